@@ -1,0 +1,27 @@
+{
+  "target_defaults": {
+    "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
+    "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-fexceptions"],
+    "cflags": ["-fvisibility=hidden"],
+    "defines": ["NAPI_VERSION=8"],
+    "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" },
+    "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } }
+  },
+  "targets": [
+    {
+      "target_name": "rras_bridge",
+      "sources": ["<!@(node scripts/targets.js rras_bridge)"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"]
+    },
+    {
+      "target_name": "rras_bridge_protocol",
+      "type": "shared_library",
+      "sources": ["<!@(node scripts/targets.js rras_bridge_protocol)"],
+      "defines": ["MPR50=1"],
+      "conditions": [
+        ["OS=='win'", { "libraries": ["rtutils.lib", "advapi32.lib"] }],
+        ["OS=='linux'", { "libraries": ["-ldl", "-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"] }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,37 @@
+import type { ConfigSchema, Protocol, ProtocolDefinition } from './types.js';
+import { IP_GENERAL_INFO_BASE } from '../constants.js';
+
+/**
+ * Declares a routing protocol. The module's default export must be the returned value:
+ *
+ *   export default defineProtocol({ protocolId: PROTOCOL_ID(PROTO_TYPE_UCAST, 0x1234, 1),
+ *     async updateRoutes(ctx, iface) { ... } });
+ */
+export function defineProtocol<GS extends ConfigSchema = undefined, IS extends ConfigSchema = undefined>(
+  definition: ProtocolDefinition<GS, IS>,
+): Protocol<GS, IS> {
+  const id = definition.protocolId;
+  if (!Number.isInteger(id) || id < 0 || id >= IP_GENERAL_INFO_BASE) {
+    throw new RangeError(
+      `defineProtocol: protocolId must be an integer from 0 to 0x${(IP_GENERAL_INFO_BASE - 1).toString(16)} ` +
+        `(ids from 0xFFFF0000 are the IP router manager's own InfoTypes), got ${String(id)}`,
+    );
+  }
+  for (const [key, value] of Object.entries(definition)) {
+    const known = ['protocolId', 'name', 'globalConfig', 'interfaceConfig', 'start', 'startComplete', 'stop',
+      'addInterface', 'deleteInterface', 'interfaceStatus', 'setGlobalConfig', 'setInterfaceConfig', 'updateRoutes', 'mib'];
+    if (!known.includes(key)) throw new TypeError(`defineProtocol: unknown property '${key}' (known: ${known.join(', ')})`);
+    if (!['protocolId', 'name', 'globalConfig', 'interfaceConfig'].includes(key) && typeof value !== 'function') {
+      throw new TypeError(`defineProtocol: '${key}' must be a function`);
+    }
+  }
+  return Object.freeze({
+    ...definition,
+    kind: 'rras-bridge.protocol' as const,
+    name: definition.name ?? `protocol-${id}`,
+  });
+}
+
+export function isProtocol(value: unknown): value is Protocol {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'rras-bridge.protocol';
+}

@@ -1,0 +1,38 @@
+// The host's view of the router manager's interfaces, kept from the calls the library forwards.
+import type { AdapterBinding } from '../config/binding.js';
+import type { Interface, InterfaceType } from '../api/types.js';
+
+const TYPES: InterfaceType[] = ['permanent', 'demandDial', 'localWorkstationDial', 'remoteWorkstationDial'];
+
+export function interfaceType(code: number): InterfaceType {
+  return TYPES[code] ?? 'permanent';
+}
+
+/** Mutable record behind the read-only Interface handlers see. */
+export class InterfaceRecord<IC> implements Interface<IC> {
+  enabled = false;
+  active = false;
+  mediaPresent = true;
+  binding: AdapterBinding | null = null;
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly type: InterfaceType,
+    readonly mediaType: number,
+    readonly accessType: number,
+    readonly connectionType: number,
+    public config: IC,
+  ) {}
+
+  get operational(): boolean {
+    return this.enabled && this.binding !== null && this.mediaPresent;
+  }
+
+  toJSON() {
+    return {
+      index: this.index, name: this.name, type: this.type, enabled: this.enabled, active: this.active,
+      mediaPresent: this.mediaPresent, operational: this.operational, binding: this.binding,
+    };
+  }
+}

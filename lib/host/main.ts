@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// The protocol host: the process the protocol library spawns for one protocol id.
+//   node main.js --protocol-id N --name NAME --module PATH --address SOCKET --generation G
+// The handshake token arrives on stdin (hex, one line), never on the command line.
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { loadAddon, type ChannelEvent } from '../addon/index.js';
+import { isProtocol } from '../api/defineProtocol.js';
+import type { Protocol } from '../api/types.js';
+import { HostRuntime } from './runtime.js';
+
+function arg(name: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  if (v === undefined) {
+    process.stderr.write(`rras-bridge host: missing --${name}\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+export async function loadProtocolModule(modulePath: string, protocolId: number): Promise<Protocol> {
+  // import() takes ESM and CommonJS alike; a CJS module's exports land on .default.
+  const mod = await import(pathToFileURL(modulePath).href);
+  let p: unknown = mod.default;
+  if (!isProtocol(p) && isProtocol((p as { default?: unknown })?.default)) p = (p as { default: unknown }).default;
+  if (!isProtocol(p)) {
+    throw new TypeError(`${modulePath}: the default export is not a protocol (use export default defineProtocol({...}))`);
+  }
+  if (p.protocolId !== protocolId) {
+    throw new TypeError(`${modulePath} defines protocol ${p.protocolId}, but it is configured for protocol ${protocolId}`);
+  }
+  return p;
+}
+
+async function main(): Promise<void> {
+  const protocolId = Number(arg('protocol-id'));
+  const name = arg('name');
+  const modulePath = arg('module');
+  const address = arg('address');
+  const generation = Number(arg('generation'));
+  const token = Buffer.from(fs.readFileSync(0, 'utf8').trim(), 'hex');
+
+  const addon = loadAddon();
+  let runtime: HostRuntime | undefined;
+  const pending: ChannelEvent[] = [];
+  const channel = new addon.Channel({
+    onEvent(e: ChannelEvent) {
+      if (!runtime) {
+        pending.push(e);
+        return;
+      }
+      if (e.event === 'message') runtime.handle(e.message);
+      else {
+        // The library closed the channel: after a stop this is the normal end.
+        if (!runtime.stopped) process.stderr.write(`rras-bridge host: channel closed: ${e.reason}\n`);
+        process.exit(runtime.stopped ? 0 : 1);
+      }
+    },
+  });
+  await channel.connect({ address, token, pid: process.pid });
+
+  // The module loads while the channel is already up, so a broken module is reported to
+  // StartProtocol as an error instead of a silent timeout.
+  const protocol = loadProtocolModule(modulePath, protocolId);
+  protocol.catch(() => {}); // reported through the start reply
+  runtime = new HostRuntime(protocol, channel, { protocolId, name, generation });
+  const rt = runtime;
+  process.on('uncaughtException', (err) => {
+    rt.writeLog('error', 'uncaught exception in the protocol; the host exits and the library restarts it:', [err]);
+    setImmediate(() => process.exit(70));
+  });
+  process.on('unhandledRejection', (err) => {
+    rt.writeLog('error', 'unhandled promise rejection in the protocol:', [err]);
+  });
+  for (const e of pending.splice(0)) channel && (e.event === 'message' ? rt.handle(e.message) : process.exit(1));
+}
+
+main().catch((err) => {
+  process.stderr.write(`rras-bridge host: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

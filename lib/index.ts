@@ -1,0 +1,12 @@
+// rras-bridge: write Windows RRAS routing protocols in TypeScript.
+export { defineProtocol, isProtocol } from './api/defineProtocol.js';
+export { ProtocolError } from './api/errors.js';
+export type * from './api/types.js';
+export * from './constants.js';
+export * as config from './config/index.js';
+export {
+  struct, u8, u16, u32, i32, u64, bool32, ipv4, enumOf, bytes, array, list, ConfigError,
+  type Infer, type StructValue, type StructInput, type Struct,
+} from './config/schema.js';
+export { paths, type Paths } from './paths.js';
+export { MockRouter, RoutingProtocol, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry } from './mock/router.js';

@@ -1,0 +1,485 @@
+// MockRouter: plays RRAS's IP router manager against a protocol library, the way RRAS does:
+// loads the library by path, calls RegisterProtocol, StartProtocol with a notification event
+// and SUPPORT_FUNCTIONS, adds interfaces (disabled) then enables and binds them, calls
+// DoUpdateRoutes and the MIB, waits on the event (off the JS thread) and drains
+// GetEventMessage until ERROR_NO_MORE_ITEMS, stops and waits for ROUTER_STOPPED.
+//
+// Entry points are called on the libuv thread pool (koffi .async), as RRAS calls them on its
+// own pool threads, so the JS thread stays free for SUPPORT_FUNCTIONS callbacks.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import koffi, { type KoffiFunction, type LibraryHandle, type TypeObject } from './koffi.js';
+import { paths } from '../paths.js';
+import {
+  ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES, RF_DEMAND_UPDATE_ROUTES,
+  RF_MULTICAST, RF_POWER, RF_ROUTING, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED, RIS_INTERFACE_ENABLED,
+  RIS_INTERFACE_MEDIA_ABSENT, RIS_INTERFACE_MEDIA_PRESENT, ROUTER_STOPPED, UPDATE_COMPLETE, MS_ROUTER_VERSION,
+  ERROR_NOT_SUPPORTED, eventName, errorName,
+} from '../constants.js';
+import { encodeBinding, type BindingInput } from '../config/binding.js';
+import * as ffi from './ffi.js';
+import { createNotificationEvent, type NotificationEvent } from './event.js';
+
+/** Per-protocol settings of the library's configuration (RRAS_BRIDGE_CONFIG on POSIX). */
+export interface ProtocolSettings {
+  protocolId: number;
+  /** The protocol module (its default export is defineProtocol's result). */
+  module: string;
+  name?: string;
+  nodePath?: string;
+  nodeArgs?: string[];
+  hostEntry?: string;
+  rtmLibrary?: string;
+  supportedFunctionality?: number;
+  startTimeoutMs?: number;
+  callTimeoutMs?: number;
+  stopTimeoutMs?: number;
+  heartbeatMs?: number;
+  heartbeatMisses?: number;
+  restartLimit?: number;
+  restartWindowMs?: number;
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  staleTimeoutMs?: number;
+  maxFrameBytes?: number;
+}
+
+export interface MockRouterOptions {
+  /** The protocol library; default: this package's build. */
+  library?: string;
+  /** Where the configuration and the library's log go; default: a new temp directory. */
+  workDir?: string;
+  /** What GetRouterId answers (network-order IPv4 as a u32); default 10.0.0.1. */
+  routerId?: number;
+  /** RF_* flags the router manager offers at RegisterProtocol; default: all it knows. */
+  offeredFunctionality?: number;
+}
+
+export type TraceEntry =
+  | { kind: 'call'; protocolId: number; name: string; args: unknown[]; code: number; ms: number }
+  | { kind: 'event'; protocolId: number; event: RoutingEvent }
+  | { kind: 'support'; protocolId: number; name: string; args: unknown[]; result: number };
+
+export interface RoutingEvent {
+  event: number;
+  name: string;
+  /** SAVE_INTERFACE_CONFIG_INFO and UPDATE_COMPLETE */
+  interfaceIndex?: number;
+  /** UPDATE_COMPLETE */
+  updateType?: number;
+  updateStatus?: number;
+  /** The raw 12-byte MESSAGE. */
+  message: Buffer;
+}
+
+export interface InterfaceSpec {
+  index: number;
+  name?: string;
+  type?: number;
+  mediaType?: number;
+  accessType?: number;
+  connectionType?: number;
+  info?: Buffer | null;
+  structureVersion?: number;
+  structureSize?: number;
+  structureCount?: number;
+}
+
+export interface InfoResult {
+  code: number;
+  bufferSize: number;
+  structureVersion: number;
+  structureSize: number;
+  structureCount: number;
+  data: Buffer;
+}
+
+let libraries = new Map<string, LibraryHandle>();
+
+const u32 = (n = 0) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0);
+  return b;
+};
+
+export class MockRouter extends EventEmitter {
+  readonly library: string;
+  readonly workDir: string;
+  readonly configFile: string;
+  readonly logFile: string;
+  readonly routerId: number;
+  private readonly offered: number;
+  private readonly lib: LibraryHandle;
+  private readonly settings = new Map<number, ProtocolSettings>();
+  private readonly protocols = new Map<number, RoutingProtocol>();
+
+  constructor(options: MockRouterOptions = {}) {
+    super();
+    this.library = path.resolve(options.library ?? paths.protocolLibrary);
+    if (!fs.existsSync(this.library)) {
+      throw new Error(`MockRouter: protocol library not found at ${this.library} (run npm install to build it)`);
+    }
+    this.workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rras-bridge-mock-'));
+    fs.mkdirSync(this.workDir, { recursive: true });
+    this.configFile = path.join(this.workDir, 'rras-bridge.json');
+    this.logFile = path.join(this.workDir, 'protocol.log');
+    this.routerId = options.routerId ?? 0x0100000a;
+    this.offered = options.offeredFunctionality ?? (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES | RF_ADD_ALL_INTERFACES | RF_MULTICAST | RF_POWER);
+    let lib = libraries.get(this.library);
+    if (!lib) {
+      lib = koffi.load(this.library);
+      libraries.set(this.library, lib);
+    }
+    this.lib = lib;
+  }
+
+  /** Writes the library configuration and calls RegisterProtocol, as RRAS does at load. */
+  register(settings: ProtocolSettings, options: { autoDrain?: boolean } = {}): RoutingProtocol {
+    const full: ProtocolSettings = {
+      name: `protocol-${settings.protocolId}`,
+      nodePath: process.execPath,
+      ...settings,
+      module: path.resolve(settings.module),
+    };
+    this.settings.set(settings.protocolId, full);
+    fs.writeFileSync(this.configFile, JSON.stringify({ protocols: [...this.settings.values()].map((s) => ({ logFile: this.logFile, ...s })) }, null, 2));
+    // The library reads RRAS_BRIDGE_CONFIG at RegisterProtocol (the registry on Windows).
+    process.env.RRAS_BRIDGE_CONFIG = this.configFile;
+    const register = this.lib.func(ffi.RegisterProtocolFn);
+    const rc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: settings.protocolId, fSupportedFunctionality: this.offered };
+    for (const n of ffi.PFN_NAMES) rc[n] = null;
+    const sc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: settings.protocolId, fSupportedFunctionality: 0 };
+    for (let i = 0; i < 13; i++) sc[`pfn${i}`] = null;
+    const t0 = performance.now();
+    const code = register(rc, sc) as number;
+    this.trace({ kind: 'call', protocolId: settings.protocolId, name: 'RegisterProtocol', args: [settings.protocolId], code, ms: performance.now() - t0 });
+    const p = new RoutingProtocol(this, settings.protocolId, code, rc, sc, options.autoDrain ?? true);
+    if (code === NO_ERROR) this.protocols.set(settings.protocolId, p);
+    return p;
+  }
+
+  /** Tries RegisterProtocol for an id without configuring it (RRAS asking about a stranger). */
+  registerUnconfigured(protocolId: number): number {
+    return this.register({ protocolId, module: '/nonexistent' }, {}).registerCode;
+  }
+
+  /** @internal */
+  trace(entry: TraceEntry): void {
+    this.emit('trace', entry);
+  }
+
+  /** The protocol library's log so far. */
+  log(): string {
+    return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+  }
+
+  /** Stops every running protocol and releases events and callbacks. */
+  async close(): Promise<void> {
+    await Promise.all([...this.protocols.values()].map((p) => p.dispose()));
+    this.protocols.clear();
+  }
+}
+
+export class RoutingProtocol {
+  readonly events: RoutingEvent[] = [];
+  readonly version: number;
+  readonly supportedFunctionality: number;
+  readonly serviceFunctionality: number;
+  /** Entry points the library filled in (non-NULL). */
+  readonly entryPoints: ReadonlySet<ffi.EntryPointName>;
+  readonly supportCalls: { name: string; args: unknown[] }[] = [];
+  private readonly fns = new Map<ffi.EntryPointName, KoffiFunction>();
+  private event: NotificationEvent | undefined;
+  private pump: Promise<void> | undefined;
+  private pumping = false;
+  private callbacks: bigint[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly router: MockRouter,
+    readonly protocolId: number,
+    readonly registerCode: number,
+    rc: Record<string, unknown>,
+    sc: Record<string, unknown>,
+    private readonly autoDrain: boolean,
+  ) {
+    this.version = rc.dwVersion as number;
+    this.supportedFunctionality = rc.fSupportedFunctionality as number;
+    this.serviceFunctionality = sc.fSupportedFunctionality as number;
+    const present = new Set<ffi.EntryPointName>();
+    for (const n of ffi.PFN_NAMES) {
+      const ptr = rc[n];
+      if (ptr === null || ptr === undefined || ptr === 0n || ptr === 0) continue;
+      present.add(n);
+      this.fns.set(n, koffi.decode(ptr, ffi.protos[n]) as KoffiFunction);
+    }
+    this.entryPoints = present;
+  }
+
+  /** Calls an entry point on the thread pool; resolves with its DWORD result. */
+  call(name: ffi.EntryPointName, ...args: unknown[]): Promise<number> {
+    const fn = this.fns.get(name);
+    if (!fn) return Promise.reject(new Error(`${name} is NULL in the routing characteristics`));
+    const t0 = performance.now();
+    return new Promise((resolve, reject) => {
+      fn.async(...args, (err: unknown, code: number) => {
+        if (err) return reject(err);
+        this.router.trace({ kind: 'call', protocolId: this.protocolId, name: name.slice(3), args: args.map(traceArg), code, ms: performance.now() - t0 });
+        resolve(code);
+      });
+    });
+  }
+
+  private supportFunctions(): Record<string, unknown> {
+    const record = (name: string, result: number) => (...args: unknown[]) => {
+      try {
+        this.supportCalls.push({ name, args });
+        this.router.trace({ kind: 'support', protocolId: this.protocolId, name, args, result });
+      } catch { /* never throw into native code */ }
+      return result;
+    };
+    const reg = (fn: (...a: any[]) => number, proto: TypeObject) => {
+      const cb = koffi.register(fn, koffi.pointer(proto));
+      this.callbacks.push(cb);
+      return cb;
+    };
+    return {
+      dwVersion: MS_ROUTER_VERSION,
+      dwReserved: 0,
+      DemandDialRequest: reg(record('DemandDialRequest', NO_ERROR), ffi.DemandDialRequest),
+      SetInterfaceReceiveType: reg(record('SetInterfaceReceiveType', NO_ERROR), ffi.SetInterfaceReceiveType),
+      ValidateRoute: reg(record('ValidateRoute', NO_ERROR), ffi.ValidateRoute),
+      MIBEntryCreate: reg(record('MIBEntryCreate', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),
+      MIBEntryDelete: reg(record('MIBEntryDelete', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),
+      MIBEntrySet: reg(record('MIBEntrySet', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),
+      MIBEntryGet: reg(record('MIBEntryGet', ERROR_NOT_SUPPORTED), ffi.MIBEntryInOut),
+      MIBEntryGetFirst: reg(record('MIBEntryGetFirst', ERROR_NOT_SUPPORTED), ffi.MIBEntryInOut),
+      MIBEntryGetNext: reg(record('MIBEntryGetNext', ERROR_NOT_SUPPORTED), ffi.MIBEntryInOut),
+      GetRouterId: reg(record('GetRouterId', this.router.routerId), ffi.GetRouterId),
+      HasMulticastBoundary: reg(record('HasMulticastBoundary', 0), ffi.HasMulticastBoundary),
+    };
+  }
+
+  /** StartProtocol with a new notification event; the event pump starts first. */
+  async start(opts: { globalInfo?: Buffer | null; structureVersion?: number; structureSize?: number; structureCount?: number; supportFunctions?: boolean } = {}): Promise<number> {
+    this.event ??= createNotificationEvent();
+    if (this.autoDrain && !this.pump) this.startPump();
+    const info = opts.globalInfo ?? null;
+    return this.call('pfnStartProtocol', this.event.handle, opts.supportFunctions === false ? null : this.supportFunctions(), info,
+      opts.structureVersion ?? 1, opts.structureSize ?? info?.length ?? 0, opts.structureCount ?? (info && info.length ? 1 : 0));
+  }
+
+  startComplete(): Promise<number> {
+    return this.call('pfnStartComplete');
+  }
+
+  /**
+   * StopProtocol; when it answers ERROR_PROTOCOL_STOP_PENDING, waits for ROUTER_STOPPED.
+   */
+  async stop(timeoutMs = 15000): Promise<{ code: number; stopped?: RoutingEvent }> {
+    const code = await this.call('pfnStopProtocol');
+    if (code !== ERROR_PROTOCOL_STOP_PENDING && code !== NO_ERROR) return { code };
+    const stopped = await this.waitForEvent((e) => e.event === ROUTER_STOPPED, timeoutMs);
+    return { code, stopped };
+  }
+
+  addInterface(spec: InterfaceSpec): Promise<number> {
+    const info = spec.info ?? null;
+    return this.call('pfnAddInterface', spec.name ?? `{if-${spec.index}}`, spec.index, spec.type ?? PERMANENT, spec.mediaType ?? 0,
+      spec.accessType ?? 0, spec.connectionType ?? 0, info, spec.structureVersion ?? 1, spec.structureSize ?? info?.length ?? 0,
+      spec.structureCount ?? (info && info.length ? 1 : 0));
+  }
+
+  deleteInterface(index: number): Promise<number> {
+    return this.call('pfnDeleteInterface', index);
+  }
+
+  interfaceStatus(index: number, active: boolean, statusType: number, statusInfo: Buffer | null = null): Promise<number> {
+    return this.call('pfnInterfaceStatus', index, active ? 1 : 0, statusType, statusInfo);
+  }
+
+  enableInterface(index: number): Promise<number> {
+    return this.interfaceStatus(index, true, RIS_INTERFACE_ENABLED);
+  }
+  disableInterface(index: number): Promise<number> {
+    return this.interfaceStatus(index, true, RIS_INTERFACE_DISABLED);
+  }
+  bindInterface(index: number, binding: BindingInput): Promise<number> {
+    return this.interfaceStatus(index, true, RIS_INTERFACE_ADDRESS_CHANGE, encodeBinding(binding));
+  }
+  setMedia(index: number, present: boolean): Promise<number> {
+    return this.interfaceStatus(index, true, present ? RIS_INTERFACE_MEDIA_PRESENT : RIS_INTERFACE_MEDIA_ABSENT);
+  }
+
+  /** Adds, enables and binds an interface, in RRAS's order. */
+  async addEnabledInterface(spec: InterfaceSpec, binding: BindingInput): Promise<void> {
+    const steps: [string, () => Promise<number>][] = [
+      ['AddInterface', () => this.addInterface(spec)],
+      ['InterfaceStatus(ADDRESS_CHANGE)', () => this.bindInterface(spec.index, binding)],
+      ['InterfaceStatus(ENABLED)', () => this.enableInterface(spec.index)],
+    ];
+    for (const [name, step] of steps) {
+      const code = await step();
+      if (code !== NO_ERROR) throw new Error(`${name} for interface ${spec.index} returned ${code} (${errorName(code)})`);
+    }
+  }
+
+  doUpdateRoutes(index: number): Promise<number> {
+    return this.call('pfnUpdateRoutes', index);
+  }
+
+  /** DoUpdateRoutes, then the UPDATE_COMPLETE for that interface (when the call started one). */
+  async updateRoutes(index: number, timeoutMs = 15000): Promise<{ code: number; complete?: RoutingEvent }> {
+    const seen = this.events.length;
+    const code = await this.doUpdateRoutes(index);
+    if (code !== NO_ERROR) return { code };
+    const complete = await this.waitForEvent((e) => e.event === UPDATE_COMPLETE && e.interfaceIndex === index, timeoutMs, seen);
+    return { code, complete };
+  }
+
+  /** One GetEventMessage call, as RRAS makes it; nullResult passes Result = NULL. */
+  getEventMessage(opts: { nullResult?: boolean } = {}): { code: number; event?: RoutingEvent } {
+    const fn = this.fns.get('pfnGetEventMessage');
+    if (!fn) throw new Error('GetEventMessage is NULL');
+    const ev = Buffer.alloc(4);
+    const msg = opts.nullResult ? null : Buffer.alloc(12);
+    const code = fn(ev, msg) as number;
+    if (code !== NO_ERROR) return { code };
+    const event = decodeEvent(ev.readUInt32LE(0), msg ?? Buffer.alloc(12));
+    this.events.push(event);
+    this.router.trace({ kind: 'event', protocolId: this.protocolId, event });
+    for (const w of this.waiters) w();
+    return { code, event };
+  }
+
+  /** Waits until the notification event is signalled (for tests that drain by hand). */
+  async waitForSignal(timeoutMs = 10000): Promise<boolean> {
+    this.event ??= createNotificationEvent();
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) if (await this.event.wait(Math.min(100, until - Date.now()))) return true;
+    return false;
+  }
+
+  /** The first drained event (from index `from`) that matches, waiting up to timeoutMs. */
+  waitForEvent(match: (e: RoutingEvent) => boolean, timeoutMs = 15000, from = 0): Promise<RoutingEvent> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.events.slice(from).find(match);
+        if (!found) return false;
+        cleanup();
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no matching event within ${timeoutMs} ms; drained so far: ${this.events.map((e) => e.name).join(', ') || 'none'}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      const waiter = () => void check();
+      this.waiters.add(waiter);
+      check();
+    });
+  }
+
+  private startPump(): void {
+    this.pumping = true;
+    const event = this.event!;
+    this.pump = (async () => {
+      while (this.pumping) {
+        if (!(await event.wait(100))) continue;
+        // RRAS drains until ERROR_NO_MORE_ITEMS after each signal.
+        while (this.getEventMessage().code !== ERROR_NO_MORE_ITEMS) { /* drained into this.events */ }
+      }
+    })();
+  }
+
+  async getGlobalInfo(bufferSize?: number): Promise<InfoResult> {
+    return this.getInfo('pfnGetGlobalInfo', [], bufferSize);
+  }
+  async getInterfaceInfo(index: number, bufferSize?: number): Promise<InfoResult> {
+    return this.getInfo('pfnGetInterfaceInfo', [index], bufferSize);
+  }
+  /** Get*Info as RRAS does it: ask for the size, then fetch (or one call with bufferSize). */
+  private async getInfo(name: 'pfnGetGlobalInfo' | 'pfnGetInterfaceInfo', pre: unknown[], bufferSize?: number): Promise<InfoResult> {
+    const size = u32(bufferSize ?? 0);
+    const [v, s, c] = [u32(), u32(), u32()];
+    let buf = bufferSize ? Buffer.alloc(bufferSize) : null;
+    let code = await this.call(name, ...pre, buf, size, v, s, c);
+    if (bufferSize === undefined && code === 122) {
+      buf = Buffer.alloc(size.readUInt32LE(0));
+      code = await this.call(name, ...pre, buf, size, v, s, c);
+    }
+    const n = size.readUInt32LE(0);
+    return { code, bufferSize: n, structureVersion: v.readUInt32LE(0), structureSize: s.readUInt32LE(0), structureCount: c.readUInt32LE(0), data: code === NO_ERROR && buf ? buf.subarray(0, n) : Buffer.alloc(0) };
+  }
+  setGlobalInfo(info: Buffer | null, version = 1, size = info?.length ?? 0, count = info && info.length ? 1 : 0): Promise<number> {
+    return this.call('pfnSetGlobalInfo', info, version, size, count);
+  }
+  setInterfaceInfo(index: number, info: Buffer | null, version = 1, size = info?.length ?? 0, count = info && info.length ? 1 : 0): Promise<number> {
+    return this.call('pfnSetInterfaceInfo', index, info, version, size, count);
+  }
+
+  /** A MIB call with an output buffer of outputSize bytes; returns the code, size and data. */
+  async mib(op: 'get' | 'getFirst' | 'getNext' | 'getTrapInfo', input: Buffer, outputSize: number): Promise<{ code: number; outputSize: number; output: Buffer }>;
+  async mib(op: 'create' | 'delete' | 'set', input: Buffer): Promise<{ code: number }>;
+  async mib(op: string, input: Buffer, outputSize = 0): Promise<{ code: number; outputSize?: number; output?: Buffer }> {
+    const names: Record<string, ffi.EntryPointName> = {
+      create: 'pfnMibCreateEntry', delete: 'pfnMibDeleteEntry', set: 'pfnMibSetEntry', get: 'pfnMibGetEntry',
+      getFirst: 'pfnMibGetFirstEntry', getNext: 'pfnMibGetNextEntry', getTrapInfo: 'pfnMibGetTrapInfo',
+    };
+    const name = names[op];
+    if (!name) throw new Error(`unknown MIB operation ${op}`);
+    if (op === 'create' || op === 'delete' || op === 'set') return { code: await this.call(name, input.length, input) };
+    const size = u32(outputSize);
+    const out = outputSize > 0 ? Buffer.alloc(outputSize) : null;
+    const code = await this.call(name, input.length, input, size, out);
+    const n = size.readUInt32LE(0);
+    return { code, outputSize: n, output: code === NO_ERROR && out ? out.subarray(0, n) : Buffer.alloc(0) };
+  }
+
+  /** @internal Stops the protocol if it runs, then the pump, the event and callbacks. */
+  async dispose(): Promise<void> {
+    try {
+      if (this.event && this.fns.has('pfnStopProtocol')) {
+        const code = await this.call('pfnStopProtocol');
+        if (code === ERROR_PROTOCOL_STOP_PENDING && this.autoDrain) {
+          await this.waitForEvent((e) => e.event === ROUTER_STOPPED, 15000).catch(() => undefined);
+        }
+      }
+    } finally {
+      this.pumping = false;
+      await this.pump;
+      this.event?.close();
+      for (const cb of this.callbacks) koffi.unregister(cb);
+      this.callbacks = [];
+    }
+  }
+}
+
+function decodeEvent(event: number, msg: Buffer): RoutingEvent {
+  const e: RoutingEvent = { event, name: eventName(event), message: Buffer.from(msg) };
+  if (event === UPDATE_COMPLETE) {
+    e.interfaceIndex = msg.readUInt32LE(0);
+    e.updateType = msg.readUInt32LE(4);
+    e.updateStatus = msg.readUInt32LE(8);
+  } else if (event === 2 /* SAVE_INTERFACE_CONFIG_INFO */) {
+    e.interfaceIndex = msg.readUInt32LE(0);
+  }
+  return e;
+}
+
+function traceArg(a: unknown): unknown {
+  if (Buffer.isBuffer(a)) return `<${a.length} bytes>`;
+  if (a && typeof a === 'object') return '<struct>';
+  return a;
+}
+
+/** For tests: forget loaded libraries (they stay mapped; koffi cannot unload safely while threads run). */
+export function _resetLibraries(): void {
+  libraries = new Map();
+}

@@ -1,0 +1,56 @@
+// Absolute paths of what this package built or ships, for tools and for RRAS configuration.
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The package root (the folder with package.json), from dist/lib or lib. */
+export const packageRoot = (() => {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'native'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(__dirname, '..', '..');
+})();
+
+const ext = process.platform === 'win32' ? '.dll' : '.so';
+const platformDir = `${process.platform}-${process.arch}`;
+
+/** The first existing candidate: a local build beats a prebuild. */
+function locate(file: string): string {
+  const candidates = [
+    path.join(packageRoot, 'build', 'Release', file),
+    path.join(packageRoot, 'prebuilds', platformDir, file),
+  ];
+  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
+}
+
+function examples(): Record<string, string> {
+  const dir = path.join(packageRoot, 'dist', 'examples');
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(dir)) return out;
+  for (const name of fs.readdirSync(dir).sort()) {
+    const entry = path.join(dir, name, 'index.js');
+    if (fs.existsSync(entry)) out[name] = entry;
+  }
+  return out;
+}
+
+export interface Paths {
+  /** The routprot.h DLL (.dll on Windows, .so elsewhere) that the router manager loads. */
+  protocolLibrary: string;
+  /** The Node addon the host uses. */
+  addon: string;
+  /** The host entry the library spawns with node. */
+  host: string;
+  /** Example protocol modules by name. */
+  examples: Record<string, string>;
+}
+
+export const paths: Paths = {
+  protocolLibrary: locate(`rras_bridge_protocol${ext}`),
+  addon: locate('rras_bridge.node'),
+  host: path.join(packageRoot, 'dist', 'lib', 'host', 'main.js'),
+  get examples() {
+    return examples();
+  },
+};

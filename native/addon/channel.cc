@@ -1,0 +1,281 @@
+// The host's end of the channel to the protocol library, as a JS class.
+//
+// A native thread connects and performs the handshake; afterwards the Peer's I/O thread
+// reads frames. Everything it receives reaches JS through one ThreadSafeFunction per
+// channel (never blocking the I/O thread on JS). close() stops and joins both threads, and
+// an environment cleanup hook does the same before the environment is torn down.
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "../common/peer.h"
+#include "../common/stream.h"
+#include "../common/wire.h"
+#include "convert.h"
+
+namespace rrasbridge::addon {
+namespace {
+
+struct Event {
+  enum class Kind { Connected, Message, Closed } kind;
+  wire::Message message;
+  std::string text;  // close reason, or connect error
+};
+
+class Channel : public Napi::ObjectWrap<Channel> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Channel",
+                       {InstanceMethod("connect", &Channel::Connect),
+                        InstanceMethod("send", &Channel::Send),
+                        InstanceMethod("reply", &Channel::Reply),
+                        InstanceMethod("close", &Channel::Close),
+                        InstanceMethod("stats", &Channel::Stats)});
+  }
+
+  explicit Channel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Channel>(info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject()) throw Napi::TypeError::New(env, "Channel(options): options must be an object");
+    auto o = info[0].As<Napi::Object>();
+    if (!o.Get("onEvent").IsFunction())
+      throw Napi::TypeError::New(env, "Channel(options): options.onEvent must be a function");
+    onEvent_ = Napi::Persistent(o.Get("onEvent").As<Napi::Function>());
+    if (o.Get("maxFrame").IsNumber()) maxFrame_ = o.Get("maxFrame").As<Napi::Number>().Uint32Value();
+    cleanup_ = env.AddCleanupHook(&Channel::Cleanup, this);
+  }
+
+  ~Channel() override {
+    *alive_ = false;
+    Shutdown("channel collected");
+    if (!cleanup_.IsEmpty()) cleanup_.Remove(Env());
+  }
+
+ private:
+  static void Cleanup(Channel* self) {
+    self->cleanup_ = {};
+    self->Shutdown("environment teardown");
+  }
+
+  // connect({address, token: Buffer, pid, timeoutMs}) -> Promise<hello reply fields>
+  Napi::Value Connect(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (tsfn_ || closed_) throw Napi::Error::New(env, "connect() may be called once");
+    auto o = info[0].As<Napi::Object>();
+    if (!info[0].IsObject() || !o.Get("address").IsString() || !o.Get("token").IsBuffer())
+      throw Napi::TypeError::New(env, "connect({address: string, token: Buffer, pid: number})");
+    const std::string address = o.Get("address").As<Napi::String>().Utf8Value();
+    auto tok = o.Get("token").As<Napi::Buffer<char>>();
+    const std::string token(tok.Data(), tok.Length());
+    const uint32_t pid = o.Get("pid").IsNumber() ? o.Get("pid").As<Napi::Number>().Uint32Value() : 0;
+    const uint32_t timeoutMs =
+        o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : 10000;
+    deferred_ = std::make_unique<Napi::Promise::Deferred>(env);
+    tsfn_ = Napi::ThreadSafeFunction::New(env, onEvent_.Value(), "rras-bridge channel", 0, 1);
+    connector_ = std::thread([this, address, token, pid, timeoutMs] {
+      DoConnect(address, token, pid, timeoutMs);
+    });
+    return deferred_->Promise();
+  }
+
+  void DoConnect(const std::string& address, const std::string& token, uint32_t pid,
+                 uint32_t timeoutMs) {
+    auto ev = std::make_unique<Event>();
+    ev->kind = Event::Kind::Connected;
+    const Deadline d = DeadlineIn(timeoutMs);
+    Stream s;
+    std::string err, frame;
+    wire::FrameDecoder dec(maxFrame_);
+    wire::Message hello = wire::Message::Request(
+        wire::MsgType::Hello, 1,
+        {wire::Value::Num(wire::kMagic), wire::Value::Num(wire::kMinVersion),
+         wire::Value::Num(wire::kVersion), wire::Value::Bytes(token), wire::Value::Num(pid)});
+    if (!rrasbridge::Connect(address, d, s, err) || !wire::Encode(hello, frame, err) ||
+        !WriteAll(s.get(), frame, d, err) || !ReadMessage(s.get(), dec, ev->message, d, err)) {
+      ev->text = "cannot connect to the protocol library: " + err;
+    } else if (!ev->message.IsReply() || ev->message.type != wire::MsgType::Hello) {
+      ev->text = "handshake: unexpected answer";
+    } else if (ev->message.status != 0) {
+      ev->text = "the protocol library refused the handshake: " + ev->message.error;
+    } else {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!closed_) {
+        Peer::Limits limits;
+        limits.maxFrame = maxFrame_;
+        peer_ = std::make_unique<Peer>(
+            std::move(s),
+            Peer::Handlers{[this](wire::Message&& m) {
+                             auto e = std::make_unique<Event>();
+                             e->kind = Event::Kind::Message;
+                             e->message = std::move(m);
+                             Post(std::move(e));
+                           },
+                           [this](const std::string& reason) {
+                             auto e = std::make_unique<Event>();
+                             e->kind = Event::Kind::Closed;
+                             e->text = reason;
+                             Post(std::move(e));
+                           }},
+            limits);
+      } else {
+        ev->text = "closed while connecting";
+      }
+    }
+    Post(std::move(ev));
+  }
+
+  void Post(std::unique_ptr<Event> ev) {
+    Event* raw = ev.release();
+    // alive_ is checked on the JS thread: events still queued when the object is finalized
+    // are dropped instead of touching a destroyed Channel.
+    napi_status st = tsfn_.NonBlockingCall(
+        raw, [this, alive = alive_](Napi::Env env, Napi::Function cb, Event* e) {
+          std::unique_ptr<Event> owned(e);
+          if (*alive) Deliver(env, cb, *owned);
+        });
+    if (st != napi_ok) delete raw;  // the function is closing: JS is gone
+  }
+
+  void Deliver(Napi::Env env, Napi::Function cb, Event& e) {
+    if (e.kind == Event::Kind::Connected) {
+      if (!deferred_) return;
+      if (e.text.empty()) {
+        deferred_->Resolve(ToJs(env, e.message).Get("fields"));
+      } else {
+        deferred_->Reject(Napi::Error::New(env, e.text).Value());
+      }
+      deferred_.reset();
+      return;
+    }
+    Napi::Object o = Napi::Object::New(env);
+    if (e.kind == Event::Kind::Message) {
+      o.Set("event", "message");
+      o.Set("message", ToJs(env, e.message));
+    } else {
+      o.Set("event", "close");
+      o.Set("reason", e.text);
+    }
+    // A JS exception from the dispatcher is surfaced as an uncaught exception, not swallowed.
+    try {
+      cb.Call(Value(), {o});
+    } catch (const Napi::Error& err) {
+      napi_fatal_exception(env, err.Value());
+    }
+  }
+
+  Peer* LivePeer(Napi::Env env) {
+    if (!peer_ || peer_->closed()) throw Napi::Error::New(env, "the channel is not connected");
+    return peer_.get();
+  }
+
+  // send(type, id, fields): a request (id > 0) or a notification (id 0).
+  Napi::Value Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const wire::MessageSpec* spec = SpecArg(env, info[0]);
+    wire::Message m = wire::Message::Request(spec->type, IdArg(env, info[1]),
+                                             FieldsFromJs(env, spec->request, info[2], spec->name));
+    Transmit(env, m);
+    return env.Undefined();
+  }
+
+  // reply(type, id, status, error, fields)
+  Napi::Value Reply(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const wire::MessageSpec* spec = SpecArg(env, info[0]);
+    wire::Message req;
+    req.type = spec->type;
+    req.id = IdArg(env, info[1]);
+    if (!info[2].IsNumber()) throw Napi::TypeError::New(env, "reply(): status must be a number");
+    const uint32_t status = info[2].As<Napi::Number>().Uint32Value();
+    const std::string error = info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+    std::vector<wire::Value> fields;
+    if (status == 0) fields = FieldsFromJs(env, spec->reply, info[4], std::string(spec->name) + " reply");
+    Transmit(env, wire::Message::Reply(req, status, error, std::move(fields)));
+    return env.Undefined();
+  }
+
+  void Transmit(Napi::Env env, const wire::Message& m) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string err;
+    if (!LivePeer(env)->Send(m, err)) throw Napi::Error::New(env, err);
+  }
+
+  static const wire::MessageSpec* SpecArg(Napi::Env env, Napi::Value v) {
+    const wire::MessageSpec* spec = v.IsString() ? wire::FindSpec(v.As<Napi::String>().Utf8Value()) : nullptr;
+    if (!spec) throw Napi::TypeError::New(env, "unknown message type");
+    return spec;
+  }
+  static uint32_t IdArg(Napi::Env env, Napi::Value v) {
+    if (!v.IsNumber()) throw Napi::TypeError::New(env, "message id must be a number");
+    return v.As<Napi::Number>().Uint32Value();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Shutdown("closed by the host");
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    std::lock_guard<std::mutex> lock(mu_);
+    PeerStats s = peer_ ? peer_->stats() : PeerStats{};
+    o.Set("framesIn", Napi::Number::New(env, double(s.framesIn)));
+    o.Set("framesOut", Napi::Number::New(env, double(s.framesOut)));
+    o.Set("bytesIn", Napi::Number::New(env, double(s.bytesIn)));
+    o.Set("bytesOut", Napi::Number::New(env, double(s.bytesOut)));
+    o.Set("queuedBytes", Napi::Number::New(env, double(peer_ ? peer_->queuedBytes() : 0)));
+    return o;
+  }
+
+  // Stops the connector and I/O threads, joins them, then releases the TSFN. Runs on the
+  // JS thread (close(), cleanup hook, finalizer).
+  void Shutdown(const std::string& reason) {
+    std::unique_ptr<Peer> peer;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return;
+      closed_ = true;
+    }
+    if (connector_.joinable()) connector_.join();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      peer = std::move(peer_);
+    }
+    if (peer) peer->Close(reason);
+    peer.reset();  // joins the I/O thread
+    if (tsfn_) tsfn_.Release();
+  }
+
+  Napi::Env::CleanupHook<void (*)(Channel*), Channel> cleanup_;
+  Napi::FunctionReference onEvent_;
+  Napi::ThreadSafeFunction tsfn_;
+  std::unique_ptr<Napi::Promise::Deferred> deferred_;
+  std::thread connector_;
+  std::mutex mu_;
+  std::unique_ptr<Peer> peer_;
+  bool closed_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  uint32_t maxFrame_ = wire::kDefaultMaxFrame;
+};
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Channel", Channel::Init(env));
+  exports.Set("wireVersion", Napi::Number::New(env, wire::kVersion));
+  Napi::Array types = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const auto& s : wire::AllSpecs()) types.Set(i++, Napi::String::New(env, s.name));
+  exports.Set("messageTypes", types);
+  return exports;
+}
+
+}  // namespace rrasbridge::addon
+
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
+  return rrasbridge::addon::Init(env, exports);
+}
+NODE_API_MODULE(rras_bridge, InitAddon)

@@ -1,0 +1,129 @@
+#include "convert.h"
+
+#include <cmath>
+
+namespace rrasbridge::addon {
+namespace {
+
+Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value& v);
+
+Napi::Object RecordToJs(Napi::Env env, const wire::Fields& spec, const wire::Record& r) {
+  Napi::Object o = Napi::Object::New(env);
+  for (size_t i = 0; i < spec.size() && i < r.size(); ++i)
+    o.Set(spec[i].name, ValueToJs(env, spec[i], r[i]));
+  return o;
+}
+
+Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value& v) {
+  switch (f.kind) {
+    case wire::Kind::U32:
+      return Napi::Number::New(env, static_cast<double>(std::get<uint64_t>(v.v)));
+    case wire::Kind::U64:
+      return Napi::BigInt::New(env, std::get<uint64_t>(v.v));
+    case wire::Kind::Blob: {
+      const auto& s = std::get<std::string>(v.v);
+      return Napi::Buffer<char>::Copy(env, s.data(), s.size());
+    }
+    case wire::Kind::Text:
+      return Napi::String::New(env, std::get<std::string>(v.v));
+    case wire::Kind::Utf16:
+      return Napi::String::New(env, std::get<std::u16string>(v.v));
+    case wire::Kind::List: {
+      const auto& l = std::get<std::vector<wire::Record>>(v.v);
+      Napi::Array a = Napi::Array::New(env, l.size());
+      for (size_t i = 0; i < l.size(); ++i) a.Set(i, RecordToJs(env, *f.record, l[i]));
+      return a;
+    }
+  }
+  return env.Undefined();
+}
+
+[[noreturn]] void Fail(Napi::Env env, const std::string& where, const char* name,
+                       const char* expected) {
+  throw Napi::TypeError::New(env, where + "." + name + " must be " + expected);
+}
+
+wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
+                        const std::string& where) {
+  switch (f.kind) {
+    case wire::Kind::U32: {
+      if (v.IsBoolean()) return wire::Value::Num(v.As<Napi::Boolean>().Value() ? 1 : 0);
+      double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+      if (!v.IsNumber() || d < 0 || d > 4294967295.0 || std::floor(d) != d)
+        Fail(env, where, f.name, "an integer from 0 to 4294967295");
+      return wire::Value::Num(static_cast<uint64_t>(d));
+    }
+    case wire::Kind::U64: {
+      if (v.IsBigInt()) {
+        bool lossless = false;
+        uint64_t n = v.As<Napi::BigInt>().Uint64Value(&lossless);
+        if (!lossless) Fail(env, where, f.name, "a BigInt from 0 to 2^64-1");
+        return wire::Value::Num(n);
+      }
+      double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+      if (!v.IsNumber() || d < 0 || d > 9007199254740991.0 || std::floor(d) != d)
+        Fail(env, where, f.name, "a BigInt or a safe non-negative integer");
+      return wire::Value::Num(static_cast<uint64_t>(d));
+    }
+    case wire::Kind::Blob: {
+      if (v.IsUndefined() || v.IsNull()) return wire::Value::Bytes(std::string());
+      if (!v.IsTypedArray()) Fail(env, where, f.name, "a Buffer or Uint8Array");
+      auto ta = v.As<Napi::TypedArray>();
+      if (ta.TypedArrayType() != napi_uint8_array) Fail(env, where, f.name, "a Buffer or Uint8Array");
+      auto u8 = v.As<Napi::Uint8Array>();
+      return wire::Value::Bytes(u8.Data(), u8.ByteLength());
+    }
+    case wire::Kind::Text:
+      if (!v.IsString()) Fail(env, where, f.name, "a string");
+      return wire::Value::Bytes(v.As<Napi::String>().Utf8Value());
+    case wire::Kind::Utf16:
+      if (!v.IsString()) Fail(env, where, f.name, "a string");
+      return wire::Value::Str16(v.As<Napi::String>().Utf16Value());
+    case wire::Kind::List: {
+      if (!v.IsArray()) Fail(env, where, f.name, "an array");
+      auto a = v.As<Napi::Array>();
+      if (a.Length() > wire::kMaxListItems) Fail(env, where, f.name, "an array of at most 2^20 items");
+      std::vector<wire::Record> items;
+      items.reserve(a.Length());
+      for (uint32_t i = 0; i < a.Length(); ++i)
+        items.push_back(FieldsFromJs(env, *f.record, a.Get(i),
+                                     where + "." + f.name + "[" + std::to_string(i) + "]"));
+      return wire::Value::List(std::move(items));
+    }
+  }
+  Fail(env, where, f.name, "a known kind");
+}
+
+}  // namespace
+
+Napi::Object ToJs(Napi::Env env, const wire::Message& m) {
+  const wire::MessageSpec* spec = wire::FindSpec(m.type);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("type", spec ? spec->name : "unknown");
+  o.Set("id", Napi::Number::New(env, m.id));
+  o.Set("reply", Napi::Boolean::New(env, m.IsReply()));
+  if (m.IsReply()) {
+    o.Set("status", Napi::Number::New(env, m.status));
+    o.Set("error", Napi::String::New(env, m.error));
+  }
+  const wire::Fields* fields = wire::FieldsOf(m);
+  o.Set("fields", fields ? RecordToJs(env, *fields, m.fields) : Napi::Object::New(env));
+  return o;
+}
+
+std::vector<wire::Value> FieldsFromJs(Napi::Env env, const wire::Fields& spec, Napi::Value obj,
+                                      const std::string& where) {
+  if (!obj.IsObject() && !(spec.empty() && (obj.IsUndefined() || obj.IsNull())))
+    throw Napi::TypeError::New(env, where + " must be an object");
+  std::vector<wire::Value> out;
+  out.reserve(spec.size());
+  for (const auto& f : spec) {
+    Napi::Value v = obj.As<Napi::Object>().Get(f.name);
+    if (v.IsUndefined() && f.kind != wire::Kind::Blob)
+      throw Napi::TypeError::New(env, where + "." + f.name + " is missing");
+    out.push_back(ValueFromJs(env, f, v, where));
+  }
+  return out;
+}
+
+}  // namespace rrasbridge::addon

@@ -1,0 +1,63 @@
+// One end of an established channel: an I/O thread that decodes incoming frames and hands
+// them to onMessage, and a bounded outgoing queue that never blocks the sender. Used by
+// both the protocol library (RRAS side) and the addon (host side).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "stream.h"
+#include "wire.h"
+
+namespace rrasbridge {
+
+struct PeerStats {
+  uint64_t framesIn = 0, framesOut = 0, bytesIn = 0, bytesOut = 0;
+};
+
+class Peer {
+ public:
+  struct Handlers {
+    // Called on the I/O thread, in arrival order.
+    std::function<void(wire::Message&&)> onMessage;
+    // Called once, on the I/O thread, when the channel ends for any reason.
+    std::function<void(const std::string& reason)> onClose;
+  };
+  struct Limits {
+    uint32_t maxFrame = wire::kDefaultMaxFrame;
+    size_t highWater = 64u << 20;  // outgoing bytes queued before Send refuses
+  };
+
+  Peer(Stream stream, Handlers handlers, Limits limits);
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+  ~Peer();  // Close, then join the I/O thread (never call from onMessage/onClose)
+
+  // Encodes and queues a frame. False (with err) when the schema does not match, the peer
+  // is closed, or the queue is over its high-water mark (the peer stopped reading).
+  bool Send(const wire::Message& m, std::string& err);
+  void Close(const std::string& reason);  // idempotent, non-blocking
+  bool closed() const { return closed_.load(); }
+  size_t queuedBytes() const;
+  PeerStats stats() const;
+
+ private:
+  void Run();
+  void Wake();
+
+  Stream stream_;
+  Handlers handlers_;
+  Limits limits_;
+  mutable std::mutex mu_;
+  std::string out_;  // guarded by mu_
+  std::string closeReason_;
+  PeerStats stats_;
+  std::atomic<bool> closed_{false};
+  Stream wakeRead_, wakeWrite_;
+  std::thread thread_;
+};
+
+}  // namespace rrasbridge

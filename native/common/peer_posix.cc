@@ -1,0 +1,153 @@
+#ifndef _WIN32
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "peer.h"
+
+namespace rrasbridge {
+
+Peer::Peer(Stream stream, Handlers handlers, Limits limits)
+    : stream_(std::move(stream)), handlers_(std::move(handlers)), limits_(limits) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+    wakeRead_.Reset(fds[0]);
+    wakeWrite_.Reset(fds[1]);
+  } else {
+    closed_ = true;
+    closeReason_ = std::string("pipe2: ") + std::strerror(errno);
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+Peer::~Peer() {
+  Close("closed by owner");
+  if (thread_.joinable()) thread_.join();
+}
+
+void Peer::Wake() {
+  char b = 1;
+  ssize_t r = ::write(wakeWrite_.get(), &b, 1);
+  (void)r;  // a full pipe already means "wake up"
+}
+
+bool Peer::Send(const wire::Message& m, std::string& err) {
+  std::string frame;
+  if (!wire::Encode(m, frame, err, limits_.maxFrame)) return false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) {
+      err = "channel closed: " + closeReason_;
+      return false;
+    }
+    if (out_.size() + frame.size() > limits_.highWater) {
+      err = "peer is not reading: " + std::to_string(out_.size()) + " bytes queued";
+      return false;
+    }
+    out_.append(frame);
+    stats_.framesOut++;
+  }
+  Wake();
+  return true;
+}
+
+void Peer::Close(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    closeReason_ = reason;
+  }
+  Wake();
+}
+
+size_t Peer::queuedBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return out_.size();
+}
+
+PeerStats Peer::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void Peer::Run() {
+  wire::FrameDecoder dec(limits_.maxFrame);
+  std::string reason;
+  char buf[16384];
+  const int fd = stream_.get();
+  while (reason.empty()) {
+    bool wantWrite;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) {
+        reason = closeReason_;
+        break;
+      }
+      wantWrite = !out_.empty();
+    }
+    pollfd p[2] = {{fd, static_cast<short>(POLLIN | (wantWrite ? POLLOUT : 0)), 0},
+                   {wakeRead_.get(), POLLIN, 0}};
+    if (::poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      reason = std::string("poll: ") + std::strerror(errno);
+      break;
+    }
+    if (p[1].revents & POLLIN)
+      while (::read(wakeRead_.get(), buf, sizeof buf) > 0) {
+      }
+    if (p[0].revents & POLLOUT) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ssize_t n = ::send(fd, out_.data(), out_.size(), MSG_NOSIGNAL);
+      if (n > 0) {
+        out_.erase(0, static_cast<size_t>(n));
+        stats_.bytesOut += static_cast<uint64_t>(n);
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        reason = std::string("send: ") + std::strerror(errno);
+      }
+    }
+    if (reason.empty() && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n > 0) {
+        dec.Feed(buf, static_cast<size_t>(n));
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          stats_.bytesIn += static_cast<uint64_t>(n);
+        }
+        wire::Message m;
+        std::string err;
+        for (;;) {
+          auto st = dec.Next(m, err);
+          if (st == wire::DecodeStatus::NeedMore) break;
+          if (st == wire::DecodeStatus::Error) {
+            reason = "malformed frame: " + err;
+            break;
+          }
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            stats_.framesIn++;
+          }
+          handlers_.onMessage(std::move(m));
+        }
+      } else if (n == 0) {
+        reason = "peer closed the connection";
+      } else if (errno != EAGAIN && errno != EINTR) {
+        reason = std::string("recv: ") + std::strerror(errno);
+      }
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    if (closeReason_.empty()) closeReason_ = reason;
+  }
+  stream_.Reset();
+  if (handlers_.onClose) handlers_.onClose(reason);
+}
+
+}  // namespace rrasbridge
+#endif

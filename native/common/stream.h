@@ -1,0 +1,83 @@
+// Byte-stream endpoints of the channel: a listener the protocol library owns, a client the
+// host connects with, and blocking helpers for the handshake. POSIX: a Unix socket in a
+// fresh 0700 directory; Windows: a per-start named pipe (stream_win.cc).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "wire.h"
+
+namespace rrasbridge {
+
+#ifdef _WIN32
+using NativeHandle = void*;
+constexpr NativeHandle kNoHandle = nullptr;
+#else
+using NativeHandle = int;
+constexpr NativeHandle kNoHandle = -1;
+#endif
+
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+inline Deadline DeadlineIn(uint32_t ms) { return Clock::now() + std::chrono::milliseconds(ms); }
+int MsLeft(Deadline d);  // clamped to [0, INT_MAX]
+
+// Owns an OS handle (fd or HANDLE).
+class Stream {
+ public:
+  Stream() = default;
+  explicit Stream(NativeHandle h) : h_(h) {}
+  Stream(Stream&& o) noexcept : h_(o.Release()) {}
+  Stream& operator=(Stream&& o) noexcept {
+    if (this != &o) Reset(o.Release());
+    return *this;
+  }
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  ~Stream() { Reset(); }
+
+  NativeHandle get() const { return h_; }
+  bool valid() const { return h_ != kNoHandle; }
+  NativeHandle Release() {
+    NativeHandle h = h_;
+    h_ = kNoHandle;
+    return h;
+  }
+  void Reset(NativeHandle h = kNoHandle);
+
+ private:
+  NativeHandle h_ = kNoHandle;
+};
+
+// A listening endpoint admitting one client. Removes its socket and directory (POSIX) when
+// destroyed.
+class Listener {
+ public:
+  Listener() = default;
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  ~Listener();
+
+  bool Open(std::string& err);
+  const std::string& address() const { return address_; }
+  // Waits for a client; admits it only if its process id equals expectedPid.
+  bool Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string& err);
+
+ private:
+  std::string dir_, address_;
+  Stream listen_;
+};
+
+bool Connect(const std::string& address, Deadline d, Stream& out, std::string& err);
+
+bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err);
+// Reads until the decoder yields one message.
+bool ReadMessage(NativeHandle h, wire::FrameDecoder& dec, wire::Message& out, Deadline d,
+                 std::string& err);
+
+// 32 random bytes from the OS.
+bool RandomBytes(void* out, size_t n);
+
+}  // namespace rrasbridge

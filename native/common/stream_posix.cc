@@ -1,0 +1,219 @@
+#ifndef _WIN32
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "stream.h"
+
+namespace rrasbridge {
+
+int MsLeft(Deadline d) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(d - Clock::now()).count();
+  if (left < 0) return 0;
+  return left > INT_MAX ? INT_MAX : static_cast<int>(left);
+}
+
+void Stream::Reset(NativeHandle h) {
+  if (h_ != kNoHandle) ::close(h_);
+  h_ = h;
+}
+
+namespace {
+
+std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+bool SetNonBlocking(int fd) {
+  int fl = ::fcntl(fd, F_GETFL);
+  return fl >= 0 && ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0;
+}
+
+bool PollOne(int fd, short events, Deadline d, std::string& err) {
+  for (;;) {
+    pollfd p{fd, events, 0};
+    int r = ::poll(&p, 1, MsLeft(d));
+    if (r > 0) return true;
+    if (r == 0) {
+      err = "timed out";
+      return false;
+    }
+    if (errno != EINTR) {
+      err = Errno("poll");
+      return false;
+    }
+  }
+}
+
+bool FillAddr(const std::string& path, sockaddr_un& sa, std::string& err) {
+  std::memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  if (path.size() >= sizeof sa.sun_path) {
+    err = "socket path too long: " + path;
+    return false;
+  }
+  std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+  return true;
+}
+
+}  // namespace
+
+Listener::~Listener() {
+  listen_.Reset();
+  if (!address_.empty()) ::unlink(address_.c_str());
+  if (!dir_.empty()) ::rmdir(dir_.c_str());
+}
+
+bool Listener::Open(std::string& err) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/rras-bridge-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) {  // mkdtemp creates the directory 0700
+    err = Errno("mkdtemp");
+    return false;
+  }
+  dir_ = tmpl;
+  sockaddr_un sa;
+  if (!FillAddr(dir_ + "/host.sock", sa, err)) return false;
+  listen_.Reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!listen_.valid()) {
+    err = Errno("socket");
+    return false;
+  }
+  mode_t old = ::umask(0177);  // the socket file is created 0600
+  int r = ::bind(listen_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  ::umask(old);
+  if (r != 0) {
+    err = Errno("bind");
+    return false;
+  }
+  address_ = sa.sun_path;
+  if (::listen(listen_.get(), 4) != 0) {
+    err = Errno("listen");
+    return false;
+  }
+  return SetNonBlocking(listen_.get()) || (err = Errno("fcntl"), false);
+}
+
+bool Listener::Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string& err) {
+  for (;;) {
+    if (!PollOne(listen_.get(), POLLIN, d, err)) {
+      err = "no connection from the host: " + err;
+      return false;
+    }
+    Stream s(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!s.valid()) {
+      if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) continue;
+      err = Errno("accept");
+      return false;
+    }
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(s.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      err = Errno("SO_PEERCRED");
+      return false;
+    }
+    if (static_cast<uint32_t>(cred.pid) != expectedPid) {
+      // Someone else found the socket: refuse them, keep waiting for our child.
+      err = "refused a connection from pid " + std::to_string(cred.pid) + " (expected " +
+            std::to_string(expectedPid) + ")";
+      continue;
+    }
+    if (!SetNonBlocking(s.get())) {
+      err = Errno("fcntl");
+      return false;
+    }
+    out = std::move(s);
+    return true;
+  }
+}
+
+bool Connect(const std::string& address, Deadline d, Stream& out, std::string& err) {
+  sockaddr_un sa;
+  if (!FillAddr(address, sa, err)) return false;
+  for (;;) {
+    Stream s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!s.valid()) {
+      err = Errno("socket");
+      return false;
+    }
+    if (::connect(s.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) {
+      if (!SetNonBlocking(s.get())) {
+        err = Errno("fcntl");
+        return false;
+      }
+      out = std::move(s);
+      return true;
+    }
+    if ((errno != ENOENT && errno != ECONNREFUSED && errno != EAGAIN) || MsLeft(d) == 0) {
+      err = Errno(("connect " + address).c_str());
+      return false;
+    }
+    ::usleep(10000);
+  }
+}
+
+bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::send(h, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!PollOne(h, POLLOUT, d, err)) return false;
+      continue;
+    }
+    err = Errno("send");
+    return false;
+  }
+  return true;
+}
+
+bool ReadMessage(NativeHandle h, wire::FrameDecoder& dec, wire::Message& out, Deadline d,
+                 std::string& err) {
+  char buf[4096];
+  for (;;) {
+    switch (dec.Next(out, err)) {
+      case wire::DecodeStatus::Ok: return true;
+      case wire::DecodeStatus::Error: return false;
+      case wire::DecodeStatus::NeedMore: break;
+    }
+    if (!PollOne(h, POLLIN, d, err)) return false;
+    ssize_t n = ::recv(h, buf, sizeof buf, 0);
+    if (n > 0) {
+      dec.Feed(buf, static_cast<size_t>(n));
+    } else if (n == 0) {
+      err = "connection closed";
+      return false;
+    } else if (errno != EINTR && errno != EAGAIN) {
+      err = Errno("recv");
+      return false;
+    }
+  }
+}
+
+bool RandomBytes(void* out, size_t n) {
+  auto* p = static_cast<unsigned char*>(out);
+  while (n > 0) {
+    ssize_t r = ::getrandom(p, n, 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+}  // namespace rrasbridge
+#endif

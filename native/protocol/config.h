@@ -1,0 +1,41 @@
+// What the library serves: protocol ids, the module implementing each, and how to host it.
+// POSIX: the JSON file named by RRAS_BRIDGE_CONFIG. Windows: the protocol's registry key.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rrasbridge {
+
+struct ProtocolConfig {
+  uint32_t protocolId = 0;
+  std::string name;
+  std::string module;       // the user's protocol module (its default export)
+  std::string nodePath;     // node executable; default "node" from PATH
+  std::string hostEntry;    // dist/lib/host/main.js; default: found beside the library
+  std::vector<std::string> nodeArgs;
+  std::string logFile;      // POSIX log destination; default stderr
+  std::string rtmLibrary;   // RTMv2 implementation; default rtm.dll (Windows) / none
+  uint32_t supportedFunctionality = 0x05;  // RF_ROUTING | RF_DEMAND_UPDATE_ROUTES
+  uint32_t startTimeoutMs = 20000;   // spawn + handshake + start handler
+  uint32_t callTimeoutMs = 5000;     // any other call that waits for JS
+  uint32_t stopTimeoutMs = 5000;
+  uint32_t heartbeatMs = 1000;       // 0 disables the watchdog
+  uint32_t heartbeatMisses = 5;
+  uint32_t restartLimit = 5;         // restarts allowed within restartWindowMs
+  uint32_t restartWindowMs = 60000;
+  uint32_t backoffInitialMs = 100;
+  uint32_t backoffMaxMs = 5000;
+  uint32_t staleTimeoutMs = 30000;   // how long a dead host's routes are kept
+  uint32_t maxFrameBytes = 4u << 20;
+};
+
+// Loads the configuration of protocolId. Returns false with err naming the problem; sets
+// *found = false (and returns true) when the file parses but does not list the id.
+bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err);
+
+// Directory of this shared library (to find the host entry beside it).
+std::string LibraryDirectory();
+
+}  // namespace rrasbridge

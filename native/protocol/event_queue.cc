@@ -1,0 +1,26 @@
+#include "event_queue.h"
+
+#include "../common/event_handle.h"
+
+namespace rrasbridge {
+
+void EventQueue::Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m) {
+  HANDLE h;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    q_.emplace_back(e, m);
+    h = event_;
+  }
+  if (h) SignalEvent(h);
+}
+
+DWORD EventQueue::Pop(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (q_.empty()) return ERROR_NO_MORE_ITEMS;
+  *event = q_.front().first;
+  if (result) *result = q_.front().second;
+  q_.pop_front();
+  return NO_ERROR;
+}
+
+}  // namespace rrasbridge

@@ -1,0 +1,35 @@
+// The protocol's event FIFO that the router manager drains with GetEventMessage. Owned by
+// the library so RRAS is answered without a round trip, also while the host is down and
+// after stop (ROUTER_STOPPED is read after the protocol stopped).
+#pragma once
+
+#include <deque>
+#include <mutex>
+#include <utility>
+
+#include "../common/compat.h"
+
+namespace rrasbridge {
+
+class EventQueue {
+ public:
+  void SetHandle(HANDLE h) {
+    std::lock_guard<std::mutex> lock(mu_);
+    event_ = h;
+  }
+  // Queues the event, then signals the router manager's notification event.
+  void Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m);
+  // NO_ERROR with the oldest event, or ERROR_NO_MORE_ITEMS. result may be null.
+  DWORD Pop(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result);
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return q_.size();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<std::pair<ROUTING_PROTOCOL_EVENTS, MESSAGE>> q_;
+  HANDLE event_ = nullptr;
+};
+
+}  // namespace rrasbridge

@@ -1,0 +1,204 @@
+// RegisterProtocol, the library's one export, and the per-protocol entry-point tables.
+//
+// routprot.h entry points carry no protocol id (GetEventMessage, DoUpdateRoutes, ...), yet
+// one library may serve several ids. Each registered id gets a slot, and each slot has its
+// own set of functions (a template instantiated per slot) that forward to its Instance.
+#include <array>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+#include "../common/compat.h"
+#include "instance.h"
+#include "log.h"
+
+#if defined(_WIN32)
+#define RRAS_BRIDGE_EXPORT extern "C" __declspec(dllexport)
+#else
+#define RRAS_BRIDGE_EXPORT extern "C" __attribute__((visibility("default")))
+#endif
+
+namespace rrasbridge {
+namespace {
+
+constexpr size_t kSlots = 16;
+
+std::mutex gRegistryMu;
+std::array<std::unique_ptr<Instance>, kSlots>& Slots() {
+  static std::array<std::unique_ptr<Instance>, kSlots> slots;
+  return slots;
+}
+
+// No C++ exception may reach the router manager.
+template <typename F>
+DWORD Guard(size_t slot, const char* what, F&& f) {
+  try {
+    Instance* in = Slots()[slot].get();
+    if (!in) return ERROR_CAN_NOT_COMPLETE;
+    return f(*in);
+  } catch (const std::exception& e) {
+    Logf(LogLevel::Error, "rras-bridge", "%s: %s", what, e.what());
+  } catch (...) {
+    Logf(LogLevel::Error, "rras-bridge", "%s: unknown exception", what);
+  }
+  return ERROR_CAN_NOT_COMPLETE;
+}
+
+enum MibOp : uint32_t {
+  kMibCreate = 1, kMibDelete, kMibGet, kMibSet, kMibGetFirst, kMibGetNext, kMibSetTrap,
+  kMibGetTrap
+};
+
+template <size_t N>
+struct Slot {
+  static DWORD WINAPI StartProtocol(HANDLE ev, PSUPPORT_FUNCTIONS sf, LPVOID gi, ULONG v, ULONG s,
+                                    ULONG c) {
+    return Guard(N, "StartProtocol", [&](Instance& i) { return i.StartProtocol(ev, sf, gi, v, s, c); });
+  }
+  static DWORD WINAPI StartComplete() {
+    return Guard(N, "StartComplete", [](Instance& i) { return i.StartComplete(); });
+  }
+  static DWORD WINAPI StopProtocol() {
+    return Guard(N, "StopProtocol", [](Instance& i) { return i.StopProtocol(); });
+  }
+  static DWORD WINAPI GetGlobalInfo(PVOID gi, PULONG b, PULONG v, PULONG s, PULONG c) {
+    return Guard(N, "GetGlobalInfo", [&](Instance& i) { return i.GetGlobalInfo(gi, b, v, s, c); });
+  }
+  static DWORD WINAPI SetGlobalInfo(PVOID gi, ULONG v, ULONG s, ULONG c) {
+    return Guard(N, "SetGlobalInfo", [&](Instance& i) { return i.SetGlobalInfo(gi, v, s, c); });
+  }
+  static DWORD WINAPI AddInterface(LPWSTR name, ULONG idx, NET_INTERFACE_TYPE t, DWORD media,
+                                   WORD access, WORD conn, PVOID info, ULONG v, ULONG s, ULONG c) {
+    return Guard(N, "AddInterface", [&](Instance& i) {
+      return i.AddInterface(name, idx, t, media, access, conn, info, v, s, c);
+    });
+  }
+  static DWORD WINAPI DeleteInterface(ULONG idx) {
+    return Guard(N, "DeleteInterface", [&](Instance& i) { return i.DeleteInterface(idx); });
+  }
+  static DWORD WINAPI InterfaceStatus(ULONG idx, BOOL active, DWORD type, PVOID info) {
+    return Guard(N, "InterfaceStatus",
+                 [&](Instance& i) { return i.InterfaceStatus(idx, active, type, info); });
+  }
+  static DWORD WINAPI GetInterfaceInfo(ULONG idx, PVOID info, PULONG b, PULONG v, PULONG s,
+                                       PULONG c) {
+    return Guard(N, "GetInterfaceInfo",
+                 [&](Instance& i) { return i.GetInterfaceInfo(idx, info, b, v, s, c); });
+  }
+  static DWORD WINAPI SetInterfaceInfo(ULONG idx, PVOID info, ULONG v, ULONG s, ULONG c) {
+    return Guard(N, "SetInterfaceInfo",
+                 [&](Instance& i) { return i.SetInterfaceInfo(idx, info, v, s, c); });
+  }
+  static DWORD WINAPI GetEventMessage(ROUTING_PROTOCOL_EVENTS* ev, MESSAGE* msg) {
+    return Guard(N, "GetEventMessage", [&](Instance& i) { return i.GetEventMessage(ev, msg); });
+  }
+  static DWORD WINAPI DoUpdateRoutes(ULONG idx) {
+    return Guard(N, "DoUpdateRoutes", [&](Instance& i) { return i.DoUpdateRoutes(idx); });
+  }
+  template <uint32_t Op>
+  static DWORD WINAPI MibIn(ULONG inSize, PVOID in) {
+    return Guard(N, "Mib", [&](Instance& i) { return i.Mib(Op, inSize, in, nullptr, nullptr); });
+  }
+  template <uint32_t Op>
+  static DWORD WINAPI MibInOut(ULONG inSize, PVOID in, PULONG outSize, PVOID out) {
+    return Guard(N, "Mib", [&](Instance& i) { return i.Mib(Op, inSize, in, outSize, out); });
+  }
+  static DWORD WINAPI MibSetTrapInfo(HANDLE ev, ULONG inSize, PVOID in, PULONG outSize, PVOID out) {
+    return Guard(N, "MibSetTrapInfo",
+                 [&](Instance& i) { return i.MibSetTrapInfo(ev, inSize, in, outSize, out); });
+  }
+
+  static void Fill(MPR_ROUTING_CHARACTERISTICS& t) {
+    // Assigning to the real function-pointer types makes any signature mismatch a build
+    // error against the SDK headers.
+    t.pfnStartProtocol = &StartProtocol;
+    t.pfnStartComplete = &StartComplete;
+    t.pfnStopProtocol = &StopProtocol;
+    t.pfnGetGlobalInfo = &GetGlobalInfo;
+    t.pfnSetGlobalInfo = &SetGlobalInfo;
+    t.pfnQueryPower = nullptr;
+    t.pfnSetPower = nullptr;
+    t.pfnAddInterface = &AddInterface;
+    t.pfnDeleteInterface = &DeleteInterface;
+    t.pfnInterfaceStatus = &InterfaceStatus;
+    t.pfnGetInterfaceInfo = &GetInterfaceInfo;
+    t.pfnSetInterfaceInfo = &SetInterfaceInfo;
+    t.pfnGetEventMessage = &GetEventMessage;
+    t.pfnUpdateRoutes = &DoUpdateRoutes;
+    t.pfnConnectClient = nullptr;
+    t.pfnDisconnectClient = nullptr;
+    t.pfnGetNeighbors = nullptr;
+    t.pfnGetMfeStatus = nullptr;
+    t.pfnMibCreateEntry = &MibIn<kMibCreate>;
+    t.pfnMibDeleteEntry = &MibIn<kMibDelete>;
+    t.pfnMibGetEntry = &MibInOut<kMibGet>;
+    t.pfnMibSetEntry = &MibIn<kMibSet>;
+    t.pfnMibGetFirstEntry = &MibInOut<kMibGetFirst>;
+    t.pfnMibGetNextEntry = &MibInOut<kMibGetNext>;
+    t.pfnMibSetTrapInfo = &MibSetTrapInfo;
+    t.pfnMibGetTrapInfo = &MibInOut<kMibGetTrap>;
+  }
+};
+
+template <size_t... I>
+constexpr std::array<void (*)(MPR_ROUTING_CHARACTERISTICS&), kSlots> MakeFillers(
+    std::index_sequence<I...>) {
+  return {&Slot<I>::Fill...};
+}
+constexpr auto kFillers = MakeFillers(std::make_index_sequence<kSlots>{});
+
+DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc) {
+  if (!rc) return ERROR_INVALID_PARAMETER;
+  const DWORD id = rc->dwProtocolId;
+  ProtocolConfig config;
+  bool found = false;
+  std::string err;
+  if (!LoadProtocolConfig(id, config, &found, err)) {
+    Logf(LogLevel::Error, "rras-bridge", "RegisterProtocol(%u): configuration: %s", id, err.c_str());
+    return ERROR_NOT_SUPPORTED;
+  }
+  if (!found) {
+    Logf(LogLevel::Info, "rras-bridge", "RegisterProtocol(%u): not a protocol this library serves", id);
+    return ERROR_NOT_SUPPORTED;
+  }
+  std::lock_guard<std::mutex> lock(gRegistryMu);
+  auto& slots = Slots();
+  size_t slot = kSlots;
+  for (size_t i = 0; i < kSlots; ++i)
+    if (slots[i] && slots[i]->config().protocolId == id) slot = i;
+  if (slot == kSlots) {
+    for (size_t i = 0; i < kSlots && slot == kSlots; ++i)
+      if (!slots[i]) slot = i;
+    if (slot == kSlots) {
+      Logf(LogLevel::Error, "rras-bridge", "RegisterProtocol(%u): all %zu slots are in use", id, kSlots);
+      return ERROR_CAN_NOT_COMPLETE;
+    }
+    slots[slot] = std::make_unique<Instance>(config);
+  } else {
+    slots[slot]->Reconfigure(config);
+  }
+  // Claim only what both sides support; the router manager offers its set in the struct.
+  const DWORD offered = rc->fSupportedFunctionality;
+  const DWORD ours = config.supportedFunctionality & (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES |
+                                                       RF_ADD_ALL_INTERFACES);
+  rc->dwVersion = MS_ROUTER_VERSION;
+  rc->fSupportedFunctionality = offered & ours;
+  kFillers[slot](*rc);
+  if (sc) sc->mscMpr40ServiceChars.fSupportedFunctionality = 0;  // no IPX service table
+  Logf(LogLevel::Info, config.name, "registered protocol %u (slot %zu, functionality 0x%x)", id,
+       slot, rc->fSupportedFunctionality);
+  return NO_ERROR;
+}
+
+}  // namespace
+}  // namespace rrasbridge
+
+RRAS_BRIDGE_EXPORT DWORD WINAPI RegisterProtocol(PMPR_ROUTING_CHARACTERISTICS pRoutingChar,
+                                                 PMPR_SERVICE_CHARACTERISTICS pServiceChar) {
+  try {
+    return rrasbridge::Register(pRoutingChar, pServiceChar);
+  } catch (...) {
+    return ERROR_CAN_NOT_COMPLETE;
+  }
+}

@@ -1,0 +1,687 @@
+#include "instance.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "log.h"
+
+namespace rrasbridge {
+
+using wire::Message;
+using wire::MsgType;
+using wire::Value;
+
+namespace {
+
+constexpr uint32_t kMaxBindingAddresses = 4096;
+constexpr uint32_t kDemandUpdateRoutes = RF_DEMAND_UPDATE_ROUTES;  // UPDATE_COMPLETE's UpdateType
+
+std::u16string WideToU16(LPWSTR s) {
+  std::u16string out;
+  if (!s) return out;
+  for (size_t i = 0; s[i] && i < 1024; ++i) out.push_back(static_cast<char16_t>(s[i]));
+  return out;
+}
+
+// Statuses the host may give for a call that configures something; anything else is 1003.
+DWORD ConfigStatus(const Message& reply) {
+  if (reply.status == NO_ERROR || reply.status == ERROR_INVALID_PARAMETER) return reply.status;
+  return ERROR_CAN_NOT_COMPLETE;
+}
+
+}  // namespace
+
+Instance::Instance(ProtocolConfig config) : config_(std::move(config)) {
+  LogOpen(config_.name, config_.logFile);
+}
+
+Instance::~Instance() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_.push_back(Command::Exit);
+  }
+  cv_.notify_all();
+  if (supervisor_.joinable()) supervisor_.join();
+  if (link_) link_->Shutdown(0);
+}
+
+void Instance::Reconfigure(ProtocolConfig config) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ == State::Stopped) config_ = std::move(config);
+}
+
+std::shared_ptr<HostLink> Instance::Link() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return link_;
+}
+
+void Instance::Post(Command c) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_.push_back(c);
+  }
+  cv_.notify_all();
+}
+
+bool Instance::CopyInfo(PVOID info, ULONG version, ULONG size, ULONG count, InfoBlob& out) {
+  const uint64_t total = uint64_t(size) * count;
+  if (total > (16u << 20) || (total > 0 && !info)) return false;
+  out.data.assign(static_cast<const char*>(info), static_cast<size_t>(total));
+  out.structureVersion = version;
+  out.structureSize = size;
+  out.structureCount = count;
+  return true;
+}
+
+std::vector<Value> Instance::InfoFields(const InfoBlob& b) {
+  return {Value::Bytes(b.data), Value::Num(b.structureVersion), Value::Num(b.structureSize),
+          Value::Num(b.structureCount)};
+}
+
+DWORD Instance::AnswerInfo(const InfoBlob& b, PVOID info, PULONG bufferSize, PULONG version,
+                           PULONG size, PULONG count) {
+  if (!bufferSize) return ERROR_INVALID_PARAMETER;
+  const ULONG needed = static_cast<ULONG>(b.data.size());
+  if (*bufferSize < needed || (needed > 0 && !info)) {
+    *bufferSize = needed;
+    return ERROR_INSUFFICIENT_BUFFER;
+  }
+  if (needed) std::memcpy(info, b.data.data(), needed);
+  *bufferSize = needed;
+  if (version) *version = b.structureVersion;
+  if (size) *size = b.structureSize;
+  if (count) *count = b.structureCount;
+  return NO_ERROR;
+}
+
+// ---- lifecycle -----------------------------------------------------------------------
+
+DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID globalInfo,
+                              ULONG version, ULONG size, ULONG count) {
+  InfoBlob info;
+  if (!CopyInfo(globalInfo, version, size, count, info)) {
+    Logf(LogLevel::Error, config_.name, "StartProtocol: global info of %u x %u bytes at %p",
+         size, count, globalInfo);
+    return ERROR_INVALID_PARAMETER;
+  }
+  std::thread old;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Stopped) return ERROR_CAN_NOT_COMPLETE;
+    state_ = State::Starting;
+    old = std::move(supervisor_);
+  }
+  if (old.joinable()) old.join();  // the previous run's supervisor has finished its stop
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.SetHandle(event);
+    support_ = support ? *support : SUPPORT_FUNCTIONS{};
+    globalInfo_ = std::move(info);
+    interfaces_.clear();
+    startCompleted_ = false;
+    gaveUp_ = false;
+    launchDone_ = false;
+    commands_.clear();
+    commands_.push_back(Command::Launch);
+    supervisor_ = std::thread([this] { Supervise(); });
+  }
+  // The host is spawned by the supervisor thread (it must outlive the child, see
+  // HostProcess::Spawn); wait for it within the start deadline plus the call deadline.
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto limit = std::chrono::milliseconds(config_.startTimeoutMs + config_.callTimeoutMs + 1000);
+  if (!cv_.wait_for(lock, limit, [&] { return launchDone_; })) {
+    Logf(LogLevel::Error, config_.name, "StartProtocol: the host did not start in time");
+    launchCode_ = ERROR_CAN_NOT_COMPLETE;
+  }
+  DWORD code = launchCode_;
+  if (code == NO_ERROR) {
+    state_ = State::Running;
+  } else {
+    state_ = State::Stopping;  // the supervisor tears down what was started, then exits
+    commands_.push_back(Command::Exit);
+    cv_.notify_all();
+  }
+  return code;
+}
+
+DWORD Instance::StartComplete() {
+  std::shared_ptr<HostLink> link;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
+    startCompleted_ = true;
+    link = link_;
+  }
+  std::string err;
+  if (link && !link->CallAsync(MsgType::StartComplete, {}, [](const Message*, const std::string&) {},
+                               err))
+    Logf(LogLevel::Warn, config_.name, "StartComplete not forwarded: %s", err.c_str());
+  return NO_ERROR;
+}
+
+DWORD Instance::StopProtocol() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
+    state_ = State::Stopping;
+  }
+  Post(Command::Stop);
+  return ERROR_PROTOCOL_STOP_PENDING;
+}
+
+// ---- supervisor ----------------------------------------------------------------------
+
+void Instance::Supervise() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    const auto tick = std::chrono::milliseconds(config_.heartbeatMs ? config_.heartbeatMs : 1000);
+    if (commands_.empty() && !cv_.wait_for(lock, tick, [&] { return !commands_.empty(); })) {
+      lock.unlock();
+      Heartbeat();
+      lock.lock();
+      continue;
+    }
+    const Command c = commands_.front();
+    commands_.pop_front();
+    lock.unlock();
+    switch (c) {
+      case Command::Launch: {
+        std::string err;
+        DWORD code = ERROR_CAN_NOT_COMPLETE;
+        if (!LaunchHost(false, err, code))
+          Logf(LogLevel::Error, config_.name, "host start failed: %s", err.c_str());
+        lock.lock();
+        launchDone_ = true;
+        launchCode_ = code;
+        cv_.notify_all();
+        continue;
+      }
+      case Command::Lost:
+        RecoverFromLoss();
+        break;
+      case Command::Stop:
+        RunStop();
+        return;
+      case Command::Exit: {
+        std::shared_ptr<HostLink> link;
+        {
+          std::lock_guard<std::mutex> g(mu_);
+          link = std::move(link_);
+        }
+        if (link) link->Shutdown(config_.stopTimeoutMs);
+        std::lock_guard<std::mutex> g(mu_);
+        if (state_ == State::Stopping) state_ = State::Stopped;
+        return;
+      }
+    }
+    lock.lock();
+  }
+}
+
+bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
+  code = ERROR_CAN_NOT_COMPLETE;
+  uint32_t gen;
+  InfoBlob global;
+  InterfaceTable snapshot;
+  uint64_t version;
+  bool completed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    gen = ++generation_;
+    global = globalInfo_;
+    snapshot = interfaces_;
+    version = tableVersion_;
+    completed = startCompleted_;
+  }
+  HostLink::Callbacks cb;
+  cb.onRequest = [this](HostLink& from, Message&& m) { OnHostRequest(from, std::move(m)); };
+  cb.onLost = [this, gen](const std::string& reason) {
+    Logf(LogLevel::Error, config_.name, "host (generation %u) lost: %s", gen, reason.c_str());
+    Post(Command::Lost);
+  };
+  auto link = std::make_shared<HostLink>(config_, std::move(cb), gen);
+  if (!link->Launch(err)) {
+    link->Shutdown(0);
+    return false;
+  }
+  std::vector<Value> start = {Value::Num(replay ? 1 : 0)};
+  for (auto& f : InfoFields(global)) start.push_back(std::move(f));
+  Message reply;
+  if (!link->Call(MsgType::Start, std::move(start), config_.callTimeoutMs, reply, err)) {
+    err = "start: " + err;
+    link->Shutdown(0);
+    return false;
+  }
+  if (reply.status != NO_ERROR) {
+    code = ConfigStatus(reply);
+    err = "the protocol refused to start: " + reply.error;
+    link->Shutdown(config_.stopTimeoutMs);
+    return false;
+  }
+  // A restarted host learns everything RRAS told the previous one.
+  std::vector<Message> replayed;
+  for (const auto& [index, s] : snapshot)
+    for (auto& m : ReplayMessages(s)) replayed.push_back(std::move(m));
+  if (completed) replayed.push_back(Message::Request(MsgType::StartComplete, 0, {}));
+  for (auto& m : replayed) {
+    if (!link->Call(m.type, std::move(m.fields), config_.callTimeoutMs, reply, err) ||
+        reply.status != NO_ERROR) {
+      err = "replay: " + (err.empty() ? reply.error : err);
+      link->Shutdown(0);
+      return false;
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (tableVersion_ != version) {
+    // RRAS changed interfaces while we replayed: send the difference, in order, before any
+    // later call can use the link (we hold mu_, and sending only queues).
+    std::string e;
+    for (const auto& [index, old] : snapshot)
+      if (!interfaces_.count(index))
+        link->CallAsync(MsgType::DeleteInterface, {Value::Num(index)},
+                        [](const Message*, const std::string&) {}, e);
+    for (const auto& [index, now] : interfaces_) {
+      auto it = snapshot.find(index);
+      if (it == snapshot.end() || !it->second.SameStatus(now)) {
+        auto msgs = ReplayMessages(now);
+        for (size_t i = it == snapshot.end() ? 0 : 1; i < msgs.size(); ++i)
+          link->CallAsync(msgs[i].type, std::move(msgs[i].fields),
+                          [](const Message*, const std::string&) {}, e);
+      }
+    }
+  }
+  link_ = std::move(link);
+  heartbeatSeq_ = heartbeatAnswered_ = heartbeatMisses_ = 0;
+  code = NO_ERROR;
+  return true;
+}
+
+std::vector<Message> Instance::ReplayMessages(const InterfaceState& s) const {
+  std::vector<Message> out;
+  std::vector<Value> add = {Value::Num(s.index),     Value::Str16(s.name),
+                            Value::Num(s.type),      Value::Num(s.mediaType),
+                            Value::Num(s.accessType), Value::Num(s.connectionType)};
+  for (auto& f : InfoFields(s.info)) add.push_back(std::move(f));
+  out.push_back(Message::Request(MsgType::AddInterface, 0, std::move(add)));
+  auto status = [&](DWORD type, const std::string& binding) {
+    out.push_back(Message::Request(MsgType::InterfaceStatus, 0,
+                                   {Value::Num(s.index), Value::Num(s.active ? 1 : 0),
+                                    Value::Num(type), Value::Bytes(binding)}));
+  };
+  if (s.bound) status(RIS_INTERFACE_ADDRESS_CHANGE, s.binding);
+  if (!s.mediaPresent) status(RIS_INTERFACE_MEDIA_ABSENT, {});
+  status(s.enabled ? RIS_INTERFACE_ENABLED : RIS_INTERFACE_DISABLED, {});
+  return out;
+}
+
+void Instance::RecoverFromLoss() {
+  std::shared_ptr<HostLink> dead;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running) return;
+    dead = std::move(link_);
+  }
+  if (dead) {
+    std::string how = dead->Shutdown(0);
+    Logf(LogLevel::Error, config_.name, "host pid %u ended (%s); its last output:\n%s",
+         dead->pid(), how.c_str(), dead->OutputTail().c_str());
+  }
+  // Exponential backoff within a budget of restarts per window.
+  auto& recent = restarts_;
+  uint32_t backoff = config_.backoffInitialMs;
+  for (;;) {
+    const auto now = Clock::now();
+    while (!recent.empty() && now - recent.front() > std::chrono::milliseconds(config_.restartWindowMs))
+      recent.pop_front();
+    if (recent.size() >= config_.restartLimit) {
+      std::lock_guard<std::mutex> lock(mu_);
+      gaveUp_ = true;
+      Logf(LogLevel::Error, config_.name,
+           "host restarted %zu times within %u ms: giving up; calls answer "
+           "ERROR_CAN_NOT_COMPLETE until the protocol is restarted",
+           recent.size(), config_.restartWindowMs);
+      return;
+    }
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      // A stop or exit request cuts the backoff short.
+      if (cv_.wait_for(lock, std::chrono::milliseconds(backoff), [&] {
+            return state_ != State::Running ||
+                   std::any_of(commands_.begin(), commands_.end(),
+                               [](Command c) { return c != Command::Lost; });
+          }))
+        return;
+    }
+    recent.push_back(Clock::now());
+    std::string err;
+    DWORD code;
+    if (LaunchHost(true, err, code)) {
+      Logf(LogLevel::Info, config_.name, "host restarted (generation %u)", generation_);
+      return;
+    }
+    Logf(LogLevel::Error, config_.name, "host restart failed: %s", err.c_str());
+    backoff = std::min(backoff * 2, config_.backoffMaxMs);
+  }
+}
+
+void Instance::Heartbeat() {
+  std::shared_ptr<HostLink> link;
+  uint32_t seq = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!config_.heartbeatMs || state_ != State::Running || !link_) return;
+    link = link_;
+    if (heartbeatSeq_ != heartbeatAnswered_) {
+      if (++heartbeatMisses_ < config_.heartbeatMisses) return;  // still waiting
+    } else {
+      seq = ++heartbeatSeq_;
+    }
+  }
+  if (seq == 0) {
+    Logf(LogLevel::Error, config_.name,
+         "host missed %u heartbeats: its event loop is blocked; restarting it",
+         config_.heartbeatMisses);
+    RecoverFromLoss();
+    return;
+  }
+  // The answer has to pass through the JS thread, so it proves the event loop is alive.
+  std::string err;
+  link->CallAsync(MsgType::Heartbeat, {Value::Num(seq)},
+                  // A raw pointer for identity only: a completion must not own its link.
+                  [this, raw = link.get(), seq](const Message* r, const std::string&) {
+                    std::lock_guard<std::mutex> lock(mu_);
+                    if (r && r->status == NO_ERROR && raw == link_.get() && seq == heartbeatSeq_) {
+                      heartbeatAnswered_ = seq;
+                      heartbeatMisses_ = 0;
+                    }
+                  },
+                  err);
+}
+
+void Instance::RunStop() {
+  std::shared_ptr<HostLink> link;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    link = std::move(link_);
+  }
+  if (link) {
+    Message reply;
+    std::string err;
+    if (!link->Call(MsgType::Stop, {Value::Num(0)}, config_.stopTimeoutMs, reply, err))
+      Logf(LogLevel::Warn, config_.name, "stop handler: %s", err.c_str());
+    else if (reply.status != NO_ERROR)
+      Logf(LogLevel::Warn, config_.name, "stop handler failed: %s", reply.error.c_str());
+    // Fails calls still in flight: each pending DoUpdateRoutes queues its UPDATE_COMPLETE
+    // (ERROR_CAN_NOT_COMPLETE) now, before ROUTER_STOPPED.
+    link->Shutdown(config_.stopTimeoutMs);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_ = State::Stopped;
+    interfaces_.clear();
+  }
+  MESSAGE m{};
+  events_.Push(ROUTER_STOPPED, m);
+  Logf(LogLevel::Info, config_.name, "stopped");
+}
+
+// ---- calls forwarded to the host ------------------------------------------------------
+
+DWORD Instance::ForwardCall(MsgType type, std::vector<Value> fields, Message* replyOut,
+                            const char* what) {
+  std::shared_ptr<HostLink> link;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running || gaveUp_ || !link_) return ERROR_CAN_NOT_COMPLETE;
+    link = link_;
+  }
+  Message reply;
+  std::string err;
+  if (!link->Call(type, std::move(fields), config_.callTimeoutMs, reply, err)) {
+    Logf(LogLevel::Error, config_.name, "%s: %s", what, err.c_str());
+    return ERROR_CAN_NOT_COMPLETE;
+  }
+  if (reply.status != NO_ERROR)
+    Logf(LogLevel::Warn, config_.name, "%s refused by the protocol (%u): %s", what,
+         reply.status, reply.error.c_str());
+  if (replyOut) *replyOut = std::move(reply);
+  else if (reply.status != NO_ERROR) return ConfigStatus(reply);
+  return replyOut ? replyOut->status : NO_ERROR;
+}
+
+DWORD Instance::GetGlobalInfo(PVOID info, PULONG bufferSize, PULONG version, PULONG size,
+                              PULONG count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
+  return AnswerInfo(globalInfo_, info, bufferSize, version, size, count);
+}
+
+DWORD Instance::SetGlobalInfo(PVOID info, ULONG version, ULONG size, ULONG count) {
+  InfoBlob blob;
+  if (!CopyInfo(info, version, size, count, blob)) return ERROR_INVALID_PARAMETER;
+  Message reply;
+  DWORD code = ForwardCall(MsgType::SetGlobalInfo, InfoFields(blob), &reply, "SetGlobalInfo");
+  if (code != NO_ERROR) return code == ERROR_INVALID_PARAMETER ? code : ConfigStatus(reply);
+  std::lock_guard<std::mutex> lock(mu_);
+  globalInfo_ = std::move(blob);
+  return NO_ERROR;
+}
+
+DWORD Instance::AddInterface(LPWSTR name, ULONG index, NET_INTERFACE_TYPE type, DWORD mediaType,
+                             WORD accessType, WORD connectionType, PVOID info, ULONG version,
+                             ULONG size, ULONG count) {
+  InterfaceState s;
+  if (!CopyInfo(info, version, size, count, s.info)) return ERROR_INVALID_PARAMETER;
+  s.index = index;
+  s.name = WideToU16(name);
+  s.type = static_cast<uint32_t>(type);
+  s.mediaType = mediaType;
+  s.accessType = accessType;
+  s.connectionType = connectionType;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
+    if (interfaces_.count(index)) return ERROR_INVALID_PARAMETER;
+  }
+  std::vector<Value> f = {Value::Num(index),      Value::Str16(s.name),
+                          Value::Num(s.type),     Value::Num(mediaType),
+                          Value::Num(accessType), Value::Num(connectionType)};
+  for (auto& v : InfoFields(s.info)) f.push_back(std::move(v));
+  DWORD code = ForwardCall(MsgType::AddInterface, std::move(f), nullptr, "AddInterface");
+  if (code != NO_ERROR) return code;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!interfaces_.emplace(index, std::move(s)).second) return ERROR_INVALID_PARAMETER;
+  ++tableVersion_;
+  return NO_ERROR;
+}
+
+DWORD Instance::DeleteInterface(ULONG index) {
+  std::shared_ptr<HostLink> link;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
+    if (!interfaces_.erase(index)) return ERROR_INVALID_PARAMETER;
+    ++tableVersion_;
+    link = link_;
+  }
+  // RRAS has forgotten the interface whatever the host says; a restarted host never sees it.
+  std::string err;
+  if (link)
+    link->CallAsync(MsgType::DeleteInterface, {Value::Num(index)},
+                    [this, index](const Message* r, const std::string& failure) {
+                      if (!r || r->status != NO_ERROR)
+                        Logf(LogLevel::Warn, config_.name, "DeleteInterface(%u): %s", index,
+                             r ? r->error.c_str() : failure.c_str());
+                    },
+                    err);
+  return NO_ERROR;
+}
+
+DWORD Instance::InterfaceStatus(ULONG index, BOOL active, DWORD statusType, PVOID statusInfo) {
+  std::string binding;
+  if (statusType == RIS_INTERFACE_ADDRESS_CHANGE) {
+    if (!statusInfo) return ERROR_INVALID_PARAMETER;
+    const auto* b = static_cast<const IP_ADAPTER_BINDING_INFO*>(statusInfo);
+    if (b->AddressCount > kMaxBindingAddresses) return ERROR_INVALID_PARAMETER;
+    binding.assign(static_cast<const char*>(statusInfo),
+                   sizeof(IP_ADAPTER_BINDING_INFO) + sizeof(IP_LOCAL_BINDING) * b->AddressCount);
+  } else if (statusType > RIS_INTERFACE_MEDIA_ABSENT) {
+    return ERROR_INVALID_PARAMETER;
+  }
+  std::shared_ptr<HostLink> link;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
+    auto it = interfaces_.find(index);
+    if (it == interfaces_.end()) return ERROR_INVALID_PARAMETER;
+    InterfaceState& s = it->second;
+    s.active = active != 0;
+    switch (statusType) {
+      case RIS_INTERFACE_ADDRESS_CHANGE:
+        s.bound = true;
+        s.binding = binding;
+        break;
+      case RIS_INTERFACE_ENABLED: s.enabled = true; break;
+      case RIS_INTERFACE_DISABLED: s.enabled = false; break;
+      case RIS_INTERFACE_MEDIA_PRESENT: s.mediaPresent = true; break;
+      case RIS_INTERFACE_MEDIA_ABSENT: s.mediaPresent = false; break;
+    }
+    ++tableVersion_;
+    link = link_;
+  }
+  // The new state is recorded (and replayed to a restarted host), so RRAS gets NO_ERROR
+  // even while the host is down; the protocol's own errors are logged.
+  std::string err;
+  if (link)
+    link->CallAsync(MsgType::InterfaceStatus,
+                    {Value::Num(index), Value::Num(active ? 1 : 0), Value::Num(statusType),
+                     Value::Bytes(binding)},
+                    [this, index](const Message* r, const std::string& failure) {
+                      if (!r || r->status != NO_ERROR)
+                        Logf(LogLevel::Warn, config_.name, "InterfaceStatus(%u): %s", index,
+                             r ? r->error.c_str() : failure.c_str());
+                    },
+                    err);
+  return NO_ERROR;
+}
+
+DWORD Instance::GetInterfaceInfo(ULONG index, PVOID info, PULONG bufferSize, PULONG version,
+                                 PULONG size, PULONG count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
+  auto it = interfaces_.find(index);
+  if (it == interfaces_.end()) return ERROR_INVALID_PARAMETER;
+  return AnswerInfo(it->second.info, info, bufferSize, version, size, count);
+}
+
+DWORD Instance::SetInterfaceInfo(ULONG index, PVOID info, ULONG version, ULONG size,
+                                 ULONG count) {
+  InfoBlob blob;
+  if (!CopyInfo(info, version, size, count, blob)) return ERROR_INVALID_PARAMETER;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
+    if (!interfaces_.count(index)) return ERROR_INVALID_PARAMETER;
+  }
+  std::vector<Value> f = {Value::Num(index)};
+  for (auto& v : InfoFields(blob)) f.push_back(std::move(v));
+  Message reply;
+  DWORD code = ForwardCall(MsgType::SetInterfaceInfo, std::move(f), &reply, "SetInterfaceInfo");
+  if (code != NO_ERROR) return code == ERROR_INVALID_PARAMETER ? code : ConfigStatus(reply);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = interfaces_.find(index);
+  if (it == interfaces_.end()) return ERROR_INVALID_PARAMETER;  // deleted meanwhile
+  it->second.info = std::move(blob);
+  ++tableVersion_;
+  return NO_ERROR;
+}
+
+DWORD Instance::GetEventMessage(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result) {
+  if (!event) return ERROR_INVALID_PARAMETER;
+  return events_.Pop(event, result);
+}
+
+void Instance::QueueUpdateComplete(uint32_t index, const Message* reply,
+                                   const std::string& failure) {
+  MESSAGE m{};
+  m.UpdateCompleteMessage.InterfaceIndex = index;
+  m.UpdateCompleteMessage.UpdateType = kDemandUpdateRoutes;
+  m.UpdateCompleteMessage.UpdateStatus =
+      reply && reply->status == NO_ERROR ? NO_ERROR : ERROR_CAN_NOT_COMPLETE;
+  if (!reply)
+    Logf(LogLevel::Error, config_.name, "DoUpdateRoutes(%u) failed: %s", index, failure.c_str());
+  else if (reply->status != NO_ERROR)
+    Logf(LogLevel::Error, config_.name, "DoUpdateRoutes(%u) failed in the protocol: %s", index,
+         reply->error.c_str());
+  events_.Push(UPDATE_COMPLETE, m);
+}
+
+DWORD Instance::DoUpdateRoutes(ULONG index) {
+  std::shared_ptr<HostLink> link;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!interfaces_.count(index)) return ERROR_INVALID_PARAMETER;
+    if (state_ != State::Running || gaveUp_ || !link_) return ERROR_CAN_NOT_COMPLETE;
+    link = link_;
+  }
+  std::string err;
+  if (!link->CallAsync(MsgType::UpdateRoutes, {Value::Num(index)},
+                       [this, index](const Message* r, const std::string& failure) {
+                         QueueUpdateComplete(index, r, failure);
+                       },
+                       err)) {
+    Logf(LogLevel::Error, config_.name, "DoUpdateRoutes(%u): %s", index, err.c_str());
+    return ERROR_CAN_NOT_COMPLETE;
+  }
+  return NO_ERROR;
+}
+
+DWORD Instance::Mib(uint32_t op, ULONG inSize, PVOID in, PULONG outSize, PVOID out) {
+  if (inSize > 0 && !in) return ERROR_INVALID_PARAMETER;
+  const bool wantsOutput = outSize != nullptr;
+  Message reply;
+  DWORD code = ForwardCall(
+      MsgType::Mib,
+      {Value::Num(op), Value::Bytes(in, inSize), Value::Num(wantsOutput ? *outSize : 0)},
+      &reply, "MIB call");
+  if (code != NO_ERROR) return code;
+  if (!wantsOutput) return NO_ERROR;
+  const std::string& data = reply.Bytes(0);
+  if (data.size() > *outSize || (!data.empty() && !out)) {
+    *outSize = static_cast<ULONG>(data.size());
+    return ERROR_INSUFFICIENT_BUFFER;
+  }
+  if (!data.empty()) std::memcpy(out, data.data(), data.size());
+  *outSize = static_cast<ULONG>(data.size());
+  return NO_ERROR;
+}
+
+DWORD Instance::MibSetTrapInfo(HANDLE /*event*/, ULONG inSize, PVOID in, PULONG outSize,
+                               PVOID out) {
+  return Mib(7, inSize, in, outSize, out);
+}
+
+// ---- requests from the host -----------------------------------------------------------
+
+void Instance::OnHostRequest(HostLink& from, Message&& m) {
+  auto reply = [&](uint32_t status, std::string error, std::vector<Value> f = {}) {
+    from.Reply(m, status, std::move(error), std::move(f));
+  };
+  switch (m.type) {
+    case MsgType::Log: {
+      const uint32_t level = std::min<uint32_t>(m.U32(0), 3);
+      LogWrite(static_cast<LogLevel>(level), config_.name + "/js", m.Bytes(1));
+      reply(NO_ERROR, {});
+      return;
+    }
+    default: {
+      const wire::MessageSpec* spec = wire::FindSpec(m.type);
+      reply(ERROR_NOT_SUPPORTED,
+            std::string("'") + (spec ? spec->name : "?") + "' is not supported by this library");
+      return;
+    }
+  }
+}
+
+}  // namespace rrasbridge
