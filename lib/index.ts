@@ -9,4 +9,5 @@ export {
   type Infer, type StructValue, type StructInput, type Struct,
 } from './config/schema.js';
 export { paths, type Paths } from './paths.js';
+export { hostInfo, type HostInfo } from './host/info.js';
 export { MockRouter, RoutingProtocol, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry } from './mock/router.js';

@@ -8,6 +8,7 @@ import { loadAddon, type ChannelEvent } from '../addon/index.js';
 import { isProtocol } from '../api/defineProtocol.js';
 import type { Protocol } from '../api/types.js';
 import { HostRuntime } from './runtime.js';
+import { setHostInfo } from './info.js';
 
 function arg(name: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
 
   // The module loads while the channel is already up, so a broken module is reported to
   // StartProtocol as an error instead of a silent timeout.
+  setHostInfo({ protocolId, name, generation });
   const protocol = loadProtocolModule(modulePath, protocolId);
   protocol.catch(() => {}); // reported through the start reply
   runtime = new HostRuntime(protocol, channel, { protocolId, name, generation });

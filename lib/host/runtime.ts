@@ -73,6 +73,7 @@ export class HostRuntime {
 
   /** Entry for every message from the library. */
   handle(m: WireMessage): void {
+    if (process.env.RRAS_BRIDGE_DEBUG) process.stderr.write(`host got ${JSON.stringify(m)}\n`);
     if (m.reply) return; // the host sends only notifications so far
     switch (m.type) {
       case 'heartbeat':

@@ -144,9 +144,19 @@ export class MockRouter extends EventEmitter {
       module: path.resolve(settings.module),
     };
     this.settings.set(settings.protocolId, full);
+    return this.callRegister(settings.protocolId, options.autoDrain ?? true);
+  }
+
+  /** RegisterProtocol for an id this router did not configure (RRAS asking about a stranger). */
+  registerUnconfigured(protocolId: number): number {
+    return this.callRegister(protocolId, true).registerCode;
+  }
+
+  private callRegister(protocolId: number, autoDrain: boolean): RoutingProtocol {
     fs.writeFileSync(this.configFile, JSON.stringify({ protocols: [...this.settings.values()].map((s) => ({ logFile: this.logFile, ...s })) }, null, 2));
     // The library reads RRAS_BRIDGE_CONFIG at RegisterProtocol (the registry on Windows).
     process.env.RRAS_BRIDGE_CONFIG = this.configFile;
+    const settings = { protocolId };
     const register = this.lib.func(ffi.RegisterProtocolFn);
     const rc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: settings.protocolId, fSupportedFunctionality: this.offered };
     for (const n of ffi.PFN_NAMES) rc[n] = null;
@@ -155,14 +165,9 @@ export class MockRouter extends EventEmitter {
     const t0 = performance.now();
     const code = register(rc, sc) as number;
     this.trace({ kind: 'call', protocolId: settings.protocolId, name: 'RegisterProtocol', args: [settings.protocolId], code, ms: performance.now() - t0 });
-    const p = new RoutingProtocol(this, settings.protocolId, code, rc, sc, options.autoDrain ?? true);
+    const p = new RoutingProtocol(this, settings.protocolId, code, rc, sc, autoDrain);
     if (code === NO_ERROR) this.protocols.set(settings.protocolId, p);
     return p;
-  }
-
-  /** Tries RegisterProtocol for an id without configuring it (RRAS asking about a stranger). */
-  registerUnconfigured(protocolId: number): number {
-    return this.register({ protocolId, module: '/nonexistent' }, {}).registerCode;
   }
 
   /** @internal */

@@ -118,7 +118,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
                              e->text = reason;
                              Post(std::move(e));
                            }},
-            limits);
+            limits, dec.TakeBuffered());
       } else {
         ev->text = "closed while connecting";
       }

@@ -31,7 +31,8 @@ class Peer {
     size_t highWater = 64u << 20;  // outgoing bytes queued before Send refuses
   };
 
-  Peer(Stream stream, Handlers handlers, Limits limits);
+  // initial: bytes already read from the stream after the handshake (decoded first).
+  Peer(Stream stream, Handlers handlers, Limits limits, std::string initial = {});
   Peer(const Peer&) = delete;
   Peer& operator=(const Peer&) = delete;
   ~Peer();  // Close, then join the I/O thread (never call from onMessage/onClose)
@@ -57,6 +58,7 @@ class Peer {
   PeerStats stats_;
   std::atomic<bool> closed_{false};
   Stream wakeRead_, wakeWrite_;
+  std::string initial_;
   std::thread thread_;
 };
 

@@ -11,8 +11,11 @@
 
 namespace rrasbridge {
 
-Peer::Peer(Stream stream, Handlers handlers, Limits limits)
-    : stream_(std::move(stream)), handlers_(std::move(handlers)), limits_(limits) {
+Peer::Peer(Stream stream, Handlers handlers, Limits limits, std::string initial)
+    : stream_(std::move(stream)),
+      handlers_(std::move(handlers)),
+      limits_(limits),
+      initial_(std::move(initial)) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
     wakeRead_.Reset(fds[0]);
@@ -80,6 +83,26 @@ void Peer::Run() {
   std::string reason;
   char buf[16384];
   const int fd = stream_.get();
+  auto dispatch = [&] {
+    wire::Message m;
+    std::string err;
+    for (;;) {
+      auto st = dec.Next(m, err);
+      if (st == wire::DecodeStatus::NeedMore) return;
+      if (st == wire::DecodeStatus::Error) {
+        reason = "malformed frame: " + err;
+        return;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        stats_.framesIn++;
+      }
+      handlers_.onMessage(std::move(m));
+    }
+  };
+  dec.Feed(initial_.data(), initial_.size());
+  initial_.clear();
+  dispatch();
   while (reason.empty()) {
     bool wantWrite;
     {
@@ -118,21 +141,7 @@ void Peer::Run() {
           std::lock_guard<std::mutex> lock(mu_);
           stats_.bytesIn += static_cast<uint64_t>(n);
         }
-        wire::Message m;
-        std::string err;
-        for (;;) {
-          auto st = dec.Next(m, err);
-          if (st == wire::DecodeStatus::NeedMore) break;
-          if (st == wire::DecodeStatus::Error) {
-            reason = "malformed frame: " + err;
-            break;
-          }
-          {
-            std::lock_guard<std::mutex> lock(mu_);
-            stats_.framesIn++;
-          }
-          handlers_.onMessage(std::move(m));
-        }
+        dispatch();
       } else if (n == 0) {
         reason = "peer closed the connection";
       } else if (errno != EAGAIN && errno != EINTR) {

@@ -147,6 +147,13 @@ class FrameDecoder {
   void Feed(const char* data, size_t n) { buf_.append(data, n); }
   DecodeStatus Next(Message& out, std::string& err);
   size_t Buffered() const { return buf_.size() - pos_; }
+  // Hands over bytes read past the last decoded frame (to the decoder that takes over).
+  std::string TakeBuffered() {
+    std::string rest = buf_.substr(pos_);
+    buf_.clear();
+    pos_ = 0;
+    return rest;
+  }
 
  private:
   std::string buf_;

@@ -38,9 +38,9 @@ DWORD Guard(size_t slot, const char* what, F&& f) {
     if (!in) return ERROR_CAN_NOT_COMPLETE;
     return f(*in);
   } catch (const std::exception& e) {
-    Logf(LogLevel::Error, "rras-bridge", "%s: %s", what, e.what());
+    Logger()(LogLevel::Error, "%s: %s", what, e.what());
   } catch (...) {
-    Logf(LogLevel::Error, "rras-bridge", "%s: unknown exception", what);
+    Logger()(LogLevel::Error, "%s: unknown exception", what);
   }
   return ERROR_CAN_NOT_COMPLETE;
 }
@@ -155,11 +155,11 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   bool found = false;
   std::string err;
   if (!LoadProtocolConfig(id, config, &found, err)) {
-    Logf(LogLevel::Error, "rras-bridge", "RegisterProtocol(%u): configuration: %s", id, err.c_str());
+    Logger()(LogLevel::Error, "RegisterProtocol(%u): configuration: %s", unsigned(id), err.c_str());
     return ERROR_NOT_SUPPORTED;
   }
   if (!found) {
-    Logf(LogLevel::Info, "rras-bridge", "RegisterProtocol(%u): not a protocol this library serves", id);
+    Logger()(LogLevel::Info, "RegisterProtocol(%u): not a protocol this library serves", unsigned(id));
     return ERROR_NOT_SUPPORTED;
   }
   std::lock_guard<std::mutex> lock(gRegistryMu);
@@ -171,7 +171,7 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
     for (size_t i = 0; i < kSlots && slot == kSlots; ++i)
       if (!slots[i]) slot = i;
     if (slot == kSlots) {
-      Logf(LogLevel::Error, "rras-bridge", "RegisterProtocol(%u): all %zu slots are in use", id, kSlots);
+      Logger(config.name, config.logFile)(LogLevel::Error, "RegisterProtocol(%u): all %u slots are in use", unsigned(id), unsigned(kSlots));
       return ERROR_CAN_NOT_COMPLETE;
     }
     slots[slot] = std::make_unique<Instance>(config);
@@ -186,8 +186,8 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   rc->fSupportedFunctionality = offered & ours;
   kFillers[slot](*rc);
   if (sc) sc->mscMpr40ServiceChars.fSupportedFunctionality = 0;  // no IPX service table
-  Logf(LogLevel::Info, config.name, "registered protocol %u (slot %zu, functionality 0x%x)", id,
-       slot, rc->fSupportedFunctionality);
+  Logger(config.name, config.logFile)(LogLevel::Info, "registered protocol %u (slot %u, functionality 0x%x)",
+                                     unsigned(id), unsigned(slot), unsigned(rc->fSupportedFunctionality));
   return NO_ERROR;
 }
 

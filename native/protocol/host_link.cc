@@ -42,9 +42,16 @@ std::string FindHostEntry(const ProtocolConfig& c) {
 }  // namespace
 
 HostLink::HostLink(const ProtocolConfig& config, Callbacks callbacks, uint32_t generation)
-    : config_(config), callbacks_(std::move(callbacks)), generation_(generation) {}
+    : config_(config),
+      log_(config.name, config.logFile),
+      callbacks_(std::move(callbacks)),
+      generation_(generation) {}
 
-HostLink::~HostLink() { Shutdown(0); }
+HostLink::~HostLink() {
+  Shutdown(0);
+  // The output's tail has been logged when it mattered; the file goes with its directory.
+  if (!outputLog_.empty()) std::remove(outputLog_.c_str());
+}
 
 bool HostLink::Launch(std::string& err) {
   const Deadline deadline = DeadlineIn(config_.startTimeoutMs);
@@ -62,8 +69,8 @@ bool HostLink::Launch(std::string& err) {
   argv.insert(argv.end(), {"--protocol-id", std::to_string(config_.protocolId), "--name",
                            config_.name, "--module", config_.module, "--address",
                            listener_.address(), "--generation", std::to_string(generation_)});
-  const std::string outputLog = listener_.address() + ".out.log";
-  if (!process_.Spawn(argv, Hex(tokenBytes, sizeof tokenBytes) + "\n", outputLog, err))
+  outputLog_ = listener_.address() + ".out.log";
+  if (!process_.Spawn(argv, Hex(tokenBytes, sizeof tokenBytes) + "\n", outputLog_, err))
     return false;
 
   Stream stream;
@@ -71,7 +78,7 @@ bool HostLink::Launch(std::string& err) {
     std::string why;
     if (listener_.Accept(process_.pid(), deadline, stream, why)) break;
     if (why.rfind("refused", 0) == 0) {
-      Logf(LogLevel::Warn, config_.name, "channel: %s", why.c_str());
+      log_(LogLevel::Warn, "channel: %s", why.c_str());
       continue;
     }
     std::string exit = process_.WaitExit(0);
@@ -115,17 +122,13 @@ bool HostLink::Launch(std::string& err) {
                                      wire::Value::Num(config_.heartbeatMs)}),
                frame, err);
   if (!WriteAll(stream.get(), frame, deadline, err)) return false;
-  if (dec.Buffered() != 0) {
-    err = "host sent data before the handshake completed";
-    return false;
-  }
   Peer::Limits limits;
   limits.maxFrame = config_.maxFrameBytes;
   peer_ = std::make_unique<Peer>(
       std::move(stream),
       Peer::Handlers{[this](wire::Message&& m) { OnMessage(std::move(m)); },
                      [this](const std::string& r) { OnClose(r); }},
-      limits);
+      limits, dec.TakeBuffered());
   return true;
 }
 
@@ -187,7 +190,7 @@ bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string 
   if (!peer_ || !peer_->Send(wire::Message::Reply(request, status, std::move(error),
                                                    std::move(fields)),
                              err)) {
-    Logf(LogLevel::Warn, config_.name, "cannot reply to the host: %s", err.c_str());
+    log_(LogLevel::Warn, "cannot reply to the host: %s", err.c_str());
     return false;
   }
   return true;

@@ -16,6 +16,7 @@
 #include "../common/wire.h"
 #include "config.h"
 #include "host_process.h"
+#include "log.h"
 
 namespace rrasbridge {
 
@@ -61,10 +62,12 @@ class HostLink {
   void FailAll(const std::string& reason);
 
   const ProtocolConfig& config_;
+  Logger log_;
   Callbacks callbacks_;
   uint32_t generation_;
   Listener listener_;
   HostProcess process_;
+  std::string outputLog_;
   std::unique_ptr<Peer> peer_;
   std::atomic<uint32_t> nextId_{1};
   mutable std::mutex mu_;

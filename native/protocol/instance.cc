@@ -32,9 +32,8 @@ DWORD ConfigStatus(const Message& reply) {
 
 }  // namespace
 
-Instance::Instance(ProtocolConfig config) : config_(std::move(config)) {
-  LogOpen(config_.name, config_.logFile);
-}
+Instance::Instance(ProtocolConfig config)
+    : config_(std::move(config)), log_(config_.name, config_.logFile) {}
 
 Instance::~Instance() {
   {
@@ -48,7 +47,9 @@ Instance::~Instance() {
 
 void Instance::Reconfigure(ProtocolConfig config) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (state_ == State::Stopped) config_ = std::move(config);
+  if (state_ != State::Stopped) return;
+  config_ = std::move(config);
+  log_ = Logger(config_.name, config_.logFile);
 }
 
 std::shared_ptr<HostLink> Instance::Link() {
@@ -101,7 +102,7 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
                               ULONG version, ULONG size, ULONG count) {
   InfoBlob info;
   if (!CopyInfo(globalInfo, version, size, count, info)) {
-    Logf(LogLevel::Error, config_.name, "StartProtocol: global info of %u x %u bytes at %p",
+    log_(LogLevel::Error, "StartProtocol: global info of %u x %u bytes at %p",
          size, count, globalInfo);
     return ERROR_INVALID_PARAMETER;
   }
@@ -131,7 +132,7 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
   std::unique_lock<std::mutex> lock(mu_);
   const auto limit = std::chrono::milliseconds(config_.startTimeoutMs + config_.callTimeoutMs + 1000);
   if (!cv_.wait_for(lock, limit, [&] { return launchDone_; })) {
-    Logf(LogLevel::Error, config_.name, "StartProtocol: the host did not start in time");
+    log_(LogLevel::Error, "StartProtocol: the host did not start in time");
     launchCode_ = ERROR_CAN_NOT_COMPLETE;
   }
   DWORD code = launchCode_;
@@ -156,7 +157,7 @@ DWORD Instance::StartComplete() {
   std::string err;
   if (link && !link->CallAsync(MsgType::StartComplete, {}, [](const Message*, const std::string&) {},
                                err))
-    Logf(LogLevel::Warn, config_.name, "StartComplete not forwarded: %s", err.c_str());
+    log_(LogLevel::Warn, "StartComplete not forwarded: %s", err.c_str());
   return NO_ERROR;
 }
 
@@ -190,7 +191,7 @@ void Instance::Supervise() {
         std::string err;
         DWORD code = ERROR_CAN_NOT_COMPLETE;
         if (!LaunchHost(false, err, code))
-          Logf(LogLevel::Error, config_.name, "host start failed: %s", err.c_str());
+          log_(LogLevel::Error, "host start failed: %s", err.c_str());
         lock.lock();
         launchDone_ = true;
         launchCode_ = code;
@@ -237,7 +238,7 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
   HostLink::Callbacks cb;
   cb.onRequest = [this](HostLink& from, Message&& m) { OnHostRequest(from, std::move(m)); };
   cb.onLost = [this, gen](const std::string& reason) {
-    Logf(LogLevel::Error, config_.name, "host (generation %u) lost: %s", gen, reason.c_str());
+    log_(LogLevel::Error, "host (generation %u) lost: %s", gen, reason.c_str());
     Post(Command::Lost);
   };
   auto link = std::make_shared<HostLink>(config_, std::move(cb), gen);
@@ -249,8 +250,8 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
   for (auto& f : InfoFields(global)) start.push_back(std::move(f));
   Message reply;
   if (!link->Call(MsgType::Start, std::move(start), config_.callTimeoutMs, reply, err)) {
-    err = "start: " + err;
-    link->Shutdown(0);
+    std::string how = link->Shutdown(0);
+    err = "start: " + err + "; host " + how + "; host output: " + link->OutputTail(1024);
     return false;
   }
   if (reply.status != NO_ERROR) {
@@ -324,7 +325,7 @@ void Instance::RecoverFromLoss() {
   }
   if (dead) {
     std::string how = dead->Shutdown(0);
-    Logf(LogLevel::Error, config_.name, "host pid %u ended (%s); its last output:\n%s",
+    log_(LogLevel::Error, "host pid %u ended (%s); its last output:\n%s",
          dead->pid(), how.c_str(), dead->OutputTail().c_str());
   }
   // Exponential backoff within a budget of restarts per window.
@@ -337,7 +338,7 @@ void Instance::RecoverFromLoss() {
     if (recent.size() >= config_.restartLimit) {
       std::lock_guard<std::mutex> lock(mu_);
       gaveUp_ = true;
-      Logf(LogLevel::Error, config_.name,
+      log_(LogLevel::Error,
            "host restarted %zu times within %u ms: giving up; calls answer "
            "ERROR_CAN_NOT_COMPLETE until the protocol is restarted",
            recent.size(), config_.restartWindowMs);
@@ -357,10 +358,10 @@ void Instance::RecoverFromLoss() {
     std::string err;
     DWORD code;
     if (LaunchHost(true, err, code)) {
-      Logf(LogLevel::Info, config_.name, "host restarted (generation %u)", generation_);
+      log_(LogLevel::Info, "host restarted (generation %u)", generation_);
       return;
     }
-    Logf(LogLevel::Error, config_.name, "host restart failed: %s", err.c_str());
+    log_(LogLevel::Error, "host restart failed: %s", err.c_str());
     backoff = std::min(backoff * 2, config_.backoffMaxMs);
   }
 }
@@ -379,7 +380,7 @@ void Instance::Heartbeat() {
     }
   }
   if (seq == 0) {
-    Logf(LogLevel::Error, config_.name,
+    log_(LogLevel::Error,
          "host missed %u heartbeats: its event loop is blocked; restarting it",
          config_.heartbeatMisses);
     RecoverFromLoss();
@@ -409,9 +410,9 @@ void Instance::RunStop() {
     Message reply;
     std::string err;
     if (!link->Call(MsgType::Stop, {Value::Num(0)}, config_.stopTimeoutMs, reply, err))
-      Logf(LogLevel::Warn, config_.name, "stop handler: %s", err.c_str());
+      log_(LogLevel::Warn, "stop handler: %s", err.c_str());
     else if (reply.status != NO_ERROR)
-      Logf(LogLevel::Warn, config_.name, "stop handler failed: %s", reply.error.c_str());
+      log_(LogLevel::Warn, "stop handler failed: %s", reply.error.c_str());
     // Fails calls still in flight: each pending DoUpdateRoutes queues its UPDATE_COMPLETE
     // (ERROR_CAN_NOT_COMPLETE) now, before ROUTER_STOPPED.
     link->Shutdown(config_.stopTimeoutMs);
@@ -423,7 +424,7 @@ void Instance::RunStop() {
   }
   MESSAGE m{};
   events_.Push(ROUTER_STOPPED, m);
-  Logf(LogLevel::Info, config_.name, "stopped");
+  log_(LogLevel::Info, "stopped");
 }
 
 // ---- calls forwarded to the host ------------------------------------------------------
@@ -439,11 +440,11 @@ DWORD Instance::ForwardCall(MsgType type, std::vector<Value> fields, Message* re
   Message reply;
   std::string err;
   if (!link->Call(type, std::move(fields), config_.callTimeoutMs, reply, err)) {
-    Logf(LogLevel::Error, config_.name, "%s: %s", what, err.c_str());
+    log_(LogLevel::Error, "%s: %s", what, err.c_str());
     return ERROR_CAN_NOT_COMPLETE;
   }
   if (reply.status != NO_ERROR)
-    Logf(LogLevel::Warn, config_.name, "%s refused by the protocol (%u): %s", what,
+    log_(LogLevel::Warn, "%s refused by the protocol (%u): %s", what,
          reply.status, reply.error.c_str());
   if (replyOut) *replyOut = std::move(reply);
   else if (reply.status != NO_ERROR) return ConfigStatus(reply);
@@ -511,7 +512,7 @@ DWORD Instance::DeleteInterface(ULONG index) {
     link->CallAsync(MsgType::DeleteInterface, {Value::Num(index)},
                     [this, index](const Message* r, const std::string& failure) {
                       if (!r || r->status != NO_ERROR)
-                        Logf(LogLevel::Warn, config_.name, "DeleteInterface(%u): %s", index,
+                        log_(LogLevel::Warn, "DeleteInterface(%u): %s", index,
                              r ? r->error.c_str() : failure.c_str());
                     },
                     err);
@@ -559,7 +560,7 @@ DWORD Instance::InterfaceStatus(ULONG index, BOOL active, DWORD statusType, PVOI
                      Value::Bytes(binding)},
                     [this, index](const Message* r, const std::string& failure) {
                       if (!r || r->status != NO_ERROR)
-                        Logf(LogLevel::Warn, config_.name, "InterfaceStatus(%u): %s", index,
+                        log_(LogLevel::Warn, "InterfaceStatus(%u): %s", index,
                              r ? r->error.c_str() : failure.c_str());
                     },
                     err);
@@ -610,9 +611,9 @@ void Instance::QueueUpdateComplete(uint32_t index, const Message* reply,
   m.UpdateCompleteMessage.UpdateStatus =
       reply && reply->status == NO_ERROR ? NO_ERROR : ERROR_CAN_NOT_COMPLETE;
   if (!reply)
-    Logf(LogLevel::Error, config_.name, "DoUpdateRoutes(%u) failed: %s", index, failure.c_str());
+    log_(LogLevel::Error, "DoUpdateRoutes(%u) failed: %s", index, failure.c_str());
   else if (reply->status != NO_ERROR)
-    Logf(LogLevel::Error, config_.name, "DoUpdateRoutes(%u) failed in the protocol: %s", index,
+    log_(LogLevel::Error, "DoUpdateRoutes(%u) failed in the protocol: %s", index,
          reply->error.c_str());
   events_.Push(UPDATE_COMPLETE, m);
 }
@@ -631,7 +632,7 @@ DWORD Instance::DoUpdateRoutes(ULONG index) {
                          QueueUpdateComplete(index, r, failure);
                        },
                        err)) {
-    Logf(LogLevel::Error, config_.name, "DoUpdateRoutes(%u): %s", index, err.c_str());
+    log_(LogLevel::Error, "DoUpdateRoutes(%u): %s", index, err.c_str());
     return ERROR_CAN_NOT_COMPLETE;
   }
   return NO_ERROR;
@@ -671,7 +672,7 @@ void Instance::OnHostRequest(HostLink& from, Message&& m) {
   switch (m.type) {
     case MsgType::Log: {
       const uint32_t level = std::min<uint32_t>(m.U32(0), 3);
-      LogWrite(static_cast<LogLevel>(level), config_.name + "/js", m.Bytes(1));
+      log_.Write(static_cast<LogLevel>(level), m.Bytes(1), "/js");
       reply(NO_ERROR, {});
       return;
     }

@@ -18,6 +18,7 @@
 #include "event_queue.h"
 #include "host_link.h"
 #include "interfaces.h"
+#include "log.h"
 
 namespace rrasbridge {
 
@@ -75,6 +76,7 @@ class Instance {
   std::vector<wire::Message> ReplayMessages(const InterfaceState& s) const;
 
   ProtocolConfig config_;
+  Logger log_;
   EventQueue events_;
 
   std::mutex mu_;  // guards everything below; never held while waiting for the host

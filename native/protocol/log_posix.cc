@@ -1,27 +1,33 @@
 #ifndef _WIN32
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <mutex>
 
 #include "log.h"
 
 namespace rrasbridge {
 namespace {
-std::mutex gMu;
-FILE* gFile = nullptr;
-const char* kLevels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
-}  // namespace
 
-void LogOpen(const std::string& /*name*/, const std::string& file) {
-  std::lock_guard<std::mutex> lock(gMu);
-  if (gFile || file.empty()) return;
-  gFile = std::fopen(file.c_str(), "ae");
+std::mutex gMu;
+const char* kLevels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+
+// One FILE per destination, kept open for the life of the process.
+FILE* Sink(const std::string& file) {
+  static std::map<std::string, FILE*> sinks;
+  if (file.empty()) return stderr;
+  auto it = sinks.find(file);
+  if (it != sinks.end()) return it->second;
+  FILE* f = std::fopen(file.c_str(), "ae");
+  sinks[file] = f ? f : stderr;
+  return sinks[file];
 }
 
-void LogWrite(LogLevel level, const std::string& who, const std::string& text) {
+}  // namespace
+
+void Logger::Write(LogLevel level, const std::string& text, const std::string& suffix) const {
   timeval tv;
   ::gettimeofday(&tv, nullptr);
   tm t;
@@ -29,19 +35,19 @@ void LogWrite(LogLevel level, const std::string& who, const std::string& text) {
   char ts[32];
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &t);
   std::lock_guard<std::mutex> lock(gMu);
-  FILE* f = gFile ? gFile : stderr;
-  std::fprintf(f, "%s.%03ldZ %s [%s] %s\n", ts, static_cast<long>(tv.tv_usec / 1000),
-               kLevels[static_cast<unsigned>(level) & 3], who.c_str(), text.c_str());
+  FILE* f = Sink(file_);
+  std::fprintf(f, "%s.%03ldZ %s [%s%s] %s\n", ts, static_cast<long>(tv.tv_usec / 1000),
+               kLevels[static_cast<unsigned>(level) & 3], who_.c_str(), suffix.c_str(), text.c_str());
   std::fflush(f);
 }
 
-void Logf(LogLevel level, const std::string& who, const char* fmt, ...) {
-  char buf[2048];
+void Logger::operator()(LogLevel level, const char* fmt, ...) const {
+  char buf[4096];
   va_list ap;
   va_start(ap, fmt);
   std::vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  LogWrite(level, who, buf);
+  Write(level, buf);
 }
 
 }  // namespace rrasbridge

@@ -1,0 +1,47 @@
+// Shared setup for tests that drive the protocol library through MockRouter.
+import path from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { MockRouter, type ProtocolSettings, type RoutingProtocol } from '../lib/index.js';
+
+// Tests run from dist/test; fixtures compile next to them.
+export const fixture = (name: string) => path.join(__dirname, 'fixtures', `${name}.js`);
+
+let counter = 0;
+/** A protocol id unique within this test process (ids below 0xFFFF0000). */
+export const uniqueId = (base: number) => (base + ++counter) >>> 0;
+
+export interface Started {
+  router: MockRouter;
+  proto: RoutingProtocol;
+}
+
+/** A router with one protocol registered and started, closed when the test ends. */
+export async function startScripted(
+  t: ExecutionContext,
+  script: object = {},
+  settings: Partial<ProtocolSettings> = {},
+  opts: { autoDrain?: boolean } = {},
+): Promise<Started> {
+  const router = new MockRouter();
+  t.teardown(() => router.close());
+  const proto = router.register({ protocolId: uniqueId(0x71000000), module: fixture('scripted'), heartbeatMs: 0, ...settings }, opts);
+  t.is(proto.registerCode, 0, 'RegisterProtocol');
+  const code = await proto.start({ globalInfo: Buffer.from(JSON.stringify(script)) });
+  t.is(code, 0, `StartProtocol; library log:\n${router.log()}`);
+  return { router, proto };
+}
+
+export async function addInterfaces(proto: RoutingProtocol, indexes: number[]): Promise<void> {
+  for (const index of indexes) {
+    await proto.addEnabledInterface({ index }, { addresses: [{ address: `192.0.2.${index % 250 + 1}`, prefixLength: 24 }] });
+  }
+}
+
+/** The scripted fixture's record of handler calls (through MIB get). */
+export async function scriptedCalls(proto: RoutingProtocol): Promise<{ pid: number; calls: { call: string; [k: string]: any }[] }> {
+  const r = await proto.mib('get', Buffer.alloc(0), 1 << 20);
+  if (r.code !== 0) throw new Error(`MIB get returned ${r.code}`);
+  return JSON.parse(r.output.toString('utf8'));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
