@@ -199,6 +199,7 @@ export class RoutingProtocol {
   private event: NotificationEvent | undefined;
   private pump: Promise<void> | undefined;
   private pumping = false;
+  private running = false;
   private callbacks: bigint[] = [];
   private readonly waiters = new Set<() => void>();
 
@@ -272,8 +273,15 @@ export class RoutingProtocol {
     this.event ??= createNotificationEvent();
     if (this.autoDrain && !this.pump) this.startPump();
     const info = opts.globalInfo ?? null;
-    return this.call('pfnStartProtocol', this.event.handle, opts.supportFunctions === false ? null : this.supportFunctions(), info,
+    const code = await this.call('pfnStartProtocol', this.event.handle, opts.supportFunctions === false ? null : this.supportFunctions(), info,
       opts.structureVersion ?? 1, opts.structureSize ?? info?.length ?? 0, opts.structureCount ?? (info && info.length ? 1 : 0));
+    if (code === NO_ERROR) this.running = true;
+    return code;
+  }
+
+  /** Started and not yet stopped (ROUTER_STOPPED not drained). */
+  get isRunning(): boolean {
+    return this.running;
   }
 
   startComplete(): Promise<number> {
@@ -353,6 +361,7 @@ export class RoutingProtocol {
     const code = fn(ev, msg) as number;
     if (code !== NO_ERROR) return { code };
     const event = decodeEvent(ev.readUInt32LE(0), msg ?? Buffer.alloc(12));
+    if (event.event === ROUTER_STOPPED) this.running = false;
     this.events.push(event);
     this.router.trace({ kind: 'event', protocolId: this.protocolId, event });
     for (const w of this.waiters) w();
@@ -450,7 +459,7 @@ export class RoutingProtocol {
   /** @internal Stops the protocol if it runs, then the pump, the event and callbacks. */
   async dispose(): Promise<void> {
     try {
-      if (this.event && this.fns.has('pfnStopProtocol')) {
+      if (this.running && this.fns.has('pfnStopProtocol')) {
         const code = await this.call('pfnStopProtocol');
         if (code === ERROR_PROTOCOL_STOP_PENDING && this.autoDrain) {
           await this.waitForEvent((e) => e.event === ROUTER_STOPPED, 15000).catch(() => undefined);

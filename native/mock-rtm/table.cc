@@ -189,7 +189,7 @@ DWORD Table::DeregisterEntity(uint64_t id) {
   for (auto& kv : next_hops_) {
     if (kv.second->owner == id && kv.second->in_table) gone.push_back(kv.first);
   }
-  for (uint64_t nh : gone) DeleteNextHop(id, nh);
+  for (uint64_t nh : gone) DeleteNextHop(id, nh, false);
 
   // Nothing more is delivered to it.
   events_.erase(std::remove_if(events_.begin(), events_.end(),
@@ -257,11 +257,12 @@ DWORD Table::AddNextHop(uint64_t owner, const RTM_NEXTHOP_INFO& info, uint64_t e
   return NO_ERROR;
 }
 
-DWORD Table::DeleteNextHop(uint64_t caller, uint64_t id) {
+DWORD Table::DeleteNextHop(uint64_t caller, uint64_t id, bool consume_ref) {
   NextHop* nh = FindNextHop(id);
   if (!nh) return ERROR_INVALID_HANDLE;
   if (!nh->in_table) return ERROR_NOT_FOUND;
   if (nh->owner != caller) return ERROR_ACCESS_DENIED;
+  if (consume_ref && nh->refs) --nh->refs;
   nh->in_table = false;
   nh->info->State = RTM_NEXTHOP_STATE_DELETED;
   ++generation_;
@@ -280,7 +281,7 @@ void Table::CollectSyntheticNextHops(uint64_t owner) {
     const NextHop& nh = *kv.second;
     if (nh.owner == owner && nh.in_table && nh.uses == 0) unused.push_back(kv.first);
   }
-  for (uint64_t id : unused) DeleteNextHop(owner, id);
+  for (uint64_t id : unused) DeleteNextHop(owner, id, false);
 }
 
 // ---------------------------------------------------------------- routes
@@ -402,9 +403,7 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
                       DWORD* change_flags) {
   // Validate everything before changing anything.
   if (spec.next_hops.size() > kMaxNextHopsInRoute) return ERROR_INVALID_PARAMETER;
-  if (!(spec.views & kSupportedViews) || (spec.views & ~kSupportedViews)) {
-    return ERROR_INVALID_PARAMETER;
-  }
+  if (!(spec.views & kSupportedViews)) return ERROR_INVALID_PARAMETER;
   for (uint64_t id : spec.next_hops) {
     const NextHop* nh = FindNextHop(id);
     if (!nh || !nh->in_table) return ERROR_INVALID_HANDLE;

@@ -183,7 +183,9 @@ class Table {
   // Adds or updates; *is_new reports creation. `existing` (0 = match by address/interface).
   DWORD AddNextHop(uint64_t owner, const RTM_NEXTHOP_INFO& info, uint64_t existing,
                    uint64_t* out, bool* is_new);
-  DWORD DeleteNextHop(uint64_t caller, uint64_t nh);
+  // Only the owner may delete. consume_ref: the caller's handle reference is released too
+  // (RtmDeleteNextHop called with a handle).
+  DWORD DeleteNextHop(uint64_t caller, uint64_t nh, bool consume_ref);
 
   // ---- routes ----
   // Adds or updates a route of `owner` at `prefix`. `existing` names the route to update

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// rras-bridge command line.
+//   rras-bridge paths [--json]      where the built library, addon, host and examples are
+//   rras-bridge demo                the static-routes example under the mock router (npm start)
+import { paths } from './paths.js';
+
+function usage(code: number): never {
+  (code ? process.stderr : process.stdout).write(
+    'usage: rras-bridge <command>\n' +
+      '  paths [--json]   absolute paths of the protocol library, addon, host entry and examples\n' +
+      '  demo             run the static-routes example under the mock router manager\n',
+  );
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'paths': {
+      const value = { protocolLibrary: paths.protocolLibrary, addon: paths.addon, host: paths.host, examples: paths.examples };
+      if (rest.includes('--json')) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+      else for (const [k, v] of Object.entries(value)) process.stdout.write(`${k.padEnd(16)} ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
+      return;
+    }
+    case 'demo':
+      require('../examples/demo.js');
+      return;
+    case undefined:
+    case '-h':
+    case '--help':
+      usage(cmd === undefined ? 2 : 0);
+    default:
+      process.stderr.write(`rras-bridge: unknown command '${cmd}'\n`);
+      usage(2);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`rras-bridge: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
