@@ -103,7 +103,7 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
   InfoBlob info;
   if (!CopyInfo(globalInfo, version, size, count, info)) {
     log_(LogLevel::Error, "StartProtocol: global info of %u x %u bytes at %p",
-         size, count, globalInfo);
+         unsigned(size), unsigned(count), globalInfo);
     return ERROR_INVALID_PARAMETER;
   }
   std::thread old;
@@ -339,9 +339,9 @@ void Instance::RecoverFromLoss() {
       std::lock_guard<std::mutex> lock(mu_);
       gaveUp_ = true;
       log_(LogLevel::Error,
-           "host restarted %zu times within %u ms: giving up; calls answer "
+           "host restarted %u times within %u ms: giving up; calls answer "
            "ERROR_CAN_NOT_COMPLETE until the protocol is restarted",
-           recent.size(), config_.restartWindowMs);
+           unsigned(recent.size()), config_.restartWindowMs);
       return;
     }
     {
@@ -512,7 +512,7 @@ DWORD Instance::DeleteInterface(ULONG index) {
     link->CallAsync(MsgType::DeleteInterface, {Value::Num(index)},
                     [this, index](const Message* r, const std::string& failure) {
                       if (!r || r->status != NO_ERROR)
-                        log_(LogLevel::Warn, "DeleteInterface(%u): %s", index,
+                        log_(LogLevel::Warn, "DeleteInterface(%u): %s", unsigned(index),
                              r ? r->error.c_str() : failure.c_str());
                     },
                     err);
@@ -560,7 +560,7 @@ DWORD Instance::InterfaceStatus(ULONG index, BOOL active, DWORD statusType, PVOI
                      Value::Bytes(binding)},
                     [this, index](const Message* r, const std::string& failure) {
                       if (!r || r->status != NO_ERROR)
-                        log_(LogLevel::Warn, "InterfaceStatus(%u): %s", index,
+                        log_(LogLevel::Warn, "InterfaceStatus(%u): %s", unsigned(index),
                              r ? r->error.c_str() : failure.c_str());
                     },
                     err);
@@ -632,7 +632,7 @@ DWORD Instance::DoUpdateRoutes(ULONG index) {
                          QueueUpdateComplete(index, r, failure);
                        },
                        err)) {
-    log_(LogLevel::Error, "DoUpdateRoutes(%u): %s", index, err.c_str());
+    log_(LogLevel::Error, "DoUpdateRoutes(%u): %s", unsigned(index), err.c_str());
     return ERROR_CAN_NOT_COMPLETE;
   }
   return NO_ERROR;
