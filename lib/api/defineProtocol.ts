@@ -18,12 +18,15 @@ export function defineProtocol<GS extends ConfigSchema = undefined, IS extends C
     );
   }
   for (const [key, value] of Object.entries(definition)) {
-    const known = ['protocolId', 'name', 'globalConfig', 'interfaceConfig', 'start', 'startComplete', 'stop',
+    const known = ['protocolId', 'name', 'globalConfig', 'interfaceConfig', 'gracefulRestart', 'start', 'startComplete', 'stop',
       'addInterface', 'deleteInterface', 'interfaceStatus', 'setGlobalConfig', 'setInterfaceConfig', 'updateRoutes', 'mib'];
     if (!known.includes(key)) throw new TypeError(`defineProtocol: unknown property '${key}' (known: ${known.join(', ')})`);
-    if (!['protocolId', 'name', 'globalConfig', 'interfaceConfig'].includes(key) && typeof value !== 'function') {
+    if (!['protocolId', 'name', 'globalConfig', 'interfaceConfig', 'gracefulRestart'].includes(key) && typeof value !== 'function') {
       throw new TypeError(`defineProtocol: '${key}' must be a function`);
     }
+  }
+  if (definition.gracefulRestart !== undefined && !['auto', 'manual'].includes(definition.gracefulRestart)) {
+    throw new TypeError(`defineProtocol: gracefulRestart must be 'auto' or 'manual'`);
   }
   return Object.freeze({
     ...definition,

@@ -4,6 +4,8 @@
 // ERROR_INVALID_PARAMETER; anything else ERROR_CAN_NOT_COMPLETE).
 import type { AdapterBinding } from '../config/binding.js';
 import type { Shape, Struct, StructValue } from '../config/schema.js';
+import type { Routes } from './routes.js';
+export type * from './routes.js';
 
 /** A config schema, or none (the raw bytes are passed through). */
 export type ConfigSchema = Struct<Shape> | undefined;
@@ -60,6 +62,37 @@ export interface ProtocolContext<GC = Buffer, IC = Buffer> {
   readonly log: Logger;
   /** Aborted when the protocol stops: pass it to timers and sockets. */
   readonly signal: AbortSignal;
+  /** The protocol's routes in RTM, and other protocols' best routes. */
+  readonly routes: Routes;
+  /** Events the protocol raises to the router manager. */
+  readonly events: ProtocolEvents<GC, IC>;
+  /** The router manager's SUPPORT_FUNCTIONS, executed by the library. */
+  readonly support: SupportFunctions;
+}
+
+export interface ProtocolEvents<GC, IC> {
+  /**
+   * The protocol changed its own global configuration (e.g. through a MIB set): the library's
+   * copy is updated first, then SAVE_GLOBAL_CONFIG_INFO is queued so RRAS persists it.
+   */
+  saveGlobalConfig(config: GC): Promise<void>;
+  /** Likewise for an interface: SAVE_INTERFACE_CONFIG_INFO {InterfaceIndex}. */
+  saveInterfaceConfig(interfaceIndex: number, config: IC): Promise<void>;
+}
+
+export interface SupportFunctions {
+  /** GetRouterId, as a dotted quad. */
+  getRouterId(): Promise<string>;
+  /** DemandDialRequest: ask the router manager to dial a demand-dial interface. */
+  demandDialRequest(interfaceIndex: number): Promise<number>;
+  /** SetInterfaceReceiveType (IR_PROMISCUOUS / IR_PROMISCUOUS_MULTICAST). */
+  setInterfaceReceiveType(interfaceIndex: number, receiveType: number, activate: boolean): Promise<number>;
+  /** HasMulticastBoundary(interface, group). */
+  hasMulticastBoundary(interfaceIndex: number, group: string): Promise<boolean>;
+  /** MIBEntryGet/GetFirst/GetNext into another protocol or the router manager (pid 10000). */
+  mibEntryGet(op: 'get' | 'getFirst' | 'getNext', routingPid: number, input: Buffer, outputSize: number): Promise<{ status: number; output: Buffer }>;
+  /** MIBEntryCreate/Delete/Set. */
+  mibEntrySet(op: 'create' | 'delete' | 'set', routingPid: number, input: Buffer): Promise<number>;
 }
 
 export type MibOperation = 'create' | 'delete' | 'get' | 'set' | 'getFirst' | 'getNext' | 'setTrapInfo' | 'getTrapInfo';
@@ -106,6 +139,14 @@ export interface ProtocolDefinition<GS extends ConfigSchema = undefined, IS exte
   globalConfig?: GS;
   /** Schema of the per-interface config block. */
   interfaceConfig?: IS;
+  /**
+   * After the host is restarted (crash, hang), the previous host's routes stay in RTM, stale.
+   * 'auto': they count as re-announced once the replayed startComplete handler finished (the
+   * rest is deleted then); 'manual': the protocol calls ctx.routes.synced() when it has
+   * relearned its routes (e.g. after a round of updates); in both cases the library's stale
+   * timer deletes what is left when it expires.
+   */
+  gracefulRestart?: 'auto' | 'manual';
 }
 
 /** What defineProtocol returns, and what a protocol module exports as its default. */

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       else {
         // The library closed the channel: after a stop this is the normal end.
         if (!runtime.stopped) process.stderr.write(`rras-bridge host: channel closed: ${e.reason}\n`);
+        runtime.requester.close(e.reason);
         process.exit(runtime.stopped ? 0 : 1);
       }
     },

@@ -20,6 +20,9 @@ import { ProtocolError, describe, statusOf } from '../api/errors.js';
 import type { LogLevel, Logger, MibOperation, Protocol, ProtocolContext, StatusChange } from '../api/types.js';
 import type { WireMessage } from '../addon/index.js';
 import { InterfaceRecord, interfaceType } from './interfaces.js';
+import { Requester } from './requests.js';
+import { HostRoutes } from './routes.js';
+import { makeEvents, makeSupport } from './services.js';
 
 /** What the runtime needs of the channel (the addon's Channel, or a test double). */
 export interface Transport {
@@ -39,6 +42,9 @@ export class HostRuntime {
   private readonly abort = new AbortController();
   private restarted = false;
   stopped = false;
+  readonly requester: Requester;
+  readonly routes: HostRoutes;
+  private loaded: Protocol | undefined;
   readonly log: Logger;
   readonly ctx: ProtocolContext<any, any>;
 
@@ -50,6 +56,16 @@ export class HostRuntime {
     const write = (level: LogLevel) => (msg: string, ...args: unknown[]) => this.writeLog(level, msg, args);
     this.log = { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
     const self = this;
+    this.requester = new Requester(transport);
+    this.routes = new HostRoutes(this.requester, (err) => this.writeLog('error', 'a best-route listener threw:', [err]), info.protocolId);
+    protocol.then((p) => (this.loaded = p), () => undefined);
+    const events = makeEvents(this.requester, () => this.loaded?.globalConfig, () => this.loaded?.interfaceConfig, {
+      global: (config) => (this.globalConfig = this.loaded?.globalConfig ? this.loaded.globalConfig.validate(config) : config),
+      iface: (index, config) => {
+        const r = this.interfaces.get(index);
+        if (r) r.config = this.loaded?.interfaceConfig ? this.loaded.interfaceConfig.validate(config) : config;
+      },
+    });
     this.ctx = {
       protocolId: info.protocolId,
       name: info.name,
@@ -59,6 +75,9 @@ export class HostRuntime {
       interfaces: this.interfaces,
       log: this.log,
       signal: this.abort.signal,
+      routes: this.routes,
+      events,
+      support: makeSupport(this.requester),
     };
   }
 
@@ -74,8 +93,14 @@ export class HostRuntime {
   /** Entry for every message from the library. */
   handle(m: WireMessage): void {
     if (process.env.RRAS_BRIDGE_DEBUG) process.stderr.write(`host got ${JSON.stringify(m)}\n`);
-    if (m.reply) return; // the host sends only notifications so far
+    if (m.reply) {
+      if (!this.requester.settle(m)) this.writeLog('warn', `unexpected ${m.type} reply ${m.id}`);
+      return;
+    }
     switch (m.type) {
+      case 'routeChanges':
+        this.routes.changed(m.fields.changes);
+        return;
       case 'heartbeat':
         this.answer(m, async () => ({ seq: m.fields.seq }));
         return;
@@ -202,6 +227,7 @@ export class HostRuntime {
       }
       case 'startComplete':
         await p.startComplete?.(this.ctx);
+        if (this.restarted && (p.gracefulRestart ?? 'auto') === 'auto') await this.routes.synced();
         return;
       case 'stop':
         this.stopped = true;

@@ -222,6 +222,7 @@ bool Encode(const Message& m, std::string& out, std::string& err, uint32_t maxFr
 }
 
 bool DecodeBody(const char* data, size_t n, Message& m, std::string& err) {
+  err.clear();  // DecodeFields only fills an empty err: drop a caller's earlier text
   if (n < kHeaderSize - 4) {
     err = "frame shorter than its header";
     return false;

@@ -16,7 +16,13 @@ struct ProtocolConfig {
   std::string hostEntry;    // dist/lib/host/main.js; default: found beside the library
   std::vector<std::string> nodeArgs;
   std::string logFile;      // POSIX log destination; default stderr
-  std::string rtmLibrary;   // RTMv2 implementation; default rtm.dll (Windows) / none
+#ifdef _WIN32
+  std::string rtmLibrary = "rtm.dll";  // RTMv2 implementation
+#else
+  std::string rtmLibrary;   // RTMv2 implementation (the mock RTM in tests); none: no routes
+#endif
+  uint32_t routePreference = 100;    // RTM preference of the protocol's routes, unless given
+  uint32_t validateRoutes = 1;       // pass each route through SUPPORT_FUNCTIONS.ValidateRoute
   uint32_t supportedFunctionality = 0x05;  // RF_ROUTING | RF_DEMAND_UPDATE_ROUTES
   uint32_t startTimeoutMs = 20000;   // spawn + handshake + start handler
   uint32_t callTimeoutMs = 5000;     // any other call that waits for JS

@@ -71,7 +71,9 @@ bool Parse(const json::Value& p, ProtocolConfig& c, std::string& err) {
               {"backoffInitialMs", &c.backoffInitialMs},
               {"backoffMaxMs", &c.backoffMaxMs},
               {"staleTimeoutMs", &c.staleTimeoutMs},
-              {"maxFrameBytes", &c.maxFrameBytes}};
+              {"maxFrameBytes", &c.maxFrameBytes},
+              {"routePreference", &c.routePreference},
+              {"validateRoutes", &c.validateRoutes}};
   for (auto& n : nums)
     if (!GetU32(p, n.key, *n.field, err)) return false;
   if (const json::Value* a = p.Get("nodeArgs")) {

@@ -182,6 +182,15 @@ bool HostLink::Call(wire::MsgType type, std::vector<wire::Value> fields, uint32_
   return true;
 }
 
+bool HostLink::Notify(wire::MsgType type, std::vector<wire::Value> fields, std::string& err) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (lost_ || !peer_) {
+    err = "host not connected";
+    return false;
+  }
+  return peer_->Send(wire::Message::Request(type, 0, std::move(fields)), err);
+}
+
 bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string error,
                      std::vector<wire::Value> fields) {
   if (request.id == 0) return true;  // a notification

@@ -48,6 +48,8 @@ class HostLink {
   // Sends a request; done runs exactly once, on the I/O thread or the caller's.
   bool CallAsync(wire::MsgType type, std::vector<wire::Value> fields, Completion done,
                  std::string& err);
+  // A notification: no id, no reply. False when the channel is down or full.
+  bool Notify(wire::MsgType type, std::vector<wire::Value> fields, std::string& err);
   bool Reply(const wire::Message& request, uint32_t status, std::string error,
              std::vector<wire::Value> fields = {});
   // Closes the channel, fails pending calls, stops the child (graceMs to exit by itself).

@@ -178,7 +178,9 @@ void Instance::Supervise() {
   for (;;) {
     const auto tick = std::chrono::milliseconds(config_.heartbeatMs ? config_.heartbeatMs : 1000);
     if (commands_.empty() && !cv_.wait_for(lock, tick, [&] { return !commands_.empty(); })) {
+      const bool staleDue = staleArmed_ && Clock::now() >= staleDeadline_;
       lock.unlock();
+      if (staleDue) SweepStale("the stale timer expired before the host declared itself synced");
       Heartbeat();
       lock.lock();
       continue;
@@ -190,7 +192,9 @@ void Instance::Supervise() {
       case Command::Launch: {
         std::string err;
         DWORD code = ERROR_CAN_NOT_COMPLETE;
-        if (!LaunchHost(false, err, code))
+        if (!OpenRtm(err))
+          log_(LogLevel::Error, "RTM: %s", err.c_str());
+        else if (!LaunchHost(false, err, code))
           log_(LogLevel::Error, "host start failed: %s", err.c_str());
         lock.lock();
         launchDone_ = true;
@@ -211,6 +215,7 @@ void Instance::Supervise() {
           link = std::move(link_);
         }
         if (link) link->Shutdown(config_.stopTimeoutMs);
+        CloseRtm(true);
         std::lock_guard<std::mutex> g(mu_);
         if (state_ == State::Stopping) state_ = State::Stopped;
         return;
@@ -246,6 +251,8 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
     link->Shutdown(0);
     return false;
   }
+  // Other protocols' best routes come first, so the start handler can redistribute them.
+  if (rtm_) SendRouteChanges(*link, rtm_->BestRoutes());
   std::vector<Value> start = {Value::Num(replay ? 1 : 0)};
   for (auto& f : InfoFields(global)) start.push_back(std::move(f));
   Message reply;
@@ -322,6 +329,13 @@ void Instance::RecoverFromLoss() {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::Running) return;
     dead = std::move(link_);
+  }
+  if (rtm_ && rtm_->routeCount() > 0) {
+    // Graceful restart: the routes stay in RTM, stale, until the next host re-announces them.
+    rtm_->MarkAllStale();
+    std::lock_guard<std::mutex> lock(mu_);
+    staleArmed_ = true;
+    staleDeadline_ = Clock::now() + std::chrono::milliseconds(config_.staleTimeoutMs);
   }
   if (dead) {
     std::string how = dead->Shutdown(0);
@@ -417,6 +431,7 @@ void Instance::RunStop() {
     // (ERROR_CAN_NOT_COMPLETE) now, before ROUTER_STOPPED.
     link->Shutdown(config_.stopTimeoutMs);
   }
+  CloseRtm(true);  // a planned stop removes the protocol's routes
   {
     std::lock_guard<std::mutex> lock(mu_);
     state_ = State::Stopped;
@@ -676,6 +691,19 @@ void Instance::OnHostRequest(HostLink& from, Message&& m) {
       reply(NO_ERROR, {});
       return;
     }
+    case MsgType::Routes:
+      HandleRoutes(from, m);
+      return;
+    case MsgType::SaveConfig:
+      HandleSaveConfig(from, m);
+      return;
+    case MsgType::Support:
+      HandleSupport(from, m);
+      return;
+    case MsgType::Synced:
+      SweepStale("the host declared itself synced");
+      reply(NO_ERROR, {});
+      return;
     default: {
       const wire::MessageSpec* spec = wire::FindSpec(m.type);
       reply(ERROR_NOT_SUPPORTED,
@@ -683,6 +711,159 @@ void Instance::OnHostRequest(HostLink& from, Message&& m) {
       return;
     }
   }
+}
+
+// ---- RTM -------------------------------------------------------------------------------
+
+bool Instance::OpenRtm(std::string& err) {
+  if (rtm_ || config_.rtmLibrary.empty()) return true;
+  auto rtm = std::make_unique<RtmClient>(log_, config_.protocolId, config_.routePreference);
+  auto sink = [this](std::vector<RouteChange> changes) {
+    std::shared_ptr<HostLink> link = Link();
+    if (link) SendRouteChanges(*link, changes);
+  };
+  RtmClient::Validator validate;
+  if (config_.validateRoutes && support_.ValidateRoute) {
+    validate = [this](RTM_ROUTE_INFO& ri, RTM_NET_ADDRESS& dest) {
+      return support_.ValidateRoute(config_.protocolId, &ri, &dest);
+    };
+  }
+  if (!rtm->Open(config_.rtmLibrary, sink, validate, err)) return false;
+  rtm_ = std::move(rtm);
+  return true;
+}
+
+void Instance::CloseRtm(bool deleteRoutes) {
+  if (!rtm_) return;
+  const size_t n = rtm_->routeCount();
+  rtm_->Close(deleteRoutes);
+  rtm_.reset();
+  if (deleteRoutes && n) log_(LogLevel::Info, "deleted the protocol's %u route(s) from RTM", unsigned(n));
+  std::lock_guard<std::mutex> lock(mu_);
+  staleArmed_ = false;
+}
+
+void Instance::SweepStale(const char* why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!staleArmed_) return;
+    staleArmed_ = false;
+  }
+  if (!rtm_) return;
+  const size_t n = rtm_->Sweep();
+  log_(LogLevel::Info, "%s: swept %u stale route(s)", why, unsigned(n));
+}
+
+void Instance::SendRouteChanges(HostLink& link, const std::vector<RouteChange>& changes) {
+  if (changes.empty()) return;
+  std::vector<wire::Record> records;
+  records.reserve(changes.size());
+  for (const auto& c : changes)
+    records.push_back({Value::Num(c.destination), Value::Num(c.prefixLength), Value::Num(c.owner),
+                       Value::Num(c.nextHop), Value::Num(c.interfaceIndex), Value::Num(c.metric),
+                       Value::Num(c.preference)});
+  std::string err;
+  if (!link.Notify(MsgType::RouteChanges, {Value::List(std::move(records))}, err))
+    log_(LogLevel::Warn, "route changes not delivered to the host: %s", err.c_str());
+}
+
+void Instance::HandleRoutes(HostLink& from, const Message& m) {
+  if (!rtm_) {
+    from.Reply(m, ERROR_NOT_SUPPORTED,
+               "no RTM library is configured for this protocol (rtmLibrary); routes are not kept");
+    return;
+  }
+  std::vector<wire::Record> results;
+  const auto& ops = m.List(0);
+  results.reserve(ops.size());
+  std::string firstError;
+  for (const auto& r : ops) {
+    auto num = [&](size_t i) { return static_cast<uint32_t>(std::get<uint64_t>(r.at(i).v)); };
+    RouteOp op{num(0), num(1), num(2), num(3), num(4), num(5), num(6), num(7), num(8)};
+    std::string err;
+    DWORD status = rtm_->Apply(op, err);
+    if (status != NO_ERROR && firstError.empty()) firstError = err;
+    results.push_back({Value::Num(status)});
+  }
+  from.Reply(m, NO_ERROR, {}, {Value::List(std::move(results))});
+  if (!firstError.empty()) log_(LogLevel::Warn, "routes: %s", firstError.c_str());
+}
+
+void Instance::HandleSaveConfig(HostLink& from, const Message& m) {
+  InfoBlob blob;
+  blob.data = m.Bytes(2);
+  blob.structureVersion = m.U32(3);
+  blob.structureSize = m.U32(4);
+  blob.structureCount = m.U32(5);
+  MESSAGE msg{};
+  ROUTING_PROTOCOL_EVENTS event;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (m.U32(0) == 1) {
+      globalInfo_ = std::move(blob);
+      event = SAVE_GLOBAL_CONFIG_INFO;
+    } else {
+      auto it = interfaces_.find(m.U32(1));
+      if (m.U32(0) != 2 || it == interfaces_.end()) {
+        from.Reply(m, ERROR_INVALID_PARAMETER, m.U32(0) != 2 ? "unknown scope" : "unknown interface index");
+        return;
+      }
+      it->second.info = std::move(blob);
+      ++tableVersion_;
+      event = SAVE_INTERFACE_CONFIG_INFO;
+      msg.InterfaceIndex = m.U32(1);
+    }
+  }
+  // The cache is updated first: RRAS answers the event with Get*Info and gets the new blob.
+  events_.Push(event, msg);
+  from.Reply(m, NO_ERROR, {});
+}
+
+void Instance::HandleSupport(HostLink& from, const Message& m) {
+  const SUPPORT_FUNCTIONS sf = support_;
+  const auto& args = m.List(1);
+  auto arg = [&](size_t i) -> DWORD {
+    return i < args.size() ? static_cast<DWORD>(std::get<uint64_t>(args[i].at(0).v)) : 0;
+  };
+  std::string input = m.Bytes(2);
+  const DWORD pid = config_.protocolId;
+  DWORD result = 0;
+  std::string output;
+  bool missing = false;
+  switch (m.U32(0)) {
+    case 1: missing = !sf.GetRouterId; if (!missing) result = sf.GetRouterId(); break;
+    case 2: missing = !sf.DemandDialRequest; if (!missing) result = sf.DemandDialRequest(pid, arg(0)); break;
+    case 3:
+      missing = !sf.SetInterfaceReceiveType;
+      if (!missing) result = sf.SetInterfaceReceiveType(pid, arg(0), arg(1), arg(2) ? TRUE : FALSE);
+      break;
+    case 4: missing = !sf.HasMulticastBoundary; if (!missing) result = sf.HasMulticastBoundary(arg(0), arg(1)) ? 1 : 0; break;
+    case 5: case 6: case 7: {
+      auto fn = m.U32(0) == 5 ? sf.MIBEntryCreate : m.U32(0) == 6 ? sf.MIBEntryDelete : sf.MIBEntrySet;
+      missing = !fn;
+      if (!missing) result = fn(arg(0), static_cast<DWORD>(input.size()), input.empty() ? nullptr : input.data());
+      break;
+    }
+    case 8: case 9: case 10: {
+      auto fn = m.U32(0) == 8 ? sf.MIBEntryGet : m.U32(0) == 9 ? sf.MIBEntryGetFirst : sf.MIBEntryGetNext;
+      missing = !fn;
+      if (missing) break;
+      DWORD size = std::min<DWORD>(m.U32(3), 1u << 20);
+      output.assign(size, '\0');
+      result = fn(arg(0), static_cast<DWORD>(input.size()), input.empty() ? nullptr : input.data(), &size,
+                  output.empty() ? nullptr : output.data());
+      output.resize(std::min<size_t>(size, output.size()));
+      break;
+    }
+    default:
+      from.Reply(m, ERROR_INVALID_PARAMETER, "unknown support function " + std::to_string(m.U32(0)));
+      return;
+  }
+  if (missing) {
+    from.Reply(m, ERROR_NOT_SUPPORTED, "the router manager did not provide this support function");
+    return;
+  }
+  from.Reply(m, NO_ERROR, {}, {Value::Num(result), Value::Bytes(std::move(output))});
 }
 
 }  // namespace rrasbridge

@@ -19,6 +19,7 @@
 #include "host_link.h"
 #include "interfaces.h"
 #include "log.h"
+#include "rtm_client.h"
 
 namespace rrasbridge {
 
@@ -68,6 +69,13 @@ class Instance {
   DWORD ForwardCall(wire::MsgType type, std::vector<wire::Value> fields,
                     wire::Message* replyOut, const char* what);
   void OnHostRequest(HostLink& from, wire::Message&& m);
+  void HandleRoutes(HostLink& from, const wire::Message& m);
+  void HandleSaveConfig(HostLink& from, const wire::Message& m);
+  void HandleSupport(HostLink& from, const wire::Message& m);
+  bool OpenRtm(std::string& err);
+  void CloseRtm(bool deleteRoutes);
+  void SendRouteChanges(HostLink& link, const std::vector<RouteChange>& changes);
+  void SweepStale(const char* why);
   void QueueUpdateComplete(uint32_t index, const wire::Message* reply, const std::string& failure);
   static bool CopyInfo(PVOID info, ULONG version, ULONG size, ULONG count, InfoBlob& out);
   static std::vector<wire::Value> InfoFields(const InfoBlob& b);
@@ -96,6 +104,11 @@ class Instance {
   bool launchDone_ = false;
   DWORD launchCode_ = 0;
   std::deque<Clock::time_point> restarts_;  // supervisor thread only
+  // RTM: opened before the first host starts, closed after the last one stopped. Set and
+  // reset on the supervisor thread while no host is connected; used by the I/O thread.
+  std::unique_ptr<RtmClient> rtm_;
+  bool staleArmed_ = false;  // a dead host's routes are kept until this deadline
+  Clock::time_point staleDeadline_{};
   // Watchdog.
   uint32_t heartbeatSeq_ = 0, heartbeatAnswered_ = 0, heartbeatMisses_ = 0;
 };

@@ -1,0 +1,66 @@
+// ctx.routes: the protocol's routes in the Routing Table Manager (RTMv2). The protocol
+// library owns the RTM registration (entity = protocol id), next hops and route handles;
+// TypeScript sees routes as plain values. Every operation is batched and reports a status
+// per route: nothing is dropped silently.
+
+export interface RouteSpec {
+  /** IPv4 network address, dotted quad (host bits must be zero). */
+  destination: string;
+  prefixLength: number;
+  /** Next hop address; '0.0.0.0' for a directly connected destination. */
+  nextHop: string;
+  /** RRAS interface index the next hop is reached through. */
+  interfaceIndex: number;
+  metric: number;
+  /** RTM preference (lower wins); default: the protocol's configured preference. */
+  preference?: number;
+  /** Lifetime in RTM in milliseconds; default: until deleted. */
+  ttlMs?: number;
+}
+
+/** Identifies one of the protocol's routes. */
+export type RouteKey = Pick<RouteSpec, 'destination' | 'prefixLength' | 'interfaceIndex' | 'nextHop'>;
+
+export interface RouteResult<R = RouteSpec | RouteKey> {
+  route: R;
+  /** NO_ERROR, or the Win32/RTM error code for this route. */
+  status: number;
+  error?: string;
+}
+
+/** A change of the best route to a destination, as RTM reports it. */
+export interface BestRouteChange {
+  destination: string;
+  prefixLength: number;
+  /** Protocol id owning the new best route; 0 when the destination has no route left. */
+  owner: number;
+  nextHop: string;
+  interfaceIndex: number;
+  metric: number;
+  preference: number;
+  withdrawn: boolean;
+}
+
+export interface Routes {
+  /** Adds or updates routes (same destination, next hop and interface = same route). */
+  add(routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec>[]>;
+  delete(routes: readonly RouteKey[]): Promise<RouteResult<RouteKey>[]>;
+  /**
+   * Makes the protocol's routes through interfaceIndex exactly `routes` (an autostatic update):
+   * adds and updates those given, deletes the others.
+   */
+  replace(interfaceIndex: number, routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec | RouteKey>[]>;
+  /** The protocol's own routes, as RTM accepted them. */
+  list(): RouteSpec[];
+  /** Best-route changes of other protocols (for redistribution); returns an unsubscribe function. */
+  onBestRouteChange(listener: (changes: BestRouteChange[]) => void): () => void;
+  /** The current best routes of other protocols, as learned from change notifications. */
+  bestRoutes(): BestRouteChange[];
+  /**
+   * After a restart, declares that the protocol has re-announced its routes: the library then
+   * deletes the previous host's routes that were not re-announced (graceful restart). With
+   * `gracefulRestart: 'auto'` (the default) the host does this once the replayed startComplete
+   * handler has finished.
+   */
+  synced(): Promise<void>;
+}

@@ -1,0 +1,134 @@
+// ctx.routes in the host: validates route values, batches them to the protocol library
+// (which owns the RTM registration, next hops and handles), and mirrors what RTM accepted.
+import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
+import type { BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
+import { ipToNumber, ipToWire, isIPv4, prefixMask, wireToIp } from './ip.js';
+import type { Requester } from './requests.js';
+
+const OP_ADD = 1;
+const OP_DELETE = 2;
+const BATCH = 4096;
+
+const keyOf = (r: RouteKey) => `${r.destination}/${r.prefixLength}|${r.interfaceIndex}|${r.nextHop}`;
+const destOf = (d: string, len: number) => `${d}/${len}`;
+
+function invalid(r: Partial<RouteSpec>, full: boolean): string | undefined {
+  if (typeof r !== 'object' || r === null) return 'a route must be an object';
+  if (!isIPv4(r.destination)) return `destination ${JSON.stringify(r.destination)} is not a dotted IPv4 address`;
+  if (!Number.isInteger(r.prefixLength) || r.prefixLength! < 0 || r.prefixLength! > 32) return `prefixLength ${r.prefixLength} is not 0..32`;
+  if ((ipToNumber(r.destination) & ~prefixMask(r.prefixLength!)) >>> 0 !== 0) return `${r.destination}/${r.prefixLength} has host bits set`;
+  if (!isIPv4(r.nextHop)) return `nextHop ${JSON.stringify(r.nextHop)} is not a dotted IPv4 address`;
+  if (!Number.isInteger(r.interfaceIndex) || r.interfaceIndex! < 0 || r.interfaceIndex! > 0xffffffff) return `interfaceIndex ${r.interfaceIndex} is not a u32`;
+  if (!full) return undefined;
+  if (!Number.isInteger(r.metric) || r.metric! < 0 || r.metric! > 0xffffffff) return `metric ${r.metric} is not a u32`;
+  if (r.preference !== undefined && (!Number.isInteger(r.preference) || r.preference < 0 || r.preference > 0xffffffff)) return `preference ${r.preference} is not a u32`;
+  if (r.ttlMs !== undefined && (!Number.isInteger(r.ttlMs) || r.ttlMs <= 0 || r.ttlMs >= 0xffffffff)) return `ttlMs ${r.ttlMs} is not 1..2^32-2`;
+  return undefined;
+}
+
+export class HostRoutes implements Routes {
+  private readonly own = new Map<string, RouteSpec>();
+  private readonly best = new Map<string, BestRouteChange>();
+  private readonly listeners = new Set<(c: BestRouteChange[]) => void>();
+
+  constructor(
+    private readonly requester: Requester,
+    private readonly onListenerError: (err: unknown) => void,
+    private readonly ownProtocolId: number,
+  ) {}
+
+  async add(routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec>[]> {
+    return this.apply(routes.map((route) => ({ op: OP_ADD, route }))) as Promise<RouteResult<RouteSpec>[]>;
+  }
+
+  async delete(routes: readonly RouteKey[]): Promise<RouteResult<RouteKey>[]> {
+    return this.apply(routes.map((route) => ({ op: OP_DELETE, route }))) as Promise<RouteResult<RouteKey>[]>;
+  }
+
+  async replace(interfaceIndex: number, routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
+    const keep = new Set<string>();
+    const ops: { op: number; route: RouteSpec | RouteKey }[] = [];
+    for (const r of routes) {
+      if (r && r.interfaceIndex !== interfaceIndex) {
+        ops.push({ op: -1, route: r });
+        continue;
+      }
+      if (r) keep.add(keyOf(r));
+      ops.push({ op: OP_ADD, route: r });
+    }
+    for (const [k, r] of this.own) if (r.interfaceIndex === interfaceIndex && !keep.has(k)) ops.push({ op: OP_DELETE, route: r });
+    return this.apply(ops);
+  }
+
+  async synced(): Promise<void> {
+    const r = await this.requester.request('synced', {});
+    if (r.status !== NO_ERROR) throw new Error(`synced: ${r.error}`);
+  }
+
+  list(): RouteSpec[] {
+    return [...this.own.values()].map((r) => ({ ...r }));
+  }
+
+  onBestRouteChange(listener: (changes: BestRouteChange[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  bestRoutes(): BestRouteChange[] {
+    return [...this.best.values()].map((r) => ({ ...r }));
+  }
+
+  /** From the library's routeChanges notification. */
+  changed(records: { destination: number; prefixLength: number; owner: number; nextHop: number; interfaceIndex: number; metric: number; preference: number }[]): void {
+    const changes: BestRouteChange[] = records.map((c) => ({
+      destination: wireToIp(c.destination), prefixLength: c.prefixLength, owner: c.owner, nextHop: wireToIp(c.nextHop),
+      interfaceIndex: c.interfaceIndex, metric: c.metric, preference: c.preference,
+      // Our own route became best: no other protocol's route is best there any more.
+      withdrawn: c.owner === 0 || c.owner === this.ownProtocolId,
+    }));
+    for (const c of changes) {
+      const k = destOf(c.destination, c.prefixLength);
+      if (c.withdrawn) this.best.delete(k);
+      else this.best.set(k, c);
+    }
+    for (const l of this.listeners) {
+      try {
+        l(changes);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  private async apply(ops: { op: number; route: RouteSpec | RouteKey }[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
+    const results: RouteResult<RouteSpec | RouteKey>[] = new Array(ops.length);
+    const sendable: number[] = [];
+    ops.forEach((o, i) => {
+      const problem = o.op === -1 ? `route for interface ${(o.route as RouteKey).interfaceIndex} given to replace() of another interface` : invalid(o.route as Partial<RouteSpec>, o.op === OP_ADD);
+      if (problem) results[i] = { route: o.route, status: ERROR_INVALID_PARAMETER, error: problem };
+      else sendable.push(i);
+    });
+    for (let start = 0; start < sendable.length; start += BATCH) {
+      const chunk = sendable.slice(start, start + BATCH);
+      const wireOps = chunk.map((i) => {
+        const r = ops[i]!.route as RouteSpec;
+        return {
+          op: ops[i]!.op, destination: ipToWire(r.destination), prefixLength: r.prefixLength, nextHop: ipToWire(r.nextHop),
+          interfaceIndex: r.interfaceIndex, metric: r.metric ?? 0, preference: r.preference ?? 0, flags: r.preference === undefined ? 0 : 1,
+          ttlMs: r.ttlMs ?? 0,
+        };
+      });
+      const reply = await this.requester.request('routes', { ops: wireOps });
+      chunk.forEach((i, k) => {
+        const o = ops[i]!;
+        const status = reply.status !== NO_ERROR ? reply.status : (reply.fields.results?.[k]?.status ?? reply.status);
+        const error = status === NO_ERROR ? undefined : reply.error || `RTM refused the route (${status})`;
+        results[i] = error === undefined ? { route: o.route, status } : { route: o.route, status, error };
+        if (status !== NO_ERROR) return;
+        if (o.op === OP_ADD) this.own.set(keyOf(o.route), { ...(o.route as RouteSpec) });
+        else this.own.delete(keyOf(o.route));
+      });
+    }
+    return results;
+  }
+}

@@ -1,0 +1,347 @@
+#include "rtm_client.h"
+
+#include <cstring>
+#include <memory>
+
+namespace rrasbridge {
+namespace {
+
+// RTM calls back with the entity handle only; this maps it to its client.
+std::mutex gClientsMu;
+std::map<RTM_ENTITY_HANDLE, RtmClient*>& Clients() {
+  static std::map<RTM_ENTITY_HANDLE, RtmClient*> clients;
+  return clients;
+}
+
+RTM_NET_ADDRESS NetAddress(uint32_t wireAddr, uint32_t bits) {
+  RTM_NET_ADDRESS a;
+  std::memset(&a, 0, sizeof a);
+  a.AddressFamily = 2;  // AF_INET
+  a.NumBits = static_cast<USHORT>(bits);
+  std::memcpy(a.AddrBits, &wireAddr, 4);  // the wire u32's bytes are network order
+  return a;
+}
+
+uint32_t WireAddr(const RTM_NET_ADDRESS& a) {
+  uint32_t v;
+  std::memcpy(&v, a.AddrBits, 4);
+  return v;
+}
+
+}  // namespace
+
+bool RtmClient::Open(const std::string& library, ChangeSink sink, Validator validate,
+                     std::string& err) {
+  if (!lib_.Open(library, err)) return false;
+#define X(name)                                                            \
+  api_.name = reinterpret_cast<PFN_##name>(lib_.Symbol(#name));            \
+  if (!api_.name) {                                                        \
+    err = library + " has no " #name;                                      \
+    return false;                                                          \
+  }
+  RRAS_BRIDGE_RTM_FUNCTIONS(X)
+#undef X
+  sink_ = std::move(sink);
+  validate_ = std::move(validate);
+  RTM_ENTITY_INFO info;
+  std::memset(&info, 0, sizeof info);
+  info.RtmInstanceId = 0;
+  info.AddressFamily = 2;
+  info.EntityId.EntityProtocolId = protocolId_;
+  info.EntityId.EntityInstanceId = 0;
+  RTM_ENTITY_HANDLE h = nullptr;
+  DWORD rc = api_.RtmRegisterEntity(&info, nullptr, &RtmClient::OnEvent, FALSE, &profile_, &h);
+  if (rc != NO_ERROR) {
+    err = "RtmRegisterEntity failed with " + std::to_string(static_cast<unsigned>(rc));
+    return false;
+  }
+  {
+    std::lock_guard<std::mutex> lock(gClientsMu);
+    Clients()[h] = this;
+  }
+  handle_ = h;
+  rc = api_.RtmRegisterForChangeNotification(handle_, RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_BEST,
+                                             this, &notify_);
+  if (rc != NO_ERROR) {
+    log_(LogLevel::Warn, "RtmRegisterForChangeNotification failed with %u: no redistribution",
+         static_cast<unsigned>(rc));
+    notify_ = nullptr;
+  }
+  LoadBestRoutes();  // notifications report changes only: start from what RTM has now
+  return true;
+}
+
+void RtmClient::Close(bool deleteRoutes) {
+  if (!handle_) return;
+  if (notify_) api_.RtmDeregisterFromChangeNotification(handle_, notify_);
+  notify_ = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (deleteRoutes) {
+      std::string err;
+      while (!routes_.empty()) DeleteLocked(routes_.begin()->first, err);
+    }
+    for (auto& [key, r] : routes_) api_.RtmReleaseRoutes(handle_, 1, &r.handle);
+    routes_.clear();
+    for (auto& [key, hop] : hops_) {
+      api_.RtmDeleteNextHop(handle_, hop.handle, nullptr);
+      api_.RtmReleaseNextHops(handle_, 1, &hop.handle);
+    }
+    hops_.clear();
+  }
+  {
+    std::lock_guard<std::mutex> lock(gClientsMu);
+    Clients().erase(handle_);
+  }
+  api_.RtmDeregisterEntity(handle_);
+  handle_ = nullptr;
+}
+
+DWORD RtmClient::Apply(const RouteOp& op, std::string& err) {
+  if (!handle_) {
+    err = "no RTM registration";
+    return ERROR_CAN_NOT_COMPLETE;
+  }
+  if (op.prefixLength > 32) {
+    err = "prefix length above 32";
+    return ERROR_INVALID_PARAMETER;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (op.op == kRouteAdd) return AddLocked(op, err);
+  if (op.op == kRouteDelete)
+    return DeleteLocked({op.destination, op.prefixLength, op.interfaceIndex, op.nextHop}, err);
+  err = "unknown route operation " + std::to_string(op.op);
+  return ERROR_INVALID_PARAMETER;
+}
+
+DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
+  const RouteKey key{op.destination, op.prefixLength, op.interfaceIndex, op.nextHop};
+  const HopKey hopKey{op.nextHop, op.interfaceIndex};
+  auto existing = routes_.find(key);
+  Hop& hop = hops_[hopKey];
+  if (!hop.handle) {
+    RTM_NEXTHOP_INFO nh;
+    std::memset(&nh, 0, sizeof nh);
+    nh.NextHopAddress = NetAddress(op.nextHop, 32);
+    nh.InterfaceIndex = op.interfaceIndex;
+    RTM_NEXTHOP_CHANGE_FLAGS changed = 0;
+    DWORD rc = api_.RtmAddNextHop(handle_, &nh, &hop.handle, &changed);
+    if (rc != NO_ERROR) {
+      hops_.erase(hopKey);
+      err = "RtmAddNextHop failed with " + std::to_string(static_cast<unsigned>(rc));
+      return rc;
+    }
+  }
+  // Room for MaxNextHopsInRoute handles (the header's size macro is 8 bytes short).
+  std::vector<unsigned char> buf(RtmRouteInfoSize(1));
+  auto* ri = reinterpret_cast<RTM_ROUTE_INFO*>(buf.data());
+  ri->Neighbour = hop.handle;  // one route per next hop: equality is dest + owner + neighbour
+  ri->PrefInfo.Metric = op.metric;
+  ri->PrefInfo.Preference = (op.flags & kRouteHasPreference) ? op.preference : defaultPreference_;
+  ri->BelongsToViews = RTM_VIEW_MASK_UCAST;
+  ri->NextHopsList.NumNextHops = 1;
+  ri->NextHopsList.NextHops[0] = hop.handle;
+  RTM_NET_ADDRESS dest = NetAddress(op.destination, op.prefixLength);
+  if (validate_) {
+    DWORD rc = validate_(*ri, dest);
+    if (rc != NO_ERROR) {
+      if (hop.users == 0) ReleaseHop(hopKey);
+      err = "ValidateRoute refused the route (" + std::to_string(static_cast<unsigned>(rc)) + ")";
+      return rc;
+    }
+  }
+  RTM_ROUTE_HANDLE route = existing != routes_.end() ? existing->second.handle : nullptr;
+  RTM_ROUTE_CHANGE_FLAGS changed = 0;
+  DWORD rc = api_.RtmAddRouteToDest(handle_, &route, &dest, ri,
+                                    op.ttlMs ? op.ttlMs : INFINITE, nullptr, 0, nullptr, &changed);
+  if (rc != NO_ERROR) {
+    if (hop.users == 0) ReleaseHop(hopKey);
+    err = "RtmAddRouteToDest failed with " + std::to_string(static_cast<unsigned>(rc));
+    return rc;
+  }
+  if (existing == routes_.end()) {
+    routes_[key] = Route{route, false};
+    hop.users++;
+  } else {
+    if (existing->second.handle != route) {
+      api_.RtmReleaseRoutes(handle_, 1, &existing->second.handle);
+      existing->second.handle = route;
+    }
+    existing->second.stale = false;  // re-announced after a restart
+  }
+  return NO_ERROR;
+}
+
+DWORD RtmClient::DeleteLocked(const RouteKey& key, std::string& err) {
+  auto it = routes_.find(key);
+  if (it == routes_.end()) {
+    err = "no such route of this protocol";
+    return ERROR_NOT_FOUND;
+  }
+  RTM_ROUTE_CHANGE_FLAGS changed = 0;
+  DWORD rc = api_.RtmDeleteRouteToDest(handle_, it->second.handle, &changed);
+  api_.RtmReleaseRoutes(handle_, 1, &it->second.handle);
+  const HopKey hopKey{std::get<3>(key), std::get<2>(key)};
+  routes_.erase(it);
+  auto hop = hops_.find(hopKey);
+  if (hop != hops_.end() && --hop->second.users == 0) ReleaseHop(hopKey);
+  if (rc != NO_ERROR && rc != ERROR_NOT_FOUND) {
+    err = "RtmDeleteRouteToDest failed with " + std::to_string(static_cast<unsigned>(rc));
+    return rc;
+  }
+  return NO_ERROR;  // gone either way (e.g. expired in RTM meanwhile)
+}
+
+void RtmClient::ReleaseHop(const HopKey& key) {
+  auto it = hops_.find(key);
+  if (it == hops_.end()) return;
+  if (it->second.handle) {
+    api_.RtmDeleteNextHop(handle_, it->second.handle, nullptr);
+    api_.RtmReleaseNextHops(handle_, 1, &it->second.handle);
+  }
+  hops_.erase(it);
+}
+
+size_t RtmClient::routeCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return routes_.size();
+}
+
+void RtmClient::MarkAllStale() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [key, r] : routes_) r.stale = true;
+}
+
+size_t RtmClient::staleCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& [key, r] : routes_) n += r.stale ? 1 : 0;
+  return n;
+}
+
+size_t RtmClient::Sweep() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<RouteKey> stale;
+  for (const auto& [key, r] : routes_)
+    if (r.stale) stale.push_back(key);
+  std::string err;
+  for (const auto& key : stale) DeleteLocked(key, err);
+  return stale.size();
+}
+
+DWORD WINAPI RtmClient::OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID c1, PVOID c2) {
+  RtmClient* self = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(gClientsMu);
+    auto it = Clients().find(h);
+    if (it != Clients().end()) self = it->second;
+  }
+  if (!self) return NO_ERROR;
+  switch (type) {
+    case RTM_CHANGE_NOTIFICATION:
+      if (c2 == self) self->DrainChanges();
+      return NO_ERROR;
+    case RTM_ROUTE_EXPIRED: {
+      // The route's lifetime ended: forget it, and let RTM delete it.
+      std::lock_guard<std::mutex> lock(self->mu_);
+      for (auto it = self->routes_.begin(); it != self->routes_.end(); ++it)
+        if (it->second.handle == c1) {
+          const HopKey hopKey{std::get<3>(it->first), std::get<2>(it->first)};
+          self->api_.RtmReleaseRoutes(self->handle_, 1, &it->second.handle);
+          self->routes_.erase(it);
+          auto hop = self->hops_.find(hopKey);
+          if (hop != self->hops_.end() && --hop->second.users == 0) self->ReleaseHop(hopKey);
+          break;
+        }
+      return ERROR_NOT_SUPPORTED;
+    }
+    default:
+      return NO_ERROR;
+  }
+}
+
+RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
+  RouteChange c{WireAddr(d.DestAddress), d.DestAddress.NumBits, 0, 0, 0, 0, 0};
+  const auto& view = d.ViewInfo[0];
+  if (view.NumRoutes == 0 || !view.Route) return c;  // the destination lost its last route
+  std::vector<unsigned char> buf(RtmRouteInfoSize(profile_.MaxNextHopsInRoute ? profile_.MaxNextHopsInRoute : 1));
+  auto* ri = reinterpret_cast<RTM_ROUTE_INFO*>(buf.data());
+  if (api_.RtmGetRouteInfo(handle_, view.Route, ri, nullptr) != NO_ERROR) return c;
+  // RTM gives the owner as a handle: ours, or "another protocol".
+  c.owner = ri->RouteOwner == handle_ ? protocolId_ : kOtherProtocol;
+  c.metric = ri->PrefInfo.Metric;
+  c.preference = ri->PrefInfo.Preference;
+  if (ri->NextHopsList.NumNextHops > 0) {
+    RTM_NEXTHOP_INFO nh;
+    if (api_.RtmGetNextHopInfo(handle_, ri->NextHopsList.NextHops[0], &nh) == NO_ERROR) {
+      c.nextHop = WireAddr(nh.NextHopAddress);
+      c.interfaceIndex = nh.InterfaceIndex;
+      api_.RtmReleaseNextHopInfo(handle_, &nh);
+    }
+  }
+  api_.RtmReleaseRouteInfo(handle_, ri);
+  return c;
+}
+
+void RtmClient::Remember(const std::vector<RouteChange>& changes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& c : changes) {
+    const std::pair<uint32_t, uint32_t> k{c.destination, c.prefixLength};
+    if (c.owner == 0) best_.erase(k);
+    else best_[k] = c;
+  }
+}
+
+std::vector<RouteChange> RtmClient::BestRoutes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<RouteChange> out;
+  for (const auto& [k, c] : best_) out.push_back(c);
+  return out;
+}
+
+void RtmClient::LoadBestRoutes() {
+  RTM_ENUM_HANDLE e = nullptr;
+  if (api_.RtmCreateDestEnum(handle_, RTM_VIEW_MASK_UCAST, RTM_ENUM_ALL_DESTS, nullptr,
+                             RTM_BEST_PROTOCOL, &e) != NO_ERROR)
+    return;
+  const UINT batch = profile_.MaxHandlesInEnum ? profile_.MaxHandlesInEnum : 16;
+  const size_t destSize = RtmDestInfoSize(1);
+  std::vector<unsigned char> buf(destSize * batch);
+  std::vector<RouteChange> all;
+  for (;;) {
+    UINT n = batch;
+    DWORD rc = api_.RtmGetEnumDests(handle_, e, &n, reinterpret_cast<PRTM_DEST_INFO>(buf.data()));
+    if (rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS) break;
+    for (UINT i = 0; i < n; ++i)
+      all.push_back(Describe(*reinterpret_cast<const RTM_DEST_INFO*>(buf.data() + i * destSize)));
+    if (n > 0) api_.RtmReleaseDests(handle_, n, reinterpret_cast<PRTM_DEST_INFO>(buf.data()));
+    if (rc == ERROR_NO_MORE_ITEMS || n == 0) break;
+  }
+  api_.RtmDeleteEnumHandle(handle_, e);
+  Remember(all);
+}
+
+void RtmClient::DrainChanges() {
+  if (!notify_) return;
+  const UINT batch = profile_.MaxHandlesInEnum ? profile_.MaxHandlesInEnum : 16;
+  const size_t destSize = RtmDestInfoSize(1);
+  std::vector<unsigned char> buf(destSize * batch);
+  std::vector<RouteChange> out;
+  for (;;) {
+    UINT n = batch;
+    DWORD rc = api_.RtmGetChangedDests(handle_, notify_, &n, reinterpret_cast<PRTM_DEST_INFO>(buf.data()));
+    if (rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS) {
+      log_(LogLevel::Warn, "RtmGetChangedDests failed with %u", static_cast<unsigned>(rc));
+      break;
+    }
+    for (UINT i = 0; i < n; ++i)
+      out.push_back(Describe(*reinterpret_cast<const RTM_DEST_INFO*>(buf.data() + i * destSize)));
+    if (n > 0) api_.RtmReleaseChangedDests(handle_, notify_, n, reinterpret_cast<PRTM_DEST_INFO>(buf.data()));
+    if (rc == ERROR_NO_MORE_ITEMS || n == 0) break;
+  }
+  if (out.empty()) return;
+  Remember(out);
+  if (sink_) sink_(std::move(out));
+}
+
+}  // namespace rrasbridge

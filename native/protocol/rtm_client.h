@@ -1,0 +1,106 @@
+// The library's RTMv2 client for one protocol: the entity registration (entity = protocol
+// id), next hops, route handles, and best-route change notifications. It belongs to the
+// library, not to the host, so a host's routes outlive the host (graceful restart: they
+// are marked stale, re-announced routes are refreshed, the rest swept).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "../common/rtm_api.h"
+#include "dynlib.h"
+#include "log.h"
+
+namespace rrasbridge {
+
+struct RouteOp {
+  uint32_t op = 0;  // 1 add/update, 2 delete
+  uint32_t destination = 0, prefixLength = 0, nextHop = 0, interfaceIndex = 0;  // wire form
+  uint32_t metric = 0, preference = 0, flags = 0, ttlMs = 0;
+};
+constexpr uint32_t kRouteAdd = 1, kRouteDelete = 2;
+constexpr uint32_t kRouteHasPreference = 1;
+
+struct RouteChange {
+  uint32_t destination, prefixLength, owner, nextHop, interfaceIndex, metric, preference;
+};
+constexpr uint32_t kOtherProtocol = 0xFFFFFFFFu;  // owner of a best route that is not ours
+
+class RtmClient {
+ public:
+  using ChangeSink = std::function<void(std::vector<RouteChange>)>;
+  // Validates a route with the router manager's ValidateRoute; may change its preference.
+  using Validator = std::function<DWORD(RTM_ROUTE_INFO&, RTM_NET_ADDRESS&)>;
+
+  RtmClient(Logger log, uint32_t protocolId, uint32_t defaultPreference)
+      : log_(std::move(log)), protocolId_(protocolId), defaultPreference_(defaultPreference) {}
+  RtmClient(const RtmClient&) = delete;
+  RtmClient& operator=(const RtmClient&) = delete;
+  ~RtmClient() { Close(true); }
+
+  // Loads the RTM library, registers the entity and subscribes to best-route changes.
+  bool Open(const std::string& library, ChangeSink sink, Validator validate, std::string& err);
+  bool open() const { return handle_ != nullptr; }
+  // deleteRoutes: a planned stop removes the protocol's routes; otherwise they stay in RTM
+  // (owned by the entity) only until it deregisters.
+  void Close(bool deleteRoutes);
+
+  // Applies one operation; returns NO_ERROR or the error for this route.
+  DWORD Apply(const RouteOp& op, std::string& err);
+  size_t routeCount() const;
+
+  // Best routes as last reported (for a host that starts or restarts).
+  std::vector<RouteChange> BestRoutes() const;
+
+  // Graceful restart.
+  void MarkAllStale();
+  size_t Sweep();  // deletes routes still stale; returns how many
+  size_t staleCount() const;
+
+ private:
+  using RouteKey = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>;  // dest, len, if, nexthop
+  using HopKey = std::pair<uint32_t, uint32_t>;                          // address, if
+  struct Hop {
+    RTM_NEXTHOP_HANDLE handle = nullptr;
+    size_t users = 0;
+  };
+  struct Route {
+    RTM_ROUTE_HANDLE handle = nullptr;
+    bool stale = false;
+  };
+
+  static DWORD WINAPI OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID c1, PVOID c2);
+  void DrainChanges();
+  void LoadBestRoutes();
+  RouteChange Describe(const RTM_DEST_INFO& d);
+  void Remember(const std::vector<RouteChange>& changes);
+  DWORD AddLocked(const RouteOp& op, std::string& err);
+  DWORD DeleteLocked(const RouteKey& key, std::string& err);
+  void ReleaseHop(const HopKey& key);
+
+  Logger log_;
+  uint32_t protocolId_;
+  uint32_t defaultPreference_;
+  DynamicLibrary lib_;
+  struct Api {
+#define X(name) PFN_##name name = nullptr;
+    RRAS_BRIDGE_RTM_FUNCTIONS(X)
+#undef X
+  } api_;
+  RTM_ENTITY_HANDLE handle_ = nullptr;
+  RTM_NOTIFY_HANDLE notify_ = nullptr;
+  RTM_REGN_PROFILE profile_{};
+  ChangeSink sink_;
+  Validator validate_;
+  mutable std::mutex mu_;
+  std::map<HopKey, Hop> hops_;
+  std::map<RouteKey, Route> routes_;
+  std::map<std::pair<uint32_t, uint32_t>, RouteChange> best_;
+};
+
+}  // namespace rrasbridge
