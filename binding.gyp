@@ -22,6 +22,15 @@
         ["OS=='win'", { "libraries": ["rtutils.lib", "advapi32.lib"] }],
         ["OS=='linux'", { "libraries": ["-ldl", "-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"] }]
       ]
+    },
+    {
+      "target_name": "rras_bridge_mock_rtm",
+      "type": "shared_library",
+      "sources": ["<!@(node scripts/targets.js rras_bridge_mock_rtm)"],
+      "defines": ["MPR50=1", "MOCK_RTM_BUILD=1"],
+      "conditions": [
+        ["OS=='linux'", { "libraries": ["-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"] }]
+      ]
     }
   ]
 }

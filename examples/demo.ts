@@ -42,7 +42,13 @@ async function main(): Promise<void> {
   await proto.enableInterface(9);
   await proto.updateRoutes(9);
 
-  console.log(dim('\n# the learned routes, read through the MIB (MibGetFirstEntry)'));
+  console.log(dim('\n# the routing table (mock RTM), longest-prefix match of 10.20.1.1'));
+  for (const route of router.rtm.routes(PROTOCOL_ID_STATIC_ROUTES)) {
+    console.log(`   ${route.dest.padEnd(16)} via ${route.nextHops.map((h) => `${h.address} (interface ${h.interfaceIndex})`).join(', ')} metric ${route.metric} preference ${route.preference}${route.best ? ' best' : ''}`);
+  }
+  console.log(`   lookup 10.20.1.1 -> ${router.rtm.lookup('10.20.1.1')?.dest ?? 'no route'}`);
+
+  console.log(dim('\n# the same routes, read through the protocol\'s MIB (MibGetFirstEntry)'));
   const first = await proto.mib('getFirst', Buffer.alloc(4), 1024);
   if (first.code === NO_ERROR) {
     const n = first.output.readUInt32LE(4);
@@ -53,8 +59,9 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log(dim('\n# stop'));
+  console.log(dim('\n# stop: a planned stop removes the protocol\'s routes from RTM'));
   await proto.stop();
+  console.log(`   routes of static-routes left in RTM: ${router.rtm.routes(PROTOCOL_ID_STATIC_ROUTES).length}`);
   await router.close();
   console.log(dim('\n# the protocol library\'s log'));
   console.log(router.log().trimEnd().split('\n').map((l) => `   ${l}`).join('\n'));

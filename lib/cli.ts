@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'paths': {
-      const value = { protocolLibrary: paths.protocolLibrary, addon: paths.addon, host: paths.host, examples: paths.examples };
+      const value = { protocolLibrary: paths.protocolLibrary, addon: paths.addon, mockRtm: paths.mockRtm, host: paths.host, examples: paths.examples };
       if (rest.includes('--json')) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
       else for (const [k, v] of Object.entries(value)) process.stdout.write(`${k.padEnd(16)} ${typeof v === 'string' ? v : JSON.stringify(v)}\n`);
       return;

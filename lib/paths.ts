@@ -40,6 +40,8 @@ export interface Paths {
   protocolLibrary: string;
   /** The Node addon the host uses. */
   addon: string;
+  /** The in-memory RTMv2 the mock router has the library load instead of rtm.dll. */
+  mockRtm: string;
   /** The host entry the library spawns with node. */
   host: string;
   /** Example protocol modules by name. */
@@ -49,6 +51,7 @@ export interface Paths {
 export const paths: Paths = {
   protocolLibrary: locate(`rras_bridge_protocol${ext}`),
   addon: locate('rras_bridge.node'),
+  mockRtm: locate(`rras_bridge_mock_rtm${ext}`),
   host: path.join(packageRoot, 'dist', 'lib', 'host', 'main.js'),
   get examples() {
     return examples();

@@ -9,7 +9,8 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const release = path.join(root, 'build', 'Release');
-const products = ['rras_bridge.node', process.platform === 'win32' ? 'rras_bridge_protocol.dll' : 'rras_bridge_protocol.so'];
+const lib = process.platform === 'win32' ? '.dll' : '.so';
+const products = ['rras_bridge.node', `rras_bridge_protocol${lib}`, `rras_bridge_mock_rtm${lib}`];
 const force = process.argv.includes('--force');
 
 if (!force && products.every((p) => fs.existsSync(path.join(release, p)))) {

@@ -7,5 +7,7 @@ if (!targets[name]) {
   console.error(`unknown target '${name}'; known: ${Object.keys(targets).filter((k) => !k.startsWith('_')).join(', ')}`);
   process.exit(2);
 }
-const list = name === 'common' ? targets.common : [...targets.common, ...targets[name]];
+// The mock RTM stands alone: it shares no code with the channel.
+const standalone = name === 'common' || name === 'rras_bridge_mock_rtm';
+const list = standalone ? targets[name] : [...targets.common, ...targets[name]];
 process.stdout.write(list.join('\n') + '\n');

@@ -1,7 +1,7 @@
 // Shared setup for tests that drive the protocol library through MockRouter.
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { MockRouter, type ProtocolSettings, type RoutingProtocol } from '../lib/index.js';
+import { MockRouter, type ProtocolSettings, type RoutingProtocol, type RouteSpec, type BestRouteChange } from '../lib/index.js';
 
 // Tests run from dist/test; fixtures compile next to them.
 export const fixture = (name: string) => path.join(__dirname, 'fixtures', `${name}.js`);
@@ -38,7 +38,15 @@ export async function addInterfaces(proto: RoutingProtocol, indexes: number[]): 
 }
 
 /** The scripted fixture's record of handler calls (through MIB get). */
-export async function scriptedCalls(proto: RoutingProtocol): Promise<{ pid: number; calls: { call: string; [k: string]: any }[] }> {
+export interface ScriptedState {
+  pid: number;
+  calls: { call: string; [k: string]: any }[];
+  own: RouteSpec[];
+  best: BestRouteChange[];
+  bestChanges: BestRouteChange[][];
+}
+
+export async function scriptedCalls(proto: RoutingProtocol): Promise<ScriptedState> {
   const r = await proto.mib('get', Buffer.alloc(0), 1 << 20);
   if (r.code !== 0) throw new Error(`MIB get returned ${r.code}`);
   return JSON.parse(r.output.toString('utf8'));

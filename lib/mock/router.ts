@@ -21,6 +21,7 @@ import {
 import { encodeBinding, type BindingInput } from '../config/binding.js';
 import * as ffi from './ffi.js';
 import { createNotificationEvent, type NotificationEvent } from './event.js';
+import { MockRtm } from './rtm.js';
 
 /** Per-protocol settings of the library's configuration (RRAS_BRIDGE_CONFIG on POSIX). */
 export interface ProtocolSettings {
@@ -44,6 +45,8 @@ export interface ProtocolSettings {
   backoffMaxMs?: number;
   staleTimeoutMs?: number;
   maxFrameBytes?: number;
+  routePreference?: number;
+  validateRoutes?: number;
 }
 
 export interface MockRouterOptions {
@@ -55,6 +58,13 @@ export interface MockRouterOptions {
   routerId?: number;
   /** RF_* flags the router manager offers at RegisterProtocol; default: all it knows. */
   offeredFunctionality?: number;
+  /** The RTMv2 the library loads; default: this package's mock RTM. */
+  rtmLibrary?: string;
+  /**
+   * Route preference by protocol id, as the router manager's IP_PROT_PRIORITY_INFO policy:
+   * ValidateRoute writes it into the route (RTM_PREF_INFO.Preference) for listed protocols.
+   */
+  protocolPriority?: Record<number, number>;
 }
 
 export type TraceEntry =
@@ -110,6 +120,9 @@ export class MockRouter extends EventEmitter {
   readonly configFile: string;
   readonly logFile: string;
   readonly routerId: number;
+  readonly protocolPriority: Record<number, number>;
+  /** The RTM the protocols' routes go to (shared by every MockRouter in this process). */
+  readonly rtm: MockRtm;
   private readonly offered: number;
   private readonly lib: LibraryHandle;
   private readonly settings = new Map<number, ProtocolSettings>();
@@ -126,6 +139,10 @@ export class MockRouter extends EventEmitter {
     this.configFile = path.join(this.workDir, 'rras-bridge.json');
     this.logFile = path.join(this.workDir, 'protocol.log');
     this.routerId = options.routerId ?? 0x0100000a;
+    this.protocolPriority = options.protocolPriority ?? {};
+    const rtmLibrary = path.resolve(options.rtmLibrary ?? paths.mockRtm);
+    if (!fs.existsSync(rtmLibrary)) throw new Error(`MockRouter: mock RTM library not found at ${rtmLibrary} (run npm install to build it)`);
+    this.rtm = new MockRtm(rtmLibrary);
     this.offered = options.offeredFunctionality ?? (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES | RF_ADD_ALL_INTERFACES | RF_MULTICAST | RF_POWER);
     let lib = libraries.get(this.library);
     if (!lib) {
@@ -140,6 +157,7 @@ export class MockRouter extends EventEmitter {
     const full: ProtocolSettings = {
       name: `protocol-${settings.protocolId}`,
       nodePath: process.execPath,
+      rtmLibrary: this.rtm.library,
       ...settings,
       module: path.resolve(settings.module),
     };
@@ -256,7 +274,17 @@ export class RoutingProtocol {
       dwReserved: 0,
       DemandDialRequest: reg(record('DemandDialRequest', NO_ERROR), ffi.DemandDialRequest),
       SetInterfaceReceiveType: reg(record('SetInterfaceReceiveType', NO_ERROR), ffi.SetInterfaceReceiveType),
-      ValidateRoute: reg(record('ValidateRoute', NO_ERROR), ffi.ValidateRoute),
+      ValidateRoute: reg((pid: number, routeInfo: unknown, dest: unknown) => {
+        // Decode the destination for the trace, and apply the priority policy like RRAS.
+        let shown = '?';
+        try {
+          const bytes = koffi.decode(dest, 'uint8_t', 8) as number[];
+          shown = `${bytes.slice(4, 8).join('.')}/${bytes[2]! | (bytes[3]! << 8)}`;
+          const preference = this.router.protocolPriority[pid];
+          if (preference !== undefined) koffi.encode(routeInfo, 32, 'uint32_t', preference); // PrefInfo.Preference
+        } catch { /* never throw into native code */ }
+        return record('ValidateRoute', NO_ERROR)(pid, shown);
+      }, ffi.ValidateRoute),
       MIBEntryCreate: reg(record('MIBEntryCreate', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),
       MIBEntryDelete: reg(record('MIBEntryDelete', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),
       MIBEntrySet: reg(record('MIBEntrySet', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),

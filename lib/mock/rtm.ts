@@ -1,0 +1,99 @@
+// The mock RTM (native/mock-rtm) as the mock router sees it: the in-memory RTMv2 that the
+// protocol library loads instead of rtm.dll, read and fed through its inspection API.
+// One per process: every MockRouter in a process shares its table.
+import koffi, { type KoffiFunction } from './koffi.js';
+import { paths } from '../paths.js';
+
+export interface RtmRoute {
+  dest: string;
+  owner: number;
+  ownerInstance: number;
+  metric: number;
+  preference: number;
+  neighbour: string | null;
+  nextHops: { address: string; interfaceIndex: number }[];
+  best: boolean;
+  ttlMs: number | null;
+}
+
+export interface RtmDump {
+  generation: number;
+  entities: { protocolId: number; instanceId: number; synthetic: boolean }[];
+  routes: RtmRoute[];
+  nextHops: { address: string; interfaceIndex: number; owner: number; routes: number; deleted: boolean }[];
+  notifications: { owner: number; queued: number }[];
+  handles: { routes: number; dests: number; nextHops: number; enums: number; overReleases: number };
+}
+
+interface Api {
+  dump: KoffiFunction;
+  lookup: KoffiFunction;
+  add: KoffiFunction;
+  del: KoffiFunction;
+  count: KoffiFunction;
+  generation: KoffiFunction;
+}
+const apis = new Map<string, Api>();
+
+export class MockRtm {
+  private readonly api: Api;
+
+  constructor(readonly library: string = paths.mockRtm) {
+    let api = apis.get(library);
+    if (!api) {
+      const lib = koffi.load(library);
+      api = {
+        dump: lib.func('uint32_t MockRtmDumpJson(_Out_ uint8_t *buf, uint32_t size)'),
+        lookup: lib.func('uint32_t MockRtmLookupJson(const char *address, _Out_ uint8_t *buf, uint32_t size)'),
+        add: lib.func('uint32_t MockRtmAddRoute(uint32_t owner, const char *prefix, const char *nextHop, uint32_t ifIndex, uint32_t metric, uint32_t preference)'),
+        del: lib.func('uint32_t MockRtmDeleteRoute(uint32_t owner, const char *prefix)'),
+        count: lib.func('uint32_t MockRtmRouteCount(void)'),
+        generation: lib.func('uint32_t MockRtmGeneration(void)'),
+      };
+      apis.set(library, api);
+    }
+    this.api = api;
+  }
+
+  private json(call: (buf: Buffer | null, size: number) => number): unknown {
+    let size = call(null, 0);
+    for (let i = 0; i < 4 && size > 0; i++) {
+      const buf = Buffer.alloc(size + 4096); // the table may grow between the two calls
+      const needed = call(buf, buf.length);
+      if (needed <= buf.length) return JSON.parse(buf.toString('utf8', 0, needed - 1));
+      size = needed;
+    }
+    throw new Error('mock RTM: could not read its JSON');
+  }
+
+  dump(): RtmDump {
+    return this.json((b, n) => this.api.dump(b, n) as number) as RtmDump;
+  }
+
+  /** Routes of one protocol (or all), best first per destination. */
+  routes(owner?: number): RtmRoute[] {
+    return this.dump().routes.filter((r) => owner === undefined || r.owner === owner);
+  }
+
+  /** Longest-prefix match: the best route for an address, or null. */
+  lookup(address: string): RtmRoute | null {
+    return this.json((b, n) => this.api.lookup(address, b, n) as number) as RtmRoute | null;
+  }
+
+  /** A route of another protocol (e.g. a static route), as RRAS's static routes would be. */
+  addRoute(owner: number, prefix: string, nextHop: string, interfaceIndex: number, metric = 1, preference = 1): number {
+    return this.api.add(owner, prefix, nextHop, interfaceIndex, metric, preference) as number;
+  }
+
+  deleteRoute(owner: number, prefix: string): number {
+    return this.api.del(owner, prefix) as number;
+  }
+
+  get routeCount(): number {
+    return this.api.count() as number;
+  }
+
+  get generation(): number {
+    return this.api.generation() as number;
+  }
+}
