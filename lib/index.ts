@@ -1,5 +1,5 @@
 // rras-bridge: write Windows RRAS routing protocols in TypeScript.
-export { defineProtocol, isProtocol } from './api/defineProtocol.js';
+export { defineProtocol, isProtocol, capabilitiesOf } from './api/defineProtocol.js';
 export { ProtocolError } from './api/errors.js';
 export type * from './api/types.js';
 export * from './constants.js';

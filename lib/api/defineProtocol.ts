@@ -1,5 +1,5 @@
 import type { ConfigSchema, Protocol, ProtocolDefinition } from './types.js';
-import { IP_GENERAL_INFO_BASE } from '../constants.js';
+import { IP_GENERAL_INFO_BASE, RF_DEMAND_UPDATE_ROUTES, RF_POWER, RF_ROUTING } from '../constants.js';
 
 /**
  * Declares a routing protocol. The module's default export must be the returned value:
@@ -19,7 +19,8 @@ export function defineProtocol<GS extends ConfigSchema = undefined, IS extends C
   }
   for (const [key, value] of Object.entries(definition)) {
     const known = ['protocolId', 'name', 'globalConfig', 'interfaceConfig', 'gracefulRestart', 'start', 'startComplete', 'stop',
-      'addInterface', 'deleteInterface', 'interfaceStatus', 'setGlobalConfig', 'setInterfaceConfig', 'updateRoutes', 'mib'];
+      'addInterface', 'deleteInterface', 'interfaceStatus', 'setGlobalConfig', 'setInterfaceConfig', 'updateRoutes', 'mib',
+      'queryPower', 'setPower', 'connectClient', 'disconnectClient'];
     if (!known.includes(key)) throw new TypeError(`defineProtocol: unknown property '${key}' (known: ${known.join(', ')})`);
     if (!['protocolId', 'name', 'globalConfig', 'interfaceConfig', 'gracefulRestart'].includes(key) && typeof value !== 'function') {
       throw new TypeError(`defineProtocol: '${key}' must be a function`);
@@ -37,4 +38,16 @@ export function defineProtocol<GS extends ConfigSchema = undefined, IS extends C
 
 export function isProtocol(value: unknown): value is Protocol {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'rras-bridge.protocol';
+}
+
+/**
+ * What the protocol library must announce at RegisterProtocol for this protocol (before its
+ * host runs): the RF_* flags and whether ConnectClient/DisconnectClient are implemented. The
+ * installer writes these into the protocol's configuration.
+ */
+export function capabilitiesOf(p: Protocol): { supportedFunctionality: number; clientCalls: number } {
+  let flags = RF_ROUTING;
+  if (p.updateRoutes) flags |= RF_DEMAND_UPDATE_ROUTES;
+  if (p.queryPower || p.setPower) flags |= RF_POWER;
+  return { supportedFunctionality: flags, clientCalls: p.connectClient || p.disconnectClient ? 1 : 0 };
 }

@@ -125,6 +125,15 @@ export interface ProtocolHandlers<GC, IC> {
    * UPDATE_COMPLETE with NO_ERROR; throwing or rejecting, with ERROR_CAN_NOT_COMPLETE.
    */
   updateRoutes?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>): Awaitable<void>;
+  /**
+   * QueryPower / SetPower (PowerType is reserved by Microsoft). Declaring them sets RF_POWER;
+   * without them the entry points stay NULL.
+   */
+  queryPower?(ctx: ProtocolContext<GC, IC>, powerType: number): Awaitable<void>;
+  setPower?(ctx: ProtocolContext<GC, IC>, powerType: number): Awaitable<void>;
+  /** ConnectClient / DisconnectClient; without them the entry points stay NULL. */
+  connectClient?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>, clientAddress: string | null): Awaitable<void>;
+  disconnectClient?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>, clientAddress: string | null): Awaitable<void>;
   /** The Mib* entry points; return the output bytes (empty for create/delete/set). */
   mib?(ctx: ProtocolContext<GC, IC>, request: MibRequest): Awaitable<Buffer | Uint8Array | void>;
 }

@@ -110,6 +110,23 @@ export class HostRuntime {
       case 'mib':
         this.answer(m, () => this.mib(m.fields));
         return;
+      case 'power':
+        this.answer(m, async () => {
+          const p = await this.protocol;
+          const handler = m.fields.op === 1 ? p.queryPower : p.setPower;
+          if (!handler) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not handle ${m.fields.op === 1 ? 'QueryPower' : 'SetPower'}`);
+          await handler.call(p, this.ctx, m.fields.powerType);
+        });
+        return;
+      case 'client':
+        this.answer(m, async () => {
+          const p = await this.protocol;
+          const handler = m.fields.op === 1 ? p.connectClient : p.disconnectClient;
+          if (!handler) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not handle client calls`);
+          const a: Buffer = m.fields.address;
+          await handler.call(p, this.ctx, this.iface(m.fields.interfaceIndex), a.length === 4 ? [...a].join('.') : null);
+        });
+        return;
       case 'start':
       case 'startComplete':
       case 'stop':

@@ -1,5 +1,5 @@
 // The router manager's notification event, as the platform provides it. POSIX: an eventfd
-// whose number travels as the HANDLE value; Windows: a real auto-reset event (issue 4).
+// whose number travels as the HANDLE value; Windows: a real auto-reset event.
 // Waiting runs on the libuv thread pool (koffi .async), never on the JS thread.
 import koffi, { type KoffiFunction, type LibraryHandle, type TypeObject } from './koffi.js';
 
@@ -64,7 +64,56 @@ class EventFd implements NotificationEvent {
   }
 }
 
+// ---- Windows: CreateEventW / WaitForSingleObject / CloseHandle --------------------------
+
+interface Kernel32 {
+  CreateEventW: KoffiFunction;
+  WaitForSingleObject: KoffiFunction;
+  CloseHandle: KoffiFunction;
+  GetLastError: KoffiFunction;
+}
+let kernel32: Kernel32 | undefined;
+
+function loadKernel32(): Kernel32 {
+  if (kernel32) return kernel32;
+  const lib = koffi.load('kernel32.dll');
+  // HANDLE as intptr_t: koffi hands it back as a number, which is what StartProtocol takes.
+  kernel32 = {
+    CreateEventW: lib.func('intptr_t __stdcall CreateEventW(void *lpEventAttributes, int bManualReset, int bInitialState, const char16_t *lpName)'),
+    WaitForSingleObject: lib.func('uint32_t __stdcall WaitForSingleObject(intptr_t hHandle, uint32_t dwMilliseconds)'),
+    CloseHandle: lib.func('int __stdcall CloseHandle(intptr_t hObject)'),
+    GetLastError: lib.func('uint32_t __stdcall GetLastError(void)'),
+  };
+  return kernel32;
+}
+
+const WAIT_OBJECT_0 = 0;
+
+class Win32Event implements NotificationEvent {
+  readonly handle: number;
+  private closed = false;
+  constructor(private readonly k: Kernel32) {
+    const h = k.CreateEventW(null, 0, 0, null) as number | bigint; // auto-reset: a wait consumes the signal
+    if (!h) throw new Error(`CreateEventW failed (error ${k.GetLastError()})`);
+    this.handle = Number(h);
+  }
+  wait(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return resolve(false);
+      this.k.WaitForSingleObject.async(this.handle, Math.max(0, Math.floor(timeoutMs)), (err: unknown, r: number) => {
+        if (err) return reject(err);
+        resolve(r === WAIT_OBJECT_0 && !this.closed);
+      });
+    });
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.k.CloseHandle(this.handle);
+  }
+}
+
 export function createNotificationEvent(): NotificationEvent {
-  if (process.platform === 'win32') throw new Error('Windows events: see lib/mock/event-win32 (issue 4)');
+  if (process.platform === 'win32') return new Win32Event(loadKernel32());
   return new EventFd(loadLibc());
 }

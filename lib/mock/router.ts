@@ -22,6 +22,7 @@ import { encodeBinding, type BindingInput } from '../config/binding.js';
 import * as ffi from './ffi.js';
 import { createNotificationEvent, type NotificationEvent } from './event.js';
 import { MockRtm } from './rtm.js';
+import { capabilitiesOf, isProtocol } from '../api/defineProtocol.js';
 
 /** Per-protocol settings of the library's configuration (RRAS_BRIDGE_CONFIG on POSIX). */
 export interface ProtocolSettings {
@@ -47,6 +48,7 @@ export interface ProtocolSettings {
   maxFrameBytes?: number;
   routePreference?: number;
   validateRoutes?: number;
+  clientCalls?: number;
 }
 
 export interface MockRouterOptions {
@@ -156,6 +158,7 @@ export class MockRouter extends EventEmitter {
   register(settings: ProtocolSettings, options: { autoDrain?: boolean } = {}): RoutingProtocol {
     const full: ProtocolSettings = {
       name: `protocol-${settings.protocolId}`,
+      ...declaredCapabilities(settings.module),
       nodePath: process.execPath,
       rtmLibrary: this.rtm.library,
       ...settings,
@@ -500,6 +503,21 @@ export class RoutingProtocol {
       for (const cb of this.callbacks) koffi.unregister(cb);
       this.callbacks = [];
     }
+  }
+}
+
+/**
+ * The RF_* flags and client calls the module declares, as the installer would record them;
+ * nothing when the module cannot be loaded here (the host reports that at start).
+ */
+function declaredCapabilities(module: string): Partial<ProtocolSettings> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.resolve(module));
+    const p = isProtocol(mod?.default) ? mod.default : isProtocol(mod) ? mod : undefined;
+    return p ? capabilitiesOf(p) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -62,7 +62,8 @@ class Listener {
 
   bool Open(std::string& err);
   const std::string& address() const { return address_; }
-  // Waits for a client; admits it only if its process id equals expectedPid.
+  // Waits for a client; admits it only if its process id equals expectedPid. Another
+  // process is closed and reported as an error starting with "refused".
   bool Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string& err);
 
  private:

@@ -120,10 +120,11 @@ bool Listener::Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string
       return false;
     }
     if (static_cast<uint32_t>(cred.pid) != expectedPid) {
-      // Someone else found the socket: refuse them, keep waiting for our child.
+      // Someone else found the socket: close it and tell the caller, who logs it and waits
+      // on for its child.
       err = "refused a connection from pid " + std::to_string(cred.pid) + " (expected " +
             std::to_string(expectedPid) + ")";
-      continue;
+      return false;
     }
     if (!SetNonBlocking(s.get())) {
       err = Errno("fcntl");

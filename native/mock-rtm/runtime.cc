@@ -83,7 +83,7 @@ void Runtime::Deliver(std::unique_lock<std::mutex>& lock, const Event& ev) {
   RTM_ENTITY_INFO peer_info = ev.peer_info;  // valid for the duration of the callback
   if (ev.type == Event::kChange) {
     const Notify* n = table.FindNotify(ev.notify);
-    if (!n) return;
+    if (!n || !n->signaled) return;  // gone, or drained by the client since the signal
     type = RTM_CHANGE_NOTIFICATION;
     ctx1 = ToHandle(n->id);
     ctx2 = n->context;

@@ -23,6 +23,7 @@ struct ProtocolConfig {
 #endif
   uint32_t routePreference = 100;    // RTM preference of the protocol's routes, unless given
   uint32_t validateRoutes = 1;       // pass each route through SUPPORT_FUNCTIONS.ValidateRoute
+  uint32_t clientCalls = 0;          // the protocol handles ConnectClient / DisconnectClient
   uint32_t supportedFunctionality = 0x05;  // RF_ROUTING | RF_DEMAND_UPDATE_ROUTES
   uint32_t startTimeoutMs = 20000;   // spawn + handshake + start handler
   uint32_t callTimeoutMs = 5000;     // any other call that waits for JS

@@ -73,7 +73,8 @@ bool Parse(const json::Value& p, ProtocolConfig& c, std::string& err) {
               {"staleTimeoutMs", &c.staleTimeoutMs},
               {"maxFrameBytes", &c.maxFrameBytes},
               {"routePreference", &c.routePreference},
-              {"validateRoutes", &c.validateRoutes}};
+              {"validateRoutes", &c.validateRoutes},
+              {"clientCalls", &c.clientCalls}};
   for (auto& n : nums)
     if (!GetU32(p, n.key, *n.field, err)) return false;
   if (const json::Value* a = p.Get("nodeArgs")) {

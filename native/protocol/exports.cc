@@ -109,7 +109,21 @@ struct Slot {
                  [&](Instance& i) { return i.MibSetTrapInfo(ev, inSize, in, outSize, out); });
   }
 
-  static void Fill(MPR_ROUTING_CHARACTERISTICS& t) {
+  static DWORD WINAPI QueryPower(DWORD type) {
+    return Guard(N, "QueryPower", [&](Instance& i) { return i.Power(1, type); });
+  }
+  static DWORD WINAPI SetPower(DWORD type) {
+    return Guard(N, "SetPower", [&](Instance& i) { return i.Power(2, type); });
+  }
+  static DWORD WINAPI ConnectClient(ULONG idx, PVOID address) {
+    return Guard(N, "ConnectClient", [&](Instance& i) { return i.Client(1, idx, address); });
+  }
+  static DWORD WINAPI DisconnectClient(ULONG idx, PVOID address) {
+    return Guard(N, "DisconnectClient", [&](Instance& i) { return i.Client(2, idx, address); });
+  }
+
+  // Optional entry points stay NULL unless the protocol declares them (and their RF_ flag).
+  static void Fill(MPR_ROUTING_CHARACTERISTICS& t, bool power, bool clients) {
     // Assigning to the real function-pointer types makes any signature mismatch a build
     // error against the SDK headers.
     t.pfnStartProtocol = &StartProtocol;
@@ -117,8 +131,8 @@ struct Slot {
     t.pfnStopProtocol = &StopProtocol;
     t.pfnGetGlobalInfo = &GetGlobalInfo;
     t.pfnSetGlobalInfo = &SetGlobalInfo;
-    t.pfnQueryPower = nullptr;
-    t.pfnSetPower = nullptr;
+    t.pfnQueryPower = power ? &QueryPower : nullptr;
+    t.pfnSetPower = power ? &SetPower : nullptr;
     t.pfnAddInterface = &AddInterface;
     t.pfnDeleteInterface = &DeleteInterface;
     t.pfnInterfaceStatus = &InterfaceStatus;
@@ -126,8 +140,8 @@ struct Slot {
     t.pfnSetInterfaceInfo = &SetInterfaceInfo;
     t.pfnGetEventMessage = &GetEventMessage;
     t.pfnUpdateRoutes = &DoUpdateRoutes;
-    t.pfnConnectClient = nullptr;
-    t.pfnDisconnectClient = nullptr;
+    t.pfnConnectClient = clients ? &ConnectClient : nullptr;
+    t.pfnDisconnectClient = clients ? &DisconnectClient : nullptr;
     t.pfnGetNeighbors = nullptr;
     t.pfnGetMfeStatus = nullptr;
     t.pfnMibCreateEntry = &MibIn<kMibCreate>;
@@ -142,7 +156,7 @@ struct Slot {
 };
 
 template <size_t... I>
-constexpr std::array<void (*)(MPR_ROUTING_CHARACTERISTICS&), kSlots> MakeFillers(
+constexpr std::array<void (*)(MPR_ROUTING_CHARACTERISTICS&, bool, bool), kSlots> MakeFillers(
     std::index_sequence<I...>) {
   return {&Slot<I>::Fill...};
 }
@@ -180,11 +194,12 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   }
   // Claim only what both sides support; the router manager offers its set in the struct.
   const DWORD offered = rc->fSupportedFunctionality;
+  // Multicast entry points are not bridged: RF_MULTICAST is never claimed.
   const DWORD ours = config.supportedFunctionality & (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES |
-                                                       RF_ADD_ALL_INTERFACES);
+                                                       RF_ADD_ALL_INTERFACES | RF_POWER);
   rc->dwVersion = MS_ROUTER_VERSION;
   rc->fSupportedFunctionality = offered & ours;
-  kFillers[slot](*rc);
+  kFillers[slot](*rc, (rc->fSupportedFunctionality & RF_POWER) != 0, config.clientCalls != 0);
   if (sc) sc->mscMpr40ServiceChars.fSupportedFunctionality = 0;  // no IPX service table
   Logger(config.name, config.logFile)(LogLevel::Info, "registered protocol %u (slot %u, functionality 0x%x)",
                                      unsigned(id), unsigned(slot), unsigned(rc->fSupportedFunctionality));

@@ -75,15 +75,18 @@ bool HostLink::Launch(std::string& err) {
 
   Stream stream;
   for (;;) {
+    // Short slices, so a host that dies at start-up is reported at once, not at the deadline.
     std::string why;
-    if (listener_.Accept(process_.pid(), deadline, stream, why)) break;
+    const Deadline slice = std::min(deadline, DeadlineIn(100));
+    if (listener_.Accept(process_.pid(), slice, stream, why)) break;
     if (why.rfind("refused", 0) == 0) {
       log_(LogLevel::Warn, "channel: %s", why.c_str());
       continue;
     }
     std::string exit = process_.WaitExit(0);
-    err = "host did not connect (" + why + ")" + (exit.empty() ? "" : "; host " + exit) +
-          "; host output: " + OutputTail(1024);
+    if (exit.empty() && Clock::now() < deadline) continue;
+    err = "host did not connect (" + (exit.empty() ? why : "it ended with " + exit) +
+          "); host output: " + OutputTail(1024);
     return false;
   }
   wire::FrameDecoder dec(config_.maxFrameBytes);

@@ -138,11 +138,18 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
   DWORD code = launchCode_;
   if (code == NO_ERROR) {
     state_ = State::Running;
-  } else {
-    state_ = State::Stopping;  // the supervisor tears down what was started, then exits
-    commands_.push_back(Command::Exit);
-    cv_.notify_all();
+    return code;
   }
+  // The supervisor tears down what was started; wait for it (bounded by the stop deadline),
+  // so that RRAS may call StartProtocol again as soon as this one returned.
+  state_ = State::Stopping;
+  commands_.push_back(Command::Exit);
+  cv_.notify_all();
+  std::thread sup = std::move(supervisor_);
+  lock.unlock();
+  if (sup.joinable()) sup.join();
+  lock.lock();
+  state_ = State::Stopped;
   return code;
 }
 
@@ -595,6 +602,8 @@ DWORD Instance::SetInterfaceInfo(ULONG index, PVOID info, ULONG version, ULONG s
                                  ULONG count) {
   InfoBlob blob;
   if (!CopyInfo(info, version, size, count, blob)) return ERROR_INVALID_PARAMETER;
+  // A zero-length block removes the protocol from the interface.
+  if (blob.data.empty()) return DeleteInterface(index);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::Running) return ERROR_CAN_NOT_COMPLETE;
@@ -676,6 +685,25 @@ DWORD Instance::Mib(uint32_t op, ULONG inSize, PVOID in, PULONG outSize, PVOID o
 DWORD Instance::MibSetTrapInfo(HANDLE /*event*/, ULONG inSize, PVOID in, PULONG outSize,
                                PVOID out) {
   return Mib(7, inSize, in, outSize, out);
+}
+
+DWORD Instance::Power(uint32_t op, DWORD powerType) {
+  Message reply;
+  DWORD code = ForwardCall(MsgType::Power, {Value::Num(op), Value::Num(powerType)}, &reply,
+                           op == 1 ? "QueryPower" : "SetPower");
+  return code;
+}
+
+DWORD Instance::Client(uint32_t op, ULONG index, PVOID clientAddress) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!interfaces_.count(index)) return ERROR_INVALID_PARAMETER;
+  }
+  // The address's type is not documented for IP [U]; an IPv4 address (4 bytes) is assumed.
+  std::string address = clientAddress ? std::string(static_cast<const char*>(clientAddress), 4) : std::string();
+  Message reply;
+  return ForwardCall(MsgType::Client, {Value::Num(op), Value::Num(index), Value::Bytes(std::move(address))},
+                     &reply, op == 1 ? "ConnectClient" : "DisconnectClient");
 }
 
 // ---- requests from the host -----------------------------------------------------------

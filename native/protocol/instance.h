@@ -52,6 +52,8 @@ class Instance {
   DWORD DoUpdateRoutes(ULONG index);
   DWORD Mib(uint32_t op, ULONG inSize, PVOID in, PULONG outSize, PVOID out);
   DWORD MibSetTrapInfo(HANDLE event, ULONG inSize, PVOID in, PULONG outSize, PVOID out);
+  DWORD Power(uint32_t op, DWORD powerType);
+  DWORD Client(uint32_t op, ULONG index, PVOID clientAddress);
 
  private:
   enum class State { Stopped, Starting, Running, Stopping };

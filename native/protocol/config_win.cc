@@ -1,0 +1,232 @@
+// Configuration on Windows: the protocol's own registry key, where RRAS finds the DLL.
+//
+//   HKLM\SOFTWARE\Microsoft\Router\CurrentVersion\RouterManagers\Ip\<Name>
+//     DllName, ProtocolId (REG_DWORD), Title, VendorName   RRAS's values; ProtocolId selects
+//                                                          the key, <Name> is the protocol's name
+//     Module      REG_SZ / REG_EXPAND_SZ   the protocol module (required)
+//     NodePath    REG_SZ / REG_EXPAND_SZ   node.exe; default: node.exe from PATH
+//     NodeArgs    REG_MULTI_SZ             arguments before the host entry
+//     HostEntry   REG_SZ / REG_EXPAND_SZ   default: dist\lib\host\main.js beside the DLL
+//     LogFile     REG_SZ / REG_EXPAND_SZ   a file the library also appends its log to
+//     RtmLibrary  REG_SZ / REG_EXPAND_SZ   default: rtm.dll
+//     SupportedFunctionality, StartTimeoutMs, CallTimeoutMs, StopTimeoutMs, HeartbeatMs,
+//     HeartbeatMisses, RestartLimit, RestartWindowMs, BackoffInitialMs, BackoffMaxMs,
+//     StaleTimeoutMs, MaxFrameBytes, RoutePreference, ValidateRoutes      REG_DWORD
+//
+// Value names are the JSON field names of the POSIX configuration (the registry compares
+// names case-insensitively). RRAS_BRIDGE_REGISTRY_KEY (e.g. HKCU\Software\rras-bridge\Ip)
+// replaces the parent key, for tests run without administrator rights; RRAS never sets it.
+#ifdef _WIN32
+#include "../common/win32.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <cwchar>
+#include <iterator>
+
+#include "config.h"
+
+namespace rrasbridge {
+namespace {
+
+const wchar_t kRouterManagersIp[] = L"SOFTWARE\\Microsoft\\Router\\CurrentVersion\\RouterManagers\\Ip";
+
+class Key {
+ public:
+  Key() = default;
+  Key(const Key&) = delete;
+  Key& operator=(const Key&) = delete;
+  ~Key() {
+    if (h_) ::RegCloseKey(h_);
+  }
+  LSTATUS Open(HKEY parent, const std::wstring& sub) {
+    return ::RegOpenKeyExW(parent, sub.c_str(), 0, KEY_READ, &h_);
+  }
+  HKEY get() const { return h_; }
+
+ private:
+  HKEY h_ = nullptr;
+};
+
+// The parent key and a description of it for messages.
+bool ParentKey(HKEY& root, std::wstring& path, std::string& shown, std::string& err) {
+  root = HKEY_LOCAL_MACHINE;
+  path = kRouterManagersIp;
+  const char* env = std::getenv("RRAS_BRIDGE_REGISTRY_KEY");
+  if (env && *env) {
+    const std::string s = env;
+    const struct {
+      const char* prefix;
+      HKEY key;
+    } roots[] = {{"HKLM\\", HKEY_LOCAL_MACHINE}, {"HKEY_LOCAL_MACHINE\\", HKEY_LOCAL_MACHINE},
+                 {"HKCU\\", HKEY_CURRENT_USER}, {"HKEY_CURRENT_USER\\", HKEY_CURRENT_USER}};
+    bool ok = false;
+    for (const auto& r : roots) {
+      const size_t n = std::strlen(r.prefix);
+      if (_strnicmp(s.c_str(), r.prefix, n) == 0 && s.size() > n) {
+        root = r.key;
+        path = win::Wide(s.substr(n));
+        ok = true;
+        break;
+      }
+    }
+    if (!ok) {
+      err = "RRAS_BRIDGE_REGISTRY_KEY must start with HKLM\\ or HKCU\\: " + s;
+      return false;
+    }
+  }
+  shown = std::string(root == HKEY_LOCAL_MACHINE ? "HKLM\\" : "HKCU\\") + win::Utf8(path);
+  return true;
+}
+
+// ERROR_FILE_NOT_FOUND (value absent) leaves out unchanged and succeeds.
+bool GetString(HKEY k, const wchar_t* name, std::string& out, std::string& err) {
+  DWORD size = 0;
+  const DWORD flags = RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ;  // REG_EXPAND_SZ is expanded
+  LSTATUS st = ::RegGetValueW(k, nullptr, name, flags, nullptr, nullptr, &size);
+  if (st == ERROR_FILE_NOT_FOUND) return true;
+  std::wstring buf(size / sizeof(wchar_t) + 1, L'\0');
+  size = static_cast<DWORD>(buf.size() * sizeof(wchar_t));
+  if (st == ERROR_SUCCESS || st == ERROR_MORE_DATA)
+    st = ::RegGetValueW(k, nullptr, name, flags, nullptr, buf.data(), &size);
+  if (st != ERROR_SUCCESS) {
+    err = "'" + win::Utf8(name) + "' must be a string (REG_SZ or REG_EXPAND_SZ)";
+    return false;
+  }
+  out = win::Utf8(buf.c_str(), wcslen(buf.c_str()));
+  return true;
+}
+
+bool GetMulti(HKEY k, const wchar_t* name, std::vector<std::string>& out, std::string& err) {
+  DWORD size = 0;
+  LSTATUS st = ::RegGetValueW(k, nullptr, name, RRF_RT_REG_MULTI_SZ, nullptr, nullptr, &size);
+  if (st == ERROR_FILE_NOT_FOUND) return true;
+  std::wstring buf(size / sizeof(wchar_t) + 2, L'\0');
+  size = static_cast<DWORD>(buf.size() * sizeof(wchar_t));
+  if (st == ERROR_SUCCESS || st == ERROR_MORE_DATA)
+    st = ::RegGetValueW(k, nullptr, name, RRF_RT_REG_MULTI_SZ, nullptr, buf.data(), &size);
+  if (st != ERROR_SUCCESS) {
+    err = "'" + win::Utf8(name) + "' must be a REG_MULTI_SZ";
+    return false;
+  }
+  out.clear();
+  for (const wchar_t* p = buf.c_str(); *p; p += wcslen(p) + 1) out.push_back(win::Utf8(p, wcslen(p)));
+  return true;
+}
+
+// *present tells whether the value exists.
+bool GetDword(HKEY k, const wchar_t* name, uint32_t& out, std::string& err, bool* present = nullptr) {
+  DWORD v = 0, size = sizeof v;
+  LSTATUS st = ::RegGetValueW(k, nullptr, name, RRF_RT_REG_DWORD, nullptr, &v, &size);
+  if (present) *present = st != ERROR_FILE_NOT_FOUND;
+  if (st == ERROR_FILE_NOT_FOUND) return true;
+  if (st != ERROR_SUCCESS) {
+    err = "'" + win::Utf8(name) + "' must be a REG_DWORD";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+bool Parse(HKEY k, ProtocolConfig& c, std::string& err) {
+  const struct {
+    const wchar_t* name;
+    std::string* field;
+  } strings[] = {{L"Module", &c.module},       {L"NodePath", &c.nodePath},
+                 {L"HostEntry", &c.hostEntry}, {L"LogFile", &c.logFile},
+                 {L"RtmLibrary", &c.rtmLibrary}};
+  for (const auto& s : strings)
+    if (!GetString(k, s.name, *s.field, err)) return false;
+  if (!GetMulti(k, L"NodeArgs", c.nodeArgs, err)) return false;
+  const struct {
+    const wchar_t* name;
+    uint32_t* field;
+  } nums[] = {{L"SupportedFunctionality", &c.supportedFunctionality},
+              {L"StartTimeoutMs", &c.startTimeoutMs},
+              {L"CallTimeoutMs", &c.callTimeoutMs},
+              {L"StopTimeoutMs", &c.stopTimeoutMs},
+              {L"HeartbeatMs", &c.heartbeatMs},
+              {L"HeartbeatMisses", &c.heartbeatMisses},
+              {L"RestartLimit", &c.restartLimit},
+              {L"RestartWindowMs", &c.restartWindowMs},
+              {L"BackoffInitialMs", &c.backoffInitialMs},
+              {L"BackoffMaxMs", &c.backoffMaxMs},
+              {L"StaleTimeoutMs", &c.staleTimeoutMs},
+              {L"MaxFrameBytes", &c.maxFrameBytes},
+              {L"RoutePreference", &c.routePreference},
+              {L"ValidateRoutes", &c.validateRoutes}};
+  for (const auto& n : nums)
+    if (!GetDword(k, n.name, *n.field, err)) return false;
+  if (c.module.empty()) {
+    err = "'Module' is required";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string LibraryDirectory() {
+  HMODULE self = nullptr;
+  if (!::GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                                GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            reinterpret_cast<LPCWSTR>(&LibraryDirectory), &self))
+    return ".";
+  std::wstring path(MAX_PATH, L'\0');
+  for (;;) {
+    DWORD n = ::GetModuleFileNameW(self, path.data(), static_cast<DWORD>(path.size()));
+    if (n == 0) return ".";
+    if (n < path.size()) {
+      path.resize(n);
+      break;
+    }
+    path.resize(path.size() * 2);
+  }
+  auto slash = path.find_last_of(L"\\/");
+  return slash == std::wstring::npos ? "." : win::Utf8(path.substr(0, slash));
+}
+
+bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err) {
+  *found = false;
+  HKEY root;
+  std::wstring path;
+  std::string shown;
+  if (!ParentKey(root, path, shown, err)) return false;
+  Key parent;
+  LSTATUS st = parent.Open(root, path);
+  if (st == ERROR_FILE_NOT_FOUND) return true;  // no protocols registered at all
+  if (st != ERROR_SUCCESS) {
+    err = win::ErrorText(("cannot open " + shown).c_str(), static_cast<DWORD>(st));
+    return false;
+  }
+  for (DWORD i = 0;; ++i) {
+    wchar_t name[256];
+    DWORD len = static_cast<DWORD>(std::size(name));
+    st = ::RegEnumKeyExW(parent.get(), i, name, &len, nullptr, nullptr, nullptr, nullptr);
+    if (st == ERROR_NO_MORE_ITEMS) return true;
+    if (st == ERROR_MORE_DATA) continue;  // longer than any key name RRAS allows
+    if (st != ERROR_SUCCESS) {
+      err = win::ErrorText(("cannot enumerate " + shown).c_str(), static_cast<DWORD>(st));
+      return false;
+    }
+    Key k;
+    if (k.Open(parent.get(), std::wstring(name, len)) != ERROR_SUCCESS) continue;
+    uint32_t id = 0;
+    bool present = false;
+    std::string ignored;
+    if (!GetDword(k.get(), L"ProtocolId", id, ignored, &present) || !present || id != protocolId)
+      continue;  // another protocol (or a key of someone else's making)
+    out = ProtocolConfig{};
+    out.protocolId = id;
+    out.name = win::Utf8(name, len);
+    if (!Parse(k.get(), out, err)) {
+      err = shown + "\\" + out.name + ": " + err;
+      return false;
+    }
+    *found = true;
+    return true;
+  }
+}
+
+}  // namespace rrasbridge
+#endif  // _WIN32
