@@ -65,6 +65,8 @@ class Listener {
   // Waits for a client; admits it only if its process id equals expectedPid. Another
   // process is closed and reported as an error starting with "refused".
   bool Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string& err);
+  // Stops listening once the host is admitted: nobody else can even connect.
+  void StopListening();
 
  private:
   std::string dir_, address_;

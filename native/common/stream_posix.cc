@@ -66,9 +66,13 @@ bool FillAddr(const std::string& path, sockaddr_un& sa, std::string& err) {
 }  // namespace
 
 Listener::~Listener() {
+  StopListening();
+  if (!dir_.empty()) ::rmdir(dir_.c_str());
+}
+
+void Listener::StopListening() {
   listen_.Reset();
   if (!address_.empty()) ::unlink(address_.c_str());
-  if (!dir_.empty()) ::rmdir(dir_.c_str());
 }
 
 bool Listener::Open(std::string& err) {

@@ -125,6 +125,7 @@ bool HostLink::Launch(std::string& err) {
                                      wire::Value::Num(config_.heartbeatMs)}),
                frame, err);
   if (!WriteAll(stream.get(), frame, deadline, err)) return false;
+  listener_.StopListening();
   Peer::Limits limits;
   limits.maxFrame = config_.maxFrameBytes;
   peer_ = std::make_unique<Peer>(

@@ -1,0 +1,93 @@
+// The channel admits only the host the library spawned, with its token and a wire version
+// both speak; a broken or hostile peer is dropped (and the host restarted), never a crash.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import test from 'ava';
+import { MockRouter, ERROR_CAN_NOT_COMPLETE, NO_ERROR, type RoutingProtocol } from '../lib/index.js';
+import { addInterfaces, fixture, sleep, uniqueId } from './helpers.js';
+
+function hostile(t: any, mode: string, settings: object = {}): { router: MockRouter; proto: RoutingProtocol } {
+  const router = new MockRouter();
+  t.teardown(() => router.close());
+  const proto = router.register({
+    protocolId: uniqueId(0x76000000), module: path.join(__dirname, 'fixtures', `hostile-${mode}`),
+    hostEntry: fixture('hostile-host'), heartbeatMs: 0, backoffInitialMs: 50, startTimeoutMs: 8000, ...settings,
+  });
+  return { router, proto };
+}
+
+async function until(what: string, fn: () => boolean, timeoutMs = 15000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+for (const [mode, reason] of [
+  ['wrong-token', /handshake refused: wrong token/],
+  ['bad-version', /handshake refused: no common wire version \(host speaks 9\.\.9, library 1\.\.1\)/],
+  ['bad-magic', /handshake refused: bad magic/],
+  ['garbage', /handshake: frame of \d+ bytes exceeds the cap|handshake: .*unknown/],
+] as const) {
+  test(`handshake: ${mode} is refused and logged; StartProtocol fails, and a later start succeeds`, async (t) => {
+    const { router, proto } = hostile(t, mode);
+    t.is(await proto.start(), ERROR_CAN_NOT_COMPLETE);
+    t.regex(router.log(), reason);
+    t.is(await proto.doUpdateRoutes(1), 87, 'the library still answers');
+    t.is(await proto.start(), NO_ERROR, 'the next host (a well-behaved one) is admitted');
+  });
+}
+
+for (const [mode, reason] of [
+  ['oversize', /malformed frame: frame of 67108864 bytes exceeds the cap of 4194304/],
+  ['unknown-type', /malformed frame: unknown message type 999/],
+  ['bad-flags', /malformed frame: unknown frame flags 128/],
+  ['truncated-field', /malformed frame: log: field 'text' is truncated or too long/],
+] as const) {
+  test(`after the handshake: ${mode} drops the connection and restarts the host; the library stays up`, async (t) => {
+    const { router, proto } = hostile(t, mode);
+    t.is(await proto.start(), NO_ERROR);
+    await until('the restart', () => router.log().includes('host restarted (generation 2)'));
+    t.regex(router.log(), reason);
+    await addInterfaces(proto, [1]);
+    const { complete } = await proto.updateRoutes(1);
+    t.is(complete?.updateStatus, NO_ERROR, 'the restarted host serves');
+  });
+}
+
+test('a request only the library may send is refused with an error reply, the connection kept', async (t) => {
+  const { router, proto } = hostile(t, 'wrong-direction');
+  t.is(await proto.start(), NO_ERROR);
+  await sleep(500);
+  t.notRegex(router.log(), /lost/, 'the host was not dropped');
+  t.is(await proto.startComplete(), NO_ERROR);
+});
+
+test('another process (same user, other pid) is refused and logged; the spawned host is still admitted', async (t) => {
+  const { router, proto } = hostile(t, 'slow');
+  const started = proto.start();
+  // Find the socket through the host's command line while it delays its connection.
+  let address: string | undefined;
+  const end = Date.now() + 5000;
+  while (!address && Date.now() < end) {
+    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        if (argv.some((a) => a.endsWith('hostile-slow')) && fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3] === String(process.pid)) {
+          address = argv[argv.indexOf('--address') + 1];
+        }
+      } catch { /* gone */ }
+    }
+    if (!address) await sleep(20);
+  }
+  t.truthy(address, 'found the host socket');
+  t.is((fs.statSync(address!).mode & 0o777), 0o600, 'socket is 0600');
+  t.is((fs.statSync(path.dirname(address!)).mode & 0o777), 0o700, 'in a 0700 directory');
+  const intruder = net.createConnection(address!);
+  const closed = new Promise<void>((resolve) => intruder.on('close', () => resolve()).on('error', () => resolve()));
+  await closed;
+  t.is(await started, NO_ERROR);
+  t.regex(router.log(), new RegExp(`refused a connection from pid ${process.pid}`));
+});

@@ -1,0 +1,116 @@
+// Supervision: the library restarts a host that dies or hangs, replays RRAS's state to it,
+// keeps the dead host's routes (stale) until the new one re-announced them, and gives up
+// after its restart budget. RRAS-facing calls keep answering within their deadlines.
+import test from 'ava';
+import { ERROR_CAN_NOT_COMPLETE, NO_ERROR, ROUTER_STOPPED, UPDATE_COMPLETE } from '../lib/index.js';
+import { addInterfaces, scriptedCalls, sleep, startScripted } from './helpers.js';
+
+const route = (destination: string, interfaceIndex: number, metric = 1) =>
+  ({ destination, prefixLength: 24, nextHop: `192.0.2.${interfaceIndex % 250 + 1}`, interfaceIndex, metric });
+
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+test('a killed host is restarted and gets RRAS state replayed: global config, interfaces, bindings, enabled', async (t) => {
+  const { router, proto } = await startScripted(t, { note: 'replay me' }, { backoffInitialMs: 50 });
+  await addInterfaces(proto, [3, 4]);
+  t.is(await proto.disableInterface(4), NO_ERROR);
+  t.is(await proto.startComplete(), NO_ERROR);
+  const before = await scriptedCalls(proto);
+  process.kill(before.pid, 'SIGKILL');
+  const after = await until('a new host', async () => {
+    try {
+      const s = await scriptedCalls(proto);
+      return s.pid !== before.pid ? s : undefined;
+    } catch {
+      return undefined; // host down: the MIB call answers ERROR_CAN_NOT_COMPLETE meanwhile
+    }
+  });
+  const start = after.calls.find((c) => c.call === 'start')!;
+  t.like(start, { restarted: true, generation: 2 });
+  const replay = after.calls.map((c) => c.call === 'interfaceStatus' ? `${c.call}:${c.index}:${c.change}` : c.index !== undefined ? `${c.call}:${c.index}` : c.call);
+  t.deepEqual(replay, [
+    'start', 'addInterface:3', 'interfaceStatus:3:addressChange', 'interfaceStatus:3:enabled',
+    'addInterface:4', 'interfaceStatus:4:addressChange', 'interfaceStatus:4:disabled', 'startComplete',
+  ]);
+  t.is(after.calls.find((c) => c.call === 'interfaceStatus' && c.index === 3 && c.change === 'enabled')!.operational, true);
+  const { complete } = await proto.updateRoutes(3);
+  t.is(complete?.updateStatus, NO_ERROR, 'the protocol works again');
+  t.regex(router.log(), /host \(generation 1\) lost/);
+  t.regex(router.log(), /host restarted \(generation 2\)/);
+});
+
+test('routes survive a crash: stale until re-announced, then the rest is swept', async (t) => {
+  const routes = { 5: [route('10.50.1.0', 5), route('10.50.2.0', 5)] };
+  const { router, proto } = await startScripted(t, { routes, startRoutes: [route('10.55.0.0', 15)] }, { backoffInitialMs: 50, staleTimeoutMs: 60000 });
+  await addInterfaces(proto, [5]);
+  await proto.updateRoutes(5);
+  t.is(await proto.startComplete(), NO_ERROR);
+  const mine = () => router.rtm.routes(proto.protocolId).map((r) => r.dest).sort();
+  t.deepEqual(mine(), ['10.50.1.0/24', '10.50.2.0/24', '10.55.0.0/24']);
+  const { pid } = await scriptedCalls(proto);
+  process.kill(pid, 'SIGKILL');
+  // The restarted host re-announces only its start routes; after the replayed startComplete
+  // it declares itself synced, and the library deletes what was not re-announced.
+  await until('the sweep', () => router.log().includes('swept 2 stale route(s)') || undefined);
+  t.deepEqual(mine(), ['10.55.0.0/24']);
+  t.regex(router.log(), /the host declared itself synced: swept 2 stale route\(s\)/);
+});
+
+test('a hung event loop is detected by the heartbeat: the host is restarted, the update in flight completes with ERROR_CAN_NOT_COMPLETE', async (t) => {
+  const { router, proto } = await startScripted(t, { blockEventLoopOnUpdate: [7] },
+    { heartbeatMs: 200, heartbeatMisses: 3, backoffInitialMs: 50, callTimeoutMs: 2000 });
+  await addInterfaces(proto, [7, 8]);
+  t.is(await proto.doUpdateRoutes(7), NO_ERROR);
+  const done = await proto.waitForEvent((e) => e.event === UPDATE_COMPLETE && e.interfaceIndex === 7, 15000);
+  t.is(done.updateStatus, ERROR_CAN_NOT_COMPLETE);
+  t.regex(router.log(), /missed 3 heartbeats/);
+  await until('the restarted host', () => router.log().includes('host restarted (generation 2)') || undefined);
+  const { complete } = await proto.updateRoutes(8);
+  t.is(complete?.updateStatus, NO_ERROR);
+});
+
+test('restart budget: a host that keeps dying is given up on; calls answer 1003 and events still drain', async (t) => {
+  const { router, proto } = await startScripted(t, { crashOnUpdate: [9] }, { restartLimit: 2, restartWindowMs: 60000, backoffInitialMs: 20 });
+  await addInterfaces(proto, [9]);
+  t.is(await proto.doUpdateRoutes(9), NO_ERROR);
+  const first = await proto.waitForEvent((e) => e.event === UPDATE_COMPLETE, 10000);
+  t.is(first.updateStatus, ERROR_CAN_NOT_COMPLETE, 'the crash completes the update');
+  for (let gen = 2; gen <= 3; gen++) {
+    await until(`host generation ${gen}`, () => router.log().includes(`host restarted (generation ${gen})`) || undefined);
+    const seen = proto.events.length;
+    let code = await proto.doUpdateRoutes(9);
+    while (code !== NO_ERROR) {
+      await sleep(20);
+      code = await proto.doUpdateRoutes(9);
+    }
+    await proto.waitForEvent((e) => e.event === UPDATE_COMPLETE, 10000, seen);
+  }
+  await until('giving up', () => router.log().includes('giving up') || undefined);
+  t.regex(router.log(), /exit code 99/, 'the host\'s end is logged');
+  t.is(await proto.doUpdateRoutes(9), ERROR_CAN_NOT_COMPLETE);
+  t.is((await proto.getGlobalInfo()).code, NO_ERROR, 'Get*Info still answers from the library');
+  t.is(proto.events.filter((e) => e.event === UPDATE_COMPLETE).length, 3, 'exactly one UPDATE_COMPLETE per accepted DoUpdateRoutes');
+  const { code, stopped } = await proto.stop();
+  t.is(code, 907);
+  t.is(stopped?.event, ROUTER_STOPPED);
+});
+
+test('the stale timer deletes a dead host\'s routes when no host re-announces them in time', async (t) => {
+  const { router, proto } = await startScripted(t, { routes: { 6: [route('10.60.1.0', 6)] } },
+    { restartLimit: 0, staleTimeoutMs: 600, heartbeatMs: 100 });
+  await addInterfaces(proto, [6]);
+  await proto.updateRoutes(6);
+  t.is(router.rtm.routes(proto.protocolId).length, 1);
+  const { pid } = await scriptedCalls(proto);
+  process.kill(pid, 'SIGKILL');
+  await until('the stale sweep', () => router.log().includes('stale timer expired') || undefined);
+  t.is(router.rtm.routes(proto.protocolId).length, 0);
+});
