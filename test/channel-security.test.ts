@@ -91,3 +91,23 @@ test('another process (same user, other pid) is refused and logged; the spawned 
   t.is(await started, NO_ERROR);
   t.regex(router.log(), new RegExp(`refused a connection from pid ${process.pid}`));
 });
+
+test('back-pressure: a host that stops reading is restarted; RRAS calls never block on the full channel', async (t) => {
+  const { router, proto } = hostile(t, 'no-read', { queueHighWaterBytes: 256 * 1024 });
+  t.is(await proto.start(), NO_ERROR);
+  t.is(await proto.addInterface({ index: 1 }), NO_ERROR);
+  t.is(await proto.startComplete(), NO_ERROR);
+  const { encodeBinding } = await import('../lib/config/binding.js');
+  const big = encodeBinding({ addresses: Array.from({ length: 4000 }, (_, i) => ({ address: `10.${i >> 8}.${i & 255}.1`, prefixLength: 24 })) });
+  let slowest = 0;
+  for (let i = 0; i < 60 && !router.log().includes('stopped reading'); i++) {
+    const t0 = Date.now();
+    t.is(await proto.interfaceStatus(1, true, 0, big), NO_ERROR, 'the state change is recorded whatever the host does');
+    slowest = Math.max(slowest, Date.now() - t0);
+  }
+  await until('the restart', () => router.log().includes('host restarted (generation 2)'));
+  t.regex(router.log(), /the host stopped reading: peer is not reading: \d+ bytes queued/);
+  t.true(slowest < 5000, `each call returned promptly (slowest ${slowest} ms)`);
+  const { complete } = await proto.updateRoutes(1);
+  t.is(complete?.updateStatus, NO_ERROR, 'the restarted host has the interface (replayed) and serves');
+});

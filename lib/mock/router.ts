@@ -21,6 +21,7 @@ import {
 import { encodeBinding, type BindingInput } from '../config/binding.js';
 import * as ffi from './ffi.js';
 import { createNotificationEvent, type NotificationEvent } from './event.js';
+import { removeRegistryConfig, writeRegistryConfig } from './config-win32.js';
 import { MockRtm } from './rtm.js';
 import { capabilitiesOf, isProtocol } from '../api/defineProtocol.js';
 
@@ -49,6 +50,7 @@ export interface ProtocolSettings {
   routePreference?: number;
   validateRoutes?: number;
   clientCalls?: number;
+  queueHighWaterBytes?: number;
 }
 
 export interface MockRouterOptions {
@@ -129,6 +131,7 @@ export class MockRouter extends EventEmitter {
   private readonly lib: LibraryHandle;
   private readonly settings = new Map<number, ProtocolSettings>();
   private readonly protocols = new Map<number, RoutingProtocol>();
+  private readonly registryKeys: string[] = [];
 
   constructor(options: MockRouterOptions = {}) {
     super();
@@ -174,8 +177,11 @@ export class MockRouter extends EventEmitter {
   }
 
   private callRegister(protocolId: number, autoDrain: boolean): RoutingProtocol {
-    fs.writeFileSync(this.configFile, JSON.stringify({ protocols: [...this.settings.values()].map((s) => ({ logFile: this.logFile, ...s })) }, null, 2));
-    // The library reads RRAS_BRIDGE_CONFIG at RegisterProtocol (the registry on Windows).
+    const protocols = [...this.settings.values()].map((s) => ({ logFile: this.logFile, ...s }));
+    // The library reads its configuration at RegisterProtocol: the registry on Windows,
+    // RRAS_BRIDGE_CONFIG elsewhere.
+    if (process.platform === 'win32') this.registryKeys.push(...writeRegistryConfig(this.library, protocols));
+    else fs.writeFileSync(this.configFile, JSON.stringify({ protocols }, null, 2));
     process.env.RRAS_BRIDGE_CONFIG = this.configFile;
     const settings = { protocolId };
     const register = this.lib.func(ffi.RegisterProtocolFn);
@@ -205,6 +211,7 @@ export class MockRouter extends EventEmitter {
   async close(): Promise<void> {
     await Promise.all([...this.protocols.values()].map((p) => p.dispose()));
     this.protocols.clear();
+    if (process.platform === 'win32') removeRegistryConfig(this.registryKeys.splice(0));
   }
 }
 

@@ -36,6 +36,7 @@ struct ProtocolConfig {
   uint32_t backoffMaxMs = 5000;
   uint32_t staleTimeoutMs = 30000;   // how long a dead host's routes are kept
   uint32_t maxFrameBytes = 4u << 20;
+  uint32_t queueHighWaterBytes = 16u << 20;  // unread bytes to the host before it is restarted
 };
 
 // Loads the configuration of protocolId. Returns false with err naming the problem; sets

@@ -74,7 +74,8 @@ bool Parse(const json::Value& p, ProtocolConfig& c, std::string& err) {
               {"maxFrameBytes", &c.maxFrameBytes},
               {"routePreference", &c.routePreference},
               {"validateRoutes", &c.validateRoutes},
-              {"clientCalls", &c.clientCalls}};
+              {"clientCalls", &c.clientCalls},
+              {"queueHighWaterBytes", &c.queueHighWaterBytes}};
   for (auto& n : nums)
     if (!GetU32(p, n.key, *n.field, err)) return false;
   if (const json::Value* a = p.Get("nodeArgs")) {

@@ -128,6 +128,7 @@ bool HostLink::Launch(std::string& err) {
   listener_.StopListening();
   Peer::Limits limits;
   limits.maxFrame = config_.maxFrameBytes;
+  limits.highWater = config_.queueHighWaterBytes;
   peer_ = std::make_unique<Peer>(
       std::move(stream),
       Peer::Handlers{[this](wire::Message&& m) { OnMessage(std::move(m)); },
@@ -146,7 +147,7 @@ bool HostLink::CallAsync(wire::MsgType type, std::vector<wire::Value> fields, Co
     err = "host not connected" + (lostReason_.empty() ? "" : ": " + lostReason_);
     return false;
   }
-  if (!peer_->Send(wire::Message::Request(type, id, std::move(fields)), err)) return false;
+  if (!SendLocked(wire::Message::Request(type, id, std::move(fields)), err)) return false;
   pending_.emplace(id, std::move(done));
   return true;
 }
@@ -192,7 +193,15 @@ bool HostLink::Notify(wire::MsgType type, std::vector<wire::Value> fields, std::
     err = "host not connected";
     return false;
   }
-  return peer_->Send(wire::Message::Request(type, 0, std::move(fields)), err);
+  return SendLocked(wire::Message::Request(type, 0, std::move(fields)), err);
+}
+
+bool HostLink::SendLocked(const wire::Message& m, std::string& err) {
+  if (peer_->Send(m, err)) return true;
+  // A host that stops reading is restarted, not waited for: closing the peer reports the
+  // loss through OnClose on the I/O thread.
+  if (err.rfind("peer is not reading", 0) == 0) peer_->Close("the host stopped reading: " + err);
+  return false;
 }
 
 bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string error,
@@ -200,9 +209,8 @@ bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string 
   if (request.id == 0) return true;  // a notification
   std::string err;
   std::lock_guard<std::mutex> lock(mu_);
-  if (!peer_ || !peer_->Send(wire::Message::Reply(request, status, std::move(error),
-                                                   std::move(fields)),
-                             err)) {
+  if (!peer_ || !SendLocked(wire::Message::Reply(request, status, std::move(error), std::move(fields)),
+                            err)) {
     log_(LogLevel::Warn, "cannot reply to the host: %s", err.c_str());
     return false;
   }

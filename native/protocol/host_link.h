@@ -62,6 +62,7 @@ class HostLink {
   void OnMessage(wire::Message&& m);
   void OnClose(const std::string& reason);
   void FailAll(const std::string& reason);
+  bool SendLocked(const wire::Message& m, std::string& err);  // mu_ held, peer_ set
 
   const ProtocolConfig& config_;
   Logger log_;
