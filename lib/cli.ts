@@ -2,13 +2,15 @@
 // rras-bridge command line.
 //   rras-bridge paths [--json]      where the built library, addon, host and examples are
 //   rras-bridge demo                the static-routes example under the mock router (npm start)
+//   rras-bridge mock <module> ...   any protocol module under the mock router, with a live trace
 import { paths } from './paths.js';
 
 function usage(code: number): never {
   (code ? process.stderr : process.stdout).write(
     'usage: rras-bridge <command>\n' +
       '  paths [--json]   absolute paths of the protocol library, addon, host entry and examples\n' +
-      '  demo             run the static-routes example under the mock router manager\n',
+      '  demo             run the static-routes example under the mock router manager\n' +
+      '  mock <module>    run a protocol module under the mock router manager (mock --help)\n',
   );
   process.exit(code);
 }
@@ -25,6 +27,11 @@ async function main(argv: string[]): Promise<void> {
     case 'demo':
       require('../examples/demo.js');
       return;
+    case 'mock': {
+      const { runMock } = await import('./mock/cli.js');
+      process.exitCode = await runMock(rest);
+      return;
+    }
     case undefined:
     case '-h':
     case '--help':

@@ -82,6 +82,7 @@ test('a planned stop deletes the protocol routes from RTM', async (t) => {
   t.is(router.rtm.routes(proto.protocolId).length, 1);
   await proto.stop();
   t.is(router.rtm.routes(proto.protocolId).length, 0);
+  t.is(router.rtm.dump().handles.overReleases, 0, 'no RTM handle was released twice');
 });
 
 test('without an RTM library, each route operation fails with ERROR_NOT_SUPPORTED, named in the error', async (t) => {

@@ -69,8 +69,9 @@ std::string NextHopAddress(const NextHop& nh) {
 
 std::string RouteJson(Table& t, const Route& r, Clock::time_point now) {
   const Dest* d = t.FindDest(r.dest);
-  std::string s = "{\"handle\":" + HandleText(r.id) + ",\"dest\":" + Quote(FormatPrefix(d->prefix)) +
-                  "," + OwnerFields(t, r.owner) + ",\"metric\":" + Num(r.spec.pref.Metric) +
+  std::string s = "{\"handle\":" + HandleText(r.id) +
+                  ",\"dest\":" + Quote(FormatPrefix(d->prefix)) + "," + OwnerFields(t, r.owner) +
+                  ",\"metric\":" + Num(r.spec.pref.Metric) +
                   ",\"preference\":" + Num(r.spec.pref.Preference) +
                   ",\"views\":" + Num(r.spec.views) + ",\"flags\":" + Num(r.spec.flags) +
                   ",\"neighbour\":";

@@ -22,7 +22,9 @@ struct Prefix {
   bool operator<(const Prefix& o) const { return addr != o.addr ? addr < o.addr : len < o.len; }
 };
 
-constexpr uint32_t MaskOf(unsigned len) { return len == 0 ? 0u : (len >= 32 ? 0xFFFFFFFFu : ~(0xFFFFFFFFu >> len)); }
+constexpr uint32_t MaskOf(unsigned len) {
+  return len == 0 ? 0u : (len >= 32 ? 0xFFFFFFFFu : ~(0xFFFFFFFFu >> len));
+}
 
 // True when `p` covers address `addr` (host order).
 inline bool Covers(const Prefix& p, uint32_t addr) { return (addr & MaskOf(p.len)) == p.addr; }

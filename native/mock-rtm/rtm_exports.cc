@@ -12,6 +12,8 @@
 namespace mockrtm {
 namespace {
 
+using Lock = std::unique_lock<std::mutex>;
+
 template <typename F>
 DWORD Guard(F&& f) noexcept {
   try {
@@ -128,6 +130,13 @@ bool ReleaseDestArray(Table& t, UINT count, RTM_DEST_INFO* infos) {
   return ok;
 }
 
+// Batch getters report no entries on failure, so a caller looping on the count never
+// reuses a stale buffer.
+DWORD ZeroCountOnError(DWORD rc, PUINT count) {
+  if (count && rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS) *count = 0;
+  return rc;
+}
+
 bool RouteListed(Table& t, uint64_t id) {
   const Route* r = t.FindRoute(id);
   return r && r->in_table;
@@ -162,8 +171,13 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo,
     RtmRegProfile->MaxHandlesInEnum = kMaxHandlesInEnum;
     RtmRegProfile->ViewsSupported = kSupportedViews;
     RtmRegProfile->NumberOfViews = kNumViews;
+    try {
+      rt.EnsureDispatcher(lock);
+    } catch (...) {
+      rt.table.DeregisterEntity(id);  // no dispatcher, no registration
+      throw;
+    }
     *RtmRegHandle = ToHandle(id);
-    rt.EnsureDispatcher(lock);
     rt.Wake();
     return NO_ERROR;
   });
@@ -188,7 +202,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
                                            PRTM_NEXTHOP_INFO NextHopInfo,
                                            PRTM_NEXTHOP_HANDLE NextHopHandle,
                                            PRTM_NEXTHOP_CHANGE_FLAGS ChangeFlags) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!NextHopInfo || !ChangeFlags) return ERROR_INVALID_PARAMETER;
     const uint64_t existing = NextHopHandle ? FromHandle(*NextHopHandle) : 0;
     uint64_t id = 0;
@@ -207,7 +221,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmAddNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
 MOCK_RTM_EXPORT DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
                                               RTM_NEXTHOP_HANDLE NextHopHandle,
                                               PRTM_NEXTHOP_INFO NextHopInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (NextHopHandle) return t.DeleteNextHop(e.id, FromHandle(NextHopHandle), true);
     if (!NextHopInfo) return ERROR_INVALID_PARAMETER;
     uint32_t addr;
@@ -225,7 +239,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmFindNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
                                             PRTM_NEXTHOP_INFO NextHopInfo,
                                             PRTM_NEXTHOP_HANDLE NextHopHandle,
                                             PRTM_NEXTHOP_INFO* NextHopPointer) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!NextHopInfo || !NextHopHandle) return ERROR_INVALID_PARAMETER;
     uint64_t owner = e.id;
     if (NextHopInfo->NextHopOwner) {
@@ -250,7 +264,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmFindNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
 MOCK_RTM_EXPORT DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle,
                                                RTM_NEXTHOP_HANDLE NextHopHandle,
                                                PRTM_NEXTHOP_INFO NextHopInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
     if (!NextHopInfo) return ERROR_INVALID_PARAMETER;
     const NextHop* nh = t.FindNextHop(FromHandle(NextHopHandle));
     if (!nh) return ERROR_INVALID_HANDLE;
@@ -261,7 +275,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle,
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseNextHops(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumNextHops,
                                                 PRTM_NEXTHOP_HANDLE NextHopHandles) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
     if (NumNextHops && !NextHopHandles) return ERROR_INVALID_PARAMETER;
     bool ok = true;
     for (UINT i = 0; i < NumNextHops; ++i) {
@@ -275,7 +289,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandl
                                                    PRTM_NEXTHOP_INFO NextHopInfo) {
   // RtmGetNextHopInfo hands out no references (NextHopOwner is an entity handle and
   // RemoteNextHop is stored as given), so there is nothing to release.
-  return WithEntity(RtmRegHandle, [&](Table&, Entity&, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table&, Entity&, Lock&) -> DWORD {
     return NextHopInfo ? NO_ERROR : ERROR_INVALID_PARAMETER;
   });
 }
@@ -292,7 +306,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle,
                                                PRTM_ROUTE_CHANGE_FLAGS ChangeFlags) {
   (void)NotifyType;    // reserved ("set to NULL")
   (void)NotifyHandle;  // reserved ("set to NULL")
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!RouteInfo || !ChangeFlags) return ERROR_INVALID_PARAMETER;
     if (RouteListHandle) return ERROR_INVALID_HANDLE;  // route lists are not supported
     const uint64_t existing = RouteHandle ? FromHandle(*RouteHandle) : 0;
@@ -338,7 +352,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmAddRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle,
 MOCK_RTM_EXPORT DWORD WINAPI RtmDeleteRouteToDest(RTM_ENTITY_HANDLE RtmRegHandle,
                                                   RTM_ROUTE_HANDLE RouteHandle,
                                                   PRTM_ROUTE_CHANGE_FLAGS ChangeFlags) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!ChangeFlags) return ERROR_INVALID_PARAMETER;
     const uint64_t id = FromHandle(RouteHandle);
     Route* r = t.FindRoute(id);
@@ -357,7 +371,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle,
                                              RTM_ROUTE_HANDLE RouteHandle,
                                              PRTM_ROUTE_INFO RouteInfo,
                                              PRTM_NET_ADDRESS DestAddress) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
     if (!RouteInfo && !DestAddress) return ERROR_INVALID_PARAMETER;
     const Route* r = t.FindRoute(FromHandle(RouteHandle));
     if (!r) return ERROR_INVALID_HANDLE;
@@ -372,7 +386,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle,
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumRoutes,
                                               PRTM_ROUTE_HANDLE RouteHandles) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
     if (NumRoutes && !RouteHandles) return ERROR_INVALID_PARAMETER;
     bool ok = true;
     for (UINT i = 0; i < NumRoutes; ++i) {
@@ -384,7 +398,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UI
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle,
                                                  PRTM_ROUTE_INFO RouteInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
     if (!RouteInfo) return ERROR_INVALID_PARAMETER;
     return t.ReleaseRouteInfoRefs(RouteInfo) ? NO_ERROR : ERROR_INVALID_HANDLE;
   });
@@ -397,7 +411,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRe
                                                          ULONG ProtocolId,
                                                          RTM_VIEW_SET TargetViews,
                                                          PRTM_DEST_INFO DestInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!DestAddress || !DestInfo) return ERROR_INVALID_PARAMETER;
     Prefix p;
     if (!FromNetAddress(DestAddress, &p)) return ERROR_INVALID_PARAMETER;
@@ -413,7 +427,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE Rtm
                                                            ULONG ProtocolId,
                                                            RTM_VIEW_SET TargetViews,
                                                            PRTM_DEST_INFO DestInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!DestAddress || !DestInfo) return ERROR_INVALID_PARAMETER;
     uint32_t addr;
     uint8_t len;
@@ -427,7 +441,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE Rtm
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle,
                                                 PRTM_DEST_INFO DestInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
     if (!DestInfo) return ERROR_INVALID_PARAMETER;
     return t.ReleaseDestInfoRefs(DestInfo) ? NO_ERROR : ERROR_INVALID_HANDLE;
   });
@@ -440,7 +454,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE 
                                                               RTM_NOTIFY_FLAGS NotifyFlags,
                                                               PVOID NotifyContext,
                                                               PRTM_NOTIFY_HANDLE NotifyHandle) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!NotifyHandle) return ERROR_INVALID_PARAMETER;
     if (NotifyFlags & RTM_NOTIFY_ONLY_MARKED_DESTS) return ERROR_NOT_SUPPORTED;
     const RTM_NOTIFY_FLAGS types =
@@ -454,7 +468,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmRegisterForChangeNotification(RTM_ENTITY_HANDLE 
 MOCK_RTM_EXPORT DWORD WINAPI RtmDeregisterFromChangeNotification(RTM_ENTITY_HANDLE RtmRegHandle,
                                                                  RTM_NOTIFY_HANDLE NotifyHandle) {
   return WithEntity(RtmRegHandle,
-                    [&](Table& t, Entity& e, std::unique_lock<std::mutex>& lock) -> DWORD {
+                    [&](Table& t, Entity& e, Lock& lock) -> DWORD {
                       const uint64_t id = FromHandle(NotifyHandle);
                       const Notify* n = t.FindNotify(id);
                       if (!n || n->owner != e.id) return ERROR_INVALID_HANDLE;
@@ -467,7 +481,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmDeregisterFromChangeNotification(RTM_ENTITY_HAND
 MOCK_RTM_EXPORT DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle,
                                                 RTM_NOTIFY_HANDLE NotifyHandle, PUINT NumDests,
                                                 PRTM_DEST_INFO ChangedDests) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return ZeroCountOnError(WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     Notify* n = t.FindNotify(FromHandle(NotifyHandle));
     if (!n || n->owner != e.id) return ERROR_INVALID_HANDLE;
     if (!NumDests || *NumDests > kMaxHandlesInEnum) return ERROR_INVALID_PARAMETER;
@@ -475,13 +489,13 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetChangedDests(RTM_ENTITY_HANDLE RtmRegHandle,
     bool more = false;
     *NumDests = t.PopChanged(*n, *NumDests, ChangedDests, &more);
     return more ? NO_ERROR : ERROR_NO_MORE_ITEMS;
-  });
+  }), NumDests);
 }
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseChangedDests(RTM_ENTITY_HANDLE RtmRegHandle,
                                                     RTM_NOTIFY_HANDLE NotifyHandle,
                                                     UINT NumDests, PRTM_DEST_INFO ChangedDests) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (NumDests && !ChangedDests) return ERROR_INVALID_PARAMETER;
     // The batch is released even if the registration is gone meanwhile (deregistered by
     // another thread while this one was draining): its references were handed out.
@@ -504,7 +518,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle,
                                                 PRTM_ROUTE_INFO CriteriaRoute,
                                                 ULONG CriteriaInterface,
                                                 PRTM_ENUM_HANDLE RtmEnumHandle) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!RtmEnumHandle) return ERROR_INVALID_PARAMETER;
     const RTM_MATCH_FLAGS need_route =
         RTM_MATCH_OWNER | RTM_MATCH_NEIGHBOUR | RTM_MATCH_PREF | RTM_MATCH_NEXTHOP;
@@ -540,7 +554,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle,
 MOCK_RTM_EXPORT DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle,
                                               RTM_ENUM_HANDLE EnumHandle, PUINT NumRoutes,
                                               PRTM_ROUTE_HANDLE RouteHandles) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return ZeroCountOnError(WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     EnumState* en = t.FindEnum(FromHandle(EnumHandle));
     if (!en || en->owner != e.id || en->dests) return ERROR_INVALID_HANDLE;
     if (!NumRoutes || *NumRoutes > kMaxHandlesInEnum) return ERROR_INVALID_PARAMETER;
@@ -555,12 +569,12 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetEnumRoutes(RTM_ENTITY_HANDLE RtmRegHandle,
     while (en->pos < en->items.size() && !RouteListed(t, en->items[en->pos])) ++en->pos;
     *NumRoutes = count;
     return en->pos < en->items.size() ? NO_ERROR : ERROR_NO_MORE_ITEMS;
-  });
+  }), NumRoutes);
 }
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmDeleteEnumHandle(RTM_ENTITY_HANDLE RtmRegHandle,
                                                  RTM_ENUM_HANDLE EnumHandle) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     const EnumState* en = t.FindEnum(FromHandle(EnumHandle));
     if (!en || en->owner != e.id) return ERROR_INVALID_HANDLE;
     t.DeleteEnum(en->id);
@@ -572,7 +586,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmCreateDestEnum(RTM_ENTITY_HANDLE RtmRegHandle,
                                                RTM_VIEW_SET TargetViews, RTM_ENUM_FLAGS EnumFlags,
                                                PRTM_NET_ADDRESS NetAddress, ULONG ProtocolId,
                                                PRTM_ENUM_HANDLE RtmEnumHandle) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!RtmEnumHandle) return ERROR_INVALID_PARAMETER;
     auto en = std::make_unique<EnumState>();
     const DWORD rc = SelectDests(t, EnumFlags, NetAddress, &en->items);
@@ -590,7 +604,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmCreateDestEnum(RTM_ENTITY_HANDLE RtmRegHandle,
 MOCK_RTM_EXPORT DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle,
                                              RTM_ENUM_HANDLE EnumHandle, PUINT NumDests,
                                              PRTM_DEST_INFO DestInfos) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, std::unique_lock<std::mutex>&) -> DWORD {
+  return ZeroCountOnError(WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     EnumState* en = t.FindEnum(FromHandle(EnumHandle));
     if (!en || en->owner != e.id || !en->dests) return ERROR_INVALID_HANDLE;
     if (!NumDests || *NumDests > kMaxHandlesInEnum) return ERROR_INVALID_PARAMETER;
@@ -606,12 +620,12 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetEnumDests(RTM_ENTITY_HANDLE RtmRegHandle,
     while (en->pos < en->items.size() && !DestListed(t, *en, en->items[en->pos], e)) ++en->pos;
     *NumDests = count;
     return en->pos < en->items.size() ? NO_ERROR : ERROR_NO_MORE_ITEMS;
-  });
+  }), NumDests);
 }
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseDests(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumDests,
                                              PRTM_DEST_INFO DestInfos) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, std::unique_lock<std::mutex>&) -> DWORD {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
     if (NumDests && !DestInfos) return ERROR_INVALID_PARAMETER;
     return ReleaseDestArray(t, NumDests, DestInfos) ? NO_ERROR : ERROR_INVALID_HANDLE;
   });

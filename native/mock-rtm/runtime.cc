@@ -16,8 +16,13 @@ void Runtime::EnsureDispatcher(std::unique_lock<std::mutex>& lock) {
   // A previous dispatcher that has already decided to exit (running_ is cleared by the
   // thread itself, under the lock, at its exit point) is joined outside the lock.
   std::thread old = std::move(thread_);
+  try {
+    thread_ = std::thread([this] { Loop(); });  // blocks on the lock until we are done
+  } catch (...) {
+    thread_ = std::move(old);
+    throw;
+  }
   running_ = true;
-  thread_ = std::thread([this] { Loop(); });
   dispatcher_id_ = thread_.get_id();
   if (old.joinable()) {
     lock.unlock();

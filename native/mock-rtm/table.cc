@@ -84,7 +84,9 @@ Entity* Table::FindEntity(uint64_t id) {
 Entity* Table::FindEntityById(ULONG protocol, ULONG instance) {
   for (auto& kv : entities_) {
     const RTM_ENTITY_ID& eid = kv.second->info.EntityId;
-    if (eid.EntityProtocolId == protocol && eid.EntityInstanceId == instance) return kv.second.get();
+    if (eid.EntityProtocolId == protocol && eid.EntityInstanceId == instance) {
+      return kv.second.get();
+    }
   }
   return nullptr;
 }

@@ -35,7 +35,9 @@ constexpr uint64_t kSeqMask = (uint64_t(1) << 56) - 1;
 inline uint64_t MakeId(Kind k, uint64_t seq) { return (uint64_t(k) << 56) | (seq & kSeqMask); }
 inline Kind KindOf(uint64_t id) { return static_cast<Kind>(id >> 56); }
 inline HANDLE ToHandle(uint64_t id) { return reinterpret_cast<HANDLE>(static_cast<uintptr_t>(id)); }
-inline uint64_t FromHandle(const void* h) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(h)); }
+inline uint64_t FromHandle(const void* h) {
+  return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(h));
+}
 
 // Limits reported in RTM_REGN_PROFILE.
 constexpr UINT kMaxNextHopsInRoute = 4;

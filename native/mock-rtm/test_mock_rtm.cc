@@ -142,10 +142,11 @@ DWORD WINAPI Recorder(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE t, PVOID c1, PVOID c2)
   return t == RTM_ROUTE_EXPIRED ? g_expire_rc.load() : NO_ERROR;
 }
 
-size_t CountEvents(RTM_ENTITY_HANDLE self, RTM_EVENT_TYPE type) {
+// Events of `type` delivered to `self` (and with Context1 == c1, if given).
+size_t CountEvents(RTM_ENTITY_HANDLE self, RTM_EVENT_TYPE type, PVOID c1 = nullptr) {
   std::lock_guard<std::mutex> lock(g_mu);
   size_t n = 0;
-  for (const Rec& r : g_events) n += (r.self == self && r.type == type) ? 1 : 0;
+  for (const Rec& r : g_events) n += (r.self == self && r.type == type && (!c1 || r.c1 == c1)) ? 1 : 0;
   return n;
 }
 
@@ -190,6 +191,7 @@ std::vector<Changed> Drain(RTM_ENTITY_HANDLE h, RTM_NOTIFY_HANDLE n, UINT batch 
     UINT num = batch;
     rc = RtmGetChangedDests(h, n, &num, di);
     ++c;
+    if (rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS) break;
     for (UINT i = 0; i < num; ++i) {
       const RTM_DEST_INFO* d = reinterpret_cast<const RTM_DEST_INFO*>(
           buf.data() + i * rrasbridge::RtmDestInfoSize(1));
@@ -791,7 +793,7 @@ int main() {
     CHECK_EQ(RtmReleaseChangedDests(hA, n2, num, batch), NO_ERROR);
     CHECK(Contains(Dump(), "\"handles\":{\"routes\":"));
     CHECK_EQ(MockRtmDeleteRoute(10006, "192.168.5.0/24"), NO_ERROR);
-    CHECK(WaitFor([&] { return CountEvents(hA, RTM_CHANGE_NOTIFICATION) == 6; }));
+    CHECK(WaitFor([&] { return CountEvents(hA, RTM_CHANGE_NOTIFICATION, hNotify) == 6; }));
     Drain(hA, hNotify);
   }
 
@@ -836,7 +838,7 @@ int main() {
   // ------------------------------------------------------------ deregistration
   SECTION("deregister");
   {
-    const size_t before_changes = CountEvents(hA, RTM_CHANGE_NOTIFICATION);
+    const size_t before_changes = CountEvents(hA, RTM_CHANGE_NOTIFICATION, hNotify);
     const uint32_t routes_before = MockRtmRouteCount();
     // B owns: 10.0.0.0/8 (rB), 0.0.0.0/0, 203.0.113.0/24, 203.0.114.0/24.
     RTM_ROUTE_HANDLE keep[1] = {rB};
@@ -849,7 +851,7 @@ int main() {
     CHECK(FindEvent(hA, RTM_ENTITY_DEREGISTERED, &r, 1));
     CHECK_HANDLE_EQ(r.c1, hB);
     CHECK_EQ(r.peer_protocol, 2000);
-    CHECK(WaitFor([&] { return CountEvents(hA, RTM_CHANGE_NOTIFICATION) == before_changes + 1; }));
+    CHECK(WaitFor([&] { return CountEvents(hA, RTM_CHANGE_NOTIFICATION, hNotify) == before_changes + 1; }));
     std::vector<Changed> got = Drain(hA, hNotify);
     // 0/0 and 203.0.113.0/24 lost their last route; on 203.0.114.0/24 the best changed (to
     // A's worse route). On 10/8 B's route was not the best: no BEST change there.
@@ -908,6 +910,8 @@ int main() {
     CHECK_EQ(RtmGetMostSpecificDestination(hA, nullptr, 0, RTM_VIEW_MASK_UCAST, &di), ERROR_INVALID_PARAMETER);
     UINT n = 1;
     CHECK_EQ(RtmGetChangedDests(hA, junk, &n, &di), ERROR_INVALID_HANDLE);
+    CHECK_EQ(n, 0);  // no entries on failure
+    n = 1;
     CHECK_EQ(RtmGetChangedDests(hA, hNotify, nullptr, &di), ERROR_INVALID_PARAMETER);
     CHECK_EQ(RtmGetChangedDests(hC, hNotify, &n, &di), ERROR_INVALID_HANDLE);  // A's registration
     CHECK_EQ(RtmGetEnumRoutes(hA, junk, &n, nullptr), ERROR_INVALID_HANDLE);
@@ -992,7 +996,6 @@ int main() {
     // Every handle handed out was released (A and C deregistered; only static routes remain).
     CHECK(Contains(j, "\"handles\":{\"routes\":0,\"dests\":0,\"nextHops\":0,\"enums\":0,"));
     CHECK(Contains(j, "\"overReleases\":2}"));  // rB and rC, on purpose
-    if (!Contains(j, "\"overReleases\":2}")) fprintf(stderr, "DEBUG %s\n", j.c_str());
     CHECK_EQ(MockRtmRouteCount(), 1);
     CHECK_EQ(MockRtmReset(), NO_ERROR);
     CHECK_EQ(MockRtmRouteCount(), 0);
@@ -1031,6 +1034,67 @@ int main() {
     CHECK(WaitFor([&] { return CountEvents(h, RTM_CHANGE_NOTIFICATION) == 1; }));  // new dispatcher
     Drain(h, n);
     CHECK_EQ(RtmDeregisterEntity(h), NO_ERROR);  // leaves the registration: deleted with it
+    CHECK_EQ(MockRtmReset(), NO_ERROR);
+  }
+
+  // ------------------------------------------------------------ change types, next-hop deletion
+  SECTION("change types, next-hop deletion");
+  {
+    RTM_ENTITY_INFO ef = EntityInfo(9000);
+    RTM_ENTITY_HANDLE hF = nullptr;
+    RTM_NOTIFY_HANDLE nfwd = nullptr, nbest = nullptr, nall = nullptr;
+    CHECK_EQ(RtmRegisterEntity(&ef, nullptr, Recorder, FALSE, &prof, &hF), NO_ERROR);
+    CHECK_EQ(RtmRegisterForChangeNotification(hF, RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_FORWARDING, nullptr, &nfwd), NO_ERROR);
+    CHECK_EQ(RtmRegisterForChangeNotification(hF, RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_BEST, nullptr, &nbest), NO_ERROR);
+    CHECK_EQ(RtmRegisterForChangeNotification(hF, RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_ALL, nullptr, &nall), NO_ERROR);
+    auto counts = [&](size_t* f, size_t* b, size_t* a) {
+      *f = Drain(hF, nfwd).size();
+      *b = Drain(hF, nbest).size();
+      *a = Drain(hF, nall).size();
+    };
+    size_t f, b, a;
+    CHECK_EQ(MockRtmAddRoute(10006, "10.5.0.0/16", "192.0.2.1", 1, 1, 1), NO_ERROR);  // new best
+    counts(&f, &b, &a);
+    CHECK(f == 1 && b == 1 && a == 1);
+    CHECK_EQ(MockRtmAddRoute(10006, "10.5.0.0/16", "192.0.2.1", 1, 2, 1), NO_ERROR);  // metric only
+    counts(&f, &b, &a);
+    CHECK(f == 0 && b == 1 && a == 1);
+    CHECK_EQ(MockRtmAddRoute(10006, "10.5.0.0/16", "192.0.2.2", 1, 2, 1), NO_ERROR);  // next hop
+    counts(&f, &b, &a);
+    CHECK(f == 1 && b == 1 && a == 1);
+    CHECK_EQ(MockRtmAddRoute(10006, "10.5.0.0/16", "192.0.2.2", 1, 2, 1), NO_ERROR);  // no change
+    counts(&f, &b, &a);
+    CHECK(f == 0 && b == 0 && a == 0);
+    // A worse route of another protocol: only ALL hears of it.
+    CHECK_EQ(MockRtmAddRoute(10002, "10.5.0.0/16", "192.0.2.3", 1, 1, 200), NO_ERROR);
+    counts(&f, &b, &a);
+    CHECK(f == 0 && b == 0 && a == 1);
+    CHECK(Contains(Dump(), "\"dest\":\"10.5.0.0/16\",\"owner\":10002,\"ownerInstance\":0,\"metric\":1,\"preference\":200,\"views\":1,\"flags\":0,\"neighbour\":null,\"nextHops\":[{\"address\":\"192.0.2.3\",\"interfaceIndex\":1}],\"best\":false"));
+
+    // Deleting a next hop that a route still uses: the route keeps it; new routes cannot.
+    RTM_NEXTHOP_INFO nhi;
+    memset(&nhi, 0, sizeof(nhi));
+    nhi.NextHopAddress = Net("192.0.2.50", 32);
+    nhi.InterfaceIndex = 2;
+    RTM_NEXTHOP_HANDLE nh = nullptr;
+    DWORD flags = 0;
+    CHECK_EQ(RtmAddNextHop(hF, &nhi, &nh, &flags), NO_ERROR);
+    RTM_NET_ADDRESS d = Net("10.6.0.0", 16);
+    RTM_ROUTE_INFO ri = MakeRoute(nh, 1, 1);
+    CHECK_EQ(RtmAddRouteToDest(hF, nullptr, &d, &ri, INFINITE, nullptr, 0, nullptr, &flags), NO_ERROR);
+    CHECK_EQ(RtmDeleteNextHop(hF, nullptr, &nhi), NO_ERROR);  // by info: the handle stays ours
+    CHECK_EQ(RtmDeleteNextHop(hF, nullptr, &nhi), ERROR_NOT_FOUND);
+    RTM_NEXTHOP_INFO got;
+    CHECK_EQ(RtmGetNextHopInfo(hF, nh, &got), NO_ERROR);
+    CHECK_EQ(got.State, RTM_NEXTHOP_STATE_DELETED);
+    CHECK(Contains(Dump(), "\"address\":\"192.0.2.50\",\"interfaceIndex\":2,\"owner\":9000,\"ownerInstance\":0,\"routes\":1,\"deleted\":true"));
+    RTM_NET_ADDRESS d2 = Net("10.7.0.0", 16);
+    CHECK_EQ(RtmAddRouteToDest(hF, nullptr, &d2, &ri, INFINITE, nullptr, 0, nullptr, &flags), ERROR_INVALID_HANDLE);
+    CHECK_EQ(RtmReleaseNextHops(hF, 1, &nh), NO_ERROR);
+    CHECK_EQ(RtmDeregisterEntity(hF), NO_ERROR);  // also drops its registrations and route
+    const std::string j = Dump();
+    CHECK(!Contains(j, "192.0.2.50"));  // freed with the last route using it
+    CHECK(Contains(j, "\"handles\":{\"routes\":0,\"dests\":0,\"nextHops\":0,\"enums\":0,"));
     CHECK_EQ(MockRtmReset(), NO_ERROR);
   }
 

@@ -84,8 +84,9 @@ void RtmClient::Close(bool deleteRoutes) {
     for (auto& [key, r] : routes_) api_.RtmReleaseRoutes(handle_, 1, &r.handle);
     routes_.clear();
     for (auto& [key, hop] : hops_) {
-      api_.RtmDeleteNextHop(handle_, hop.handle, nullptr);
-      api_.RtmReleaseNextHops(handle_, 1, &hop.handle);
+      // Deleting by handle also releases it; release only what could not be deleted.
+      if (api_.RtmDeleteNextHop(handle_, hop.handle, nullptr) != NO_ERROR)
+        api_.RtmReleaseNextHops(handle_, 1, &hop.handle);
     }
     hops_.clear();
   }
@@ -179,8 +180,10 @@ DWORD RtmClient::DeleteLocked(const RouteKey& key, std::string& err) {
     return ERROR_NOT_FOUND;
   }
   RTM_ROUTE_CHANGE_FLAGS changed = 0;
+  // A successful delete releases the handle too; after a failure (e.g. the route expired in
+  // RTM meanwhile) the handle is still ours to release.
   DWORD rc = api_.RtmDeleteRouteToDest(handle_, it->second.handle, &changed);
-  api_.RtmReleaseRoutes(handle_, 1, &it->second.handle);
+  if (rc != NO_ERROR) api_.RtmReleaseRoutes(handle_, 1, &it->second.handle);
   const HopKey hopKey{std::get<3>(key), std::get<2>(key)};
   routes_.erase(it);
   auto hop = hops_.find(hopKey);
@@ -195,10 +198,8 @@ DWORD RtmClient::DeleteLocked(const RouteKey& key, std::string& err) {
 void RtmClient::ReleaseHop(const HopKey& key) {
   auto it = hops_.find(key);
   if (it == hops_.end()) return;
-  if (it->second.handle) {
-    api_.RtmDeleteNextHop(handle_, it->second.handle, nullptr);
+  if (it->second.handle && api_.RtmDeleteNextHop(handle_, it->second.handle, nullptr) != NO_ERROR)
     api_.RtmReleaseNextHops(handle_, 1, &it->second.handle);
-  }
   hops_.erase(it);
 }
 
