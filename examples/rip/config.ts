@@ -9,6 +9,9 @@ import { PROTOCOL_ID, PROTO_TYPE_UCAST } from '../../lib/constants.js';
 /** Vendor 0x2b1d (this project, not Microsoft), protocol 2. */
 export const PROTOCOL_ID_RIP = PROTOCOL_ID(PROTO_TYPE_UCAST, 0x2b1d, 2);
 
+/** In GlobalConfig.redistribute: every other protocol (also an owner RTM does not name). */
+export const REDISTRIBUTE_ANY = 0xffffffff;
+
 /** One prefix-list line: matches routes inside address/prefixLength whose length is in [ge, le]. */
 export const PrefixEntry = struct('RIPTS_PREFIX', {
   address: ipv4(),
@@ -43,7 +46,10 @@ export const GlobalConfig = struct('RIPTS_GLOBAL_CONFIG', {
   triggeredMaxMs: u32({ default: 5_000, max: 60_000 }),
   /** Announce the subnets of the interfaces RIP runs on (RFC 2453 §3.4). */
   announceConnected: bool32({ default: true }),
-  /** Protocol ids whose RTM best routes are redistributed (e.g. 10006 static, 2 local). */
+  /**
+   * Protocol ids whose RTM best routes are redistributed (e.g. 10006 static, 2 local);
+   * REDISTRIBUTE_ANY (0xFFFFFFFF) = every other protocol's best routes.
+   */
   redistribute: list(u32(), 8),
   /** Which of those best routes may be announced. */
   redistributeFilter: PrefixFilter,

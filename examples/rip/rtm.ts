@@ -1,0 +1,225 @@
+// Between the RIP table and RTM (ctx.routes): RtmSync turns learned-route changes into batched
+// add/delete calls, keeps what RTM accepted, and does the autostatic replace. MemoryRoutes is
+// an in-memory stand-in with the same interface, for unit tests, and for hosts whose
+// ctx.routes is missing (then the protocol still runs; routes just do not reach a real RTM).
+import type { BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../../lib/api/routes.js';
+import type { Logger } from '../../lib/api/types.js';
+import type { RipRoute } from './table.js';
+import { prefixKey } from './ip.js';
+
+const keyOf = (r: RouteKey) => `${r.destination}/${r.prefixLength}|${r.interfaceIndex}|${r.nextHop}`;
+
+/** The Routes interface in memory: add/delete/replace/list, and injectable best-route changes. */
+export class MemoryRoutes implements Routes {
+  private readonly own = new Map<string, RouteSpec>();
+  private readonly best = new Map<string, BestRouteChange>();
+  private readonly listeners = new Set<(c: BestRouteChange[]) => void>();
+  /** Every call, for tests: ['add', specs] / ['delete', keys] / ['replace', index, specs]. */
+  readonly calls: [string, ...unknown[]][] = [];
+
+  async add(routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec>[]> {
+    this.calls.push(['add', routes.map((r) => ({ ...r }))]);
+    for (const r of routes) this.own.set(keyOf(r), { ...r });
+    return routes.map((route) => ({ route, status: 0 }));
+  }
+
+  async delete(routes: readonly RouteKey[]): Promise<RouteResult<RouteKey>[]> {
+    this.calls.push(['delete', routes.map((r) => ({ ...r }))]);
+    return routes.map((route) => {
+      const found = this.own.delete(keyOf(route));
+      return found ? { route, status: 0 } : { route, status: 1168, error: 'no such route' };
+    });
+  }
+
+  async replace(interfaceIndex: number, routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
+    this.calls.push(['replace', interfaceIndex, routes.map((r) => ({ ...r }))]);
+    const results: RouteResult<RouteSpec | RouteKey>[] = [];
+    const keep = new Set(routes.map(keyOf));
+    for (const [k, r] of [...this.own]) {
+      if (r.interfaceIndex === interfaceIndex && !keep.has(k)) {
+        this.own.delete(k);
+        results.push({ route: r, status: 0 });
+      }
+    }
+    for (const r of routes) {
+      this.own.set(keyOf(r), { ...r });
+      results.push({ route: r, status: 0 });
+    }
+    return results;
+  }
+
+  list(): RouteSpec[] {
+    return [...this.own.values()].map((r) => ({ ...r }));
+  }
+
+  synced_ = 0;
+  async synced(): Promise<void> {
+    this.synced_++;
+  }
+
+  onBestRouteChange(listener: (changes: BestRouteChange[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  bestRoutes(): BestRouteChange[] {
+    return [...this.best.values()];
+  }
+
+  /** Test hook: other protocols' best routes change. */
+  injectBest(changes: BestRouteChange[]): void {
+    for (const c of changes) {
+      const k = prefixKey(c.destination, c.prefixLength);
+      if (c.withdrawn || c.owner === 0) this.best.delete(k);
+      else this.best.set(k, { ...c });
+    }
+    for (const l of this.listeners) l(changes);
+  }
+}
+
+export interface RtmStats {
+  adds: number;
+  deletes: number;
+  replaces: number;
+  /** Routes RTM refused (non-zero status) or calls that failed. */
+  errors: number;
+  lastError: string;
+}
+
+/**
+ * Pushes learned routes into RTM. Changes made in one turn of the event loop go out as one
+ * batch; operations run one after another so RTM sees them in order.
+ */
+export class RtmSync {
+  private readonly installed = new Map<string, RouteSpec>();
+  private readonly pending = new Map<string, RouteSpec | null>();
+  private chain: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  readonly stats: RtmStats = { adds: 0, deletes: 0, replaces: 0, errors: 0, lastError: '' };
+  private warned = 0;
+
+  constructor(
+    private readonly routes: Routes,
+    private readonly log: Logger,
+    private preference: number,
+  ) {}
+
+  setPreference(preference: number): void {
+    this.preference = preference;
+  }
+
+  spec(r: RipRoute): RouteSpec {
+    const s: RouteSpec = { destination: r.destination, prefixLength: r.prefixLength, nextHop: r.nextHop, interfaceIndex: r.interfaceIndex, metric: r.metric };
+    if (this.preference) s.preference = this.preference;
+    return s;
+  }
+
+  /** A learned route changed: install it if reachable, else remove it. */
+  learnedChanged(r: RipRoute): void {
+    this.pending.set(r.key, r.garbageAt === null && r.metric < 16 ? this.spec(r) : null);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.chain = this.chain.then(() => this.flushPending());
+      });
+    }
+  }
+
+  /** Waits for every queued change to reach RTM. */
+  async settle(): Promise<void> {
+    while (this.scheduled || this.pending.size) {
+      await new Promise((r) => setImmediate(r));
+      await this.chain;
+    }
+    await this.chain;
+  }
+
+  /** What RTM accepted, by prefix. */
+  installedRoutes(): RouteSpec[] {
+    return [...this.installed.values()];
+  }
+
+  isInstalled(key: string): boolean {
+    return this.installed.has(key);
+  }
+
+  /** The autostatic update: the interface's routes in RTM become exactly `routes`. */
+  async replace(interfaceIndex: number, routes: RipRoute[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
+    await this.settle();
+    const specs = routes.filter((r) => r.metric < 16 && r.garbageAt === null).map((r) => this.spec(r));
+    let results: RouteResult<RouteSpec | RouteKey>[] = [];
+    const run = async () => {
+      this.stats.replaces++;
+      try {
+        results = await this.routes.replace(interfaceIndex, specs);
+      } catch (err) {
+        this.failed('replace', err);
+        throw err;
+      }
+      for (const [k, s] of [...this.installed]) if (s.interfaceIndex === interfaceIndex) this.installed.delete(k);
+      const refused = new Set(results.filter((x) => x.status !== 0).map((x) => keyOf(x.route)));
+      for (const s of specs) if (!refused.has(keyOf(s))) this.installed.set(prefixKey(s.destination, s.prefixLength), s);
+      this.countRefused(results);
+    };
+    const p = this.chain.then(run);
+    this.chain = p.catch(() => undefined);
+    await p;
+    return results;
+  }
+
+  private async flushPending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const deletes: RouteKey[] = [];
+    const adds: RouteSpec[] = [];
+    for (const [key, want] of this.pending) {
+      const cur = this.installed.get(key);
+      if (!want) {
+        if (cur) deletes.push(cur);
+        this.installed.delete(key);
+        continue;
+      }
+      if (cur && cur.nextHop === want.nextHop && cur.interfaceIndex === want.interfaceIndex && cur.metric === want.metric &&
+        cur.preference === want.preference) continue;
+      if (cur && (cur.nextHop !== want.nextHop || cur.interfaceIndex !== want.interfaceIndex)) deletes.push(cur);
+      adds.push(want);
+      this.installed.set(key, want);
+    }
+    this.pending.clear();
+    if (deletes.length) {
+      this.stats.deletes += deletes.length;
+      try {
+        this.countRefused(await this.routes.delete(deletes));
+      } catch (err) {
+        this.failed('delete', err);
+      }
+    }
+    if (adds.length) {
+      this.stats.adds += adds.length;
+      try {
+        const results = await this.routes.add(adds);
+        this.countRefused(results);
+        for (const r of results) if (r.status !== 0) this.installed.delete(prefixKey(r.route.destination, r.route.prefixLength));
+      } catch (err) {
+        // Not in RTM: forget it, so the next change of the route tries again.
+        for (const a of adds) if (this.installed.get(prefixKey(a.destination, a.prefixLength)) === a) this.installed.delete(prefixKey(a.destination, a.prefixLength));
+        this.failed('add', err);
+      }
+    }
+  }
+
+  private countRefused(results: RouteResult<unknown>[]): void {
+    for (const r of results) {
+      if (r.status === 0) continue;
+      this.stats.errors++;
+      this.stats.lastError = `${JSON.stringify(r.route)}: status ${r.status}${r.error ? ` (${r.error})` : ''}`;
+      if (this.warned++ < 20) this.log.warn(`RTM refused a route: ${this.stats.lastError}`);
+    }
+  }
+
+  private failed(op: string, err: unknown): void {
+    this.stats.errors++;
+    this.stats.lastError = `${op}: ${err instanceof Error ? err.message : String(err)}`;
+    if (this.warned++ < 20) this.log.warn(`ctx.routes.${op} failed: ${this.stats.lastError}`);
+  }
+}
