@@ -300,46 +300,48 @@ std::vector<RouteChange> RtmClient::BestRoutes() const {
   return out;
 }
 
+// Reads destination batches until ERROR_NO_MORE_ITEMS (which may come with the last one),
+// describing each and handing the batch back with release.
+template <typename Get, typename Release>
+std::vector<RouteChange> RtmClient::ReadDests(const char* what, Get get, Release release) {
+  const UINT batch = profile_.MaxHandlesInEnum ? profile_.MaxHandlesInEnum : 16;
+  const size_t destSize = RtmDestInfoSize(1);
+  std::vector<unsigned char> buf(destSize * batch);
+  auto* infos = reinterpret_cast<PRTM_DEST_INFO>(buf.data());
+  std::vector<RouteChange> out;
+  for (;;) {
+    UINT n = batch;
+    DWORD rc = get(&n, infos);
+    if (rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS) {
+      log_(LogLevel::Warn, "%s failed with %u", what, static_cast<unsigned>(rc));
+      break;
+    }
+    for (UINT i = 0; i < n; ++i)
+      out.push_back(Describe(*reinterpret_cast<const RTM_DEST_INFO*>(buf.data() + i * destSize)));
+    if (n > 0) release(n, infos);
+    if (rc == ERROR_NO_MORE_ITEMS || n == 0) break;
+  }
+  return out;
+}
+
 void RtmClient::LoadBestRoutes() {
   RTM_ENUM_HANDLE e = nullptr;
   if (api_.RtmCreateDestEnum(handle_, RTM_VIEW_MASK_UCAST, RTM_ENUM_ALL_DESTS, nullptr,
                              RTM_BEST_PROTOCOL, &e) != NO_ERROR)
     return;
-  const UINT batch = profile_.MaxHandlesInEnum ? profile_.MaxHandlesInEnum : 16;
-  const size_t destSize = RtmDestInfoSize(1);
-  std::vector<unsigned char> buf(destSize * batch);
-  std::vector<RouteChange> all;
-  for (;;) {
-    UINT n = batch;
-    DWORD rc = api_.RtmGetEnumDests(handle_, e, &n, reinterpret_cast<PRTM_DEST_INFO>(buf.data()));
-    if (rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS) break;
-    for (UINT i = 0; i < n; ++i)
-      all.push_back(Describe(*reinterpret_cast<const RTM_DEST_INFO*>(buf.data() + i * destSize)));
-    if (n > 0) api_.RtmReleaseDests(handle_, n, reinterpret_cast<PRTM_DEST_INFO>(buf.data()));
-    if (rc == ERROR_NO_MORE_ITEMS || n == 0) break;
-  }
+  auto all = ReadDests(
+      "RtmGetEnumDests", [&](PUINT n, PRTM_DEST_INFO d) { return api_.RtmGetEnumDests(handle_, e, n, d); },
+      [&](UINT n, PRTM_DEST_INFO d) { api_.RtmReleaseDests(handle_, n, d); });
   api_.RtmDeleteEnumHandle(handle_, e);
   Remember(all);
 }
 
 void RtmClient::DrainChanges() {
   if (!notify_) return;
-  const UINT batch = profile_.MaxHandlesInEnum ? profile_.MaxHandlesInEnum : 16;
-  const size_t destSize = RtmDestInfoSize(1);
-  std::vector<unsigned char> buf(destSize * batch);
-  std::vector<RouteChange> out;
-  for (;;) {
-    UINT n = batch;
-    DWORD rc = api_.RtmGetChangedDests(handle_, notify_, &n, reinterpret_cast<PRTM_DEST_INFO>(buf.data()));
-    if (rc != NO_ERROR && rc != ERROR_NO_MORE_ITEMS) {
-      log_(LogLevel::Warn, "RtmGetChangedDests failed with %u", static_cast<unsigned>(rc));
-      break;
-    }
-    for (UINT i = 0; i < n; ++i)
-      out.push_back(Describe(*reinterpret_cast<const RTM_DEST_INFO*>(buf.data() + i * destSize)));
-    if (n > 0) api_.RtmReleaseChangedDests(handle_, notify_, n, reinterpret_cast<PRTM_DEST_INFO>(buf.data()));
-    if (rc == ERROR_NO_MORE_ITEMS || n == 0) break;
-  }
+  auto out = ReadDests(
+      "RtmGetChangedDests",
+      [&](PUINT n, PRTM_DEST_INFO d) { return api_.RtmGetChangedDests(handle_, notify_, n, d); },
+      [&](UINT n, PRTM_DEST_INFO d) { api_.RtmReleaseChangedDests(handle_, notify_, n, d); });
   if (out.empty()) return;
   Remember(out);
   if (sink_) sink_(std::move(out));

@@ -77,6 +77,8 @@ class RtmClient {
   static DWORD WINAPI OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID c1, PVOID c2);
   void DrainChanges();
   void LoadBestRoutes();
+  template <typename Get, typename Release>
+  std::vector<RouteChange> ReadDests(const char* what, Get get, Release release);
   RouteChange Describe(const RTM_DEST_INFO& d);
   void Remember(const std::vector<RouteChange>& changes);
   DWORD AddLocked(const RouteOp& op, std::string& err);
