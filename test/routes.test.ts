@@ -69,7 +69,7 @@ test('best routes of other protocols reach ctx.routes (at start and as they chan
     await sleep(50);
   }
   const added = state.best.find((b) => b.destination === '172.31.2.0')!;
-  t.like(added, { prefixLength: 24, nextHop: '192.0.2.1', interfaceIndex: 1, metric: 4, withdrawn: false });
+  t.like(added, { prefixLength: 24, nextHop: '192.0.2.1', interfaceIndex: 1, metric: 4, withdrawn: false, owner: PROTO_IP_NT_STATIC });
   t.false(state.best.some((b) => b.destination === '172.31.1.0'), 'the deleted one is gone');
   t.true(state.bestChanges.flat().some((c) => c.destination === '172.31.1.0' && c.withdrawn), 'listeners saw the withdrawal');
   rtm.deleteRoute(PROTO_IP_NT_STATIC, '172.31.2.0/24');

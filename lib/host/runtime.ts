@@ -8,6 +8,7 @@ import { decodeBinding } from '../config/binding.js';
 import { decodeConfigItem } from '../config/schema.js';
 import {
   ERROR_INVALID_PARAMETER,
+  ERROR_NO_MORE_ITEMS,
   ERROR_NOT_SUPPORTED,
   NO_ERROR,
   RIS_INTERFACE_ADDRESS_CHANGE,
@@ -154,7 +155,13 @@ export class HostRuntime {
     } catch (err) {
       status = statusOf(err);
       error = err instanceof Error ? err.message : String(err);
-      this.writeLog(status === ERROR_INVALID_PARAMETER ? 'warn' : 'error', `${m.type} failed:`, [describe(err)]);
+      if (status === ERROR_NO_MORE_ITEMS) {
+        // the end of a MIB table: an answer, not a failure
+      } else if (err instanceof ProtocolError) {
+        this.writeLog('warn', `${m.type}: ${error}`); // a code the protocol chose: no stack
+      } else {
+        this.writeLog(status === ERROR_INVALID_PARAMETER ? 'warn' : 'error', `${m.type} failed:`, [describe(err)]);
+      }
     }
     if (m.id === 0) return;
     try {

@@ -255,7 +255,10 @@ export class RoutingProtocol {
   /** Calls an entry point on the thread pool; resolves with its DWORD result. */
   call(name: ffi.EntryPointName, ...args: unknown[]): Promise<number> {
     const fn = this.fns.get(name);
-    if (!fn) return Promise.reject(new Error(`${name} is NULL in the routing characteristics`));
+    if (!fn) {
+      const why = this.registerCode !== NO_ERROR ? `RegisterProtocol returned ${errorName(this.registerCode)} (${this.registerCode})` : `${name} is NULL in the routing characteristics`;
+      return Promise.reject(new Error(`protocol ${this.protocolId}: ${why}`));
+    }
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       fn.async(...args, (err: unknown, code: number) => {

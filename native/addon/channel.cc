@@ -49,6 +49,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
 
   ~Channel() override {
     *alive_ = false;
+    referenced_ = false;  // being finalized: the reference is gone with the object
     Shutdown("channel collected");
     if (!cleanup_.IsEmpty()) cleanup_.Remove(Env());
   }
@@ -73,6 +74,10 @@ class Channel : public Napi::ObjectWrap<Channel> {
     const uint32_t timeoutMs =
         o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : 10000;
     deferred_ = std::make_unique<Napi::Promise::Deferred>(env);
+    // An open channel keeps its JS object alive (like a socket): otherwise a host awaiting
+    // connect() holds it only through a cycle the GC may collect, closing the channel.
+    Ref();
+    referenced_ = true;
     tsfn_ = Napi::ThreadSafeFunction::New(env, onEvent_.Value(), "rras-bridge channel", 0, 1);
     connector_ = std::thread([this, address, token, pid, timeoutMs] {
       DoConnect(address, token, pid, timeoutMs);
@@ -247,6 +252,10 @@ class Channel : public Napi::ObjectWrap<Channel> {
     if (peer) peer->Close(reason);
     peer.reset();  // joins the I/O thread
     if (tsfn_) tsfn_.Release();
+    if (referenced_) {
+      referenced_ = false;
+      Unref();
+    }
   }
 
   Napi::Env::CleanupHook<void (*)(Channel*), Channel> cleanup_;
@@ -257,6 +266,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   std::mutex mu_;
   std::unique_ptr<Peer> peer_;
   bool closed_ = false;
+  bool referenced_ = false;  // Ref() taken by connect(), dropped by Shutdown
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint32_t maxFrame_ = wire::kDefaultMaxFrame;
 };

@@ -48,6 +48,8 @@
 
 typedef DWORD (WINAPI *PFN_RtmRegisterEntity)(PRTM_ENTITY_INFO RtmEntityInfo, PRTM_ENTITY_EXPORT_METHODS ExportMethods, RTM_EVENT_CALLBACK EventCallback, BOOL ReserveOpaquePointer, PRTM_REGN_PROFILE RtmRegProfile, PRTM_ENTITY_HANDLE RtmRegHandle);
 typedef DWORD (WINAPI *PFN_RtmDeregisterEntity)(RTM_ENTITY_HANDLE RtmRegHandle);
+// Resolved optionally (a route owner's protocol id); not part of RRAS_BRIDGE_RTM_FUNCTIONS.
+typedef DWORD (WINAPI *PFN_RtmGetEntityInfo)(RTM_ENTITY_HANDLE RtmRegHandle, RTM_ENTITY_HANDLE EntityHandle, PRTM_ENTITY_INFO EntityInfo);
 typedef DWORD (WINAPI *PFN_RtmAddNextHop)(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo, PRTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_CHANGE_FLAGS ChangeFlags);
 typedef DWORD (WINAPI *PFN_RtmDeleteNextHop)(RTM_ENTITY_HANDLE RtmRegHandle, RTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_INFO NextHopInfo);
 typedef DWORD (WINAPI *PFN_RtmFindNextHop)(RTM_ENTITY_HANDLE RtmRegHandle, PRTM_NEXTHOP_INFO NextHopInfo, PRTM_NEXTHOP_HANDLE NextHopHandle, PRTM_NEXTHOP_INFO *NextHopPointer);

@@ -183,6 +183,19 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo,
   });
 }
 
+// Another entity's registration info (how a client learns a route owner's protocol id).
+MOCK_RTM_EXPORT DWORD WINAPI RtmGetEntityInfo(RTM_ENTITY_HANDLE RtmRegHandle,
+                                              RTM_ENTITY_HANDLE EntityHandle,
+                                              PRTM_ENTITY_INFO EntityInfo) {
+  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
+    if (!EntityInfo) return ERROR_INVALID_PARAMETER;
+    const Entity* other = t.FindEntity(EntityHandle);
+    if (!other) return ERROR_INVALID_HANDLE;
+    *EntityInfo = other->info;
+    return NO_ERROR;
+  });
+}
+
 MOCK_RTM_EXPORT DWORD WINAPI RtmDeregisterEntity(RTM_ENTITY_HANDLE RtmRegHandle) {
   return Guard([&]() -> DWORD {
     Runtime& rt = Runtime::Get();

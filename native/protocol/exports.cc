@@ -25,9 +25,12 @@ namespace {
 constexpr size_t kSlots = 16;
 
 std::mutex gRegistryMu;
+// Never destroyed: at process exit, static destructors would tear instances down while
+// their threads still run and other libraries' statics (RTM's) are already gone. RRAS
+// unloads the library only after StopProtocol, when an instance holds no thread.
 std::array<std::unique_ptr<Instance>, kSlots>& Slots() {
-  static std::array<std::unique_ptr<Instance>, kSlots> slots;
-  return slots;
+  static auto* slots = std::make_unique<std::array<std::unique_ptr<Instance>, kSlots>>().release();
+  return *slots;
 }
 
 // No C++ exception may reach the router manager.

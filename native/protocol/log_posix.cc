@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "log.h"
@@ -16,7 +17,8 @@ const char* kLevels[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 
 // One FILE per destination, kept open for the life of the process.
 FILE* Sink(const std::string& file) {
-  static std::map<std::string, FILE*> sinks;
+  // Never destroyed: threads may still log while the process exits.
+  static auto& sinks = *std::make_unique<std::map<std::string, FILE*>>().release();
   if (file.empty()) return stderr;
   auto it = sinks.find(file);
   if (it != sinks.end()) return it->second;

@@ -9,7 +9,8 @@ namespace {
 // RTM calls back with the entity handle only; this maps it to its client.
 std::mutex gClientsMu;
 std::map<RTM_ENTITY_HANDLE, RtmClient*>& Clients() {
-  static std::map<RTM_ENTITY_HANDLE, RtmClient*> clients;
+  // Never destroyed: RTM may call back while the process exits.
+  static auto& clients = *std::make_unique<std::map<RTM_ENTITY_HANDLE, RtmClient*>>().release();
   return clients;
 }
 
@@ -41,6 +42,7 @@ bool RtmClient::Open(const std::string& library, ChangeSink sink, Validator vali
   }
   RRAS_BRIDGE_RTM_FUNCTIONS(X)
 #undef X
+  getEntityInfo_ = reinterpret_cast<PFN_RtmGetEntityInfo>(lib_.Symbol("RtmGetEntityInfo"));
   sink_ = std::move(sink);
   validate_ = std::move(validate);
   RTM_ENTITY_INFO info;
@@ -268,8 +270,13 @@ RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
   std::vector<unsigned char> buf(RtmRouteInfoSize(profile_.MaxNextHopsInRoute ? profile_.MaxNextHopsInRoute : 1));
   auto* ri = reinterpret_cast<RTM_ROUTE_INFO*>(buf.data());
   if (api_.RtmGetRouteInfo(handle_, view.Route, ri, nullptr) != NO_ERROR) return c;
-  // RTM gives the owner as a handle: ours, or "another protocol".
-  c.owner = ri->RouteOwner == handle_ ? protocolId_ : kOtherProtocol;
+  // RTM gives the owner as a handle: ours, or another entity whose protocol id RTM tells.
+  c.owner = kOtherProtocol;
+  RTM_ENTITY_INFO owner;
+  if (ri->RouteOwner == handle_)
+    c.owner = protocolId_;
+  else if (getEntityInfo_ && getEntityInfo_(handle_, ri->RouteOwner, &owner) == NO_ERROR)
+    c.owner = owner.EntityId.EntityProtocolId;
   c.metric = ri->PrefInfo.Metric;
   c.preference = ri->PrefInfo.Preference;
   if (ri->NextHopsList.NumNextHops > 0) {

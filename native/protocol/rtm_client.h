@@ -29,7 +29,7 @@ constexpr uint32_t kRouteHasPreference = 1;
 struct RouteChange {
   uint32_t destination, prefixLength, owner, nextHop, interfaceIndex, metric, preference;
 };
-constexpr uint32_t kOtherProtocol = 0xFFFFFFFFu;  // owner of a best route that is not ours
+constexpr uint32_t kOtherProtocol = 0xFFFFFFFFu;  // another protocol RTM cannot name
 
 class RtmClient {
  public:
@@ -94,6 +94,7 @@ class RtmClient {
     RRAS_BRIDGE_RTM_FUNCTIONS(X)
 #undef X
   } api_;
+  PFN_RtmGetEntityInfo getEntityInfo_ = nullptr;  // optional
   RTM_ENTITY_HANDLE handle_ = nullptr;
   RTM_NOTIFY_HANDLE notify_ = nullptr;
   RTM_REGN_PROFILE profile_{};
