@@ -27,7 +27,7 @@ test('unknown interface index: ERROR_INVALID_PARAMETER from the library, before 
   t.teardown(() => router.close());
   const proto = router.register({ protocolId: uniqueId(0x72000000), module: fixture('scripted'), heartbeatMs: 0 });
   t.is(await proto.doUpdateRoutes(7), ERROR_INVALID_PARAMETER, 'before StartProtocol');
-  t.is(await proto.start(), NO_ERROR);
+  t.is(await proto.start(), NO_ERROR, router.log());
   t.is(await proto.doUpdateRoutes(7), ERROR_INVALID_PARAMETER, 'before any interface');
   await addInterfaces(proto, [1]);
   t.is(await proto.doUpdateRoutes(7), ERROR_INVALID_PARAMETER, 'another index');

@@ -5,7 +5,6 @@
 import { defineProtocol } from '../../lib/api/defineProtocol.js';
 import { ProtocolError } from '../../lib/api/errors.js';
 import type { Logger, ProtocolContext } from '../../lib/api/types.js';
-import type { Routes } from '../../lib/api/routes.js';
 import { ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER } from '../../lib/constants.js';
 import { hostInfo } from '../../lib/host/info.js';
 import {
@@ -14,7 +13,6 @@ import {
 } from './config.js';
 import { RipEngine } from './engine.js';
 import { answerMib } from './mib.js';
-import { MemoryRoutes } from './rtm.js';
 import { PersistentSequence } from './state.js';
 import { systemClock } from './timers.js';
 import { UdpTransport } from './transport.js';
@@ -44,14 +42,6 @@ function refuse(what: string, problems: string[]): void {
   if (problems.length) throw new ProtocolError(ERROR_INVALID_PARAMETER, `${what}: ${problems.join('; ')}`);
 }
 
-/** ctx.routes, or (on a host that has none) an in-memory table so RIP still runs and says so. */
-function routesOf(ctx: Ctx): Routes {
-  const r = (ctx as { routes?: Routes }).routes;
-  if (r) return r;
-  ctx.log.warn('this host has no ctx.routes: learned routes are kept in memory only, not in RTM');
-  return new MemoryRoutes();
-}
-
 export default defineProtocol({
   protocolId: hostInfo()?.protocolId ?? PROTOCOL_ID_RIP,
   name: 'rip',
@@ -67,7 +57,7 @@ export default defineProtocol({
     refuse('RIP global config', globalProblems(g));
     const log = leveled(ctx.log, () => engine?.globalConfig.loggingLevel ?? g.loggingLevel);
     const sequence = new PersistentSequence(stateDirectoryOf(g), `rip-${ctx.protocolId.toString(16)}`);
-    engine = new RipEngine({ clock: systemClock, transport: new UdpTransport(), routes: routesOf(ctx), log, sequence, protocolId: ctx.protocolId }, g);
+    engine = new RipEngine({ clock: systemClock, transport: new UdpTransport(), routes: ctx.routes, log, sequence, protocolId: ctx.protocolId }, g);
     engine.start();
     if (ctx.restarted) {
       const wait = Math.max(2_000, Math.min(g.updateIntervalMs, 30_000));

@@ -1,7 +1,6 @@
 // Between the RIP table and RTM (ctx.routes): RtmSync turns learned-route changes into batched
 // add/delete calls, keeps what RTM accepted, and does the autostatic replace. MemoryRoutes is
-// an in-memory stand-in with the same interface, for unit tests, and for hosts whose
-// ctx.routes is missing (then the protocol still runs; routes just do not reach a real RTM).
+// an in-memory stand-in with the same interface, for the unit tests.
 import type { BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../../lib/api/routes.js';
 import type { Logger } from '../../lib/api/types.js';
 import type { RipRoute } from './table.js';
