@@ -111,3 +111,17 @@ test('ValidateRoute applies the router manager policy: the protocol priority bec
   t.deepEqual(router.rtm.routes(protocolId).map((x) => [x.dest, x.preference]), [['10.30.0.0/16', 120]]);
   t.deepEqual(proto.supportCalls.filter((c) => c.name === 'ValidateRoute').map((c) => c.args), [[protocolId, '10.30.0.0/16']]);
 });
+
+test('a route with a lifetime expires from RTM and from ctx.routes.list()', async (t) => {
+  const { router, proto } = await startScripted(t, { startRoutes: [{ ...r('10.70.0.0', 16, '192.0.2.9', 7, 1), ttlMs: 400 }, r('10.71.0.0', 16, '192.0.2.9', 7, 1)] });
+  t.deepEqual(router.rtm.routes(proto.protocolId).map((x) => x.dest).sort(), ['10.70.0.0/16', '10.71.0.0/16']);
+  let left: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    left = router.rtm.routes(proto.protocolId).map((x) => x.dest);
+    if (left.length === 1) break;
+    await sleep(50);
+  }
+  t.deepEqual(left, ['10.71.0.0/16']);
+  await sleep(100);
+  t.deepEqual((await scriptedCalls(proto)).own.map((x) => x.destination), ['10.71.0.0']);
+});

@@ -28,6 +28,7 @@ function invalid(r: Partial<RouteSpec>, full: boolean): string | undefined {
 
 export class HostRoutes implements Routes {
   private readonly own = new Map<string, RouteSpec>();
+  private readonly expiry = new Map<string, NodeJS.Timeout>();
   private readonly best = new Map<string, BestRouteChange>();
   private readonly listeners = new Set<(c: BestRouteChange[]) => void>();
 
@@ -125,8 +126,22 @@ export class HostRoutes implements Routes {
         const error = status === NO_ERROR ? undefined : reply.error || `RTM refused the route (${status})`;
         results[i] = error === undefined ? { route: o.route, status } : { route: o.route, status, error };
         if (status !== NO_ERROR) return;
-        if (o.op === OP_ADD) this.own.set(keyOf(o.route), { ...(o.route as RouteSpec) });
-        else this.own.delete(keyOf(o.route));
+        const key = keyOf(o.route);
+        clearTimeout(this.expiry.get(key));
+        this.expiry.delete(key);
+        if (o.op !== OP_ADD) {
+          this.own.delete(key);
+          return;
+        }
+        const spec = { ...(o.route as RouteSpec) };
+        this.own.set(key, spec);
+        // RTM deletes a route whose lifetime ends; the mirror forgets it at the same time.
+        if (spec.ttlMs) {
+          this.expiry.set(key, setTimeout(() => {
+            if (this.own.get(key) === spec) this.own.delete(key);
+            this.expiry.delete(key);
+          }, spec.ttlMs).unref());
+        }
       });
     }
     return results;
