@@ -3,6 +3,7 @@
 //   rras-bridge paths [--json]      where the built library, addon, host and examples are
 //   rras-bridge demo                the static-routes example under the mock router (npm start)
 //   rras-bridge mock <module> ...   any protocol module under the mock router, with a live trace
+//   rras-bridge install / uninstall register a protocol with RRAS (Windows; --dry-run anywhere)
 import { paths } from './paths.js';
 
 function usage(code: number): never {
@@ -10,7 +11,9 @@ function usage(code: number): never {
     'usage: rras-bridge <command>\n' +
       '  paths [--json]   absolute paths of the protocol library, addon, host entry and examples\n' +
       '  demo             run the static-routes example under the mock router manager\n' +
-      '  mock <module>    run a protocol module under the mock router manager (mock --help)\n',
+      '  mock <module>    run a protocol module under the mock router manager (mock --help)\n' +
+      '  install <module> --name N --protocol-id ID   register a protocol with RRAS (install --help)\n' +
+      '  uninstall --name N                           remove it (uninstall --help)\n',
   );
   process.exit(code);
 }
@@ -30,6 +33,12 @@ async function main(argv: string[]): Promise<void> {
     case 'mock': {
       const { runMock } = await import('./mock/cli.js');
       process.exitCode = await runMock(rest);
+      return;
+    }
+    case 'install':
+    case 'uninstall': {
+      const installer = await import('./installer/cli.js');
+      process.exitCode = await (cmd === 'install' ? installer.runInstall(rest) : installer.runUninstall(rest));
       return;
     }
     case undefined:
