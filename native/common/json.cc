@@ -41,10 +41,10 @@ class Parser {
   }
 
   bool Parse(Value& v, int depth) {
-    if (depth > kMaxDepth) return Fail("nesting too deep");
     Ws();
     if (i_ >= s_.size()) return Fail("unexpected end");
     char c = s_[i_];
+    if ((c == '{' || c == '[') && depth >= kMaxDepth) return Fail("nesting too deep");
     if (c == '{') return Obj(v, depth);
     if (c == '[') return Arr(v, depth);
     if (c == '"') {
@@ -64,11 +64,30 @@ class Parser {
     return Num(v);
   }
 
+  bool Digit() const { return i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9'; }
+  bool Digits() {  // one or more
+    if (!Digit()) return false;
+    while (Digit()) ++i_;
+    return true;
+  }
+
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
   bool Num(Value& v) {
     size_t start = i_;
     if (i_ < s_.size() && s_[i_] == '-') ++i_;
-    while (i_ < s_.size() && std::string("0123456789.eE+-").find(s_[i_]) != std::string::npos) ++i_;
-    if (i_ == start) return Fail("unexpected character");
+    if (i_ == start && !Digit()) return Fail("unexpected character");
+    if (i_ < s_.size() && s_[i_] == '0') {
+      ++i_;
+      if (Digit()) return Fail("bad number (leading zero)");
+    } else if (!Digits()) {
+      return Fail("bad number");
+    }
+    if (i_ < s_.size() && s_[i_] == '.' && (++i_, !Digits())) return Fail("bad number");
+    if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+      ++i_;
+      if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
+      if (!Digits()) return Fail("bad number");
+    }
     std::string tok = s_.substr(start, i_ - start);
     char* end = nullptr;
     v.number = std::strtod(tok.c_str(), &end);
@@ -133,7 +152,9 @@ class Parser {
         case 'u': {
           unsigned cp;
           if (!Hex4(cp)) return false;
-          if (cp >= 0xD800 && cp < 0xDC00 && Lit("\\u")) {
+          if (cp >= 0xDC00 && cp <= 0xDFFF) return Fail("lone surrogate");
+          if (cp >= 0xD800 && cp < 0xDC00) {
+            if (!Lit("\\u")) return Fail("lone surrogate");
             unsigned lo;
             if (!Hex4(lo)) return false;
             if (lo < 0xDC00 || lo > 0xDFFF) return Fail("bad surrogate pair");
@@ -188,7 +209,9 @@ class Parser {
       Ws();
       if (i_ >= s_.size() || s_[i_] != ':') return Fail("expected ':'");
       ++i_;
-      if (!Parse(v.object[key], depth + 1)) return false;
+      auto slot = v.object.emplace(std::move(key), Value{});
+      if (!slot.second) return Fail("duplicate key");
+      if (!Parse(slot.first->second, depth + 1)) return false;
       Ws();
       if (i_ < s_.size() && s_[i_] == ',') {
         ++i_;

@@ -1,0 +1,446 @@
+// Unit tests of the wire codec v1 (wire.cc, messages.cc).
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "../common/wire.h"
+#include "check.h"
+#include "wire_util.h"
+
+using namespace rrasbridge::wire;
+using rrasbridge::test::Equal;
+
+namespace {
+
+// splitmix64: deterministic values for every run.
+struct Rng {
+  uint64_t s;
+  uint64_t Next() {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
+};
+
+Value Generate(const FieldSpec& f, Rng& r);
+
+Record GenerateRecord(const Fields& spec, Rng& r) {
+  Record rec;
+  for (const FieldSpec& f : spec) rec.push_back(Generate(f, r));
+  return rec;
+}
+
+Value Generate(const FieldSpec& f, Rng& r) {
+  switch (f.kind) {
+    case Kind::U32: {
+      static const uint64_t kEdges[] = {0, 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF};
+      return Value::Num(r.Below(2) ? kEdges[r.Below(5)] : uint32_t(r.Next()));
+    }
+    case Kind::U64: {
+      static const uint64_t kEdges[] = {0, 1, 0xFFFFFFFF, 0x100000000ull, ~0ull};
+      return Value::Num(r.Below(2) ? kEdges[r.Below(5)] : r.Next());
+    }
+    case Kind::Blob: {
+      std::string b(r.Below(4) == 0 ? 0 : r.Below(64), '\0');  // empty a quarter of the time
+      for (char& c : b) c = static_cast<char>(r.Next());
+      return Value::Bytes(b);
+    }
+    case Kind::Text: {
+      static const char* kTexts[] = {"", "x", "h\xC3\xA9llo w\xC3\xB6rld", "tab\tnul\0in",
+                                     "\xF0\x9F\x98\x80 emoji"};
+      return Value::Bytes(kTexts[r.Below(5)]);
+    }
+    case Kind::Utf16: {
+      std::u16string s;
+      const uint32_t n = r.Below(4) == 0 ? 0 : r.Below(12);
+      for (uint32_t i = 0; i < n; ++i) {
+        switch (r.Below(6)) {
+          case 0: s += u"\U0001F600"; break;  // surrogate pair
+          case 1: s += char16_t(0xD800); break;  // lone high surrogate: carried as-is
+          case 2: s += char16_t(0xDFFF); break;  // lone low surrogate
+          case 3: s += char16_t(0); break;
+          case 4: s += char16_t(0xFFFF); break;
+          default: s += char16_t(u'a' + r.Below(26)); break;
+        }
+      }
+      return Value::Str16(s);
+    }
+    case Kind::List: {
+      std::vector<Record> items(r.Below(3) == 0 ? 0 : r.Below(6));
+      for (Record& item : items) item = GenerateRecord(*f.record, r);
+      return Value::List(std::move(items));
+    }
+  }
+  return Value::Num(0);
+}
+
+std::vector<Value> GenerateFields(const Fields& spec, Rng& r) { return GenerateRecord(spec, r); }
+
+std::string Frame(const Message& m) {
+  std::string out, err;
+  if (!CHECK(Encode(m, out, err))) std::fprintf(stderr, "     encode: %s\n", err.c_str());
+  return out;
+}
+
+// Raw frame from a body (type, flags, id, payload), with a correct length prefix.
+std::string RawFrame(uint16_t type, uint16_t flags, uint32_t id, const std::string& payload) {
+  std::string f;
+  auto u16 = [&](uint16_t v) { f.push_back(char(v)), f.push_back(char(v >> 8)); };
+  auto u32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) f.push_back(char(v >> (8 * i))); };
+  u32(static_cast<uint32_t>(8 + payload.size()));
+  u16(type);
+  u16(flags);
+  u32(id);
+  f += payload;
+  return f;
+}
+
+std::string U32s(std::initializer_list<uint32_t> vs) {
+  std::string s;
+  for (uint32_t v : vs)
+    for (int i = 0; i < 4; ++i) s.push_back(char(v >> (8 * i)));
+  return s;
+}
+
+// Decodes exactly one frame from `bytes`; returns the status and the error.
+DecodeStatus DecodeOne(const std::string& bytes, Message& m, std::string& err,
+                       uint32_t maxFrame = kDefaultMaxFrame) {
+  FrameDecoder d(maxFrame);
+  d.Feed(bytes.data(), bytes.size());
+  return d.Next(m, err);
+}
+
+bool RoundTrips(const Message& m, const char* what) {
+  std::string bytes = Frame(m);
+  if (bytes.empty()) return false;
+  Message back;
+  std::string err;
+  const bool ok = DecodeOne(bytes, back, err) == DecodeStatus::Ok;
+  CHECK_MSG(ok, std::string(what) + " " + FindSpec(m.type)->name + ": " + err);
+  if (!ok) return false;
+  CHECK_MSG(Equal(m, back), std::string(what) + " " + FindSpec(m.type)->name + " differs");
+  std::string again;
+  CHECK(Encode(back, again, err) && again == bytes);
+  return true;
+}
+
+void TestCatalogue() {
+  std::set<uint16_t> types;
+  std::set<std::string> names;
+  for (const MessageSpec& s : AllSpecs()) {
+    CHECK(types.insert(static_cast<uint16_t>(s.type)).second);
+    CHECK(names.insert(s.name).second);
+    CHECK(FindSpec(s.type) == &s);
+    CHECK(FindSpec(std::string(s.name)) == &s);
+    for (const Fields* fs : {&s.request, &s.reply})
+      for (const FieldSpec& f : *fs) CHECK((f.kind == Kind::List) == (f.record != nullptr));
+  }
+  CHECK(FindSpec(static_cast<MsgType>(999)) == nullptr);
+  CHECK(FindSpec(std::string("nope")) == nullptr);
+}
+
+void TestRoundTripEverySpec() {
+  Rng r{42};
+  for (const MessageSpec& s : AllSpecs()) {
+    for (int iter = 0; iter < 40; ++iter) {
+      const uint32_t id = iter == 0 ? 1 : uint32_t(r.Next()) | 1;
+      RoundTrips(Message::Request(s.type, id, GenerateFields(s.request, r)), "request");
+      RoundTrips(Message::Request(s.type, 0, GenerateFields(s.request, r)), "notification");
+      const Message req = Message::Request(s.type, id, {});
+      RoundTrips(Message::Reply(req, 0, "", GenerateFields(s.reply, r)), "reply ok");
+      RoundTrips(Message::Reply(req, 1003 + r.Below(100), "it failed: \xE2\x9C\x97"), "reply error");
+      RoundTrips(Message::Reply(req, 87), "reply error, no text");
+    }
+  }
+}
+
+void TestNotificationAndReplyShape() {
+  Message n = Message::Request(MsgType::Log, 0, {Value::Num(2), Value::Bytes("hi")});
+  Message back;
+  std::string err;
+  CHECK(DecodeOne(Frame(n), back, err) == DecodeStatus::Ok);
+  CHECK(back.id == 0 && !back.IsReply() && back.Num(0) == 2 && back.Bytes(1) == "hi");
+
+  const Message req = Message::Request(MsgType::Mib, 9, {});
+  Message failed = Message::Reply(req, 1003, "boom");
+  CHECK(DecodeOne(Frame(failed), back, err) == DecodeStatus::Ok);
+  CHECK(back.IsReply() && back.id == 9 && back.status == 1003 && back.error == "boom");
+  CHECK(back.fields.empty());
+  CHECK(FieldsOf(back) != nullptr && FieldsOf(back)->empty());
+
+  // A failed reply carries no fields: encoding some is refused.
+  std::string out;
+  CHECK(!Encode(Message::Reply(req, 1003, "x", {Value::Bytes("out")}), out, err));
+  CHECK(out.empty());
+  // A successful reply must carry the reply schema.
+  CHECK(!Encode(Message::Reply(req, 0, ""), out, err));
+  CHECK(Encode(Message::Reply(req, 0, "", {Value::Bytes("out")}), out, err));
+}
+
+void TestGoldenBytes() {
+  // heartbeat request id 7, seq 0x01020304: pins the layout and the byte order.
+  const std::string hb = Frame(Message::Request(MsgType::Heartbeat, 7, {Value::Num(0x01020304)}));
+  CHECK(hb == std::string("\x0c\x00\x00\x00\x16\x00\x00\x00\x07\x00\x00\x00\x04\x03\x02\x01", 16));
+  // Failed reply: status 5, error "no", no fields.
+  const std::string rep = Frame(Message::Reply(Message::Request(MsgType::Heartbeat, 7, {}), 5, "no"));
+  CHECK(rep == std::string("\x12\x00\x00\x00\x16\x00\x01\x00\x07\x00\x00\x00"
+                           "\x05\x00\x00\x00\x02\x00\x00\x00no",
+                           22));
+  // UTF-16 is code units, little-endian, count first.
+  const std::string name = Frame(Message::Request(
+      MsgType::AddInterface, 1,
+      {Value::Num(1), Value::Str16(u"\U0001F600"), Value::Num(0), Value::Num(0), Value::Num(0),
+       Value::Num(0), Value::Bytes(""), Value::Num(0), Value::Num(0), Value::Num(0)}));
+  CHECK(name.compare(16, 12, std::string("\x02\x00\x00\x00\x3d\xd8\x00\xde\x00\x00\x00\x00", 12)) == 0);
+}
+
+void TestByteByByte() {
+  Rng r{7};
+  std::vector<Message> sent;
+  std::string stream;
+  for (const MessageSpec& s : AllSpecs()) {
+    sent.push_back(Message::Request(s.type, uint32_t(r.Next()), GenerateFields(s.request, r)));
+    sent.push_back(Message::Reply(sent.back(), 0, "", GenerateFields(s.reply, r)));
+    sent.push_back(Message::Reply(sent.back(), 31, "err"));
+  }
+  for (const Message& m : sent) stream += Frame(m);
+
+  FrameDecoder d;
+  std::vector<Message> got;
+  std::string err;
+  bool errors = false;
+  size_t idleBytes = 0;  // bytes after which no frame was complete
+  for (char c : stream) {
+    d.Feed(&c, 1);
+    Message m;
+    const size_t before = got.size();
+    for (;;) {
+      DecodeStatus st = d.Next(m, err);
+      if (st == DecodeStatus::NeedMore) break;
+      if (st == DecodeStatus::Error) errors = true;
+      if (st != DecodeStatus::Ok) break;
+      got.push_back(m);
+    }
+    if (got.size() == before) ++idleBytes;
+  }
+  CHECK(!errors);
+  CHECK(got.size() == sent.size());
+  bool same = got.size() == sent.size();
+  for (size_t i = 0; same && i < got.size(); ++i) same = Equal(got[i], sent[i]);
+  CHECK(same);
+  CHECK(idleBytes == stream.size() - sent.size());  // only a frame's last byte completes it
+  CHECK(d.Buffered() == 0);
+}
+
+void TestManyFramesAtOnceAndCompaction() {
+  // > 64 KiB buffered, decoded in pieces: exercises the buffer compaction.
+  std::string stream;
+  const int kFrames = 3000;
+  for (int i = 0; i < kFrames; ++i)
+    stream += Frame(Message::Request(MsgType::Log, uint32_t(i + 1),
+                                     {Value::Num(uint32_t(i)), Value::Bytes(std::string(40, 'a' + i % 26))}));
+  FrameDecoder d;
+  std::string err;
+  int ok = 0;
+  bool inOrder = true;
+  size_t fed = 0;
+  while (fed < stream.size()) {
+    const size_t chunk = std::min<size_t>(4093, stream.size() - fed);  // straddles frames
+    d.Feed(stream.data() + fed, chunk);
+    fed += chunk;
+    Message m;
+    DecodeStatus st;
+    while ((st = d.Next(m, err)) == DecodeStatus::Ok) {
+      inOrder = inOrder && m.id == uint32_t(ok + 1) && m.Num(0) == uint32_t(ok);
+      ++ok;
+    }
+    if (st == DecodeStatus::Error) break;
+  }
+  CHECK(ok == kFrames);
+  CHECK(inOrder);
+  CHECK(d.Buffered() == 0);
+}
+
+void TestFrameCap() {
+  Message m;
+  std::string err;
+  // A frame announcing more than the cap is refused as soon as its length is read.
+  FrameDecoder d(100);
+  d.Feed("\x65\x00\x00\x00", 4);  // 101
+  CHECK(d.Next(m, err) == DecodeStatus::Error);
+  CHECK(err.find("exceeds the cap") != std::string::npos);
+  FrameDecoder huge;
+  huge.Feed("\xff\xff\xff\xff", 4);
+  CHECK(huge.Next(m, err) == DecodeStatus::Error);
+
+  // Exactly at the cap is fine; one byte over is not (both sides).
+  const std::string text(100 - 8 - 4 - 4, 'x');  // body: header 8, level 4, text 4 + n
+  const Message log = Message::Request(MsgType::Log, 1, {Value::Num(1), Value::Bytes(text)});
+  std::string out = "prefix";
+  CHECK(Encode(log, out, err, 100) && out.size() == 6 + 104);
+  CHECK(DecodeOne(out.substr(6), m, err, 100) == DecodeStatus::Ok);
+  const Message big = Message::Request(MsgType::Log, 1, {Value::Num(1), Value::Bytes(text + "y")});
+  out = "prefix";
+  CHECK(!Encode(big, out, err, 100));
+  CHECK(out == "prefix");  // nothing appended on failure
+  CHECK(err.find("exceeds the cap") != std::string::npos);
+  std::string raw;
+  CHECK(Encode(big, raw, err, 101));
+  CHECK(DecodeOne(raw, m, err, 100) == DecodeStatus::Error);
+}
+
+void TestMalformedFrames() {
+  Message m;
+  std::string err;
+  // Unknown type.
+  CHECK(DecodeOne(RawFrame(999, 0, 1, ""), m, err) == DecodeStatus::Error);
+  CHECK(err.find("unknown message type 999") != std::string::npos);
+  std::string out;
+  CHECK(!Encode(Message::Request(static_cast<MsgType>(999), 1, {}), out, err) && out.empty());
+  // Unknown flags (anything but kFlagReply).
+  for (uint16_t flags : {2, 4, 0x8000, 0xFFFF}) {
+    CHECK(DecodeOne(RawFrame(22, flags, 1, U32s({5})), m, err) == DecodeStatus::Error);
+    CHECK(err.find("unknown frame flags") != std::string::npos);
+  }
+  // Shorter than the header.
+  for (uint32_t len = 0; len < 8; ++len) {
+    std::string f = U32s({len}) + std::string(len, '\0');
+    CHECK(DecodeOne(f, m, err) == DecodeStatus::Error);
+  }
+  // Truncated fields.
+  CHECK(DecodeOne(RawFrame(22, 0, 1, ""), m, err) == DecodeStatus::Error);               // u32
+  CHECK(DecodeOne(RawFrame(22, 0, 1, "\x01\x02\x03"), m, err) == DecodeStatus::Error);   // 3 of 4
+  CHECK(err.find("'seq'") != std::string::npos);
+  CHECK(DecodeOne(RawFrame(40, 0, 1, U32s({1, 5}) + "abc"), m, err) == DecodeStatus::Error);  // text
+  CHECK(DecodeOne(RawFrame(40, 0, 1, U32s({1, 0xFFFFFFFF})), m, err) == DecodeStatus::Error);
+  CHECK(DecodeOne(RawFrame(13, 0, 1, U32s({1, 2}) + "a"), m, err) == DecodeStatus::Error);  // utf16 odd
+  CHECK(DecodeOne(RawFrame(13, 0, 1, U32s({1, 0x80000000})), m, err) == DecodeStatus::Error);
+  // Reply without its status / error text.
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, ""), m, err) == DecodeStatus::Error);
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({0})), m, err) == DecodeStatus::Error);
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({1, 3}) + "ab"), m, err) == DecodeStatus::Error);
+  // Trailing bytes: after the fields, and after a failed reply's error text.
+  CHECK(DecodeOne(RawFrame(22, 0, 1, U32s({5}) + "z"), m, err) == DecodeStatus::Error);
+  CHECK(err.find("1 trailing bytes") != std::string::npos);
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({1, 0, 5})), m, err) == DecodeStatus::Error);
+  CHECK(DecodeOne(RawFrame(44, 0, 1, std::string(1, '\0')), m, err) == DecodeStatus::Error);
+  // The well-formed versions of the same frames decode.
+  CHECK(DecodeOne(RawFrame(22, 0, 1, U32s({5})), m, err) == DecodeStatus::Ok && m.U32(0) == 5);
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({1, 0})), m, err) == DecodeStatus::Ok);
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({0, 0, 5})), m, err) == DecodeStatus::Ok);
+  CHECK(DecodeOne(RawFrame(44, 0, 0, ""), m, err) == DecodeStatus::Ok);
+}
+
+void TestListCounts() {
+  Message m;
+  std::string err;
+  // routes reply: results list of {status}. Count says 3, one item present.
+  CHECK(DecodeOne(RawFrame(41, kFlagReply, 1, U32s({0, 0, 3, 7})), m, err) == DecodeStatus::Error);
+  // Count far beyond the bytes left (would allocate before reading).
+  CHECK(DecodeOne(RawFrame(41, kFlagReply, 1, U32s({0, 0, 0xFFFFFFFF})), m, err) == DecodeStatus::Error);
+  CHECK(DecodeOne(RawFrame(41, kFlagReply, 1, U32s({0, 0, 1000})), m, err) == DecodeStatus::Error);
+  // Count within bytes/4 but each route record needs 36 bytes.
+  CHECK(DecodeOne(RawFrame(41, 0, 1, U32s({2}) + std::string(40, '\0')), m, err) == DecodeStatus::Error);
+  CHECK(DecodeOne(RawFrame(41, 0, 1, U32s({1}) + std::string(36, '\0')), m, err) == DecodeStatus::Ok);
+  CHECK(m.List(0).size() == 1 && m.List(0)[0].size() == 9);
+  // Too many items for kMaxListItems, even with the bytes present (DecodeBody has no cap).
+  std::string body = std::string("\x29\x00\x01\x00\x01\x00\x00\x00", 8) + U32s({0, 0, kMaxListItems + 1}) +
+                     std::string(size_t(kMaxListItems + 1) * 4, '\0');
+  CHECK(!DecodeBody(body.data(), body.size(), m, err));
+  body = std::string("\x29\x00\x01\x00\x01\x00\x00\x00", 8) + U32s({0, 0, kMaxListItems}) +
+         std::string(size_t(kMaxListItems) * 4, '\0');
+  CHECK(DecodeBody(body.data(), body.size(), m, err) && m.List(0).size() == kMaxListItems);
+  // Encoding more than kMaxListItems is refused.
+  std::vector<Record> many(size_t(kMaxListItems) + 1, Record{Value::Num(0)});
+  std::string out;
+  CHECK(!Encode(Message::Reply(Message::Request(MsgType::Routes, 1, {}), 0, "", {Value::List(many)}),
+                out, err, ~0u));
+  CHECK(err.find("'results'") != std::string::npos);
+}
+
+void TestEncodeSchemaErrors() {
+  std::string out, err;
+  // U32 given a value of 2^32 or more.
+  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(0x100000000ull)}), out, err));
+  CHECK(err.find("'seq' is not a valid u32") != std::string::npos);
+  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(~0ull)}), out, err));
+  CHECK(Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(0xFFFFFFFFull)}), out, err));
+  // Inside a list record too.
+  Record bad(9, Value::Num(0));
+  bad[3] = Value::Num(1ull << 40);
+  out.clear();
+  CHECK(!Encode(Message::Request(MsgType::Routes, 1, {Value::List({bad})}), out, err));
+  CHECK(out.empty());
+  // Wrong kinds, wrong field counts (top level and in a record).
+  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Bytes("1")}), out, err));
+  CHECK(!Encode(Message::Request(MsgType::Log, 1, {Value::Num(1), Value::Str16(u"x")}), out, err));
+  CHECK(!Encode(Message::Request(MsgType::AddInterface, 1, {Value::Num(1), Value::Bytes("x")}), out, err));
+  CHECK(!Encode(Message::Request(MsgType::Routes, 1, {Value::Num(1)}), out, err));
+  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {}), out, err));
+  CHECK(err.find("expected 1 fields, got 0") != std::string::npos);
+  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(1), Value::Num(2)}), out, err));
+  CHECK(!Encode(Message::Request(MsgType::Routes, 1, {Value::List({Record{Value::Num(1)}})}), out, err));
+  CHECK(out.empty());
+}
+
+void TestTakeBuffered() {
+  const std::string a = Frame(Message::Request(MsgType::Heartbeat, 1, {Value::Num(1)}));
+  const std::string b = Frame(Message::Request(MsgType::Heartbeat, 2, {Value::Num(2)}));
+  const std::string c = Frame(Message::Request(MsgType::Log, 3, {Value::Num(3), Value::Bytes("third")}));
+  const std::string stream = a + b + c;
+  const size_t split = a.size() + b.size() + 5;  // mid-way through c
+
+  FrameDecoder d;
+  d.Feed(stream.data(), split);
+  Message m;
+  std::string err;
+  CHECK(d.Next(m, err) == DecodeStatus::Ok && m.id == 1);
+  CHECK(d.Buffered() == b.size() + 5);
+  std::string rest = d.TakeBuffered();
+  CHECK(rest == stream.substr(a.size(), b.size() + 5));
+  CHECK(d.Buffered() == 0);
+  CHECK(d.Next(m, err) == DecodeStatus::NeedMore);
+  CHECK(d.TakeBuffered().empty());
+
+  FrameDecoder next;  // takes over
+  next.Feed(rest.data(), rest.size());
+  next.Feed(stream.data() + split, stream.size() - split);
+  CHECK(next.Next(m, err) == DecodeStatus::Ok && m.id == 2);
+  CHECK(next.Next(m, err) == DecodeStatus::Ok && m.id == 3 && m.Bytes(1) == "third");
+  CHECK(next.Next(m, err) == DecodeStatus::NeedMore);
+  CHECK(next.TakeBuffered().empty());
+
+  // The old decoder stays usable after TakeBuffered.
+  d.Feed(a.data(), a.size());
+  CHECK(d.Next(m, err) == DecodeStatus::Ok && m.id == 1);
+}
+
+void TestDecodeErrorText() {
+  // The error names this failure, whatever err held before.
+  Message m;
+  std::string err = "stale text from an earlier call";
+  const std::string body = std::string("\x16\x00\x00\x00\x01\x00\x00\x00", 8);  // heartbeat, no seq
+  CHECK(!DecodeBody(body.data(), body.size(), m, err));
+  CHECK_MSG(err.find("stale") == std::string::npos && err.find("'seq'") != std::string::npos, err);
+}
+
+}  // namespace
+
+int main() {
+  TestCatalogue();
+  TestRoundTripEverySpec();
+  TestNotificationAndReplyShape();
+  TestGoldenBytes();
+  TestByteByByte();
+  TestManyFramesAtOnceAndCompaction();
+  TestFrameCap();
+  TestMalformedFrames();
+  TestListCounts();
+  TestEncodeSchemaErrors();
+  TestTakeBuffered();
+  TestDecodeErrorText();
+  return rrasbridge::test::Finish();
+}
