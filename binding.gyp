@@ -5,28 +5,30 @@
     "cflags": ["-fvisibility=hidden"],
     "defines": ["NAPI_VERSION=8"],
     "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" },
-    "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } }
+    "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17", "/utf-8"] } },
+    "conditions": [["OS=='win'", { "defines": ["NOMINMAX"] }]]
   },
   "targets": [
     {
       "target_name": "rras_bridge",
-      "sources": ["<!@(node scripts/targets.js rras_bridge)"],
-      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"]
+      "sources": ["<!@(node scripts/targets.js rras_bridge <(OS))"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "conditions": [["OS=='win'", { "libraries": ["advapi32.lib", "bcrypt.lib"] }]]
     },
     {
       "target_name": "rras_bridge_protocol",
       "type": "shared_library",
-      "sources": ["<!@(node scripts/targets.js rras_bridge_protocol)"],
+      "sources": ["<!@(node scripts/targets.js rras_bridge_protocol <(OS))"],
       "defines": ["MPR50=1"],
       "conditions": [
-        ["OS=='win'", { "libraries": ["rtutils.lib", "advapi32.lib"] }],
+        ["OS=='win'", { "libraries": ["rtutils.lib", "advapi32.lib", "bcrypt.lib"] }],
         ["OS=='linux'", { "libraries": ["-ldl", "-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"] }]
       ]
     },
     {
       "target_name": "rras_bridge_mock_rtm",
       "type": "shared_library",
-      "sources": ["<!@(node scripts/targets.js rras_bridge_mock_rtm)"],
+      "sources": ["<!@(node scripts/targets.js rras_bridge_mock_rtm <(OS))"],
       "defines": ["MPR50=1", "MOCK_RTM_BUILD=1"],
       "conditions": [
         ["OS=='linux'", { "libraries": ["-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"] }]

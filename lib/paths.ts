@@ -15,13 +15,31 @@ export const packageRoot = (() => {
 const ext = process.platform === 'win32' ? '.dll' : '.so';
 const platformDir = `${process.platform}-${process.arch}`;
 
-/** The first existing candidate: a local build beats a prebuild. */
+/**
+ * Whether a binary is in this platform's format (PE on Windows, ELF on Linux). One checkout
+ * may hold both: the Wine suite runs the Windows node.exe beside a Linux build/Release.
+ */
+function forThisPlatform(file: string): boolean {
+  const magic = process.platform === 'win32' ? 'MZ' : process.platform === 'linux' ? '\x7fELF' : '';
+  if (!magic) return true;
+  try {
+    const fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(magic.length);
+    fs.readSync(fd, head, 0, head.length, 0);
+    fs.closeSync(fd);
+    return head.toString('latin1') === magic;
+  } catch {
+    return false;
+  }
+}
+
+/** The first usable candidate: a local build beats a prebuild. */
 function locate(file: string): string {
   const candidates = [
     path.join(packageRoot, 'build', 'Release', file),
     path.join(packageRoot, 'prebuilds', platformDir, file),
   ];
-  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
+  return candidates.find((c) => fs.existsSync(c) && forThisPlatform(c)) ?? candidates[0]!;
 }
 
 function examples(): Record<string, string> {

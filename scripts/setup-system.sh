@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and the test suites need (idempotent). Run as root;
 # elsewhere it only checks, and fails naming what is missing.
 set -euo pipefail
-packages=(g++ make python3)
+packages=(g++ make python3 cmake)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -132,8 +132,18 @@ interface Parent {
   override?: string;
 }
 
-const processKey = `Software\\rras-bridge\\MockRouter\\${process.pid}`;
+const mockKey = 'Software\\rras-bridge\\MockRouter';
+const processKey = `${mockKey}\\${process.pid}`;
 let cleanupRegistered = false;
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
 
 function parentKey(): Parent {
   if (process.env.RRAS_BRIDGE_MOCK_REGISTRY === 'rras') return { root: HKEY_LOCAL_MACHINE, path: ROUTER_MANAGERS_IP };
@@ -144,6 +154,13 @@ function parentKey(): Parent {
         advapi32().RegDeleteTreeW(HKEY_CURRENT_USER, processKey);
       } catch { /* exiting anyway */ }
     });
+    // Keys of test processes that were killed (no exit handler ran).
+    const parent = openKey(HKEY_CURRENT_USER, mockKey, false);
+    if (parent !== undefined) {
+      withKey(parent, (h) => {
+        for (const name of subkeys(h)) if (/^\d+$/.test(name) && !alive(Number(name))) advapi32().RegDeleteTreeW(h, name);
+      });
+    }
   }
   const path = `${processKey}\\Ip`;
   return { root: HKEY_CURRENT_USER, path, override: `HKCU\\${path}` };

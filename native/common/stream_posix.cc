@@ -90,14 +90,17 @@ bool Listener::Open(std::string& err) {
     err = Errno("socket");
     return false;
   }
-  mode_t old = ::umask(0177);  // the socket file is created 0600
-  int r = ::bind(listen_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  ::umask(old);
-  if (r != 0) {
+  // Not umask(): it is process-wide, and other threads create files meanwhile. Until the
+  // chmod below the socket is reachable only through the 0700 directory anyway.
+  if (::bind(listen_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     err = Errno("bind");
     return false;
   }
   address_ = sa.sun_path;
+  if (::chmod(address_.c_str(), 0600) != 0) {
+    err = Errno("chmod");
+    return false;
+  }
   if (::listen(listen_.get(), 4) != 0) {
     err = Errno("listen");
     return false;

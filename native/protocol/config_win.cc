@@ -11,17 +11,19 @@
 //     RtmLibrary  REG_SZ / REG_EXPAND_SZ   default: rtm.dll
 //     SupportedFunctionality, StartTimeoutMs, CallTimeoutMs, StopTimeoutMs, HeartbeatMs,
 //     HeartbeatMisses, RestartLimit, RestartWindowMs, BackoffInitialMs, BackoffMaxMs,
-//     StaleTimeoutMs, MaxFrameBytes, RoutePreference, ValidateRoutes      REG_DWORD
+//     StaleTimeoutMs, MaxFrameBytes, RoutePreference, ValidateRoutes, ClientCalls,
+//     QueueHighWaterBytes                                                 REG_DWORD
 //
 // Value names are the JSON field names of the POSIX configuration (the registry compares
-// names case-insensitively). RRAS_BRIDGE_REGISTRY_KEY (e.g. HKCU\Software\rras-bridge\Ip)
-// replaces the parent key, for tests run without administrator rights; RRAS never sets it.
+// names case-insensitively). The environment variable RRAS_BRIDGE_REGISTRY_KEY (e.g.
+// HKCU\Software\rras-bridge\MockRouter\1234\Ip) replaces the parent key: MockRouter uses a
+// key per test process; RRAS never sets it.
 #ifdef _WIN32
 #include "../common/win32.h"
 
-#include <cstdlib>
 #include <cstring>
 #include <cwchar>
+#include <cwctype>
 #include <iterator>
 
 #include "config.h"
@@ -52,9 +54,12 @@ class Key {
 bool ParentKey(HKEY& root, std::wstring& path, std::string& shown, std::string& err) {
   root = HKEY_LOCAL_MACHINE;
   path = kRouterManagersIp;
-  const char* env = std::getenv("RRAS_BRIDGE_REGISTRY_KEY");
-  if (env && *env) {
-    const std::string s = env;
+  // GetEnvironmentVariable, not getenv: the C runtime's copy misses later SetEnvironmentVariable
+  // calls (node's process.env).
+  wchar_t env[1024];
+  const DWORD envLen = ::GetEnvironmentVariableW(L"RRAS_BRIDGE_REGISTRY_KEY", env, 1024);
+  if (envLen > 0 && envLen < 1024) {
+    const std::string s = win::Utf8(env, envLen);
     const struct {
       const char* prefix;
       HKEY key;
@@ -79,16 +84,19 @@ bool ParentKey(HKEY& root, std::wstring& path, std::string& shown, std::string& 
   return true;
 }
 
-// ERROR_FILE_NOT_FOUND (value absent) leaves out unchanged and succeeds.
+// ERROR_FILE_NOT_FOUND (value absent) leaves out unchanged and succeeds. RRF_RT_REG_SZ also
+// accepts REG_EXPAND_SZ and expands it.
 bool GetString(HKEY k, const wchar_t* name, std::string& out, std::string& err) {
   DWORD size = 0;
-  const DWORD flags = RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ;  // REG_EXPAND_SZ is expanded
-  LSTATUS st = ::RegGetValueW(k, nullptr, name, flags, nullptr, nullptr, &size);
+  LSTATUS st = ::RegGetValueW(k, nullptr, name, RRF_RT_REG_SZ, nullptr, nullptr, &size);
+  std::wstring buf;
+  for (int tries = 0; tries < 3 && (st == ERROR_SUCCESS || st == ERROR_MORE_DATA); ++tries) {
+    buf.assign(size / sizeof(wchar_t) + 1, L'\0');
+    size = static_cast<DWORD>(buf.size() * sizeof(wchar_t));
+    st = ::RegGetValueW(k, nullptr, name, RRF_RT_REG_SZ, nullptr, buf.data(), &size);
+    if (st == ERROR_SUCCESS) break;
+  }
   if (st == ERROR_FILE_NOT_FOUND) return true;
-  std::wstring buf(size / sizeof(wchar_t) + 1, L'\0');
-  size = static_cast<DWORD>(buf.size() * sizeof(wchar_t));
-  if (st == ERROR_SUCCESS || st == ERROR_MORE_DATA)
-    st = ::RegGetValueW(k, nullptr, name, flags, nullptr, buf.data(), &size);
   if (st != ERROR_SUCCESS) {
     err = "'" + win::Utf8(name) + "' must be a string (REG_SZ or REG_EXPAND_SZ)";
     return false;
@@ -128,35 +136,46 @@ bool GetDword(HKEY k, const wchar_t* name, uint32_t& out, std::string& err, bool
   return true;
 }
 
+// The registry value of a JSON field: its name capitalised (nodePath -> NodePath).
+std::wstring ValueName(const char* jsonName) {
+  std::wstring w = win::Wide(jsonName);
+  if (!w.empty()) w[0] = static_cast<wchar_t>(::towupper(w[0]));
+  return w;
+}
+
+// The same fields, by the same names, as config_posix.cc (scripts/check-build-files.js
+// compares the two tables).
 bool Parse(HKEY k, ProtocolConfig& c, std::string& err) {
   const struct {
-    const wchar_t* name;
+    const char* key;
     std::string* field;
-  } strings[] = {{L"Module", &c.module},       {L"NodePath", &c.nodePath},
-                 {L"HostEntry", &c.hostEntry}, {L"LogFile", &c.logFile},
-                 {L"RtmLibrary", &c.rtmLibrary}};
+  } strings[] = {{"module", &c.module},       {"nodePath", &c.nodePath},
+                 {"hostEntry", &c.hostEntry}, {"logFile", &c.logFile},
+                 {"rtmLibrary", &c.rtmLibrary}};
   for (const auto& s : strings)
-    if (!GetString(k, s.name, *s.field, err)) return false;
-  if (!GetMulti(k, L"NodeArgs", c.nodeArgs, err)) return false;
+    if (!GetString(k, ValueName(s.key).c_str(), *s.field, err)) return false;
+  if (!GetMulti(k, ValueName("nodeArgs").c_str(), c.nodeArgs, err)) return false;
   const struct {
-    const wchar_t* name;
+    const char* key;
     uint32_t* field;
-  } nums[] = {{L"SupportedFunctionality", &c.supportedFunctionality},
-              {L"StartTimeoutMs", &c.startTimeoutMs},
-              {L"CallTimeoutMs", &c.callTimeoutMs},
-              {L"StopTimeoutMs", &c.stopTimeoutMs},
-              {L"HeartbeatMs", &c.heartbeatMs},
-              {L"HeartbeatMisses", &c.heartbeatMisses},
-              {L"RestartLimit", &c.restartLimit},
-              {L"RestartWindowMs", &c.restartWindowMs},
-              {L"BackoffInitialMs", &c.backoffInitialMs},
-              {L"BackoffMaxMs", &c.backoffMaxMs},
-              {L"StaleTimeoutMs", &c.staleTimeoutMs},
-              {L"MaxFrameBytes", &c.maxFrameBytes},
-              {L"RoutePreference", &c.routePreference},
-              {L"ValidateRoutes", &c.validateRoutes}};
+  } nums[] = {{"supportedFunctionality", &c.supportedFunctionality},
+              {"startTimeoutMs", &c.startTimeoutMs},
+              {"callTimeoutMs", &c.callTimeoutMs},
+              {"stopTimeoutMs", &c.stopTimeoutMs},
+              {"heartbeatMs", &c.heartbeatMs},
+              {"heartbeatMisses", &c.heartbeatMisses},
+              {"restartLimit", &c.restartLimit},
+              {"restartWindowMs", &c.restartWindowMs},
+              {"backoffInitialMs", &c.backoffInitialMs},
+              {"backoffMaxMs", &c.backoffMaxMs},
+              {"staleTimeoutMs", &c.staleTimeoutMs},
+              {"maxFrameBytes", &c.maxFrameBytes},
+              {"routePreference", &c.routePreference},
+              {"validateRoutes", &c.validateRoutes},
+              {"clientCalls", &c.clientCalls},
+              {"queueHighWaterBytes", &c.queueHighWaterBytes}};
   for (const auto& n : nums)
-    if (!GetDword(k, n.name, *n.field, err)) return false;
+    if (!GetDword(k, ValueName(n.key).c_str(), *n.field, err)) return false;
   if (c.module.empty()) {
     err = "'Module' is required";
     return false;

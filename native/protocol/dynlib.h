@@ -4,7 +4,7 @@
 #include <string>
 
 #ifdef _WIN32
-#include <windows.h>
+#include "../common/win32.h"
 #else
 #include <dlfcn.h>
 #endif
@@ -21,8 +21,7 @@ class DynamicLibrary {
   bool Open(const std::string& path, std::string& err) {
     Close();
 #ifdef _WIN32
-    std::wstring w(path.begin(), path.end());
-    handle_ = ::LoadLibraryW(w.c_str());
+    handle_ = ::LoadLibraryW(win::Wide(path).c_str());  // paths are UTF-8 throughout
     if (!handle_) err = "LoadLibrary(" + path + ") failed with error " + std::to_string(::GetLastError());
 #else
     handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);

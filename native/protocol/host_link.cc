@@ -1,6 +1,11 @@
 #include "host_link.h"
 
 #include <cstring>
+#ifdef _WIN32
+#include "../common/win32.h"
+#else
+#include <unistd.h>
+#endif
 
 #include "log.h"
 
@@ -24,6 +29,14 @@ bool SameBytes(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
+bool FileExists(const std::string& utf8) {
+#ifdef _WIN32
+  return ::GetFileAttributesW(win::Wide(utf8).c_str()) != INVALID_FILE_ATTRIBUTES;
+#else
+  return ::access(utf8.c_str(), F_OK) == 0;
+#endif
+}
+
 std::string FindHostEntry(const ProtocolConfig& c) {
   if (!c.hostEntry.empty()) return c.hostEntry;
   // build/Release/<lib> and prebuilds/<platform>/<lib> both sit two levels below the package.
@@ -31,10 +44,7 @@ std::string FindHostEntry(const ProtocolConfig& c) {
   for (const char* rel : {"/../../dist/lib/host/main.js", "/../dist/lib/host/main.js",
                           "/../../../dist/lib/host/main.js"}) {
     std::string p = dir + rel;
-    if (FILE* f = std::fopen(p.c_str(), "rb")) {
-      std::fclose(f);
-      return p;
-    }
+    if (FileExists(p)) return p;
   }
   return dir + "/../../dist/lib/host/main.js";
 }

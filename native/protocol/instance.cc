@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "../common/info_block.h"
 #include "log.h"
 
 namespace rrasbridge {
@@ -14,7 +15,6 @@ using wire::Value;
 
 namespace {
 
-constexpr uint32_t kMaxBindingAddresses = 4096;
 constexpr uint32_t kDemandUpdateRoutes = RF_DEMAND_UPDATE_ROUTES;  // UPDATE_COMPLETE's UpdateType
 
 std::u16string WideToU16(LPWSTR s) {
@@ -544,11 +544,14 @@ DWORD Instance::DeleteInterface(ULONG index) {
 DWORD Instance::InterfaceStatus(ULONG index, BOOL active, DWORD statusType, PVOID statusInfo) {
   std::string binding;
   if (statusType == RIS_INTERFACE_ADDRESS_CHANGE) {
-    if (!statusInfo) return ERROR_INVALID_PARAMETER;
-    const auto* b = static_cast<const IP_ADAPTER_BINDING_INFO*>(statusInfo);
-    if (b->AddressCount > kMaxBindingAddresses) return ERROR_INVALID_PARAMETER;
-    binding.assign(static_cast<const char*>(statusInfo),
-                   sizeof(IP_ADAPTER_BINDING_INFO) + sizeof(IP_LOCAL_BINDING) * b->AddressCount);
+    // RRAS passes no size: the address count is trusted up to the validator's cap.
+    size_t bytes = 0;
+    std::string err;
+    if (!infoblock::BindingSize(statusInfo, infoblock::kMaxBindingBytes, bytes, err)) {
+      log_(LogLevel::Warn, "InterfaceStatus(%u): binding refused: %s", unsigned(index), err.c_str());
+      return ERROR_INVALID_PARAMETER;
+    }
+    binding.assign(static_cast<const char*>(statusInfo), bytes);
   } else if (statusType > RIS_INTERFACE_MEDIA_ABSENT) {
     return ERROR_INVALID_PARAMETER;
   }
