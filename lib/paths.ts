@@ -42,6 +42,23 @@ function locate(file: string): string {
   return candidates.find((c) => fs.existsSync(c) && forThisPlatform(c)) ?? candidates[0]!;
 }
 
+/**
+ * The addon: a local build, the cross-build output, or, in an installed package, the prebuild
+ * node-gyp-build picks for this platform and ABI (prebuildify layout:
+ * prebuilds/<platform>-<arch>/rras_bridge.napi.node).
+ */
+function addonPath(): string {
+  const found = locate('rras_bridge.node');
+  if (fs.existsSync(found) && forThisPlatform(found)) return found;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+    return nodeGypBuild.path(packageRoot);
+  } catch {
+    return found;
+  }
+}
+
 function examples(): Record<string, string> {
   const dir = path.join(packageRoot, 'dist', 'examples');
   const out: Record<string, string> = {};
@@ -68,7 +85,7 @@ export interface Paths {
 
 export const paths: Paths = {
   protocolLibrary: locate(`rras_bridge_protocol${ext}`),
-  addon: locate('rras_bridge.node'),
+  addon: addonPath(),
   mockRtm: locate(`rras_bridge_mock_rtm${ext}`),
   host: path.join(packageRoot, 'dist', 'lib', 'host', 'main.js'),
   get examples() {

@@ -17,6 +17,13 @@ if (!force && products.every((p) => fs.existsSync(path.join(release, p)))) {
   console.log('rras-bridge: native binaries present (build/Release); use --force to rebuild');
   process.exit(0);
 }
+// An installed package ships prebuilds (npm run prebuilds): no compiler needed.
+const prebuilt = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+const shipped = ['rras_bridge.napi.node', ...products.slice(1)];
+if (!force && shipped.every((p) => fs.existsSync(path.join(prebuilt, p)))) {
+  console.log(`rras-bridge: using the prebuilt binaries in ${path.relative(root, prebuilt)}; npm run build builds from source`);
+  process.exit(0);
+}
 
 // Local headers: the prefix Node was installed to, when it ships include/node.
 const args = ['rebuild'];
