@@ -6,7 +6,8 @@
 //    (no source list of its own);
 //  - CMakeLists.txt builds every target, and cmake/targets.cmake gives the same list as
 //    scripts/targets.js for every target and platform;
-//  - the configuration readers (config_posix.cc, config_win.cc) know the same fields.
+//  - the configuration readers (config_posix.cc, config_win.cc) know the same string fields
+//    (the numeric ones share one table, NumericFields() in config.cc).
 // Sources next to listed ones that no target lists are reported, as warnings.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -115,7 +116,7 @@ if (probe.error) {
 }
 
 // ---- the two configuration readers ------------------------------------------------------
-// Table rows {"jsonName", &c.field} in both; GetStr(p, "jsonName", c.field, ...) in the POSIX one.
+// String fields: table rows {"jsonName", &c.field} in both; GetStr(p, "jsonName", c.field, ...) in the POSIX one.
 const fieldsOf = (file) => {
   const text = fs.readFileSync(path.join(root, file), 'utf8');
   const rows = [...text.matchAll(/\{"(\w+)",\s*&c\.(\w+)\}/g), ...text.matchAll(/GetStr\(p, "(\w+)", c\.(\w+)/g)];

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import koffi, { type KoffiFunction } from '../mock/koffi.js';
 import { Win32Error, type FileBackend, type RegistryBackend, type TransportStore } from './backends.js';
+import { advapi32 } from '../win32/advapi32.js';
 import type { RegistryValue } from './plan.js';
 
 // Predefined keys are sign-extended 32-bit values (koffi passes intptr_t).
@@ -25,35 +26,6 @@ const ERROR_FILE_NOT_FOUND = 2;
 const ERROR_MORE_DATA = 234;
 const ERROR_NO_MORE_ITEMS = 259;
 
-interface Advapi32 {
-  RegCreateKeyExW: KoffiFunction;
-  RegOpenKeyExW: KoffiFunction;
-  RegSetValueExW: KoffiFunction;
-  RegQueryValueExW: KoffiFunction;
-  RegDeleteValueW: KoffiFunction;
-  RegEnumKeyExW: KoffiFunction;
-  RegEnumValueW: KoffiFunction;
-  RegDeleteTreeW: KoffiFunction;
-  RegCloseKey: KoffiFunction;
-}
-let advapi: Advapi32 | undefined;
-
-function advapi32(): Advapi32 {
-  if (advapi) return advapi;
-  const lib = koffi.load('advapi32.dll');
-  advapi = {
-    RegCreateKeyExW: lib.func('int32_t __stdcall RegCreateKeyExW(intptr_t hKey, const char16_t *lpSubKey, uint32_t Reserved, void *lpClass, uint32_t dwOptions, uint32_t samDesired, void *lpSecurityAttributes, _Out_ int64_t *phkResult, _Out_ uint32_t *lpdwDisposition)'),
-    RegOpenKeyExW: lib.func('int32_t __stdcall RegOpenKeyExW(intptr_t hKey, const char16_t *lpSubKey, uint32_t ulOptions, uint32_t samDesired, _Out_ int64_t *phkResult)'),
-    RegSetValueExW: lib.func('int32_t __stdcall RegSetValueExW(intptr_t hKey, const char16_t *lpValueName, uint32_t Reserved, uint32_t dwType, const uint8_t *lpData, uint32_t cbData)'),
-    RegQueryValueExW: lib.func('int32_t __stdcall RegQueryValueExW(intptr_t hKey, const char16_t *lpValueName, void *lpReserved, _Out_ uint32_t *lpType, _Out_ uint8_t *lpData, _Inout_ uint32_t *lpcbData)'),
-    RegDeleteValueW: lib.func('int32_t __stdcall RegDeleteValueW(intptr_t hKey, const char16_t *lpValueName)'),
-    RegEnumKeyExW: lib.func('int32_t __stdcall RegEnumKeyExW(intptr_t hKey, uint32_t dwIndex, _Out_ uint8_t *lpName, _Inout_ uint32_t *lpcchName, void *lpReserved, void *lpClass, void *lpcchClass, void *lpftLastWriteTime)'),
-    RegEnumValueW: lib.func('int32_t __stdcall RegEnumValueW(intptr_t hKey, uint32_t dwIndex, _Out_ uint8_t *lpValueName, _Inout_ uint32_t *lpcchValueName, void *lpReserved, void *lpType, void *lpData, void *lpcbData)'),
-    RegDeleteTreeW: lib.func('int32_t __stdcall RegDeleteTreeW(intptr_t hKey, const char16_t *lpSubKey)'),
-    RegCloseKey: lib.func('int32_t __stdcall RegCloseKey(intptr_t hKey)'),
-  };
-  return advapi;
-}
 
 function split(key: string): { root: number; sub: string } {
   const i = key.indexOf('\\');

@@ -8,15 +8,13 @@
 // run in parallel and reuse protocol ids, and HKCU needs no administrator. With
 // RRAS_BRIDGE_MOCK_REGISTRY=rras: RRAS's own HKLM\SOFTWARE\Microsoft\Router\CurrentVersion\
 // RouterManagers\Ip (administrator; one process at a time).
-import koffi, { type KoffiFunction } from './koffi.js';
+import { advapi32, HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE } from '../win32/advapi32.js';
 
 export const ROUTER_MANAGERS_IP = 'SOFTWARE\\Microsoft\\Router\\CurrentVersion\\RouterManagers\\Ip';
 /** VendorName of the keys MockRouter writes (and may therefore replace or delete). */
 export const MOCK_VENDOR = 'rras-bridge MockRouter';
 
 // Predefined keys are sign-extended 32-bit values.
-const HKEY_CURRENT_USER = -0x7fffffff; // 0x80000001
-const HKEY_LOCAL_MACHINE = -0x7ffffffe; // 0x80000002
 const KEY_ALL_ACCESS = 0xf003f;
 const REG_SZ = 1;
 const REG_DWORD = 4;
@@ -25,32 +23,6 @@ const ERROR_SUCCESS = 0;
 const ERROR_FILE_NOT_FOUND = 2;
 const ERROR_NO_MORE_ITEMS = 259;
 
-interface Advapi32 {
-  RegCreateKeyExW: KoffiFunction;
-  RegOpenKeyExW: KoffiFunction;
-  RegSetValueExW: KoffiFunction;
-  RegQueryValueExW: KoffiFunction;
-  RegEnumKeyExW: KoffiFunction;
-  RegDeleteTreeW: KoffiFunction;
-  RegCloseKey: KoffiFunction;
-}
-let api: Advapi32 | undefined;
-
-function advapi32(): Advapi32 {
-  if (api) return api;
-  const lib = koffi.load('advapi32.dll');
-  // HKEY as intptr_t; out-parameters as Buffers.
-  api = {
-    RegCreateKeyExW: lib.func('int32_t __stdcall RegCreateKeyExW(intptr_t hKey, const char16_t *lpSubKey, uint32_t Reserved, void *lpClass, uint32_t dwOptions, uint32_t samDesired, void *lpSecurityAttributes, _Out_ int64_t *phkResult, void *lpdwDisposition)'),
-    RegOpenKeyExW: lib.func('int32_t __stdcall RegOpenKeyExW(intptr_t hKey, const char16_t *lpSubKey, uint32_t ulOptions, uint32_t samDesired, _Out_ int64_t *phkResult)'),
-    RegSetValueExW: lib.func('int32_t __stdcall RegSetValueExW(intptr_t hKey, const char16_t *lpValueName, uint32_t Reserved, uint32_t dwType, const uint8_t *lpData, uint32_t cbData)'),
-    RegQueryValueExW: lib.func('int32_t __stdcall RegQueryValueExW(intptr_t hKey, const char16_t *lpValueName, void *lpReserved, _Out_ uint32_t *lpType, _Out_ uint8_t *lpData, _Inout_ uint32_t *lpcbData)'),
-    RegEnumKeyExW: lib.func('int32_t __stdcall RegEnumKeyExW(intptr_t hKey, uint32_t dwIndex, _Out_ uint8_t *lpName, _Inout_ uint32_t *lpcchName, void *lpReserved, void *lpClass, void *lpcchClass, void *lpftLastWriteTime)'),
-    RegDeleteTreeW: lib.func('int32_t __stdcall RegDeleteTreeW(intptr_t hKey, const char16_t *lpSubKey)'),
-    RegCloseKey: lib.func('int32_t __stdcall RegCloseKey(intptr_t hKey)'),
-  };
-  return api;
-}
 
 class RegistryError extends Error {
   constructor(what: string, readonly code: number) {
@@ -65,7 +37,7 @@ function check(code: number, what: string): void {
 function openKey(root: number, sub: string, create: boolean): number | undefined {
   const out = [0];
   const r = create
-    ? (advapi32().RegCreateKeyExW(root, sub, 0, null, 0, KEY_ALL_ACCESS, null, out, null) as number)
+    ? (advapi32().RegCreateKeyExW(root, sub, 0, null, 0, KEY_ALL_ACCESS, null, out, [0]) as number)
     : (advapi32().RegOpenKeyExW(root, sub, 0, KEY_ALL_ACCESS, out) as number);
   if (!create && r === ERROR_FILE_NOT_FOUND) return undefined;
   check(r, `${create ? 'RegCreateKeyExW' : 'RegOpenKeyExW'}(${sub})`);

@@ -80,7 +80,9 @@ bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& 
 bool ReadMessage(NativeHandle h, wire::FrameDecoder& dec, wire::Message& out, Deadline d,
                  std::string& err);
 
-// 32 random bytes from the OS.
+// n random bytes from the OS.
 bool RandomBytes(void* out, size_t n);
+// Lower-case hex of n bytes (tokens and pipe names).
+std::string Hex(const void* data, size_t n);
 
 }  // namespace rrasbridge

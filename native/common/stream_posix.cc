@@ -16,12 +16,6 @@
 
 namespace rrasbridge {
 
-int MsLeft(Deadline d) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(d - Clock::now()).count();
-  if (left < 0) return 0;
-  return left > INT_MAX ? INT_MAX : static_cast<int>(left);
-}
-
 void Stream::Reset(NativeHandle h) {
   if (h_ != kNoHandle) ::close(h_);
   h_ = h;

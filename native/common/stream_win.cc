@@ -14,12 +14,6 @@
 
 namespace rrasbridge {
 
-int MsLeft(Deadline d) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(d - Clock::now()).count();
-  if (left < 0) return 0;
-  return left > INT_MAX ? INT_MAX : static_cast<int>(left);
-}
-
 void Stream::Reset(NativeHandle h) {
   if (h_ != kNoHandle) ::CloseHandle(h_);
   h_ = h;
@@ -63,16 +57,6 @@ class Overlapped {
   win::Handle event_;
   OVERLAPPED ov_{};
 };
-
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) {
-    s += d[p[i] >> 4];
-    s += d[p[i] & 15];
-  }
-  return s;
-}
 
 bool IsClosedError(DWORD e) {
   return e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED || e == ERROR_NO_DATA;

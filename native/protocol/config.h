@@ -39,6 +39,14 @@ struct ProtocolConfig {
   uint32_t queueHighWaterBytes = 16u << 20;  // unread bytes to the host before it is restarted
 };
 
+// The numeric settings, by the name they have in the JSON file (and, capitalised, in the
+// registry): one table for both readers.
+struct NumericField {
+  const char* key;
+  uint32_t ProtocolConfig::*field;
+};
+const std::vector<NumericField>& NumericFields();
+
 // Loads the configuration of protocolId. Returns false with err naming the problem; sets
 // *found = false (and returns true) when the file parses but does not list the id.
 bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err);

@@ -57,27 +57,8 @@ bool Parse(const json::Value& p, ProtocolConfig& c, std::string& err) {
       !GetStr(p, "nodePath", c.nodePath, err) || !GetStr(p, "hostEntry", c.hostEntry, err) ||
       !GetStr(p, "logFile", c.logFile, err) || !GetStr(p, "rtmLibrary", c.rtmLibrary, err))
     return false;
-  struct {
-    const char* key;
-    uint32_t* field;
-  } nums[] = {{"supportedFunctionality", &c.supportedFunctionality},
-              {"startTimeoutMs", &c.startTimeoutMs},
-              {"callTimeoutMs", &c.callTimeoutMs},
-              {"stopTimeoutMs", &c.stopTimeoutMs},
-              {"heartbeatMs", &c.heartbeatMs},
-              {"heartbeatMisses", &c.heartbeatMisses},
-              {"restartLimit", &c.restartLimit},
-              {"restartWindowMs", &c.restartWindowMs},
-              {"backoffInitialMs", &c.backoffInitialMs},
-              {"backoffMaxMs", &c.backoffMaxMs},
-              {"staleTimeoutMs", &c.staleTimeoutMs},
-              {"maxFrameBytes", &c.maxFrameBytes},
-              {"routePreference", &c.routePreference},
-              {"validateRoutes", &c.validateRoutes},
-              {"clientCalls", &c.clientCalls},
-              {"queueHighWaterBytes", &c.queueHighWaterBytes}};
-  for (auto& n : nums)
-    if (!GetU32(p, n.key, *n.field, err)) return false;
+  for (const auto& n : NumericFields())
+    if (!GetU32(p, n.key, c.*n.field, err)) return false;
   if (const json::Value* a = p.Get("nodeArgs")) {
     if (a->type != json::Value::Type::Array) {
       err = "'nodeArgs' must be an array of strings";

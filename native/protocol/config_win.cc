@@ -155,27 +155,8 @@ bool Parse(HKEY k, ProtocolConfig& c, std::string& err) {
   for (const auto& s : strings)
     if (!GetString(k, ValueName(s.key).c_str(), *s.field, err)) return false;
   if (!GetMulti(k, ValueName("nodeArgs").c_str(), c.nodeArgs, err)) return false;
-  const struct {
-    const char* key;
-    uint32_t* field;
-  } nums[] = {{"supportedFunctionality", &c.supportedFunctionality},
-              {"startTimeoutMs", &c.startTimeoutMs},
-              {"callTimeoutMs", &c.callTimeoutMs},
-              {"stopTimeoutMs", &c.stopTimeoutMs},
-              {"heartbeatMs", &c.heartbeatMs},
-              {"heartbeatMisses", &c.heartbeatMisses},
-              {"restartLimit", &c.restartLimit},
-              {"restartWindowMs", &c.restartWindowMs},
-              {"backoffInitialMs", &c.backoffInitialMs},
-              {"backoffMaxMs", &c.backoffMaxMs},
-              {"staleTimeoutMs", &c.staleTimeoutMs},
-              {"maxFrameBytes", &c.maxFrameBytes},
-              {"routePreference", &c.routePreference},
-              {"validateRoutes", &c.validateRoutes},
-              {"clientCalls", &c.clientCalls},
-              {"queueHighWaterBytes", &c.queueHighWaterBytes}};
-  for (const auto& n : nums)
-    if (!GetDword(k, ValueName(n.key).c_str(), *n.field, err)) return false;
+  for (const auto& n : NumericFields())
+    if (!GetDword(k, ValueName(n.key).c_str(), c.*n.field, err)) return false;
   if (c.module.empty()) {
     err = "'Module' is required";
     return false;

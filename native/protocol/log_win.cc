@@ -68,14 +68,5 @@ void Logger::Write(LogLevel level, const std::string& text, const std::string& s
   }
 }
 
-void Logger::operator()(LogLevel level, const char* fmt, ...) const {
-  char buf[4096];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  Write(level, buf);
-}
-
 }  // namespace rrasbridge
 #endif  // _WIN32

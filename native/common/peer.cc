@@ -1,0 +1,47 @@
+// The platform-neutral half of Peer: queueing frames and closing. The I/O loop and the wake-up
+// are in peer_posix.cc / peer_win.cc.
+#include "peer.h"
+
+namespace rrasbridge {
+
+bool Peer::Send(const wire::Message& m, std::string& err) {
+  std::string frame;
+  if (!wire::Encode(m, frame, err, limits_.maxFrame)) return false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) {
+      err = "channel closed: " + closeReason_;
+      return false;
+    }
+    if (out_.size() + frame.size() > limits_.highWater) {
+      err = "peer is not reading: " + std::to_string(out_.size()) + " bytes queued";
+      return false;
+    }
+    out_.append(frame);
+    stats_.framesOut++;
+  }
+  Wake();
+  return true;
+}
+
+void Peer::Close(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    closeReason_ = reason;
+  }
+  Wake();
+}
+
+size_t Peer::queuedBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return out_.size();
+}
+
+PeerStats Peer::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+}  // namespace rrasbridge

@@ -1,0 +1,27 @@
+#include "config.h"
+
+namespace rrasbridge {
+
+const std::vector<NumericField>& NumericFields() {
+  static const std::vector<NumericField> fields = {
+      {"supportedFunctionality", &ProtocolConfig::supportedFunctionality},
+      {"startTimeoutMs", &ProtocolConfig::startTimeoutMs},
+      {"callTimeoutMs", &ProtocolConfig::callTimeoutMs},
+      {"stopTimeoutMs", &ProtocolConfig::stopTimeoutMs},
+      {"heartbeatMs", &ProtocolConfig::heartbeatMs},
+      {"heartbeatMisses", &ProtocolConfig::heartbeatMisses},
+      {"restartLimit", &ProtocolConfig::restartLimit},
+      {"restartWindowMs", &ProtocolConfig::restartWindowMs},
+      {"backoffInitialMs", &ProtocolConfig::backoffInitialMs},
+      {"backoffMaxMs", &ProtocolConfig::backoffMaxMs},
+      {"staleTimeoutMs", &ProtocolConfig::staleTimeoutMs},
+      {"maxFrameBytes", &ProtocolConfig::maxFrameBytes},
+      {"routePreference", &ProtocolConfig::routePreference},
+      {"validateRoutes", &ProtocolConfig::validateRoutes},
+      {"clientCalls", &ProtocolConfig::clientCalls},
+      {"queueHighWaterBytes", &ProtocolConfig::queueHighWaterBytes},
+  };
+  return fields;
+}
+
+}  // namespace rrasbridge
