@@ -114,3 +114,28 @@ test('the stale timer deletes a dead host\'s routes when no host re-announces th
   await until('the stale sweep', () => router.log().includes('stale timer expired') || undefined);
   t.is(router.rtm.routes(proto.protocolId).length, 0);
 });
+
+test('a planned restart (SIGHUP: a code reload) keeps the routes and does not count against the budget', async (t) => {
+  const { router, proto } = await startScripted(t, { routes: { 5: [route('10.65.1.0', 5), route('10.65.2.0', 5)] } },
+    { restartLimit: 0, staleTimeoutMs: 60000 });
+  await addInterfaces(proto, [5]);
+  await proto.updateRoutes(5);
+  const before = await scriptedCalls(proto);
+  process.kill(before.pid, 'SIGHUP');
+  const after = await until('the new host', async () => {
+    try {
+      const s = await scriptedCalls(proto);
+      return s.pid !== before.pid ? s : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  t.like(after.calls[0], { call: 'start', restarted: true, generation: 2 });
+  t.regex(router.log(), /the host asks to be restarted: SIGHUP/);
+  t.regex(router.log(), /planned restart of host pid \d+ \(exit code \d+\); its routes are kept/);
+  t.notRegex(router.log(), /giving up/, 'restartLimit 0 does not apply to a planned restart');
+  t.is(router.rtm.routes(proto.protocolId).length, 2, 'the routes stayed in RTM');
+  const { complete } = await proto.updateRoutes(5);
+  t.is(complete?.updateStatus, NO_ERROR, 're-announced by the new host');
+  t.is(router.rtm.routes(proto.protocolId).length, 2);
+});

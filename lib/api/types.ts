@@ -68,6 +68,12 @@ export interface ProtocolContext<GC = Buffer, IC = Buffer> {
   readonly events: ProtocolEvents<GC, IC>;
   /** The router manager's SUPPORT_FUNCTIONS, executed by the library. */
   readonly support: SupportFunctions;
+  /**
+   * A planned restart of this host, e.g. to load new code: the library starts a new host,
+   * replays RRAS's state to it and keeps the routes (stale until re-announced), without
+   * counting it as a crash. On POSIX, SIGHUP to the host process does the same.
+   */
+  requestRestart(reason: string): Promise<void>;
 }
 
 export interface ProtocolEvents<GC, IC> {

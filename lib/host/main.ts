@@ -73,6 +73,12 @@ async function main(): Promise<void> {
     rt.writeLog('error', 'uncaught exception in the protocol; the host exits and the library restarts it:', [err]);
     setImmediate(() => process.exit(70));
   });
+  // SIGHUP (POSIX): a code reload, as a planned restart that keeps the routes.
+  if (process.platform !== 'win32') {
+    process.on('SIGHUP', () => {
+      rt.requestRestart('SIGHUP').catch((err) => rt.writeLog('error', 'restart request failed:', [err]));
+    });
+  }
   process.on('unhandledRejection', (err) => {
     rt.writeLog('error', 'unhandled promise rejection in the protocol:', [err]);
   });

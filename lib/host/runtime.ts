@@ -79,7 +79,13 @@ export class HostRuntime {
       routes: this.routes,
       events,
       support: makeSupport(this.requester),
+      requestRestart: (reason: string) => this.requestRestart(reason),
     };
+  }
+
+  async requestRestart(reason: string): Promise<void> {
+    const r = await this.requester.request('restart', { reason: String(reason) });
+    if (r.status !== NO_ERROR) throw new ProtocolError(r.status, `restart refused: ${r.error}`);
   }
 
   writeLog(level: LogLevel, msg: string, args: unknown[] = []): void {

@@ -99,6 +99,7 @@ std::vector<MessageSpec> BuildSpecs() {
         {"outputSize", Kind::U32}},
        {{"result", Kind::U32}, {"output", Kind::Blob}}},
       {MsgType::Synced, "synced", D::HostToDll, {}, {}},
+      {MsgType::Restart, "restart", D::HostToDll, {{"reason", Kind::Text}}, {}},
   };
 }
 

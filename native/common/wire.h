@@ -62,6 +62,7 @@ enum class MsgType : uint16_t {
   SaveConfig = 42,
   Support = 43,
   Synced = 44,
+  Restart = 45,
 };
 
 struct MessageSpec {

@@ -1,5 +1,6 @@
 #include "host_link.h"
 
+#include <algorithm>
 #include <cstring>
 #ifdef _WIN32
 #include "../common/win32.h"
@@ -276,6 +277,11 @@ std::string HostLink::Shutdown(uint32_t graceMs) {
   }
   peer.reset();  // closes and joins the I/O thread; OnClose has run
   FailAll("shut down by the library");
+  // A host whose channel closed exits by itself; give it that chance before signalling it.
+  if (graceMs > 0) {
+    std::string ended = process_.WaitExit(std::min<uint32_t>(graceMs, 2000));
+    if (!ended.empty()) return ended;
+  }
   return process_.Terminate(graceMs);
 }
 

@@ -212,6 +212,9 @@ void Instance::Supervise() {
       case Command::Lost:
         RecoverFromLoss();
         break;
+      case Command::Reload:
+        RecoverFromLoss(true);
+        break;
       case Command::Stop:
         RunStop();
         return;
@@ -330,7 +333,7 @@ std::vector<Message> Instance::ReplayMessages(const InterfaceState& s) const {
   return out;
 }
 
-void Instance::RecoverFromLoss() {
+void Instance::RecoverFromLoss(bool planned) {
   std::shared_ptr<HostLink> dead;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -344,7 +347,17 @@ void Instance::RecoverFromLoss() {
     staleArmed_ = true;
     staleDeadline_ = Clock::now() + std::chrono::milliseconds(config_.staleTimeoutMs);
   }
-  if (dead) {
+  if (dead && planned) {
+    std::string how = dead->Shutdown(config_.stopTimeoutMs);
+    log_(LogLevel::Info, "planned restart of host pid %u (%s); its routes are kept", dead->pid(), how.c_str());
+    std::string err;
+    DWORD code;
+    if (LaunchHost(true, err, code)) {
+      log_(LogLevel::Info, "host restarted (generation %u)", generation_);
+      return;
+    }
+    log_(LogLevel::Error, "host restart failed: %s", err.c_str());
+  } else if (dead) {
     std::string how = dead->Shutdown(0);
     log_(LogLevel::Error, "host pid %u ended (%s); its last output:\n%s",
          dead->pid(), how.c_str(), dead->OutputTail().c_str());
@@ -734,6 +747,11 @@ void Instance::OnHostRequest(HostLink& from, Message&& m) {
     case MsgType::Synced:
       SweepStale("the host declared itself synced");
       reply(NO_ERROR, {});
+      return;
+    case MsgType::Restart:
+      log_(LogLevel::Info, "the host asks to be restarted: %s", m.Bytes(0).c_str());
+      reply(NO_ERROR, {});
+      Post(Command::Reload);
       return;
     default: {
       const wire::MessageSpec* spec = wire::FindSpec(m.type);

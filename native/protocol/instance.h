@@ -57,12 +57,13 @@ class Instance {
 
  private:
   enum class State { Stopped, Starting, Running, Stopping };
-  enum class Command { Launch, Lost, Stop, Exit };
+  enum class Command { Launch, Lost, Reload, Stop, Exit };
 
   // Supervisor thread.
   void Supervise();
   bool LaunchHost(bool replay, std::string& err, DWORD& code);
-  void RecoverFromLoss();
+  // planned: a restart the host asked for (code reload): graceful, outside the budget.
+  void RecoverFromLoss(bool planned = false);
   void RunStop();
   void Heartbeat();
   void Post(Command c);
