@@ -46,6 +46,16 @@ ULONG ResolveProtocol(const Entity& caller, ULONG protocol_id) {
   return protocol_id;
 }
 
+// Releases n handles of one kind; ERROR_INVALID_HANDLE if any was not one (the others are
+// still released).
+template <typename H>
+DWORD ReleaseAll(Table& t, UINT n, const H* handles, Kind kind) {
+  if (n && !handles) return ERROR_INVALID_PARAMETER;
+  bool ok = true;
+  for (UINT i = 0; i < n; ++i) ok = t.ReleaseRef(FromHandle(handles[i]), kind) && ok;
+  return ok ? NO_ERROR : ERROR_INVALID_HANDLE;
+}
+
 const RTM_NEXTHOP_HANDLE* HopAt(const RTM_ROUTE_INFO* ri, size_t i) {
   return reinterpret_cast<const RTM_NEXTHOP_HANDLE*>(
       reinterpret_cast<const char*>(ri) + offsetof(RTM_ROUTE_INFO, NextHopsList.NextHops) +
@@ -289,12 +299,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetNextHopInfo(RTM_ENTITY_HANDLE RtmRegHandle,
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseNextHops(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumNextHops,
                                                 PRTM_NEXTHOP_HANDLE NextHopHandles) {
   return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
-    if (NumNextHops && !NextHopHandles) return ERROR_INVALID_PARAMETER;
-    bool ok = true;
-    for (UINT i = 0; i < NumNextHops; ++i) {
-      ok = t.ReleaseRef(FromHandle(NextHopHandles[i]), Kind::NextHop) && ok;
-    }
-    return ok ? NO_ERROR : ERROR_INVALID_HANDLE;
+    return ReleaseAll(t, NumNextHops, NextHopHandles, Kind::NextHop);
   });
 }
 
@@ -400,12 +405,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle,
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UINT NumRoutes,
                                               PRTM_ROUTE_HANDLE RouteHandles) {
   return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
-    if (NumRoutes && !RouteHandles) return ERROR_INVALID_PARAMETER;
-    bool ok = true;
-    for (UINT i = 0; i < NumRoutes; ++i) {
-      ok = t.ReleaseRef(FromHandle(RouteHandles[i]), Kind::Route) && ok;
-    }
-    return ok ? NO_ERROR : ERROR_INVALID_HANDLE;
+    return ReleaseAll(t, NumRoutes, RouteHandles, Kind::Route);
   });
 }
 
