@@ -6,8 +6,7 @@ import { ERROR_CAN_NOT_COMPLETE } from '../lib/constants.js';
 import { FakeClock } from '../examples/rip/timers.js';
 import { MemoryNetwork } from '../examples/rip/transport.js';
 import { decodePacket, Command } from '../examples/rip/packet.js';
-import { keyBytes } from '../examples/rip/config.js';
-import { addIf, flush, makeNode, run } from './rip/harness.js';
+import { addIf, flush, makeNode, run, twoRouters } from './rip/harness.js';
 
 const routeSet = (specs: { destination: string; prefixLength: number; metric: number; nextHop: string; interfaceIndex: number }[]) =>
   specs.map((r) => `${r.destination}/${r.prefixLength} m${r.metric} via ${r.nextHop} if${r.interfaceIndex}`).sort();
@@ -47,13 +46,7 @@ test('a route withdrawn upstream (metric 16) leaves the neighbour\'s RTM by a tr
 });
 
 test('poisoned reverse on the wire: routes go back to where they came from with metric 16', async (t) => {
-  const clock = new FakeClock();
-  const net = new MemoryNetwork();
-  const a = makeNode(clock, net);
-  const b = makeNode(clock, net);
-  await addIf(a, 1, '10.1.0.1', 24);
-  await addIf(a, 2, '10.2.0.1', 24, { mode: 'silent' });
-  await addIf(b, 5, '10.1.0.2', 24);
+  const { clock, net } = await twoRouters();
   await run(clock, 35_000); // one regular update
   const fromB = net.sent.filter((s) => s.from.address === '10.1.0.2').map((s) => decodePacket(s.data)).filter((p) => p.command === Command.Response);
   const back = fromB.flatMap((p) => p.entries).filter((e) => e.destination === '10.2.0.0');
@@ -121,13 +114,7 @@ test('RFC 2091 autostatic update with a silent peer fails with ERROR_CAN_NOT_COM
 });
 
 test('changing interface config at run time keeps learned routes', async (t) => {
-  const clock = new FakeClock();
-  const net = new MemoryNetwork();
-  const a = makeNode(clock, net);
-  const b = makeNode(clock, net);
-  await addIf(a, 1, '10.1.0.1', 24);
-  await addIf(a, 2, '10.2.0.1', 24, { mode: 'silent' });
-  await addIf(b, 5, '10.1.0.2', 24);
+  const { clock, b } = await twoRouters();
   await run(clock, 2000);
   await b.engine.rtm.settle();
   const { InterfaceConfig } = await import('../examples/rip/config.js');

@@ -4,22 +4,14 @@ import test from 'ava';
 import { ProtocolError } from '../lib/api/errors.js';
 import { ERROR_INVALID_PARAMETER, ERROR_NO_MORE_ITEMS, ERROR_NOT_FOUND, ERROR_NOT_SUPPORTED } from '../lib/constants.js';
 import { answerMib, decodeMibRecord, MibGlobal, MibInput, MibInterface, MibNeighbor, MibRoute } from '../examples/rip/mib.js';
-import { FakeClock } from '../examples/rip/timers.js';
-import { MemoryNetwork } from '../examples/rip/transport.js';
-import { addIf, makeNode, run } from './rip/harness.js';
+import { run, twoRouters } from './rip/harness.js';
 
 test('record sizes are fixed (README layout)', (t) => {
   t.deepEqual([MibInput.size, MibGlobal.size, MibInterface.size, MibNeighbor.size, MibRoute.size], [20, 76, 88, 44, 44]);
 });
 
 test('tables walk in key order with GetFirst/GetNext and end with ERROR_NO_MORE_ITEMS', async (t) => {
-  const clock = new FakeClock();
-  const net = new MemoryNetwork();
-  const a = makeNode(clock, net);
-  const b = makeNode(clock, net);
-  await addIf(a, 1, '10.1.0.1', 24);
-  await addIf(a, 2, '10.2.0.1', 24, { mode: 'silent' });
-  await addIf(b, 5, '10.1.0.2', 24);
+  const { clock, b } = await twoRouters();
   await run(clock, 2000);
   const ask = (op: 'get' | 'getFirst' | 'getNext', input: object) => answerMib(b.engine, { op, input: MibInput.encode(input), outputSize: 4096 }, clock.now());
   const routes = [];

@@ -4,12 +4,11 @@
 // autostatic update (DoUpdateRoutes) and the MIB.
 import { defineProtocol } from '../../lib/api/defineProtocol.js';
 import { ProtocolError } from '../../lib/api/errors.js';
-import type { Logger, ProtocolContext } from '../../lib/api/types.js';
+import type { Logger } from '../../lib/api/types.js';
 import { ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER } from '../../lib/constants.js';
 import { hostInfo } from '../../lib/host/info.js';
 import {
   GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIP, globalProblems, interfaceProblems, stateDirectoryOf,
-  type GlobalConfigValue, type InterfaceConfigValue,
 } from './config.js';
 import { RipEngine } from './engine.js';
 import { answerMib } from './mib.js';
@@ -18,8 +17,6 @@ import { systemClock } from './timers.js';
 import { UdpTransport } from './transport.js';
 
 export { GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIP } from './config.js';
-
-type Ctx = ProtocolContext<GlobalConfigValue, InterfaceConfigValue>;
 
 let engine: RipEngine | undefined;
 

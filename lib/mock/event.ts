@@ -1,7 +1,7 @@
 // The router manager's notification event, as the platform provides it. POSIX: an eventfd
 // whose number travels as the HANDLE value; Windows: a real auto-reset event.
 // Waiting runs on the libuv thread pool (koffi .async), never on the JS thread.
-import koffi, { type KoffiFunction, type LibraryHandle, type TypeObject } from './koffi.js';
+import koffi, { type KoffiFunction } from './koffi.js';
 
 export interface NotificationEvent {
   /** The value passed as HANDLE to StartProtocol. */

@@ -44,4 +44,21 @@ PeerStats Peer::stats() const {
   return stats_;
 }
 
+std::string Peer::Dispatch(wire::FrameDecoder& dec) {
+  wire::Message m;
+  std::string err;
+  for (;;) {
+    switch (dec.Next(m, err)) {
+      case wire::DecodeStatus::NeedMore: return {};
+      case wire::DecodeStatus::Error: return "malformed frame: " + err;
+      case wire::DecodeStatus::Ok: break;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stats_.framesIn++;
+    }
+    handlers_.onMessage(std::move(m));
+  }
+}
+
 }  // namespace rrasbridge

@@ -48,6 +48,8 @@ class Peer {
  private:
   void Run();
   void Wake();
+  // Hands every complete frame to onMessage; the reason to close on a malformed one.
+  std::string Dispatch(wire::FrameDecoder& dec);
 
   Stream stream_;
   Handlers handlers_;

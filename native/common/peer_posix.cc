@@ -44,21 +44,7 @@ void Peer::Run() {
   char buf[16384];
   const int fd = stream_.get();
   auto dispatch = [&] {
-    wire::Message m;
-    std::string err;
-    for (;;) {
-      auto st = dec.Next(m, err);
-      if (st == wire::DecodeStatus::NeedMore) return;
-      if (st == wire::DecodeStatus::Error) {
-        reason = "malformed frame: " + err;
-        return;
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        stats_.framesIn++;
-      }
-      handlers_.onMessage(std::move(m));
-    }
+    if (reason.empty()) reason = Dispatch(dec);
   };
   dec.Feed(initial_.data(), initial_.size());
   initial_.clear();

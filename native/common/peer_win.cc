@@ -67,21 +67,7 @@ void Peer::Run() {
   std::string readBuf(kReadChunk, '\0');
   std::string writing;  // a copy of out_'s head while a write is in flight
   auto dispatch = [&] {
-    wire::Message m;
-    std::string err;
-    for (;;) {
-      auto st = dec.Next(m, err);
-      if (st == wire::DecodeStatus::NeedMore) return;
-      if (st == wire::DecodeStatus::Error) {
-        reason = "malformed frame: " + err;
-        return;
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        stats_.framesIn++;
-      }
-      handlers_.onMessage(std::move(m));
-    }
+    if (reason.empty()) reason = Dispatch(dec);
   };
   if (!rd.event || !wr.event) reason = win::ErrorText("CreateEvent");
   dec.Feed(initial_.data(), initial_.size());

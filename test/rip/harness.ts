@@ -49,3 +49,18 @@ export async function run(clock: FakeClock, ms: number, step = 100): Promise<voi
     await flush();
   }
 }
+
+/**
+ * Router a (10.1.0.1/24 on interface 1, and a silent 10.2.0.1/24 on 2) and router b
+ * (10.1.0.2/24 on 5) on one segment: b learns 10.2.0.0/24 from a.
+ */
+export async function twoRouters(): Promise<{ clock: FakeClock; net: MemoryNetwork; a: Node; b: Node }> {
+  const clock = new FakeClock();
+  const net = new MemoryNetwork();
+  const a = makeNode(clock, net);
+  const b = makeNode(clock, net);
+  await addIf(a, 1, '10.1.0.1', 24);
+  await addIf(a, 2, '10.2.0.1', 24, { mode: 'silent' });
+  await addIf(b, 5, '10.1.0.2', 24);
+  return { clock, net, a, b };
+}
