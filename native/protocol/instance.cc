@@ -704,10 +704,9 @@ DWORD Instance::MibSetTrapInfo(HANDLE /*event*/, ULONG inSize, PVOID in, PULONG 
 }
 
 DWORD Instance::Power(uint32_t op, DWORD powerType) {
-  Message reply;
-  DWORD code = ForwardCall(MsgType::Power, {Value::Num(op), Value::Num(powerType)}, &reply,
-                           op == 1 ? "QueryPower" : "SetPower");
-  return code;
+  Message reply;  // the protocol's status passes through
+  return ForwardCall(MsgType::Power, {Value::Num(op), Value::Num(powerType)}, &reply,
+                     op == 1 ? "QueryPower" : "SetPower");
 }
 
 DWORD Instance::Client(uint32_t op, ULONG index, PVOID clientAddress) {
