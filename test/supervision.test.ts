@@ -115,13 +115,16 @@ test('the stale timer deletes a dead host\'s routes when no host re-announces th
   t.is(router.rtm.routes(proto.protocolId).length, 0);
 });
 
-test('a planned restart (SIGHUP: a code reload) keeps the routes and does not count against the budget', async (t) => {
+// POSIX: SIGHUP to the host; everywhere: ctx.requestRestart (here through the fixture's MIB set).
+const viaSignal = process.platform !== 'win32';
+test(`a planned restart (a code reload, ${viaSignal ? 'SIGHUP' : 'ctx.requestRestart'}) keeps the routes and does not count against the budget`, async (t) => {
   const { router, proto } = await startScripted(t, { routes: { 5: [route('10.65.1.0', 5), route('10.65.2.0', 5)] } },
     { restartLimit: 0, staleTimeoutMs: 60000 });
   await addInterfaces(proto, [5]);
   await proto.updateRoutes(5);
   const before = await scriptedCalls(proto);
-  process.kill(before.pid, 'SIGHUP');
+  if (viaSignal) process.kill(before.pid, 'SIGHUP');
+  else t.is((await proto.mib('set', Buffer.alloc(4))).code, NO_ERROR);
   const after = await until('the new host', async () => {
     try {
       const s = await scriptedCalls(proto);
@@ -131,7 +134,7 @@ test('a planned restart (SIGHUP: a code reload) keeps the routes and does not co
     }
   });
   t.like(after.calls[0], { call: 'start', restarted: true, generation: 2 });
-  t.regex(router.log(), /the host asks to be restarted: SIGHUP/);
+  t.regex(router.log(), viaSignal ? /the host asks to be restarted: SIGHUP/ : /the host asks to be restarted: requested through the MIB/);
   t.regex(router.log(), /planned restart of host pid \d+ \(exit code \d+\); its routes are kept/);
   t.notRegex(router.log(), /giving up/, 'restartLimit 0 does not apply to a planned restart');
   t.is(router.rtm.routes(proto.protocolId).length, 2, 'the routes stayed in RTM');

@@ -348,6 +348,10 @@ void Instance::RecoverFromLoss(bool planned) {
     staleDeadline_ = Clock::now() + std::chrono::milliseconds(config_.staleTimeoutMs);
   }
   if (dead && planned) {
+    // Calls in flight (e.g. the one that asked for the restart) finish first.
+    const Deadline idle = DeadlineIn(config_.stopTimeoutMs);
+    while (dead->pendingCalls() > 0 && Clock::now() < idle)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::string how = dead->Shutdown(config_.stopTimeoutMs);
     log_(LogLevel::Info, "planned restart of host pid %u (%s); its routes are kept", dead->pid(), how.c_str());
     std::string err;
