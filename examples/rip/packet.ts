@@ -20,6 +20,7 @@
 // drops a bad entry, not the whole message.
 import crypto from 'node:crypto';
 import { ipToU32, isAcceptableDestination, maskOf, prefixLengthOf, u32ToIp } from './ip.js';
+import { CodedError } from '../../lib/codedError.js';
 
 export const RIP_PORT = 520;
 export const RIP_GROUP = '224.0.0.9';
@@ -100,12 +101,7 @@ export type DecodeErrorCode =
   | 'BAD_AUTH'
   | 'MISPLACED_AUTH';
 
-export class RipDecodeError extends Error {
-  constructor(readonly code: DecodeErrorCode, message: string) {
-    super(message);
-    this.name = 'RipDecodeError';
-  }
-}
+export class RipDecodeError extends CodedError<DecodeErrorCode> {}
 
 const fail = (code: DecodeErrorCode, message: string): never => {
   throw new RipDecodeError(code, message);

@@ -6,6 +6,7 @@
 // A non-contiguous mask cannot come from RRAS, but the bytes are reported as-is with
 // prefixLength null rather than rejected, so a bad caller is visible instead of fatal.
 import { formatIPv4, parseIPv4 } from './schema.js';
+import { CodedError } from '../codedError.js';
 
 export const IP_ADAPTER_BINDING_HEADER_SIZE = 24;
 export const IP_LOCAL_BINDING_SIZE = 8;
@@ -14,12 +15,7 @@ export const sizeofIpBinding = (addressCount: number) => IP_ADAPTER_BINDING_HEAD
 
 export type BindingErrorCode = 'TRUNCATED' | 'BAD_COUNT' | 'TRAILING' | 'BAD_VALUE';
 
-export class BindingError extends Error {
-  constructor(readonly code: BindingErrorCode, message: string) {
-    super(message);
-    this.name = 'BindingError';
-  }
-}
+export class BindingError extends CodedError<BindingErrorCode> {}
 
 export interface BindingAddress {
   address: string;

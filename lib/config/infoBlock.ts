@@ -10,6 +10,7 @@
 // Decoding accepts a buffer longer than Size (trailing bytes ignored: RM buffers are often over-allocated)
 // but never one shorter. Encoding writes data areas in entry order, each padded to 8 bytes, so Size is a
 // multiple of 8 and the first data area of a one-entry block starts at 32.
+import { CodedError } from '../codedError.js';
 
 export const RTR_INFO_BLOCK_VERSION = 1;
 export const INFO_BLOCK_HEADER_SIZE = 12;
@@ -29,12 +30,7 @@ export type InfoBlockErrorCode =
   | 'DUPLICATE_TYPE'
   | 'BAD_ENTRY';
 
-export class InfoBlockError extends Error {
-  constructor(readonly code: InfoBlockErrorCode, message: string) {
-    super(message);
-    this.name = 'InfoBlockError';
-  }
-}
+export class InfoBlockError extends CodedError<InfoBlockErrorCode> {}
 
 export interface InfoBlockEntry {
   infoType: number;

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { isProtocol } from '../api/defineProtocol.js';
 import type { Protocol } from '../api/types.js';
+import { CodedError } from '../codedError.js';
 import {
   IP_GENERAL_INFO_BASE, PROTO_TYPE_MS0, PROTO_TYPE_MS1, PROTO_VENDOR_MS0, PROTO_VENDOR_MS1, PROTO_VENDOR_MS2,
   PROTO_FROM_PROTO_ID, TYPE_FROM_PROTO_ID, VENDOR_FROM_PROTO_ID,
@@ -25,12 +26,7 @@ export type InstallErrorCode =
   | 'BAD_OPTION'
   | 'BAD_GLOBAL_CONFIG';
 
-export class InstallError extends Error {
-  constructor(readonly code: InstallErrorCode, message: string) {
-    super(message);
-    this.name = 'InstallError';
-  }
-}
+export class InstallError extends CodedError<InstallErrorCode> {}
 
 export const hex32 = (n: number): string => '0x' + (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 
