@@ -15,7 +15,7 @@ import { classfulPrefixLength, ipToU32, isAcceptableDestination, maskOf, network
 import {
   Command, RIP_GROUP, RIP_INFINITY, commandName, encodePacket, entriesPerPacket, isWholeTableRequest, tryDecodePacket,
   validateEntry, verifyAuth, wholeTableRequest, type AuthPolicy, type AuthSpec, type OutgoingEntry, type OutgoingPacket,
-  type RipPacket, type RouteEntry,
+  type RipPacket, type RouteEntry, type AuthKind, type CommandCode,
 } from './packet.js';
 import { RtmSync } from './rtm.js';
 import type { SequenceStore } from './state.js';
@@ -153,6 +153,8 @@ export class RipEngine {
   private readonly periodic: PeriodicTimer;
   private readonly limiter: TriggeredUpdateLimiter;
   private readonly redistributed = new Set<string>();
+  /** Peers already warned about datagrams over RIP's size limit (interface|address). */
+  private readonly oversizeWarned = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private readonly clock: Clock;
@@ -436,15 +438,17 @@ export class RipEngine {
     });
   }
 
-  private chunks(i: RipInterface, entries: OutgoingEntry[]): OutgoingEntry[][] {
-    const n = entriesPerPacket(this.authSpecShape(i.config));
+  /** Splits entries into datagrams of `command` as full as the interface's authentication allows. */
+  private chunks(i: RipInterface, entries: OutgoingEntry[], command: CommandCode = Command.Response): OutgoingEntry[][] {
+    const n = entriesPerPacket(this.authKind(i.config), command);
     const out: OutgoingEntry[][] = [];
     for (let k = 0; k < entries.length; k += n) out.push(entries.slice(k, k + n));
     return out;
   }
 
-  private authSpecShape(c: InterfaceConfigValue): AuthSpec | undefined {
-    return c.auth === 'none' || c.keys.length === 0 ? undefined : { type: 'simple', password: '' };
+  /** The authentication authSpec will sign with (none when no key is configured). */
+  private authKind(c: InterfaceConfigValue): AuthKind {
+    return c.keys.length === 0 ? 'none' : c.auth;
   }
 
   private async sendUpdate(i: RipInterface, changedOnly: boolean): Promise<void> {
@@ -493,7 +497,7 @@ export class RipEngine {
   }
 
   private demandChanges(i: RipInterface): void {
-    const chunks = this.chunks(i, this.entriesFor(i, true));
+    const chunks = this.chunks(i, this.entriesFor(i, true), Command.UpdateResponse);
     if (!chunks.length) return;
     for (const c of i.circuits.values()) for (const to of this.targets(i, c)) c.demand.sendChanges(chunks, to);
   }
@@ -536,7 +540,15 @@ export class RipEngine {
     if (this.isOwnAddress(from.address)) return; // our own multicast, looped back
     const decoded = tryDecodePacket(data);
     const onLink = i.onLink(from.address);
-    if (!decoded.ok) return this.bad(i, from, decoded.error.message, onLink ? this.neighbor(i, from.address, 0) : undefined);
+    if (!decoded.ok) {
+      // An oversized datagram is a peer configured beyond RFC 2453 (e.g. BIRD's "tx length"):
+      // every route in it is lost, so say so where an operator looks, once per peer.
+      if (decoded.error.code === 'TOO_LONG' && !this.oversizeWarned.has(`${i.index}|${from.address}`)) {
+        this.oversizeWarned.add(`${i.index}|${from.address}`);
+        this.log.warn(`interface ${i.index}: dropping datagrams from ${from.address}:${from.port}: ${decoded.error.message}`);
+      }
+      return this.bad(i, from, decoded.error.message, onLink ? this.neighbor(i, from.address, 0) : undefined);
+    }
     const p = decoded.packet;
     const isQuery = p.command === Command.Request && from.port !== i.config.port;
     // RFC 2453 §3.9.2: routing information only from directly connected neighbours, from the RIP port.
@@ -577,7 +589,7 @@ export class RipEngine {
         this.stats.requestsReceived++;
         if (!isWholeTableRequest(p)) return this.bad(i, from, 'Update Request that is not a whole-table request', n);
         if (!i.sends) return;
-        c.demand.sendTable(this.chunks(i, this.entriesFor(i, false)), from);
+        c.demand.sendTable(this.chunks(i, this.entriesFor(i, false), Command.UpdateResponse), from);
         return;
       case Command.UpdateResponse:
         return this.onUpdateResponse(i, c, p, data, from, n!);

@@ -27,6 +27,11 @@ export const RIP_GROUP = '224.0.0.9';
 export const RIP_INFINITY = 16;
 /** RFC 2453 §4: at most 25 entries (the auth entry counts) in a 512-byte datagram. */
 export const RIP_MAX_ENTRIES = 25;
+/**
+ * RFC 2453 §4: a RIP datagram is at most 512 octets; RFC 2082's keyed-MD5 trailer comes on
+ * top (BIRD's default "tx length" is 532 for that reason). FRR drops larger ones, BIRD too.
+ */
+export const RIP_MAX_DATAGRAM = 512;
 export const HEADER_SIZE = 4;
 export const UPDATE_HEADER_SIZE = 4;
 export const ENTRY_SIZE = 20;
@@ -94,6 +99,7 @@ export type AuthPolicy =
 
 export type DecodeErrorCode =
   | 'TOO_SHORT'
+  | 'TOO_LONG'
   | 'BAD_VERSION'
   | 'BAD_COMMAND'
   | 'BAD_LENGTH'
@@ -129,6 +135,9 @@ function readEntry(buf: Buffer, off: number): RouteEntry {
 export function decodePacket(input: Buffer | Uint8Array): RipPacket {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length < HEADER_SIZE) fail('TOO_SHORT', `datagram of ${buf.length} bytes is shorter than the 4-byte RIP header`);
+  if (buf.length > RIP_MAX_DATAGRAM + MD5_TRAILER_SIZE) {
+    fail('TOO_LONG', `datagram of ${buf.length} bytes is longer than RIP's ${RIP_MAX_DATAGRAM} octets (RFC 2453 §4) plus the ${MD5_TRAILER_SIZE}-byte MD5 trailer`);
+  }
   const command = buf[0]!;
   const version = buf[1]!;
   if (version === 0) fail('BAD_VERSION', 'version 0 messages are discarded (RFC 2453 §4)');
@@ -170,6 +179,9 @@ export function decodePacket(input: Buffer | Uint8Array): RipPacket {
       auth = { type: 'unknown', authType };
     }
     off += ENTRY_SIZE;
+  }
+  if (auth.type !== 'md5' && buf.length > RIP_MAX_DATAGRAM) {
+    fail('TOO_LONG', `datagram of ${buf.length} bytes is longer than RIP's ${RIP_MAX_DATAGRAM} octets (RFC 2453 §4) and has no MD5 trailer`);
   }
   if ((end - bodyStart) % ENTRY_SIZE !== 0) {
     fail('BAD_LENGTH', `${end - bodyStart} bytes of entries is not a multiple of ${ENTRY_SIZE}`);
@@ -239,8 +251,20 @@ export interface OutgoingEntry {
   metric: number;
 }
 
-/** Entries that fit one datagram next to the authentication entry, if any. */
-export const entriesPerPacket = (auth: AuthSpec | undefined) => RIP_MAX_ENTRIES - (auth && auth.type !== 'none' ? 1 : 0);
+export type AuthKind = AuthSpec['type'];
+
+/**
+ * Route entries that fit one datagram of `command` sent with this authentication. What we
+ * send stays within 512 octets including keyed MD5's 20-byte trailer (FRR's ripd reads 512
+ * bytes and drops a longer datagram as misaligned): none 25, simple password 24, keyed MD5
+ * 23 entries, as FRR sends, with or without RFC 2091's header. On receipt the trailer may
+ * come on top of 512 (RFC 2082 §3.2; BIRD's default "tx length" 532 sends 24 with MD5).
+ */
+export function entriesPerPacket(auth: AuthKind, command: CommandCode = Command.Response): number {
+  const room = RIP_MAX_DATAGRAM - HEADER_SIZE - (isUpdateCommand(command) ? UPDATE_HEADER_SIZE : 0) -
+    (auth === 'none' ? 0 : ENTRY_SIZE) - (auth === 'md5' ? MD5_TRAILER_SIZE : 0);
+  return Math.floor(room / ENTRY_SIZE);
+}
 
 const toU32 = (text: string, what: string) => {
   const n = ipToU32(text);
@@ -255,8 +279,9 @@ export function md5Digest(signed: Buffer, key: Buffer | string): Buffer {
 /** Builds a datagram (throws RangeError on invalid input: that is a caller bug, not bad input). */
 export function encodePacket(p: OutgoingPacket, auth: AuthSpec = { type: 'none' }): Buffer {
   const withAuth = auth.type !== 'none';
-  if (p.entries.length > entriesPerPacket(auth)) {
-    throw new RangeError(`RIP encode: ${p.entries.length} entries, at most ${entriesPerPacket(auth)} fit a datagram`);
+  const capacity = entriesPerPacket(auth.type, p.command);
+  if (p.entries.length > capacity) {
+    throw new RangeError(`RIP encode: ${p.entries.length} entries, at most ${capacity} fit a ${commandName(p.command)} with ${auth.type} authentication`);
   }
   const hasUpdate = isUpdateCommand(p.command);
   if (hasUpdate !== (p.update !== undefined)) throw new RangeError(`RIP encode: the RFC 2091 header goes with commands 9-11 only`);
