@@ -11,3 +11,4 @@ export {
 export { paths, type Paths } from './paths.js';
 export { hostInfo, type HostInfo } from './host/info.js';
 export { MockRouter, RoutingProtocol, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry } from './mock/router.js';
+export { MS_ROUTER_VERSION_MPR50, MS_ROUTER_VERSION_MPR60, type RouterVersion } from './mock/versions.js';

@@ -15,7 +15,7 @@ import { paths } from '../paths.js';
 import {
   ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES, RF_DEMAND_UPDATE_ROUTES,
   RF_MULTICAST, RF_POWER, RF_ROUTING, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED, RIS_INTERFACE_ENABLED,
-  RIS_INTERFACE_MEDIA_ABSENT, RIS_INTERFACE_MEDIA_PRESENT, ROUTER_STOPPED, UPDATE_COMPLETE, MS_ROUTER_VERSION,
+  RIS_INTERFACE_MEDIA_ABSENT, RIS_INTERFACE_MEDIA_PRESENT, ROUTER_STOPPED, UPDATE_COMPLETE,
   ERROR_NOT_SUPPORTED, eventName, errorName,
 } from '../constants.js';
 import { encodeBinding, type BindingInput } from '../config/binding.js';
@@ -23,6 +23,7 @@ import * as ffi from './ffi.js';
 import { createNotificationEvent, type NotificationEvent } from './event.js';
 import { removeRegistryConfig, writeRegistryConfig } from './config-win32.js';
 import { MockRtm } from './rtm.js';
+import * as versions from './versions.js';
 import { capabilitiesOf, isProtocol } from '../api/defineProtocol.js';
 
 /** Per-protocol settings of the library's configuration (RRAS_BRIDGE_CONFIG on POSIX). */
@@ -69,6 +70,12 @@ export interface MockRouterOptions {
    * ValidateRoute writes it into the route (RTM_PREF_INFO.Preference) for listed protocols.
    */
   protocolPriority?: Record<number, number>;
+  /**
+   * MS_ROUTER_VERSION the router manager offers: dwVersion at RegisterProtocol, and the
+   * version and size of SUPPORT_FUNCTIONS at StartProtocol. 0x500 (MPR50, default) or 0x600
+   * (the SDK's MPR60: 264-byte routing characteristics, SUPPORT_FUNCTIONS_60).
+   */
+  routerVersion?: versions.RouterVersion;
 }
 
 export type TraceEntry =
@@ -125,6 +132,7 @@ export class MockRouter extends EventEmitter {
   readonly logFile: string;
   readonly routerId: number;
   readonly protocolPriority: Record<number, number>;
+  readonly routerVersion: versions.RouterVersion;
   /** The RTM the protocols' routes go to (shared by every MockRouter in this process). */
   readonly rtm: MockRtm;
   private readonly offered: number;
@@ -145,6 +153,10 @@ export class MockRouter extends EventEmitter {
     this.logFile = path.join(this.workDir, 'protocol.log');
     this.routerId = options.routerId ?? 0x0100000a;
     this.protocolPriority = options.protocolPriority ?? {};
+    this.routerVersion = options.routerVersion ?? versions.MS_ROUTER_VERSION_MPR50;
+    if (!versions.isRouterVersion(this.routerVersion)) {
+      throw new Error(`MockRouter: routerVersion must be 0x500 or 0x600, not 0x${Number(this.routerVersion).toString(16)}`);
+    }
     const rtmLibrary = path.resolve(options.rtmLibrary ?? paths.mockRtm);
     if (!fs.existsSync(rtmLibrary)) throw new Error(`MockRouter: mock RTM library not found at ${rtmLibrary} (run npm install to build it)`);
     this.rtm = new MockRtm(rtmLibrary);
@@ -185,14 +197,14 @@ export class MockRouter extends EventEmitter {
     process.env.RRAS_BRIDGE_CONFIG = this.configFile;
     const settings = { protocolId };
     const register = this.lib.func(ffi.RegisterProtocolFn);
-    const rc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: settings.protocolId, fSupportedFunctionality: this.offered };
-    for (const n of ffi.PFN_NAMES) rc[n] = null;
-    const sc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: settings.protocolId, fSupportedFunctionality: 0 };
-    for (let i = 0; i < 13; i++) sc[`pfn${i}`] = null;
+    const characteristics = {
+      routing: versions.routingCharacteristics(this.routerVersion, settings.protocolId, this.offered),
+      service: versions.serviceCharacteristics(this.routerVersion, settings.protocolId),
+    };
     const t0 = performance.now();
-    const code = register(rc, sc) as number;
+    const code = register(characteristics.routing, characteristics.service) as number;
     this.trace({ kind: 'call', protocolId: settings.protocolId, name: 'RegisterProtocol', args: [settings.protocolId], code, ms: performance.now() - t0 });
-    const p = new RoutingProtocol(this, settings.protocolId, code, rc, sc, autoDrain);
+    const p = new RoutingProtocol(this, settings.protocolId, code, characteristics, autoDrain);
     if (code === NO_ERROR) this.protocols.set(settings.protocolId, p);
     return p;
   }
@@ -223,6 +235,16 @@ export class RoutingProtocol {
   /** Entry points the library filled in (non-NULL). */
   readonly entryPoints: ReadonlySet<ffi.EntryPointName>;
   readonly supportCalls: { name: string; args: unknown[] }[] = [];
+  /**
+   * After RegisterProtocol, the router manager's buffers as the library left them: the routing
+   * characteristics (264 bytes whatever the version: past the offered struct, a pattern) and
+   * the service characteristics (versions.ts).
+   */
+  readonly routingCharacteristics: Buffer;
+  readonly serviceCharacteristics: Buffer;
+  /** SUPPORT_FUNCTIONS of the last StartProtocol: the bytes passed, and the live table (kept for the protocol's life). */
+  supportFunctionsSent: Buffer | undefined;
+  supportFunctionsTable: Buffer | undefined;
   private readonly fns = new Map<ffi.EntryPointName, KoffiFunction>();
   private event: NotificationEvent | undefined;
   private pump: Promise<void> | undefined;
@@ -235,10 +257,13 @@ export class RoutingProtocol {
     readonly router: MockRouter,
     readonly protocolId: number,
     readonly registerCode: number,
-    rc: Record<string, unknown>,
-    sc: Record<string, unknown>,
+    characteristics: { routing: Buffer; service: Buffer },
     private readonly autoDrain: boolean,
   ) {
+    this.routingCharacteristics = characteristics.routing;
+    this.serviceCharacteristics = characteristics.service;
+    const rc = koffi.decode(characteristics.routing, ffi.MPR_ROUTING_CHARACTERISTICS) as Record<string, unknown>;
+    const sc = koffi.decode(characteristics.service, ffi.MPR_SERVICE_CHARACTERISTICS) as Record<string, unknown>;
     this.version = rc.dwVersion as number;
     this.supportedFunctionality = rc.fSupportedFunctionality as number;
     this.serviceFunctionality = sc.fSupportedFunctionality as number;
@@ -269,7 +294,7 @@ export class RoutingProtocol {
     });
   }
 
-  private supportFunctions(): Record<string, unknown> {
+  private supportFunctions(): Buffer {
     const record = (name: string, result: number) => (...args: unknown[]) => {
       try {
         this.supportCalls.push({ name, args });
@@ -282,9 +307,12 @@ export class RoutingProtocol {
       this.callbacks.push(cb);
       return cb;
     };
-    return {
-      dwVersion: MS_ROUTER_VERSION,
-      dwReserved: 0,
+    const mpr60: Record<string, bigint> = this.router.routerVersion === versions.MS_ROUTER_VERSION_MPR60 ? {
+      ValidateRouteEx: reg(record('ValidateRouteEx', ERROR_NOT_SUPPORTED), ffi.ValidateRouteEx),
+      GetRoutingDomainInfo: reg(record('GetRoutingDomainInfo', ERROR_NOT_SUPPORTED), ffi.GetRoutingDomainInfo),
+      GetInterfaceInformation: reg(record('GetInterfaceInformation', ERROR_NOT_SUPPORTED), ffi.GetInterfaceInformation),
+    } : {};
+    const table = versions.supportFunctions(this.router.routerVersion, {
       DemandDialRequest: reg(record('DemandDialRequest', NO_ERROR), ffi.DemandDialRequest),
       SetInterfaceReceiveType: reg(record('SetInterfaceReceiveType', NO_ERROR), ffi.SetInterfaceReceiveType),
       ValidateRoute: reg((pid: number, routeInfo: unknown, dest: unknown) => {
@@ -306,7 +334,11 @@ export class RoutingProtocol {
       MIBEntryGetNext: reg(record('MIBEntryGetNext', ERROR_NOT_SUPPORTED), ffi.MIBEntryInOut),
       GetRouterId: reg(record('GetRouterId', this.router.routerId), ffi.GetRouterId),
       HasMulticastBoundary: reg(record('HasMulticastBoundary', 0), ffi.HasMulticastBoundary),
-    };
+      ...mpr60,
+    });
+    this.supportFunctionsSent = Buffer.from(table);
+    this.supportFunctionsTable = table;
+    return table;
   }
 
   /** StartProtocol with a new notification event; the event pump starts first. */
