@@ -9,7 +9,8 @@ import { prefixKey } from './ip.js';
 const keyOf = (r: RouteKey) => `${r.destination}/${r.prefixLength}|${r.interfaceIndex}|${r.nextHop}`;
 
 /** The Routes interface in memory: add/delete/replace/list, and injectable best-route changes. */
-export class MemoryRoutes implements Routes {
+export class MemoryRoutes implements Routes<'ipv4'> {
+  readonly addressFamily = 'ipv4' as const;
   private readonly own = new Map<string, RouteSpec>();
   private readonly best = new Map<string, BestRouteChange>();
   private readonly listeners = new Set<(c: BestRouteChange[]) => void>();

@@ -14,11 +14,12 @@ import koffi, { type KoffiFunction, type LibraryHandle, type TypeObject } from '
 import { paths } from '../paths.js';
 import {
   ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES, RF_DEMAND_UPDATE_ROUTES,
-  RF_MULTICAST, RF_POWER, RF_ROUTING, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED, RIS_INTERFACE_ENABLED,
+  RF_MULTICAST, RF_POWER, RF_ROUTING, RF_ROUTINGV6, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED, RIS_INTERFACE_ENABLED,
   RIS_INTERFACE_MEDIA_ABSENT, RIS_INTERFACE_MEDIA_PRESENT, ROUTER_STOPPED, UPDATE_COMPLETE,
   ERROR_NOT_SUPPORTED, eventName, errorName,
 } from '../constants.js';
-import { encodeBinding, type BindingInput } from '../config/binding.js';
+import { encodeBinding, encodeIpv6Binding, type BindingInput, type Ipv6BindingInput } from '../config/binding.js';
+import { formatIPv6 } from '../config/ipv6.js';
 import * as ffi from './ffi.js';
 import { createNotificationEvent, type NotificationEvent } from './event.js';
 import { removeRegistryConfig, writeRegistryConfig } from './config-win32.js';
@@ -52,6 +53,11 @@ export interface ProtocolSettings {
   validateRoutes?: number;
   clientCalls?: number;
   queueHighWaterBytes?: number;
+  /**
+   * 1: the protocol runs on the IPv6 router manager (RTM AF_INET6, IPV6_ADAPTER_BINDING_INFO,
+   * RF_ROUTINGV6 offered); default: what the module declares (defineProtocol addressFamily).
+   */
+  ipv6?: number;
 }
 
 export interface MockRouterOptions {
@@ -61,7 +67,10 @@ export interface MockRouterOptions {
   workDir?: string;
   /** What GetRouterId answers (network-order IPv4 as a u32); default 10.0.0.1. */
   routerId?: number;
-  /** RF_* flags the router manager offers at RegisterProtocol; default: all it knows. */
+  /**
+   * RF_* flags the router manager offers at RegisterProtocol; default: all it knows. For a
+   * protocol on the IPv6 router manager, RF_ROUTING here is offered as RF_ROUTINGV6.
+   */
   offeredFunctionality?: number;
   /** The RTMv2 the library loads; default: this package's mock RTM. */
   rtmLibrary?: string;
@@ -183,6 +192,11 @@ export class MockRouter extends EventEmitter {
     return this.callRegister(settings.protocolId, options.autoDrain ?? true);
   }
 
+  /** The configuration written for a protocol id (undefined when not registered here). */
+  settingsOf(protocolId: number): Readonly<ProtocolSettings> | undefined {
+    return this.settings.get(protocolId);
+  }
+
   /** RegisterProtocol for an id this router did not configure (RRAS asking about a stranger). */
   registerUnconfigured(protocolId: number): number {
     return this.callRegister(protocolId, true).registerCode;
@@ -197,8 +211,10 @@ export class MockRouter extends EventEmitter {
     process.env.RRAS_BRIDGE_CONFIG = this.configFile;
     const settings = { protocolId };
     const register = this.lib.func(ffi.RegisterProtocolFn);
+    // The IPv6 router manager offers RTM as RF_ROUTINGV6.
+    const offered = this.settings.get(protocolId)?.ipv6 && (this.offered & RF_ROUTING) ? (this.offered & ~RF_ROUTING) | RF_ROUTINGV6 : this.offered;
     const characteristics = {
-      routing: versions.routingCharacteristics(this.routerVersion, settings.protocolId, this.offered),
+      routing: versions.routingCharacteristics(this.routerVersion, settings.protocolId, offered),
       service: versions.serviceCharacteristics(this.routerVersion, settings.protocolId),
     };
     const t0 = performance.now();
@@ -319,8 +335,9 @@ export class RoutingProtocol {
         // Decode the destination for the trace, and apply the priority policy like RRAS.
         let shown = '?';
         try {
-          const bytes = koffi.decode(dest, 'uint8_t', 8) as number[];
-          shown = `${bytes.slice(4, 8).join('.')}/${bytes[2]! | (bytes[3]! << 8)}`;
+          const bytes = koffi.decode(dest, 'uint8_t', 20) as number[];
+          const len = bytes[2]! | (bytes[3]! << 8);
+          shown = bytes[0] === 23 ? `${formatIPv6(Uint8Array.from(bytes.slice(4)))}/${len}` : `${bytes.slice(4, 8).join('.')}/${len}`;
           const preference = this.router.protocolPriority[pid];
           if (preference !== undefined) koffi.encode(routeInfo, 32, 'uint32_t', preference); // PrefInfo.Preference
         } catch { /* never throw into native code */ }
@@ -392,15 +409,22 @@ export class RoutingProtocol {
   disableInterface(index: number): Promise<number> {
     return this.interfaceStatus(index, true, RIS_INTERFACE_DISABLED);
   }
-  bindInterface(index: number, binding: BindingInput): Promise<number> {
-    return this.interfaceStatus(index, true, RIS_INTERFACE_ADDRESS_CHANGE, encodeBinding(binding));
+  /** Which router manager this protocol is registered with (its settings' ipv6). */
+  get addressFamily(): 'ipv4' | 'ipv6' {
+    return this.router.settingsOf(this.protocolId)?.ipv6 ? 'ipv6' : 'ipv4';
+  }
+
+  /** RIS_INTERFACE_ADDRESS_CHANGE with IP_ADAPTER_BINDING_INFO, or IPV6_ADAPTER_BINDING_INFO on the IPv6 router manager. */
+  bindInterface(index: number, binding: BindingInput | Ipv6BindingInput): Promise<number> {
+    const info = this.addressFamily === 'ipv6' ? encodeIpv6Binding(binding as Ipv6BindingInput) : encodeBinding(binding as BindingInput);
+    return this.interfaceStatus(index, true, RIS_INTERFACE_ADDRESS_CHANGE, info);
   }
   setMedia(index: number, present: boolean): Promise<number> {
     return this.interfaceStatus(index, true, present ? RIS_INTERFACE_MEDIA_PRESENT : RIS_INTERFACE_MEDIA_ABSENT);
   }
 
   /** Adds, enables and binds an interface, in RRAS's order. */
-  async addEnabledInterface(spec: InterfaceSpec, binding: BindingInput): Promise<void> {
+  async addEnabledInterface(spec: InterfaceSpec, binding: BindingInput | Ipv6BindingInput): Promise<void> {
     const steps: [string, () => Promise<number>][] = [
       ['AddInterface', () => this.addInterface(spec)],
       ['InterfaceStatus(ADDRESS_CHANGE)', () => this.bindInterface(spec.index, binding)],

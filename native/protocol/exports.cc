@@ -207,8 +207,10 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   // Claim only what both sides support; the router manager offers its set in the struct.
   const DWORD offered = rc->fSupportedFunctionality;
   // Multicast entry points are not bridged: RF_MULTICAST is never claimed.
-  const DWORD ours = config.supportedFunctionality & (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES |
-                                                       RF_ADD_ALL_INTERFACES | RF_POWER);
+  DWORD wanted = config.supportedFunctionality;
+  if (config.ipv6 && (wanted & RF_ROUTING)) wanted = (wanted & ~RF_ROUTING) | RF_ROUTINGV6;
+  const DWORD ours = wanted & (RF_ROUTING | RF_ROUTINGV6 | RF_DEMAND_UPDATE_ROUTES |
+                               RF_ADD_ALL_INTERFACES | RF_POWER);
   const DWORD offeredVersion = rc->dwVersion;
   rc->dwVersion = kRouterVersion;
   rc->fSupportedFunctionality = offered & ours;
