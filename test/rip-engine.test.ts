@@ -3,7 +3,7 @@
 import test from 'ava';
 import { ProtocolError } from '../lib/api/errors.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../lib/constants.js';
-import { FakeClock } from '../examples/rip/timers.js';
+import { FakeClock } from '../examples/distance-vector/timers.js';
 import { MemoryNetwork } from '../examples/rip/transport.js';
 import { decodePacket, Command } from '../examples/rip/packet.js';
 import { addIf, flush, makeNode, run, twoRouters } from './rip/harness.js';

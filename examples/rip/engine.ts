@@ -9,18 +9,18 @@ import type { BestRouteChange, Routes, RouteSpec } from '../../lib/api/routes.js
 import type { InterfaceType, Logger } from '../../lib/api/types.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../../lib/constants.js';
 import { REDISTRIBUTE_ANY, type GlobalConfigValue, type InterfaceConfigValue } from './config.js';
-import { DemandSender, type DemandPacket } from './demand.js';
+import { DemandSender, type DemandPacket } from '../distance-vector/demand.js';
 import { filterAllows } from './filter.js';
-import { classfulPrefixLength, ipToU32, isAcceptableDestination, maskOf, networkOf, prefixKey, sameSubnet, u32ToIp } from './ip.js';
+import { IPV4_TABLE, classfulPrefixLength, ipToU32, isAcceptableDestination, maskOf, networkOf, prefixKey, sameSubnet, u32ToIp } from './ip.js';
 import {
   Command, RIP_GROUP, RIP_INFINITY, commandName, encodePacket, entriesPerPacket, isWholeTableRequest, tryDecodePacket,
   validateEntry, verifyAuth, wholeTableRequest, type AuthPolicy, type AuthSpec, type OutgoingEntry, type OutgoingPacket,
   type RipPacket, type RouteEntry, type AuthKind, type CommandCode,
 } from './packet.js';
-import { RtmSync } from './rtm.js';
+import { RtmSync } from '../distance-vector/rtm.js';
 import type { SequenceStore } from './state.js';
-import { RipTable, type RipRoute } from './table.js';
-import { PeriodicTimer, TriggeredUpdateLimiter, type Clock, type TimerHandle } from './timers.js';
+import { RipTable, type RipRoute } from '../distance-vector/table.js';
+import { PeriodicTimer, TriggeredUpdateLimiter, type Clock, type TimerHandle } from '../distance-vector/timers.js';
 import type { Endpoint, Peer, Transport } from './transport.js';
 
 export interface GlobalStats {
@@ -165,6 +165,7 @@ export class RipEngine {
     this.log = deps.log;
     this.rtm = new RtmSync(deps.routes, deps.log, global.preference);
     this.table = new RipTable({
+      ...IPV4_TABLE,
       clock: deps.clock,
       timeoutMs: global.routeTimeoutMs,
       garbageMs: global.garbageMs,

@@ -13,7 +13,7 @@ import {
 import { RipEngine } from './engine.js';
 import { answerMib } from './mib.js';
 import { PersistentSequence } from './state.js';
-import { systemClock } from './timers.js';
+import { systemClock } from '../distance-vector/timers.js';
 import { UdpTransport } from './transport.js';
 
 export { GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIP } from './config.js';

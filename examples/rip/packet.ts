@@ -21,10 +21,13 @@
 import crypto from 'node:crypto';
 import { ipToU32, isAcceptableDestination, maskOf, prefixLengthOf, u32ToIp } from './ip.js';
 import { CodedError } from '../../lib/codedError.js';
+import { INFINITY, type OutgoingEntry } from '../distance-vector/table.js';
+
+export type { OutgoingEntry };
 
 export const RIP_PORT = 520;
 export const RIP_GROUP = '224.0.0.9';
-export const RIP_INFINITY = 16;
+export const RIP_INFINITY = INFINITY;
 /** RFC 2453 §4: at most 25 entries (the auth entry counts) in a 512-byte datagram. */
 export const RIP_MAX_ENTRIES = 25;
 /**
@@ -239,16 +242,6 @@ export interface OutgoingPacket {
   version?: number;
   update?: { flush: boolean; sequence: number };
   entries: readonly OutgoingEntry[];
-}
-
-export interface OutgoingEntry {
-  /** Default 2 (AFI_INET); 0 for the whole-table request. */
-  afi?: number;
-  tag?: number;
-  destination: string;
-  prefixLength: number;
-  nextHop?: string;
-  metric: number;
 }
 
 export type AuthKind = AuthSpec['type'];

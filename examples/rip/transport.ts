@@ -13,10 +13,9 @@ import dgram from 'node:dgram';
 import { RIP_GROUP } from './packet.js';
 import { ipToU32, sameSubnet } from './ip.js';
 
-export interface Peer {
-  address: string;
-  port: number;
-}
+import type { Peer } from '../distance-vector/peer.js';
+
+export type { Peer };
 
 export interface EndpointOptions {
   interfaceIndex: number;
