@@ -10,7 +10,7 @@ import { PROTOCOL_ID, PROTO_TYPE_UCAST } from '../../lib/constants.js';
 export const PROTOCOL_ID_RIP = PROTOCOL_ID(PROTO_TYPE_UCAST, 0x2b1d, 2);
 
 /** In GlobalConfig.redistribute: every other protocol (also an owner RTM does not name). */
-export const REDISTRIBUTE_ANY = 0xffffffff;
+export { REDISTRIBUTE_ANY } from '../distance-vector/redistribute.js';
 
 /** One prefix-list line: matches routes inside address/prefixLength whose length is in [ge, le]. */
 export const PrefixEntry = struct('RIPTS_PREFIX', {

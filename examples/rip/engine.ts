@@ -5,11 +5,13 @@
 // It depends only on interfaces (Clock, Transport, Routes, Logger, SequenceStore), so unit
 // tests run it on a fake clock and an in-memory network; index.ts wires it to rras-bridge.
 import { ProtocolError } from '../../lib/api/errors.js';
-import type { BestRouteChange, Routes, RouteSpec } from '../../lib/api/routes.js';
+import type { Routes, RouteSpec } from '../../lib/api/routes.js';
 import type { InterfaceType, Logger } from '../../lib/api/types.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../../lib/constants.js';
-import { REDISTRIBUTE_ANY, type GlobalConfigValue, type InterfaceConfigValue } from './config.js';
+import type { GlobalConfigValue, InterfaceConfigValue } from './config.js';
+import { startAutostaticUpdate, type AutostaticUpdate } from '../distance-vector/autostatic.js';
 import { DemandSender, type DemandPacket } from '../distance-vector/demand.js';
+import { Redistributor } from '../distance-vector/redistribute.js';
 import { filterAllows } from './filter.js';
 import { IPV4_TABLE, classfulPrefixLength, ipToU32, isAcceptableDestination, maskOf, networkOf, prefixKey, sameSubnet, u32ToIp } from './ip.js';
 import {
@@ -97,13 +99,6 @@ interface Circuit {
   demand: DemandSender;
 }
 
-interface Collector {
-  promise: Promise<RouteSpec[]>;
-  answered: Set<string>;
-  responded(neighbor: string, flush: boolean): void;
-  fail(reason: string): void;
-}
-
 const zeroInterfaceStats = (): InterfaceStats => ({
   packetsSent: 0, sendErrors: 0, packetsReceived: 0, badPackets: 0, badRoutes: 0, authFailures: 0, requestsSent: 0,
   requestsReceived: 0, responsesSent: 0, responsesReceived: 0, triggeredUpdatesSent: 0, updateRequestsSent: 0,
@@ -116,7 +111,7 @@ class RipInterface {
   readonly circuits = new Map<string, Circuit>();
   readonly stats = zeroInterfaceStats();
   readonly connected = new Set<string>();
-  collector: Collector | undefined;
+  collector: AutostaticUpdate<RouteSpec[]> | undefined;
   /** Socket changes of this interface run one after another. */
   chain: Promise<void> = Promise.resolve();
 
@@ -152,10 +147,9 @@ export class RipEngine {
   private readonly sessions = new Map<string, TimerHandle>();
   private readonly periodic: PeriodicTimer;
   private readonly limiter: TriggeredUpdateLimiter;
-  private readonly redistributed = new Set<string>();
+  private readonly redistributor: Redistributor;
   /** Peers already warned about datagrams over RIP's size limit (interface|address). */
   private readonly oversizeWarned = new Set<string>();
-  private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -176,6 +170,11 @@ export class RipEngine {
       onTriggered: () => this.limiter.request(),
     });
     this.periodic = new PeriodicTimer(deps.clock, global.updateIntervalMs, global.jitterPercent / 100, () => this.regularUpdate());
+    this.redistributor = new Redistributor(this.table, deps.routes, deps.protocolId, () => ({
+      redistribute: this.global.redistribute,
+      metric: this.global.redistributeMetric,
+      allow: (d, l) => filterAllows(this.global.redistributeFilter, d, l),
+    }), deps.log);
     this.limiter = new TriggeredUpdateLimiter(deps.clock, global.triggeredMinMs, global.triggeredMaxMs, () => this.triggeredUpdate());
   }
 
@@ -190,15 +189,14 @@ export class RipEngine {
 
   start(): void {
     this.periodic.start();
-    this.unsubscribe = this.deps.routes.onBestRouteChange((changes) => this.bestChanged(changes));
-    this.bestChanged(this.deps.routes.bestRoutes());
+    this.redistributor.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.periodic.stop();
     this.limiter.stop();
-    this.unsubscribe?.();
+    this.redistributor.stop();
     for (const t of this.sessions.values()) t.cancel();
     this.sessions.clear();
     await Promise.all([...this.ifaces.values()].map(async (i) => {
@@ -219,7 +217,7 @@ export class RipEngine {
     this.limiter.configure(g.triggeredMinMs, g.triggeredMaxMs);
     this.rtm.setPreference(g.preference);
     for (const i of this.ifaces.values()) this.syncConnected(i);
-    this.recomputeRedistribution();
+    this.redistributor.recompute();
   }
 
   async addInterface(info: InterfaceInfo, config: InterfaceConfigValue): Promise<void> {
@@ -683,39 +681,6 @@ export class RipEngine {
 
   // ---- redistribution ----
 
-  private eligible(b: BestRouteChange): boolean {
-    const listed = this.global.redistribute.includes(b.owner) || this.global.redistribute.includes(REDISTRIBUTE_ANY);
-    return !b.withdrawn && b.owner !== 0 && b.owner !== this.deps.protocolId && listed &&
-      filterAllows(this.global.redistributeFilter, b.destination, b.prefixLength);
-  }
-
-  private bestChanged(changes: BestRouteChange[]): void {
-    if (this.stopped) return;
-    for (const b of changes) {
-      const key = prefixKey(b.destination, b.prefixLength);
-      this.log.debug(`RTM best route ${key}: owner ${b.owner}${b.withdrawn ? ' (withdrawn)' : ''} -> ${this.eligible(b) ? 'redistributed' : 'not redistributed'}`);
-      if (this.eligible(b)) {
-        const metric = this.global.redistributeMetric || Math.max(1, Math.min(15, b.metric));
-        this.table.setLocal({ destination: b.destination, prefixLength: b.prefixLength, source: 'redistributed', metric, nextHop: b.nextHop, interfaceIndex: b.interfaceIndex });
-        this.redistributed.add(key);
-      } else if (this.redistributed.delete(key)) {
-        this.table.removeLocal(b.destination, b.prefixLength, 'redistributed');
-      }
-    }
-  }
-
-  private recomputeRedistribution(): void {
-    const best = this.deps.routes.bestRoutes();
-    const seen = new Set(best.map((b) => prefixKey(b.destination, b.prefixLength)));
-    for (const key of [...this.redistributed]) {
-      if (seen.has(key)) continue;
-      const [d, l] = key.split('/');
-      this.redistributed.delete(key);
-      this.table.removeLocal(d!, Number(l), 'redistributed');
-    }
-    this.bestChanged(best);
-  }
-
   // ---- RFC 2091 autostatic update (DoUpdateRoutes) ----
 
   /** Asks the demand interface's neighbours for their tables and installs them in RTM. */
@@ -730,69 +695,33 @@ export class RipEngine {
     if (!i.receives) return Promise.reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, `interface ${index} does not receive RIP (mode ${i.config.mode})`));
     if (i.collector) return i.collector.promise; // one update at a time; a second caller shares it
     const cfg = i.config;
-    const answered = new Set<string>();
-    let retransmit: TimerHandle | undefined;
-    let deadline: TimerHandle | undefined;
-    let quiet: TimerHandle | undefined;
-    let settle!: (routes: RouteSpec[]) => void;
-    let reject!: (err: Error) => void;
-    const promise = new Promise<RouteSpec[]>((res, rej) => {
-      settle = res;
-      reject = rej;
-    });
-    const cleanup = () => {
-      retransmit?.cancel();
-      deadline?.cancel();
-      quiet?.cancel();
-      if (i.collector === collector) i.collector = undefined;
-    };
-    const sendRequests = () => {
-      for (const c of i.circuits.values()) {
-        for (const to of this.targets(i, c)) {
-          void this.send(i, c, wholeTableRequest(Command.UpdateRequest), to).then((ok) => ok && i.stats.updateRequestsSent++);
+    const collector = startAutostaticUpdate<RouteSpec[]>({
+      clock: this.clock,
+      retransmitMs: cfg.demandRetransmitMs,
+      timeoutMs: cfg.demandUpdateTimeoutMs,
+      quietMs: cfg.demandQuietMs,
+      what: `interface ${index}`,
+      sendRequests: () => {
+        for (const c of i.circuits.values()) {
+          for (const to of this.targets(i, c)) {
+            void this.send(i, c, wholeTableRequest(Command.UpdateRequest), to).then((ok) => ok && i.stats.updateRequestsSent++);
+          }
         }
-      }
-      retransmit = this.clock.setTimeout(sendRequests, cfg.demandRetransmitMs);
-    };
-    const finish = async () => {
-      cleanup();
-      try {
+      },
+      finish: async (answered) => {
         for (const nb of answered) this.table.sweepStale(index, nb);
         const routes = this.table.learnedVia(index);
         await this.rtm.replace(index, routes);
-        this.stats.demandUpdatesOk++;
         this.log.info(`interface ${index}: autostatic update from ${[...answered].join(', ')}: ${routes.length} route(s) in RTM`);
-        settle(routes.map((r) => this.rtm.spec(r)));
-      } catch (err) {
-        this.stats.demandUpdatesFailed++;
-        reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, `interface ${index}: the routes did not reach RTM: ${(err as Error).message}`));
-      }
-    };
-    const collector: Collector = {
-      promise,
-      answered,
-      responded: (neighbor, flush) => {
-        if (flush) answered.add(neighbor);
-        if (!answered.has(neighbor)) return;
-        retransmit?.cancel();
-        retransmit = undefined;
-        deadline?.cancel();
-        quiet?.cancel();
-        quiet = this.clock.setTimeout(() => void finish(), cfg.demandQuietMs);
+        return routes.map((r) => this.rtm.spec(r));
       },
-      fail: (reason) => {
-        cleanup();
-        this.stats.demandUpdatesFailed++;
-        reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, reason));
+      done: () => {
+        if (i.collector === collector) i.collector = undefined;
       },
-    };
+    });
     i.collector = collector;
-    deadline = this.clock.setTimeout(
-      () => collector.fail(`interface ${index}: no Update Response within ${cfg.demandUpdateTimeoutMs} ms (peer down or not in demand mode)`),
-      cfg.demandUpdateTimeoutMs,
-    );
-    sendRequests();
-    return promise;
+    collector.promise.then(() => this.stats.demandUpdatesOk++, () => this.stats.demandUpdatesFailed++);
+    return collector.promise;
   }
 
   // ---- views (MIB, demo) ----
