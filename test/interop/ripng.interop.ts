@@ -155,3 +155,36 @@ test.serial(`${N} routes from each of BIRD, FRR and us cross in every direction,
   await waitFor('FRR times out our routes', async () => !reachable(await frr.ripngRoutes()).includes('2001:db8:131::/64'), 30_000, 250);
   t.log(`FRR timed out a dead RIPng router's routes after ${Date.now() - s0} ms`);
 });
+
+test.serial('demand circuit (RFC 2091 over RIPng, BIRD\'s "demand circuit"): DoUpdateRoutes gets BIRD\'s routes; with BIRD gone it fails after the configured wait', async (t) => {
+  const lab = new Lab('m');
+  t.teardown(() => lab.teardown());
+  const a = await lab.addNs('a');
+  const b = await lab.addNs('b');
+  await lab.link6(a, 'va', LL.ours1, b, 'vb', LL.bird);
+  const bird = await lab.bird(b, 'bird', birdConf(BIRDS).replace('interface "vb" {', 'interface "vb" { demand circuit yes;'));
+  const ours = lab.router(a, 'ripng');
+  await ours.start({ ...TIMERS, redistribute: [0xffffffff] }, { protocol: 'ripng' });
+  await ours.addInterface(3, '{stub}', { mode: 'silent' }, { addresses: [{ address: '2001:db8:30::1', prefixLength: 64 }] });
+  await ours.addInterface(1, '{va}', { demand: true, demandUpdateTimeoutMs: 3_000, demandRetransmitMs: 500 }, { addresses: [{ address: LL.ours1, prefixLength: 64 }] }, 'demandDial');
+  await ours.call('startComplete');
+  const t0 = Date.now();
+  const { code, status } = await ours.updateRoutes(1);
+  t.is(code, 0, 'DoUpdateRoutes NO_ERROR');
+  t.is(status, 0, 'UPDATE_COMPLETE NO_ERROR');
+  t.log(`autostatic update of ${N} routes over RIPng: ${Date.now() - t0} ms`);
+  const rtm = (await ours.rtm()).map((r) => r.dest);
+  t.is(count(rtm, BIRDS), N, 'all of BIRD\'s routes in RTM at UPDATE_COMPLETE');
+  const learned = ((await ours.mib(4)) as any[]).filter((r) => r.source === 'learned');
+  t.true(learned.length === N && learned.every((r) => r.demand && r.timerMs === null), 'demand routes, no timeout');
+  await waitFor('BIRD learns ours over the demand circuit', async () => reachable(await bird.routes6()).includes('2001:db8:30::/64'), 20_000, 250);
+
+  process.kill(bird.pid, 'SIGKILL'); // silently: a clean stop would first flush its routes
+  const f0 = Date.now();
+  const failed = await ours.updateRoutes(1);
+  const ms = Date.now() - f0;
+  t.is(failed.code, 0);
+  t.is(failed.status, 1003, 'UPDATE_COMPLETE ERROR_CAN_NOT_COMPLETE');
+  t.true(ms >= 2_900, `after the configured 3000 ms (took ${ms} ms)`);
+  t.is(count((await ours.rtm()).map((r) => r.dest), BIRDS), N, 'autostatic routes stay in RTM when the peer is gone');
+});
