@@ -131,6 +131,14 @@ class NgInterface {
     return this.state.addresses.map((a) => a.address).find((a) => isLinkLocalText(a));
   }
 
+  /**
+   * The address RIPng sends from: the link-local one; or, on a peersOnly interface without one,
+   * its first address (its unicast peers accept it as a configured peer, e.g. ::1 in the demo).
+   */
+  get source(): string | undefined {
+    return this.linkLocal ?? (this.config.destination === 'peersOnly' ? this.state.addresses[0]?.address : undefined);
+  }
+
   get sends(): boolean {
     return this.config.mode === 'both' || this.config.mode === 'send';
   }
@@ -286,8 +294,8 @@ export class RipngEngine {
       for (const a of i.state.addresses) {
         const b = parseIPv6(a.address);
         if (!b || isLinkLocal(b) || b[0] === 0xff || a.prefixLength <= 0 || a.prefixLength > 128) continue;
+        if (b.every((x, k) => x === (k === 15 ? 1 : 0))) continue; // ::1: the loopback is never announced
         const destination = networkOf(a.address, a.prefixLength);
-        if (destination === UNSPECIFIED && a.prefixLength === 128) continue; // ::1-style oddities
         want.set(prefixKey(destination, a.prefixLength), { destination, prefixLength: a.prefixLength });
       }
     }
@@ -314,7 +322,7 @@ export class RipngEngine {
   private reconcile(i: NgInterface): Promise<void> {
     const run = async () => {
       if (this.stopped) return;
-      const ll = i.linkLocal;
+      const ll = i.source;
       const live = this.ifaces.get(i.index) === i && i.state.operational && i.config.mode !== 'silent';
       if (live && !ll) this.log.warn(`interface ${i.index} (${i.info.name}): no link-local address in its binding; RIPng needs one to send from (RFC 2080 §2.5)`);
       const want = live && ll ? `${ll}|${i.config.port}|${i.config.destination}|${i.config.demand}` : '';
@@ -477,7 +485,7 @@ export class RipngEngine {
   private receive(i: NgInterface, data: Buffer, from: Peer): void {
     if (this.stopped || !i.endpoint) return;
     const source = canonicalIPv6(withoutZone(from.address)) ?? withoutZone(from.address);
-    if (source === canonicalIPv6(i.linkLocal ?? '')) return; // our own, looped back
+    if (source === canonicalIPv6(i.source ?? '') && from.port === i.config.port) return; // our own, looped back
     i.stats.packetsReceived++;
     const linkLocal = isLinkLocalText(source);
     const known = linkLocal || i.isPeer(source);
@@ -616,7 +624,7 @@ export class RipngEngine {
   interfaceList() {
     return [...this.ifaces.values()].sort((a, b) => a.index - b.index).map((i) => ({
       index: i.index, name: i.info.name, type: i.info.type, operational: i.state.operational, running: i.endpoint !== undefined,
-      linkLocal: i.linkLocal ?? null, zone: i.endpoint?.zone ?? null, mtu: i.mtu, rtesPerDatagram: rtesPerPacket(i.mtu),
+      linkLocal: i.linkLocal ?? null, source: i.source ?? null, zone: i.endpoint?.zone ?? null, mtu: i.mtu, rtesPerDatagram: rtesPerPacket(i.mtu),
       config: i.config, stats: { ...i.stats, retransmissions: i.demand?.retransmissions ?? 0 },
     }));
   }
