@@ -383,6 +383,11 @@ export class RipTable {
     if (next !== Infinity) this.schedule(next);
   }
 
+  /** The table's address order. */
+  compareAddresses(a: string, b: string): number {
+    return this.opts.compare(a, b);
+  }
+
   private readonly compareRoutes = (a: RipRoute, b: RipRoute): number =>
     this.opts.compare(a.destination, b.destination) || a.prefixLength - b.prefixLength;
 

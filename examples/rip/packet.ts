@@ -22,6 +22,10 @@ import crypto from 'node:crypto';
 import { ipToU32, isAcceptableDestination, maskOf, prefixLengthOf, u32ToIp } from './ip.js';
 import { CodedError } from '../../lib/codedError.js';
 import { INFINITY, type OutgoingEntry } from '../distance-vector/table.js';
+import {
+  Command, UPDATE_HEADER_SIZE, commandName, isKnownCommand, isUpdateCommand, readUpdateHeader, writeUpdateHeader,
+  type CommandCode, type UpdateHeader,
+} from '../distance-vector/commands.js';
 
 export type { OutgoingEntry };
 
@@ -36,7 +40,6 @@ export const RIP_MAX_ENTRIES = 25;
  */
 export const RIP_MAX_DATAGRAM = 512;
 export const HEADER_SIZE = 4;
-export const UPDATE_HEADER_SIZE = 4;
 export const ENTRY_SIZE = 20;
 export const MD5_TRAILER_SIZE = 20;
 export const AFI_INET = 2;
@@ -44,17 +47,7 @@ export const AFI_AUTH = 0xffff;
 export const AUTH_SIMPLE = 2;
 export const AUTH_MD5 = 3;
 
-export const Command = {
-  Request: 1,
-  Response: 2,
-  UpdateRequest: 9,
-  UpdateResponse: 10,
-  UpdateAck: 11,
-} as const;
-export type CommandCode = (typeof Command)[keyof typeof Command];
-const COMMAND_NAMES: Record<number, string> = { 1: 'Request', 2: 'Response', 9: 'UpdateRequest', 10: 'UpdateResponse', 11: 'UpdateAck' };
-export const commandName = (c: number) => COMMAND_NAMES[c] ?? `command ${c}`;
-const isUpdateCommand = (c: number) => c === Command.UpdateRequest || c === Command.UpdateResponse || c === Command.UpdateAck;
+export { Command, UPDATE_HEADER_SIZE, commandName, type CommandCode, type UpdateHeader };
 
 /** One route entry as it is on the wire (AFI 2), or the whole-table request (AFI 0, metric 16). */
 export interface RouteEntry {
@@ -68,12 +61,6 @@ export interface RouteEntry {
 }
 
 /** RFC 2091 header of commands 9, 10 and 11. */
-export interface UpdateHeader {
-  version: number;
-  flush: boolean;
-  sequence: number;
-}
-
 export type ReceivedAuth =
   | { type: 'none' }
   | { type: 'simple'; password: Buffer }
@@ -144,14 +131,13 @@ export function decodePacket(input: Buffer | Uint8Array): RipPacket {
   const command = buf[0]!;
   const version = buf[1]!;
   if (version === 0) fail('BAD_VERSION', 'version 0 messages are discarded (RFC 2453 §4)');
-  if (!COMMAND_NAMES[command]) fail('BAD_COMMAND', `unknown or obsolete command ${command}`);
+  if (!isKnownCommand(command)) fail('BAD_COMMAND', `unknown or obsolete command ${command}`);
   let off = HEADER_SIZE;
   let update: UpdateHeader | undefined;
   if (isUpdateCommand(command)) {
-    if (buf.length < off + UPDATE_HEADER_SIZE) fail('TOO_SHORT', `${commandName(command)} without its 4-byte RFC 2091 header`);
-    update = { version: buf[off]!, flush: buf[off + 1] === 1, sequence: buf.readUInt16BE(off + 2) };
-    if (update.version !== 1) fail('BAD_UPDATE_HEADER', `RFC 2091 header version ${update.version}, expected 1`);
-    if (buf[off + 1]! > 1) fail('BAD_UPDATE_HEADER', `RFC 2091 flush flag ${buf[off + 1]}, expected 0 or 1`);
+    const h = readUpdateHeader(buf, off, command);
+    if ('code' in h) fail(h.code, h.message);
+    update = h as UpdateHeader;
     off += UPDATE_HEADER_SIZE;
   }
   const bodyStart = off;
@@ -283,11 +269,7 @@ export function encodePacket(p: OutgoingPacket, auth: AuthSpec = { type: 'none' 
   const buf = Buffer.alloc(packetLength + (auth.type === 'md5' ? MD5_TRAILER_SIZE : 0));
   buf[0] = p.command;
   buf[1] = p.version ?? 2;
-  if (p.update) {
-    buf[4] = 1;
-    buf[5] = p.update.flush ? 1 : 0;
-    buf.writeUInt16BE(p.update.sequence & 0xffff, 6);
-  }
+  if (p.update) writeUpdateHeader(buf, HEADER_SIZE, p.update);
   let off = bodyStart;
   if (auth.type === 'simple') {
     buf.writeUInt16BE(AFI_AUTH, off);

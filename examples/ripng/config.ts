@@ -4,6 +4,7 @@
 import { struct, u16, u32, bool32, ipv6, enumOf, list, type StructValue, type StructInput } from '../../lib/config/schema.js';
 import { PROTOCOL_ID, PROTO_TYPE_UCAST } from '../../lib/constants.js';
 import { RIPNG_PORT } from './packet.js';
+import { speakerGlobalFields, timerProblems } from '../distance-vector/config.js';
 
 /** Vendor 0x2b1d (this project, not Microsoft), protocol 3. */
 export const PROTOCOL_ID_RIPNG = PROTOCOL_ID(PROTO_TYPE_UCAST, 0x2b1d, 3);
@@ -11,25 +12,7 @@ export const PROTOCOL_ID_RIPNG = PROTOCOL_ID(PROTO_TYPE_UCAST, 0x2b1d, 3);
 export { REDISTRIBUTE_ANY } from '../distance-vector/redistribute.js';
 
 export const GlobalConfig = struct('RIPNGTS_GLOBAL_CONFIG', {
-  /** 0 error, 1 warn, 2 info, 3 debug. */
-  loggingLevel: u32({ default: 2, max: 3 }),
-  /** RTM preference of learned routes; 0 = the library's configured default. */
-  preference: u32(),
-  /** RFC 2080 §2.3: 30 s between regular updates. */
-  updateIntervalMs: u32({ default: 30_000, min: 1_000, max: 3_600_000 }),
-  /** Each interval is period ± period·jitterPercent/100. */
-  jitterPercent: u32({ default: 15, max: 50 }),
-  /** A route not refreshed for this long becomes unreachable (180 s). */
-  routeTimeoutMs: u32({ default: 180_000, min: 1_000, max: 3_600_000 }),
-  /** An unreachable route is advertised with metric 16 this long, then removed (120 s). */
-  garbageMs: u32({ default: 120_000, min: 1_000, max: 3_600_000 }),
-  /** Hold-down after a triggered update: random in [min, max] (RFC 2080 §2.5.1: 1–5 s). */
-  triggeredMinMs: u32({ default: 1_000, max: 60_000 }),
-  triggeredMaxMs: u32({ default: 5_000, max: 60_000 }),
-  /** Announce the global prefixes of the interfaces RIPng runs on (not their link-locals). */
-  announceConnected: bool32({ default: true }),
-  /** Protocol ids whose RTM best routes are redistributed; REDISTRIBUTE_ANY = all others. */
-  redistribute: list(u32(), 8),
+  ...speakerGlobalFields,
   /** Metric announced for redistributed routes; 0 = the route's RTM metric, clamped to 1..15. */
   redistributeMetric: u32({ default: 1, max: 15 }),
 });
@@ -73,7 +56,7 @@ export type InterfaceConfigInput = StructInput<typeof InterfaceConfig.fields>;
 
 /** Cross-field checks the schema cannot express; returns the problems (empty = valid). */
 export function globalProblems(g: GlobalConfigValue): string[] {
-  return g.triggeredMinMs > g.triggeredMaxMs ? [`triggeredMinMs ${g.triggeredMinMs} > triggeredMaxMs ${g.triggeredMaxMs}`] : [];
+  return timerProblems(g);
 }
 
 export function interfaceProblems(c: InterfaceConfigValue): string[] {

@@ -10,15 +10,14 @@
 // tests run it on a fake clock and an in-memory network.
 import { ProtocolError } from '../../lib/api/errors.js';
 import type { Routes, RouteSpec } from '../../lib/api/routes.js';
-import type { InterfaceType, Logger } from '../../lib/api/types.js';
+import type { Logger } from '../../lib/api/types.js';
 import { canonicalIPv6, formatIPv6, parseIPv6 } from '../../lib/config/ipv6.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../../lib/constants.js';
-import { startAutostaticUpdate, type AutostaticUpdate } from '../distance-vector/autostatic.js';
+import type { AutostaticUpdate } from '../distance-vector/autostatic.js';
 import { DemandSender, type DemandPacket } from '../distance-vector/demand.js';
-import { Redistributor } from '../distance-vector/redistribute.js';
-import { RtmSync } from '../distance-vector/rtm.js';
-import { RipTable, prefixKey, type OutgoingEntry, type RipRoute } from '../distance-vector/table.js';
-import { PeriodicTimer, TriggeredUpdateLimiter, type Clock, type TimerHandle } from '../distance-vector/timers.js';
+import { DistanceVectorSpeaker, type InterfaceInfo, type SpeakerStats, type UpdateMode } from '../distance-vector/speaker.js';
+import { prefixKey, type OutgoingEntry } from '../distance-vector/table.js';
+import type { Clock } from '../distance-vector/timers.js';
 import type { GlobalConfigValue, InterfaceConfigValue } from './config.js';
 import {
   Command, RIPNG_GROUP, RIPNG_INFINITY, UNSPECIFIED, chunkEntries, commandName, encodePacket, isLinkLocal, isLinkLocalText,
@@ -29,18 +28,7 @@ import { withoutZone, type Endpoint, type Peer, type Transport } from './transpo
 
 export const DEFAULT_MTU = 1500;
 
-export interface RipngStats {
-  periodicUpdates: number;
-  triggeredUpdates: number;
-  responsesReceived: number;
-  requestsReceived: number;
-  badPackets: number;
-  badRoutes: number;
-  routeChanges: number;
-  queriesAnswered: number;
-  demandUpdatesOk: number;
-  demandUpdatesFailed: number;
-}
+export type RipngStats = SpeakerStats;
 
 export interface RipngInterfaceStats {
   packetsSent: number;
@@ -77,11 +65,7 @@ export interface EngineDeps {
   protocolId: number;
 }
 
-export interface InterfaceInfo {
-  index: number;
-  name: string;
-  type: InterfaceType;
-}
+export type { InterfaceInfo };
 
 export interface InterfaceState {
   operational: boolean;
@@ -162,65 +146,23 @@ class NgInterface {
   }
 }
 
-export class RipngEngine {
-  readonly table: RipTable;
-  readonly rtm: RtmSync;
+export class RipngEngine extends DistanceVectorSpeaker<NgInterface, GlobalConfigValue, InterfaceConfigValue> {
   readonly stats: RipngStats = {
     periodicUpdates: 0, triggeredUpdates: 0, responsesReceived: 0, requestsReceived: 0, badPackets: 0, badRoutes: 0,
     routeChanges: 0, queriesAnswered: 0, demandUpdatesOk: 0, demandUpdatesFailed: 0,
   };
-  private readonly ifaces = new Map<number, NgInterface>();
   private readonly neighbors = new Map<string, RipngNeighbor>();
-  /** RFC 2091 sessions of flushing neighbours: what they did not repeat is swept when quiet. */
-  private readonly sessions = new Map<string, TimerHandle>();
-  private readonly periodic: PeriodicTimer;
-  private readonly limiter: TriggeredUpdateLimiter;
-  private readonly redistributor: Redistributor;
-  private stopped = false;
-  private readonly clock: Clock;
-  private readonly log: Logger;
 
-  constructor(private readonly deps: EngineDeps, private global: GlobalConfigValue) {
-    this.clock = deps.clock;
-    this.log = deps.log;
-    this.rtm = new RtmSync(deps.routes, deps.log, global.preference);
-    this.table = new RipTable({
-      compare: compareIPv6,
-      unspecified: UNSPECIFIED,
-      clock: deps.clock,
-      timeoutMs: global.routeTimeoutMs,
-      garbageMs: global.garbageMs,
-      onLearnedChange: (r) => {
-        this.stats.routeChanges++;
-        this.rtm.learnedChanged(r);
-      },
-      onTriggered: () => this.limiter.request(),
-    });
-    this.redistributor = new Redistributor(this.table, deps.routes, deps.protocolId, () => ({
+  constructor(private readonly deps: EngineDeps, global: GlobalConfigValue) {
+    super(deps, global, { compare: compareIPv6, unspecified: UNSPECIFIED }, () => ({
       redistribute: this.global.redistribute,
       metric: this.global.redistributeMetric,
-      allow: (d, l) => !isLinkLocalText(d) || l < 10,
-    }), deps.log);
-    this.periodic = new PeriodicTimer(deps.clock, global.updateIntervalMs, global.jitterPercent / 100, () => this.regularUpdate());
-    this.limiter = new TriggeredUpdateLimiter(deps.clock, global.triggeredMinMs, global.triggeredMaxMs, () => this.triggeredUpdate());
-  }
-
-  get globalConfig(): GlobalConfigValue {
-    return this.global;
-  }
-
-  start(): void {
-    this.periodic.start();
-    this.redistributor.start();
+      allow: (d, l) => !isLinkLocalText(d) || l < 10, // never a link-local prefix
+    }), 'RIPng');
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.periodic.stop();
-    this.limiter.stop();
-    this.redistributor.stop();
-    for (const t of this.sessions.values()) t.cancel();
-    this.sessions.clear();
+    this.stopTimers();
     await Promise.all([...this.ifaces.values()].map(async (i) => {
       i.update?.fail('the protocol is stopping');
       await this.closeEndpoint(i);
@@ -230,20 +172,8 @@ export class RipngEngine {
 
   // ---- configuration and interface state ----
 
-  setGlobalConfig(g: GlobalConfigValue): void {
-    this.global = g;
-    this.table.timeoutMs = g.routeTimeoutMs;
-    this.table.garbageMs = g.garbageMs;
-    this.periodic.configure(g.updateIntervalMs, g.jitterPercent / 100);
-    this.limiter.configure(g.triggeredMinMs, g.triggeredMaxMs);
-    this.rtm.setPreference(g.preference);
-    for (const i of this.ifaces.values()) this.syncConnected(i);
-    this.redistributor.recompute();
-  }
-
-  async addInterface(info: InterfaceInfo, config: InterfaceConfigValue): Promise<void> {
-    if (this.ifaces.has(info.index)) throw new ProtocolError(ERROR_CAN_NOT_COMPLETE, `interface ${info.index} exists`);
-    this.ifaces.set(info.index, new NgInterface(info, config));
+  protected newInterface(info: InterfaceInfo, config: InterfaceConfigValue): NgInterface {
+    return new NgInterface(info, config);
   }
 
   async setInterfaceConfig(index: number, config: InterfaceConfigValue): Promise<void> {
@@ -281,14 +211,8 @@ export class RipngEngine {
     for (const k of [...this.neighbors.keys()]) if (k.startsWith(`${index}|`)) this.neighbors.delete(k);
   }
 
-  private iface(index: number): NgInterface {
-    const i = this.ifaces.get(index);
-    if (!i) throw new ProtocolError(ERROR_CAN_NOT_COMPLETE, `RIPng does not know interface ${index}`);
-    return i;
-  }
-
   /** The interface's global prefixes, announced as connected routes (never link-locals). */
-  private syncConnected(i: NgInterface): void {
+  protected syncConnected(i: NgInterface): void {
     const want = new Map<string, { destination: string; prefixLength: number }>();
     if (this.global.announceConnected && i.state.operational && this.ifaces.get(i.index) === i) {
       for (const a of i.state.addresses) {
@@ -420,7 +344,7 @@ export class RipngEngine {
     return chunkEntries(entries, rtesPerPacket(i.mtu, command));
   }
 
-  private async sendUpdate(i: NgInterface, changedOnly: boolean): Promise<void> {
+  protected async sendUpdate(i: NgInterface, changedOnly: boolean): Promise<void> {
     if (!i.endpoint || !i.sends || i.config.demand) return;
     const chunks = this.chunks(i, this.entriesFor(i, changedOnly), Command.Response);
     if (!chunks.length) return;
@@ -430,31 +354,12 @@ export class RipngEngine {
     if (changedOnly) i.stats.triggeredUpdatesSent++;
   }
 
-  private regularUpdate(): void {
-    if (this.stopped) return;
-    this.stats.periodicUpdates++;
-    const changes = this.table.hasChanges;
-    for (const i of this.ifaces.values()) {
-      if (!i.endpoint || !i.sends) continue;
-      if (!i.config.demand) void this.sendUpdate(i, false);
-      else if (changes) this.demandChanges(i); // RFC 2091: nothing periodic on a demand circuit
-    }
-    this.table.clearChanges();
-    this.limiter.cancelPending();
+  protected updateMode(i: NgInterface): UpdateMode {
+    if (!i.endpoint || !i.sends) return 'none';
+    return i.config.demand ? 'demand' : 'periodic';
   }
 
-  private triggeredUpdate(): void {
-    if (this.stopped || !this.table.hasChanges) return;
-    this.stats.triggeredUpdates++;
-    for (const i of this.ifaces.values()) {
-      if (!i.endpoint || !i.sends) continue;
-      if (i.config.demand) this.demandChanges(i);
-      else void this.sendUpdate(i, true);
-    }
-    this.table.clearChanges();
-  }
-
-  private demandChanges(i: NgInterface): void {
+  protected demandChanges(i: NgInterface): void {
     const chunks = this.chunks(i, this.entriesFor(i, true), Command.UpdateResponse);
     if (chunks.length) for (const to of this.targets(i)) i.demand?.sendChanges(chunks, to);
   }
@@ -475,13 +380,6 @@ export class RipngEngine {
     return n;
   }
 
-  private drop(i: NgInterface, from: Peer, why: string, n?: RipngNeighbor): void {
-    i.stats.badPackets++;
-    this.stats.badPackets++;
-    if (n) n.badPackets++;
-    this.log.debug(`interface ${i.index}: dropped a datagram from ${from.address} port ${from.port}: ${why}`);
-  }
-
   private receive(i: NgInterface, data: Buffer, from: Peer): void {
     if (this.stopped || !i.endpoint) return;
     const source = canonicalIPv6(withoutZone(from.address)) ?? withoutZone(from.address);
@@ -490,16 +388,16 @@ export class RipngEngine {
     const linkLocal = isLinkLocalText(source);
     const known = linkLocal || i.isPeer(source);
     const decoded = tryDecodePacket(data);
-    if (!decoded.ok) return this.drop(i, from, decoded.error.message, known ? this.neighbor(i, source) : undefined);
+    if (!decoded.ok) return this.dropped(i, from, decoded.error.message, known ? this.neighbor(i, source) : undefined);
     const p = decoded.packet;
     const isQuery = p.command === Command.Request && from.port !== i.peerPort;
-    if (!isQuery && !known) return this.drop(i, from, 'not from a link-local address (RFC 2080 §2.4.2) nor a configured peer');
+    if (!isQuery && !known) return this.dropped(i, from, 'not from a link-local address (RFC 2080 §2.4.2) nor a configured peer');
     if (p.command !== Command.Request && from.port !== i.peerPort) {
-      return this.drop(i, from, `${commandName(p.command)} from port ${from.port}, not ${i.peerPort}`);
+      return this.dropped(i, from, `${commandName(p.command)} from port ${from.port}, not ${i.peerPort}`);
     }
     const isUpdate = p.command === Command.UpdateRequest || p.command === Command.UpdateResponse || p.command === Command.UpdateAck;
     if (isUpdate !== i.config.demand) {
-      return this.drop(i, from, isUpdate ? `${commandName(p.command)} on an interface without RFC 2091 demand mode` : `${commandName(p.command)} on an RFC 2091 demand interface`);
+      return this.dropped(i, from, isUpdate ? `${commandName(p.command)} on an interface without RFC 2091 demand mode` : `${commandName(p.command)} on an RFC 2091 demand interface`);
     }
     const n = known ? this.neighbor(i, source) : undefined;
     if (n) {
@@ -517,7 +415,7 @@ export class RipngEngine {
         return this.learn(i, p, source, n!, false);
       case Command.UpdateRequest:
         this.stats.requestsReceived++;
-        if (!isWholeTableRequest(p)) return this.drop(i, from, 'Update Request that is not a whole-table request', n);
+        if (!isWholeTableRequest(p)) return this.dropped(i, from, 'Update Request that is not a whole-table request', n);
         if (i.sends) i.demand?.sendTable(this.chunks(i, this.entriesFor(i, false), Command.UpdateResponse), from);
         return;
       case Command.UpdateResponse:
@@ -553,15 +451,7 @@ export class RipngEngine {
     n.lastUpdate = signature;
     if (u.flush) this.table.markStale(i.index, source);
     this.learn(i, p, source, n, true);
-    const key = `${i.index}|${source}`;
-    if (u.flush || this.sessions.has(key)) {
-      // RFC 2091 §4: a flushed table replaces the neighbour's routes once its session is quiet.
-      this.sessions.get(key)?.cancel();
-      this.sessions.set(key, this.clock.setTimeout(() => {
-        this.sessions.delete(key);
-        this.table.sweepStale(i.index, source);
-      }, i.config.demandQuietMs));
-    }
+    this.updateSession(i.index, source, u.flush, i.config.demandQuietMs);
     i.update?.responded(source, u.flush);
   }
 
@@ -593,30 +483,16 @@ export class RipngEngine {
     if (!i.config.demand) return refuse('is not in RFC 2091 demand mode (set demand in its RIPng config)');
     if (!i.endpoint) return refuse('is not running RIPng (enabled, bound with a link-local address, media present, not silent)');
     if (!i.receives) return refuse(`does not receive RIPng (mode ${i.config.mode})`);
-    if (i.update) return i.update.promise; // one at a time; a second caller shares it
-    const update = startAutostaticUpdate<RouteSpec[]>({
-      clock: this.clock,
+    return this.autostatic(index, {
       retransmitMs: i.config.demandRetransmitMs,
       timeoutMs: i.config.demandUpdateTimeoutMs,
       quietMs: i.config.demandQuietMs,
-      what: `interface ${index}`,
       sendRequests: () => {
         for (const to of this.targets(i)) void this.send(i, wholeTableRequest(Command.UpdateRequest), to).then((ok) => ok && i.stats.updateRequestsSent++);
       },
-      finish: async (answered) => {
-        for (const nb of answered) this.table.sweepStale(index, nb);
-        const routes = this.table.learnedVia(index);
-        await this.rtm.replace(index, routes);
-        this.log.info(`interface ${index}: autostatic update from ${[...answered].join(', ')}: ${routes.length} route(s) in RTM`);
-        return routes.map((r) => this.rtm.spec(r));
-      },
-      done: () => {
-        if (i.update === update) i.update = undefined;
-      },
+      current: () => i.update,
+      setCurrent: (u) => (i.update = u),
     });
-    i.update = update;
-    update.promise.then(() => this.stats.demandUpdatesOk++, () => this.stats.demandUpdatesFailed++);
-    return update.promise;
   }
 
   // ---- views (MIB, demo, tests) ----
@@ -630,15 +506,8 @@ export class RipngEngine {
   }
 
   neighborList(): (RipngNeighbor & { routes: number })[] {
-    const learned = this.table.learnedRoutes();
     return [...this.neighbors.values()]
-      .map((n) => ({ ...n, routes: learned.filter((r) => r.neighbor === n.address && r.interfaceIndex === n.interfaceIndex && r.garbageAt === null).length }))
+      .map((n) => ({ ...n, routes: this.routesFrom(n.interfaceIndex, n.address) }))
       .sort((a, b) => a.interfaceIndex - b.interfaceIndex || compareIPv6(a.address, b.address));
-  }
-
-  routeList(): (RipRoute & { inRtm: boolean })[] {
-    return [...this.table.learnedRoutes(), ...this.table.localRoutes()]
-      .map((r) => ({ ...r, inRtm: r.source === 'learned' && this.rtm.isInstalled(r.key) }))
-      .sort((a, b) => compareIPv6(a.destination, b.destination) || a.prefixLength - b.prefixLength || a.source.localeCompare(b.source));
   }
 }

@@ -3,36 +3,19 @@
 // configuration blocks in, IPv6 interface bindings in, learned routes out to ctx.routes
 // (IPv6 prefixes, link-local next hops), the autostatic update (DoUpdateRoutes) and the MIB.
 import { defineProtocol } from '../../lib/api/defineProtocol.js';
-import { ProtocolError } from '../../lib/api/errors.js';
-import type { Logger } from '../../lib/api/types.js';
-import { ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER } from '../../lib/constants.js';
 import { hostInfo } from '../../lib/host/info.js';
+import { EngineSlot, LOG_LEVELS, syncAfterRestart } from '../distance-vector/module.js';
 import { systemClock } from '../distance-vector/timers.js';
-import { GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIPNG, globalProblems, interfaceProblems } from './config.js';
+import {
+  GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIPNG, globalProblems, interfaceProblems, type GlobalConfigValue, type InterfaceConfigValue,
+} from './config.js';
 import { RipngEngine } from './engine.js';
 import { answerMib } from './mib.js';
 import { Udp6Transport } from './transport.js';
 
 export { GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIPNG } from './config.js';
 
-let engine: RipngEngine | undefined;
-
-function running(): RipngEngine {
-  if (!engine) throw new ProtocolError(ERROR_CAN_NOT_COMPLETE, 'RIPng is not started');
-  return engine;
-}
-
-/** ctx.log filtered by the configured logging level (read at each call). */
-function leveled(log: Logger, level: () => number): Logger {
-  const at = (n: number, fn: (m: string, ...a: unknown[]) => void) => (m: string, ...a: unknown[]) => {
-    if (n <= level()) fn(m, ...a);
-  };
-  return { error: at(0, log.error), warn: at(1, log.warn), info: at(2, log.info), debug: at(3, log.debug) };
-}
-
-function refuse(what: string, problems: string[]): void {
-  if (problems.length) throw new ProtocolError(ERROR_INVALID_PARAMETER, `${what}: ${problems.join('; ')}`);
-}
+const slot = new EngineSlot<GlobalConfigValue, InterfaceConfigValue, RipngEngine>('RIPng', globalProblems, interfaceProblems);
 
 export default defineProtocol({
   protocolId: hostInfo()?.protocolId ?? PROTOCOL_ID_RIPNG,
@@ -46,55 +29,23 @@ export default defineProtocol({
 
   start(ctx) {
     const g = ctx.globalConfig;
-    refuse('RIPng global config', globalProblems(g));
-    const log = leveled(ctx.log, () => engine?.globalConfig.loggingLevel ?? g.loggingLevel);
-    engine = new RipngEngine({ clock: systemClock, transport: new Udp6Transport(), routes: ctx.routes, log, protocolId: ctx.protocolId }, g);
+    const { engine, log } = slot.start(ctx, (log) =>
+      new RipngEngine({ clock: systemClock, transport: new Udp6Transport(), routes: ctx.routes, log, protocolId: ctx.protocolId }, g));
     engine.start();
-    if (ctx.restarted) {
-      const t = setTimeout(() => {
-        ctx.routes.synced().then(() => log.info('graceful restart: routes relearned, stale ones swept'), (err) => log.warn(`synced failed: ${err}`));
-      }, Math.max(2_000, Math.min(g.updateIntervalMs, 30_000)));
-      ctx.signal.addEventListener('abort', () => clearTimeout(t));
-    }
-    log.info(`RIPng started (updates every ${g.updateIntervalMs} ms ±${g.jitterPercent}%, timeout ${g.routeTimeoutMs} ms, garbage ${g.garbageMs} ms)`);
+    syncAfterRestart(ctx, g.updateIntervalMs, log);
+    log.info(`RIPng started (updates every ${g.updateIntervalMs} ms ±${g.jitterPercent}%, timeout ${g.routeTimeoutMs} ms, ` +
+      `garbage ${g.garbageMs} ms, logging ${LOG_LEVELS[g.loggingLevel]})`);
   },
 
-  async stop() {
-    const e = engine;
-    engine = undefined;
-    await e?.stop();
-  },
-
-  async addInterface(_ctx, iface) {
-    refuse(`RIPng config of interface ${iface.index}`, interfaceProblems(iface.config));
-    await running().addInterface({ index: iface.index, name: iface.name, type: iface.type }, iface.config);
-  },
-
-  async deleteInterface(_ctx, iface) {
-    await engine?.deleteInterface(iface.index);
-  },
+  ...slot.handlers<'ipv6'>(),
 
   async interfaceStatus(_ctx, iface) {
-    await running().setInterfaceState(iface.index, {
+    await slot.running().setInterfaceState(iface.index, {
       operational: iface.operational, addresses: iface.binding?.addresses ?? [], mtu: iface.binding?.mtu ?? 0,
     });
   },
 
-  setGlobalConfig(_ctx, config) {
-    refuse('RIPng global config', globalProblems(config));
-    running().setGlobalConfig(config);
-  },
-
-  async setInterfaceConfig(_ctx, iface, config) {
-    refuse(`RIPng config of interface ${iface.index}`, interfaceProblems(config));
-    await running().setInterfaceConfig(iface.index, config);
-  },
-
-  async updateRoutes(_ctx, iface) {
-    await running().updateRoutes(iface.index);
-  },
-
   mib(_ctx, req) {
-    return answerMib(running(), req, systemClock.now());
+    return answerMib(slot.running(), req, systemClock.now());
   },
 });

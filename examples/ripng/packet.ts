@@ -14,6 +14,10 @@
 import { CodedError } from '../../lib/codedError.js';
 import { formatIPv6, ipv6HostBitsClear, parseIPv6 } from '../../lib/config/ipv6.js';
 import { INFINITY, type OutgoingEntry } from '../distance-vector/table.js';
+import {
+  Command, UPDATE_HEADER_SIZE, commandName, isKnownCommand, isUpdateCommand, readUpdateHeader, writeUpdateHeader,
+  type CommandCode, type UpdateHeader,
+} from '../distance-vector/commands.js';
 
 export const RIPNG_PORT = 521;
 export const RIPNG_GROUP = 'ff02::9';
@@ -21,7 +25,6 @@ export const RIPNG_VERSION = 1;
 export const RIPNG_INFINITY = INFINITY;
 export const NEXT_HOP_METRIC = 0xff;
 export const HEADER_SIZE = 4;
-export const UPDATE_HEADER_SIZE = 4;
 export const RTE_SIZE = 20;
 /** IPv6 (40) and UDP (8) headers in front of the RIPng message. */
 export const IP_UDP_OVERHEAD = 48;
@@ -29,17 +32,7 @@ export const IP_UDP_OVERHEAD = 48;
 export const RIPNG_HOP_LIMIT = 255;
 export const UNSPECIFIED = '::';
 
-export const Command = {
-  Request: 1,
-  Response: 2,
-  UpdateRequest: 9,
-  UpdateResponse: 10,
-  UpdateAck: 11,
-} as const;
-export type CommandCode = (typeof Command)[keyof typeof Command];
-const NAMES: Record<number, string> = { 1: 'Request', 2: 'Response', 9: 'UpdateRequest', 10: 'UpdateResponse', 11: 'UpdateAck' };
-export const commandName = (c: number) => NAMES[c] ?? `command ${c}`;
-export const isUpdateCommand = (c: number) => c === Command.UpdateRequest || c === Command.UpdateResponse || c === Command.UpdateAck;
+export { Command, UPDATE_HEADER_SIZE, commandName, isUpdateCommand, type CommandCode };
 
 /** One RTE as received: a route, or a next-hop RTE (metric 0xFF). */
 export interface Rte {
@@ -57,7 +50,7 @@ export interface ReceivedRoute extends Rte {
 export interface RipngPacket {
   command: CommandCode;
   version: number;
-  update?: { version: number; flush: boolean; sequence: number };
+  update?: UpdateHeader;
   /** Route RTEs only; next-hop RTEs are folded into their nextHop. */
   routes: ReceivedRoute[];
   /** Next-hop RTEs whose address is not link-local, treated as :: (RFC 2080 §2.1.1). */
@@ -88,15 +81,14 @@ export function decodePacket(buf: Buffer, maxBytes = Infinity): RipngPacket {
   if (buf.length > maxBytes) fail('TOO_LONG', `datagram of ${buf.length} bytes is longer than the link's ${maxBytes}-byte maximum (MTU - 48)`);
   const command = buf[0]!;
   const version = buf[1]!;
-  if (!NAMES[command]) fail('BAD_COMMAND', `unknown command ${command}`);
+  if (!isKnownCommand(command)) fail('BAD_COMMAND', `unknown command ${command}`);
   if (version !== RIPNG_VERSION) fail('BAD_VERSION', `version ${version}, RIPng is version 1`);
   let off = HEADER_SIZE;
   let update: RipngPacket['update'];
   if (isUpdateCommand(command)) {
-    if (buf.length < off + UPDATE_HEADER_SIZE) fail('TOO_SHORT', `${commandName(command)} without its 4-byte RFC 2091 header`);
-    update = { version: buf[off]!, flush: buf[off + 1] === 1, sequence: buf.readUInt16BE(off + 2) };
-    if (update.version !== 1) fail('BAD_UPDATE_HEADER', `RFC 2091 header version ${update.version}, expected 1`);
-    if (buf[off + 1]! > 1) fail('BAD_UPDATE_HEADER', `RFC 2091 flush flag ${buf[off + 1]}, expected 0 or 1`);
+    const h = readUpdateHeader(buf, off, command);
+    if ('code' in h) fail(h.code, h.message);
+    update = h as UpdateHeader;
     off += UPDATE_HEADER_SIZE;
   }
   if ((buf.length - off) % RTE_SIZE !== 0) fail('BAD_LENGTH', `${buf.length - off} bytes of RTEs is not a multiple of ${RTE_SIZE}`);
@@ -197,11 +189,7 @@ export function encodePacket(p: OutgoingPacket): Buffer {
   const buf = Buffer.alloc(head + RTE_SIZE * rteCount(p.entries));
   buf[0] = p.command;
   buf[1] = RIPNG_VERSION;
-  if (p.update) {
-    buf[4] = 1;
-    buf[5] = p.update.flush ? 1 : 0;
-    buf.writeUInt16BE(p.update.sequence & 0xffff, 6);
-  }
+  if (p.update) writeUpdateHeader(buf, HEADER_SIZE, p.update);
   let off = head;
   let hop = UNSPECIFIED;
   for (const e of p.entries) {

@@ -16,6 +16,7 @@ import os from 'node:os';
 import { canonicalIPv6 } from '../../lib/config/ipv6.js';
 import type { Peer } from '../distance-vector/peer.js';
 import { RIPNG_GROUP, RIPNG_HOP_LIMIT } from './packet.js';
+import { bindShared, closeQuietly } from '../distance-vector/udp.js';
 
 export type { Peer };
 
@@ -100,7 +101,7 @@ class PortSocket {
     });
   }
 
-  private open(): Promise<void> {
+  private async open(): Promise<void> {
     const s = dgram.createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true });
     this.socket = s;
     s.on('message', (data, rinfo) => {
@@ -112,20 +113,10 @@ class PortSocket {
     s.on('error', (err) => {
       for (const m of this.members.values()) m.onError(err);
     });
-    return new Promise((resolve, reject) => {
-      s.once('error', reject);
-      s.bind({ port: this.port, address: '::', exclusive: false }, () => {
-        s.off('error', reject);
-        try {
-          s.setMulticastTTL(RIPNG_HOP_LIMIT);
-          s.setTTL(RIPNG_HOP_LIMIT);
-          s.setMulticastLoopback(false);
-          resolve();
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
+    await bindShared(s, this.port, '::');
+    s.setMulticastTTL(RIPNG_HOP_LIMIT);
+    s.setTTL(RIPNG_HOP_LIMIT);
+    s.setMulticastLoopback(false);
   }
 
   private dispose(): void {
@@ -133,11 +124,7 @@ class PortSocket {
     this.socket = undefined;
     this.opening = undefined;
     this.onEmpty();
-    try {
-      s?.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(s);
   }
 }
 
