@@ -109,7 +109,8 @@ std::string DumpJson(Table& t) {
     s += "{\"handle\":" + HandleText(e.id) +
          ",\"protocolId\":" + Num(e.info.EntityId.EntityProtocolId) +
          ",\"instanceId\":" + Num(e.info.EntityId.EntityInstanceId) +
-         ",\"synthetic\":" + (e.synthetic ? "true" : "false") + "}";
+         ",\"synthetic\":" + (e.synthetic ? "true" : "false") +
+         ",\"addressFamily\":" + Num(e.info.AddressFamily) + "}";
   }
   s += "],\"routes\":[";
   first = true;

@@ -1216,6 +1216,8 @@ int main() {
     // The inspection API speaks IPv6 text (RFC 5952 out, any valid form in).
     const std::string j = Dump();
     CHECK(Contains(j, "\"dest\":\"2001:db8:0:1:8000::/65\",\"owner\":10006"));
+    CHECK(Contains(j, "\"protocolId\":10006,\"instanceId\":0,\"synthetic\":false,\"addressFamily\":23"));
+    CHECK(Contains(j, "\"protocolId\":10006,\"instanceId\":0,\"synthetic\":true,\"addressFamily\":2"));
     CHECK(Contains(j, "\"address\":\"fe80::1\",\"interfaceIndex\":3"));
     char out[2048];
     CHECK(MockRtmLookupJson("2001:DB8:0:1:0:0:0:5", out, sizeof out) > 0);
