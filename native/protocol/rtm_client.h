@@ -130,4 +130,7 @@ class RtmClient {
   std::map<std::pair<Address, uint32_t>, RouteChange> best_;
 };
 
+// Library unload, once no client exists: frees the registry of clients.
+void ReleaseRtmClients();
+
 }  // namespace rrasbridge
