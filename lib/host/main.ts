@@ -1,28 +1,41 @@
 #!/usr/bin/env node
 // The protocol host: the process the protocol library spawns for one protocol id.
 //   node main.js --protocol-id N --name NAME --module PATH --address SOCKET --generation G
+// (exactly these, each once, each followed by its value).
 // The handshake token arrives on stdin (hex, one line), never on the command line.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { loadAddon, type ChannelEvent } from '../addon/index.js';
 import { isProtocol } from '../api/defineProtocol.js';
 import type { Protocol } from '../api/types.js';
+import { parseArguments, type HostArguments } from './arguments.js';
 import { HostRuntime } from './runtime.js';
 import { setHostInfo } from './info.js';
 
-function arg(name: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? process.argv[i + 1] : undefined;
-  if (v === undefined) {
-    process.stderr.write(`rras-bridge host: missing --${name}\n`);
-    process.exit(2);
+/**
+ * Loads a module by path. import() takes a file URL (ESM and CommonJS alike); on POSIX a path
+ * with a backslash has no file URL Node accepts (it refuses an encoded "\\"), so such a path
+ * is loaded with require(): CommonJS always, an ES module where Node can require one
+ * (process.features.require_module), else an error naming the path.
+ */
+async function importPath(modulePath: string): Promise<any> {
+  if (process.platform === 'win32' || !modulePath.includes('\\')) return import(pathToFileURL(modulePath).href);
+  try {
+    const mod = createRequire(__filename)(modulePath);
+    // Presented as import() would: an ES module's namespace as is, CommonJS exports as default.
+    return mod && mod[Symbol.toStringTag] === 'Module' ? mod : { default: mod };
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_REQUIRE_ESM') {
+      throw new Error(`${modulePath}: an ES module cannot be loaded from a path with a backslash by this Node (it refuses such file URLs and cannot require an ES module); move it, build it as CommonJS, or use Node >= 20.19`);
+    }
+    throw err;
   }
-  return v;
 }
 
 export async function loadProtocolModule(modulePath: string, protocolId: number): Promise<Protocol> {
   // import() takes ESM and CommonJS alike; a CJS module's exports land on .default.
-  const mod = await import(pathToFileURL(modulePath).href);
+  const mod = await importPath(modulePath);
   let p: unknown = mod.default;
   if (!isProtocol(p) && isProtocol((p as { default?: unknown })?.default)) p = (p as { default: unknown }).default;
   if (!isProtocol(p)) {
@@ -35,11 +48,16 @@ export async function loadProtocolModule(modulePath: string, protocolId: number)
 }
 
 async function main(): Promise<void> {
-  const protocolId = Number(arg('protocol-id'));
-  const name = arg('name');
-  const modulePath = arg('module');
-  const address = arg('address');
-  const generation = Number(arg('generation'));
+  let options: HostArguments;
+  try {
+    options = parseArguments(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`rras-bridge host: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const { name, module: modulePath, address } = options;
+  const protocolId = Number(options['protocol-id']);
+  const generation = Number(options.generation);
   const token = Buffer.from(fs.readFileSync(0, 'utf8').trim(), 'hex');
 
   const addon = loadAddon();
