@@ -36,11 +36,14 @@ export interface ProtocolSettings {
   nodePath?: string;
   nodeArgs?: string[];
   hostEntry?: string;
+  /** Where the library logs for this protocol; default: the router's logFile. */
+  logFile?: string;
   rtmLibrary?: string;
   supportedFunctionality?: number;
   startTimeoutMs?: number;
   callTimeoutMs?: number;
   stopTimeoutMs?: number;
+  updateTimeoutMs?: number;
   heartbeatMs?: number;
   heartbeatMisses?: number;
   restartLimit?: number;
@@ -85,6 +88,14 @@ export interface MockRouterOptions {
    * (the SDK's MPR60: 264-byte routing characteristics, SUPPORT_FUNCTIONS_60).
    */
   routerVersion?: versions.RouterVersion;
+  /**
+   * Unload the library as a router manager may: every RegisterProtocol loads it anew
+   * (LoadLibrary / dlopen), and it is unloaded (FreeLibrary / dlclose) right after
+   * GetEventMessage has returned ROUTER_STOPPED, or right after RegisterProtocol failed, with
+   * nothing in between. That protocol's entry points are gone then: register again to load
+   * the library again. Default: the library stays loaded for the life of the process.
+   */
+  unloadLibrary?: boolean;
 }
 
 export type TraceEntry =
@@ -145,7 +156,8 @@ export class MockRouter extends EventEmitter {
   /** The RTM the protocols' routes go to (shared by every MockRouter in this process). */
   readonly rtm: MockRtm;
   private readonly offered: number;
-  private readonly lib: LibraryHandle;
+  private readonly unloadLibrary: boolean;
+  private readonly lib: LibraryHandle | undefined;  // shared, unless unloadLibrary
   private readonly settings = new Map<number, ProtocolSettings>();
   private readonly protocols = new Map<number, RoutingProtocol>();
   private readonly registryKeys: string[] = [];
@@ -170,12 +182,15 @@ export class MockRouter extends EventEmitter {
     if (!fs.existsSync(rtmLibrary)) throw new Error(`MockRouter: mock RTM library not found at ${rtmLibrary} (run npm install to build it)`);
     this.rtm = new MockRtm(rtmLibrary);
     this.offered = options.offeredFunctionality ?? (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES | RF_ADD_ALL_INTERFACES | RF_MULTICAST | RF_POWER);
-    let lib = libraries.get(this.library);
-    if (!lib) {
-      lib = koffi.load(this.library);
-      libraries.set(this.library, lib);
+    this.unloadLibrary = options.unloadLibrary ?? false;
+    if (!this.unloadLibrary) {
+      let lib = libraries.get(this.library);
+      if (!lib) {
+        lib = koffi.load(this.library);
+        libraries.set(this.library, lib);
+      }
+      this.lib = lib;
     }
-    this.lib = lib;
   }
 
   /** Writes the library configuration and calls RegisterProtocol, as RRAS does at load. */
@@ -210,7 +225,8 @@ export class MockRouter extends EventEmitter {
     else fs.writeFileSync(this.configFile, JSON.stringify({ protocols }, null, 2));
     process.env.RRAS_BRIDGE_CONFIG = this.configFile;
     const settings = { protocolId };
-    const register = this.lib.func(ffi.RegisterProtocolFn);
+    const lib = this.lib ?? koffi.load(this.library);
+    const register = lib.func(ffi.RegisterProtocolFn);
     // The IPv6 router manager offers RTM as RF_ROUTINGV6.
     const offered = this.settings.get(protocolId)?.ipv6 && (this.offered & RF_ROUTING) ? (this.offered & ~RF_ROUTING) | RF_ROUTINGV6 : this.offered;
     const characteristics = {
@@ -220,7 +236,9 @@ export class MockRouter extends EventEmitter {
     const t0 = performance.now();
     const code = register(characteristics.routing, characteristics.service) as number;
     this.trace({ kind: 'call', protocolId: settings.protocolId, name: 'RegisterProtocol', args: [settings.protocolId], code, ms: performance.now() - t0 });
-    const p = new RoutingProtocol(this, settings.protocolId, code, characteristics, autoDrain);
+    const owned = this.lib ? undefined : lib;
+    if (owned && code !== NO_ERROR) unload(this, settings.protocolId, owned);
+    const p = new RoutingProtocol(this, settings.protocolId, code, characteristics, autoDrain, code === NO_ERROR ? owned : undefined);
     if (code === NO_ERROR) this.protocols.set(settings.protocolId, p);
     return p;
   }
@@ -268,6 +286,7 @@ export class RoutingProtocol {
   private running = false;
   private callbacks: bigint[] = [];
   private readonly waiters = new Set<() => void>();
+  private unloaded = false;
 
   constructor(
     readonly router: MockRouter,
@@ -275,6 +294,8 @@ export class RoutingProtocol {
     readonly registerCode: number,
     characteristics: { routing: Buffer; service: Buffer },
     private readonly autoDrain: boolean,
+    /** The library load this protocol owns (MockRouterOptions.unloadLibrary). */
+    private library?: LibraryHandle,
   ) {
     this.routingCharacteristics = characteristics.routing;
     this.serviceCharacteristics = characteristics.service;
@@ -297,7 +318,9 @@ export class RoutingProtocol {
   call(name: ffi.EntryPointName, ...args: unknown[]): Promise<number> {
     const fn = this.fns.get(name);
     if (!fn) {
-      const why = this.registerCode !== NO_ERROR ? `RegisterProtocol returned ${errorName(this.registerCode)} (${this.registerCode})` : `${name} is NULL in the routing characteristics`;
+      const why = this.registerCode !== NO_ERROR ? `RegisterProtocol returned ${errorName(this.registerCode)} (${this.registerCode})`
+        : this.unloaded ? 'the library was unloaded after ROUTER_STOPPED (register again to load it)'
+          : `${name} is NULL in the routing characteristics`;
       return Promise.reject(new Error(`protocol ${this.protocolId}: ${why}`));
     }
     const t0 = performance.now();
@@ -452,17 +475,35 @@ export class RoutingProtocol {
   /** One GetEventMessage call, as RRAS makes it; nullResult passes Result = NULL. */
   getEventMessage(opts: { nullResult?: boolean } = {}): { code: number; event?: RoutingEvent } {
     const fn = this.fns.get('pfnGetEventMessage');
-    if (!fn) throw new Error('GetEventMessage is NULL');
+    if (!fn) throw new Error(this.unloaded ? 'GetEventMessage: the library was unloaded after ROUTER_STOPPED' : 'GetEventMessage is NULL');
     const ev = Buffer.alloc(4);
     const msg = opts.nullResult ? null : Buffer.alloc(12);
     const code = fn(ev, msg) as number;
     if (code !== NO_ERROR) return { code };
     const event = decodeEvent(ev.readUInt32LE(0), msg ?? Buffer.alloc(12));
-    if (event.event === ROUTER_STOPPED) this.running = false;
+    if (event.event === ROUTER_STOPPED) {
+      this.running = false;
+      // As soon as it has read ROUTER_STOPPED, a router manager may unload the library.
+      this.unloadLibrary();
+    }
     this.events.push(event);
     this.router.trace({ kind: 'event', protocolId: this.protocolId, event });
     for (const w of this.waiters) w();
     return { code, event };
+  }
+
+  /**
+   * Unloads the library load this protocol owns (MockRouterOptions.unloadLibrary), now,
+   * whatever the protocol's state: a router manager that unloads without a stop. Its entry
+   * points are gone afterwards, and its event is no longer drained.
+   */
+  unloadLibrary(): void {
+    if (!this.library) return;
+    unload(this.router, this.protocolId, this.library);
+    this.library = undefined;
+    this.unloaded = true;
+    this.fns.clear();
+    this.pumping = false;
   }
 
   /** Waits until the notification event is signalled (for tests that drain by hand). */
@@ -503,8 +544,8 @@ export class RoutingProtocol {
     this.pump = (async () => {
       while (this.pumping) {
         if (!(await event.wait(100))) continue;
-        // RRAS drains until ERROR_NO_MORE_ITEMS after each signal.
-        while (this.getEventMessage().code !== ERROR_NO_MORE_ITEMS) { /* drained into this.events */ }
+        // RRAS drains until ERROR_NO_MORE_ITEMS after each signal (or until it unloaded the library).
+        while (!this.unloaded && this.getEventMessage().code !== ERROR_NO_MORE_ITEMS) { /* drained into this.events */ }
       }
     })();
   }
@@ -565,6 +606,7 @@ export class RoutingProtocol {
     } finally {
       this.pumping = false;
       await this.pump;
+      if (!this.running) this.unloadLibrary();  // a router manager unloads what it stopped
       this.event?.close();
       for (const cb of this.callbacks) koffi.unregister(cb);
       this.callbacks = [];
@@ -587,6 +629,12 @@ function declaredCapabilities(module: string): Partial<ProtocolSettings> {
   }
 }
 
+function unload(router: MockRouter, protocolId: number, lib: LibraryHandle): void {
+  const t0 = performance.now();
+  lib.unload();
+  router.trace({ kind: 'call', protocolId, name: 'FreeLibrary', args: [router.library], code: NO_ERROR, ms: performance.now() - t0 });
+}
+
 function decodeEvent(event: number, msg: Buffer): RoutingEvent {
   const e: RoutingEvent = { event, name: eventName(event), message: Buffer.from(msg) };
   if (event === UPDATE_COMPLETE) {
@@ -605,7 +653,7 @@ function traceArg(a: unknown): unknown {
   return a;
 }
 
-/** For tests: forget loaded libraries (they stay mapped; koffi cannot unload safely while threads run). */
+/** For tests: forget the shared library loads (they stay loaded: MockRouterOptions.unloadLibrary unloads). */
 export function _resetLibraries(): void {
   libraries = new Map();
 }
