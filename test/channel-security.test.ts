@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import test from 'ava';
 import { MockRouter, ERROR_CAN_NOT_COMPLETE, NO_ERROR, type RoutingProtocol } from '../lib/index.js';
+import { probeFile } from './fixtures/probe-host.js';
 import { addInterfaces, fixture, sleep, uniqueId } from './helpers.js';
 
 function hostile(t: any, mode: string, settings: object = {}): { router: MockRouter; proto: RoutingProtocol } {
@@ -15,6 +16,24 @@ function hostile(t: any, mode: string, settings: object = {}): { router: MockRou
     hostEntry: fixture('hostile-host'), heartbeatMs: 0, backoffInitialMs: 50, startTimeoutMs: 8000, ...settings,
   });
   return { router, proto };
+}
+
+/**
+ * The socket a (slow) host of this protocol was told to connect to, from its command line
+ * (Linux: /proc), while it delays its connection.
+ */
+async function hostAddress(proto: RoutingProtocol): Promise<string | undefined> {
+  for (const end = Date.now() + 5000; Date.now() < end; await sleep(10)) {
+    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const ours = argv[argv.indexOf('--protocol-id') + 1] === String(proto.protocolId) &&
+          fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3] === String(process.pid);
+        if (ours) return argv[argv.indexOf('--address') + 1];
+      } catch { /* gone */ }
+    }
+  }
+  return undefined;
 }
 
 async function until(what: string, fn: () => boolean, timeoutMs = 15000): Promise<void> {
@@ -69,20 +88,7 @@ test(`another process (same user, other pid) is refused and logged; the spawned 
   if (process.platform !== 'linux') return void t.pass();
   const { router, proto } = hostile(t, 'slow');
   const started = proto.start();
-  // Find the socket through the host's command line while it delays its connection.
-  let address: string | undefined;
-  const end = Date.now() + 5000;
-  while (!address && Date.now() < end) {
-    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      try {
-        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        if (argv.some((a) => a.endsWith('hostile-slow')) && fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3] === String(process.pid)) {
-          address = argv[argv.indexOf('--address') + 1];
-        }
-      } catch { /* gone */ }
-    }
-    if (!address) await sleep(20);
-  }
+  const address = await hostAddress(proto);
   t.truthy(address, 'found the host socket');
   t.is((fs.statSync(address!).mode & 0o777), 0o600, 'socket is 0600');
   t.is((fs.statSync(path.dirname(address!)).mode & 0o777), 0o700, 'in a 0700 directory');
@@ -111,4 +117,34 @@ test('back-pressure: a host that stops reading is restarted; RRAS calls never bl
   t.true(slowest < 5000, `each call returned promptly (slowest ${slowest} ms)`);
   const { complete } = await proto.updateRoutes(1);
   t.is(complete?.updateStatus, NO_ERROR, 'the restarted host has the interface (replayed) and serves');
+});
+
+test('a flood of connections from another process is refused without flooding the log: one line a second, then a count', async (t) => {
+  const router = new MockRouter();
+  t.teardown(() => router.close());
+  const protocolId = uniqueId(0x76000000);
+  // The probe host records its channel address, then waits a second before connecting.
+  const proto = router.register({ protocolId, module: fixture('scripted'), hostEntry: fixture('probe-host'), heartbeatMs: 0 });
+  const file = probeFile(process.pid, protocolId);
+  t.teardown(() => fs.rmSync(file, { force: true }));
+  const t0 = Date.now();
+  let done = false;
+  const started = proto.start({ globalInfo: Buffer.from('{}') }).finally(() => { done = true; });
+  for (const end = Date.now() + 15_000; !fs.existsSync(file) && Date.now() < end;) await sleep(10);
+  const { address } = JSON.parse(fs.readFileSync(file, 'utf8')) as { address: string };
+  let attempts = 0;
+  const connectOnce = () => new Promise<void>((resolve) => {
+    attempts++;
+    net.createConnection(address).on('close', () => resolve()).on('error', () => resolve());
+  });
+  // Ten at a time, until the real host has been admitted (it retries a busy channel).
+  await Promise.all(Array.from({ length: 10 }, async () => { while (!done) await connectOnce(); }));
+  t.is(await started, NO_ERROR, 'the spawned host is still admitted');
+  const log = router.log();
+  const lines = log.split('\n').filter((l) => l.includes(`refused a connection from pid ${process.pid}`)).length;
+  const held = [...log.matchAll(/(\d+) more refused (?:before it, not logged|connection\(s\) not logged)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  t.log(`${attempts} connection attempts, ${lines} lines logged, ${held} counted without a line`);
+  t.true(lines >= 1, 'the refusals are logged');
+  t.true(lines <= 2 + (Date.now() - t0) / 1000, `at most one line a second (${lines})`);
+  t.true(held > 0, `the others are counted (${held})`);
 });
