@@ -50,7 +50,7 @@ void Runtime::EnsureDispatcher(std::unique_lock<std::mutex>& lock) {
   // A previous dispatcher that has already decided to exit (running_ is cleared by the
   // thread itself, under the lock, at its exit point) is joined outside the lock.
   std::thread old = std::move(thread_);
-  pin_.Acquire();  // this thread is inside an entry point: its caller has the library loaded
+  pin_.OpenSelf();  // this thread is inside an entry point: its caller has the library loaded
   try {
     thread_ = std::thread([this] { Loop(); });  // blocks on the lock until we are done
   } catch (...) {
@@ -86,7 +86,7 @@ void Runtime::Reap(std::unique_lock<std::mutex>& lock) {
   t.join();
   lock.lock();
   // The caller is inside an entry point: its own reference keeps the library loaded.
-  if (!thread_.joinable()) pin_.Release();
+  if (!thread_.joinable()) pin_.Close();
 }
 
 void Runtime::Loop() {

@@ -11,7 +11,7 @@
 // callback and context are never used again.
 //
 // Unloading: while the dispatcher thread exists, the library holds a reference on itself
-// (ModulePin), released by whoever joins the thread; so a dlclose/FreeLibrary never unmaps
+// (DynamicLibrary::OpenSelf), closed by whoever joins the thread; so a dlclose/FreeLibrary never unmaps
 // code the dispatcher still runs. A dispatcher that ended by itself (the last entity
 // deregistered from inside a callback) is joined by the next call that deregisters,
 // registers or resets; until then the library stays loaded.
@@ -21,7 +21,7 @@
 #include <mutex>
 #include <thread>
 
-#include "../common/module_pin.h"
+#include "../common/dynlib.h"
 #include "table.h"
 
 namespace mockrtm {
@@ -57,7 +57,7 @@ class Runtime {
   std::condition_variable cv_;
   std::thread thread_;
   std::thread::id dispatcher_id_;
-  rrasbridge::ModulePin pin_;  // held while thread_ is joinable
+  rrasbridge::DynamicLibrary pin_;  // OpenSelf while thread_ is joinable
   bool running_ = false;
   // The callback being run by the dispatcher, if any.
   bool in_callback_ = false;

@@ -145,7 +145,7 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
     launchDone_ = false;
     commands_.clear();
     commands_.push_back({Command::Launch});
-    if (!pin_.Acquire())
+    if (!pin_.OpenSelf())
       log_(LogLevel::Warn, "no reference on the library could be taken: unloading it without a stop would be unsafe");
     supervisor_ = std::thread([this] { Supervise(); });
   }
@@ -172,7 +172,7 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
   if (sup.joinable()) sup.join();
   lock.lock();
   state_ = State::Stopped;
-  pin_.Release();
+  pin_.Close();
   return code;
 }
 
@@ -214,7 +214,7 @@ bool Instance::CollectStop() {
   ReleaseTracing(log_.who());
   std::lock_guard<std::mutex> lock(mu_);
   // The router manager's own reference keeps the library loaded until it unloads it.
-  pin_.Release();
+  pin_.Close();
   return true;
 }
 

@@ -11,7 +11,7 @@
 // I/O thread joined, RTM closed, the last line logged), marks the stop finished and signals the
 // event; ROUTER_STOPPED is handed out by GetEventMessage, on the router manager's thread, only
 // after it has joined the supervisor, which is then at its very end. From StartProtocol until
-// that join the instance holds a reference on the library (ModulePin), so an unload without a
+// that join the instance holds a reference on the library (DynamicLibrary::OpenSelf), so an unload without a
 // stop (or before ROUTER_STOPPED was read) cannot unmap code one of its threads runs.
 #pragma once
 
@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "../common/compat.h"
-#include "../common/module_pin.h"
+#include "../common/dynlib.h"
 #include "config.h"
 #include "event_queue.h"
 #include "host_link.h"
@@ -138,7 +138,7 @@ class Instance {
   std::condition_variable cv_;
   std::thread supervisor_;
   bool stopFinished_ = false;   // the supervisor has done all of a stop; ROUTER_STOPPED is next
-  ModulePin pin_;               // held from StartProtocol until the supervisor is joined
+  DynamicLibrary pin_;          // OpenSelf from StartProtocol until the supervisor is joined
   // Launch handshake between StartProtocol and the supervisor.
   bool launchDone_ = false;
   DWORD launchCode_ = 0;

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "../common/rtm_api.h"
-#include "dynlib.h"
+#include "../common/dynlib.h"
 #include "log.h"
 
 namespace rrasbridge {
