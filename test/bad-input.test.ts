@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test from 'ava';
 import {
-  ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER, NO_ERROR, RIS_INTERFACE_ADDRESS_CHANGE, ROUTER_STOPPED, MockRouter,
+  ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED, NO_ERROR, RIS_INTERFACE_ADDRESS_CHANGE, ROUTER_STOPPED, MockRouter,
 } from '../lib/index.js';
 import { addInterfaces, fixture, scriptedCalls, startScripted, uniqueId } from './helpers.js';
 
@@ -48,6 +48,12 @@ test('a handler returning the wrong type: the call fails with ERROR_CAN_NOT_COMP
   t.is((await proto.mib('get', Buffer.alloc(0), 1 << 16)).code, NO_ERROR, 'and the protocol keeps answering');
 });
 
+/** RegisterProtocol in a child process (fixtures/register-child): its codes and what the library wrote to stderr. */
+function registerInChild(settings: object[]): { codes: number[]; stderr: string } {
+  const child = spawnSync(process.execPath, [fixture('register-child'), JSON.stringify(settings)], { encoding: 'utf8', timeout: 30_000 });
+  return { codes: child.status === 0 ? JSON.parse(child.stdout) : [], stderr: child.stderr };
+}
+
 test(`logFile: a symbolic link, a FIFO, a hard link or another account's file at its path is refused, with a line on stderr; a new file is created 0600${process.platform === 'win32' ? ' [POSIX only: windows.test.ts covers reparse points]' : ''}`, async (t) => {
   if (process.platform === 'win32') return void t.pass();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rras-bridge-logfile-'));
@@ -63,8 +69,8 @@ test(`logFile: a symbolic link, a FIFO, a hard link or another account's file at
   const fresh = path.join(dir, 'fresh.log');
   const existing = path.join(dir, 'existing.log');
   fs.writeFileSync(existing, 'earlier line\n', { mode: 0o640 });
-  const child = spawnSync(process.execPath, [fixture('log-file-child'), JSON.stringify([link, hard, fifo, fresh, existing])], { encoding: 'utf8', timeout: 30_000 });
-  t.is(child.status, 0, child.stderr);
+  const child = registerInChild([link, hard, fifo, fresh, existing].map((logFile) => ({ logFile })));
+  t.deepEqual(child.codes, [0, 0, 0, 0, 0], child.stderr);
   t.regex(child.stderr, new RegExp(`logFile '${link}' refused: it is a symbolic link; the log goes to stderr instead`));
   t.regex(child.stderr, new RegExp(`logFile '${hard}' refused: it has 2 hard links`));
   t.regex(child.stderr, new RegExp(`logFile '${fifo}' refused: it is not a regular file`));
@@ -75,6 +81,13 @@ test(`logFile: a symbolic link, a FIFO, a hard link or another account's file at
   t.regex(fs.readFileSync(fresh, 'utf8'), /registered protocol/);
   t.regex(fs.readFileSync(existing, 'utf8'), /^earlier line\n.*registered protocol/s, 'an existing file of ours is appended to');
   t.is(fs.statSync(existing).mode & 0o777, 0o640, 'and keeps its mode');
+});
+
+test('a module path with an unpaired UTF-16 surrogate is refused at RegisterProtocol, naming it: it has no UTF-8 form for Node', (t) => {
+  const { codes, stderr } = registerInChild([{ module: path.join(os.tmpdir(), 'lone-\ud800-surrogate.js') }]);
+  t.deepEqual(codes, [ERROR_NOT_SUPPORTED]);
+  // The registry reader (Windows) and the JSON reader (POSIX: a \ud800 escape) each say why.
+  t.regex(stderr, process.platform === 'win32' ? /'Module' holds an unpaired UTF-16 surrogate at character \d+/ : /lone surrogate/);
 });
 
 test('AddInterface with an out-of-range NET_INTERFACE_TYPE (99): ERROR_INVALID_PARAMETER naming it, nothing added', async (t) => {

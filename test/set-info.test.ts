@@ -6,20 +6,10 @@ import test from 'ava';
 import {
   ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER, NO_ERROR, ROUTER_STOPPED, SAVE_GLOBAL_CONFIG_INFO, SAVE_INTERFACE_CONFIG_INFO,
 } from '../lib/index.js';
-import { addInterfaces, scriptedCalls, sleep, startScripted } from './helpers.js';
+import { addInterfaces, scriptedCalls, sleep, startScripted, until } from './helpers.js';
 
 const A = Buffer.from('interface block A');
 const B = Buffer.from('interface block B, never applied');
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('while the host is down: ERROR_CAN_NOT_COMPLETE, the old blocks stay, and the restarted host gets them', async (t) => {
   const script = { note: 'v1' };

@@ -3,20 +3,10 @@
 // after its restart budget. RRAS-facing calls keep answering within their deadlines.
 import test from 'ava';
 import { ERROR_CAN_NOT_COMPLETE, MockRouter, NO_ERROR, ROUTER_STOPPED, UPDATE_COMPLETE } from '../lib/index.js';
-import { addInterfaces, fixture, scriptedCalls, sleep, startScripted, uniqueId } from './helpers.js';
+import { addInterfaces, fixture, scriptedCalls, sleep, startScripted, uniqueId, until } from './helpers.js';
 
 const route = (destination: string, interfaceIndex: number, metric = 1) =>
   ({ destination, prefixLength: 24, nextHop: `192.0.2.${interfaceIndex % 250 + 1}`, interfaceIndex, metric });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('a killed host is restarted and gets RRAS state replayed: global config, interfaces, bindings, enabled', async (t) => {
   const { router, proto } = await startScripted(t, { note: 'replay me' }, { backoffInitialMs: 50 });
