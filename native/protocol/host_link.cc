@@ -109,9 +109,10 @@ bool HostLink::Launch(Deadline deadline, std::string& err) {
                            listener_.address(), "--generation", std::to_string(generation_)});
   // argv[0] is executed by the OS (bytes are fine); node reads the rest as UTF-8.
   for (size_t i = 1; i < argv.size(); ++i) {
-    if (InvalidUtf8At(argv[i]) == std::string::npos) continue;
+    const size_t bad = InvalidUtf8At(argv[i]);
+    if (bad == std::string::npos) continue;
     err = "the host's argument '" + Escaped(argv[i]) + "' is not valid UTF-8 (at byte " +
-          std::to_string(InvalidUtf8At(argv[i])) + "): Node cannot represent it, so it would load another path";
+          std::to_string(bad) + "): Node cannot represent it, so it would load another path";
     return false;
   }
   outputLog_ = listener_.address() + ".out.log";
