@@ -11,8 +11,8 @@
 // I/O thread joined, RTM closed, the last line logged), marks the stop finished and signals the
 // event; ROUTER_STOPPED is handed out by GetEventMessage, on the router manager's thread, only
 // after it has joined the supervisor, which is then at its very end. From StartProtocol until
-// that join the instance holds a reference on the library (DynamicLibrary::OpenSelf), so an unload without a
-// stop (or before ROUTER_STOPPED was read) cannot unmap code one of its threads runs.
+// that join the instance holds a reference on the library (DynamicLibrary::OpenSelf), so an
+// unload without a stop (or before ROUTER_STOPPED was read) cannot unmap code its threads run.
 #pragma once
 
 #include <condition_variable>
@@ -100,7 +100,7 @@ class Instance {
   void HandleSupport(HostLink& from, const wire::Message& m);
   // A block in force that RRAS did not set itself (the protocol saved it, or applied a
   // SetInfo after its deadline): cached, then SAVE_*_CONFIG_INFO so RRAS reads and keeps it.
-  // interfaceIndex 0 with global: the global block. False for an unknown interface.
+  // global, or interfaceIndex's block; false for an unknown interface.
   bool AdoptConfig(bool global, uint32_t interfaceIndex, InfoBlob blob);
   HostLink::Completion LateConfig(bool global, uint32_t interfaceIndex, InfoBlob blob,
                                   std::string what);
