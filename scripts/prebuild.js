@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run prebuilds`: the binaries the npm package ships, in prebuildify's layout, so a
 // Windows Server (or Linux) user installs without a compiler:
-//   prebuilds/linux-x64/  rras_bridge.napi.node  rras_bridge_protocol.so   rras_bridge_mock_rtm.so
-//   prebuilds/win32-x64/  rras_bridge.napi.node  rras_bridge_protocol.dll  rras_bridge_mock_rtm.dll
+//   prebuilds/linux-x64/  rras_bridge.napi.node  rras_bridge_protocol.so   rras_bridge_mock_rtm.so   rras_bridge_rawip.node
+//   prebuilds/win32-x64/  rras_bridge.napi.node  rras_bridge_protocol.dll  rras_bridge_mock_rtm.dll  rras_bridge_rawip.node
 // linux-x64 comes from the node-gyp build, win32-x64 from the mingw-w64 cross build (which
 // needs mingw-w64 and cmake: scripts/test-windows.sh installs them).
 'use strict';
@@ -18,7 +18,7 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit'
 function publish(platform, from, ext) {
   const dir = path.join(root, 'prebuilds', platform);
   fs.mkdirSync(dir, { recursive: true });
-  const copies = [['rras_bridge.node', 'rras_bridge.napi.node'], [`rras_bridge_protocol${ext}`], [`rras_bridge_mock_rtm${ext}`]];
+  const copies = [['rras_bridge.node', 'rras_bridge.napi.node'], [`rras_bridge_protocol${ext}`], [`rras_bridge_mock_rtm${ext}`], ['rras_bridge_rawip.node']];
   for (const [src, dst = src] of copies) {
     const file = path.join(from, src);
     if (!fs.existsSync(file)) throw new Error(`prebuild ${platform}: ${file} was not built`);
