@@ -8,6 +8,9 @@ import type { Protocol } from '../api/types.js';
 import { DEMAND_DIAL, NO_ERROR, PERMANENT, errorName } from '../constants.js';
 import { MockRouter } from './router.js';
 import { bold, dim, formatTrace } from './reporter.js';
+import { formatMibTable, walkMibView } from './mibView.js';
+import type { MibView } from '../api/mibView.js';
+import type { RoutingProtocol } from './router.js';
 
 const HELP = `usage: rras-bridge mock <module> [options]
   --protocol-id N        protocol id (default: the module's)
@@ -92,6 +95,7 @@ export async function runMock(argv: string[]): Promise<number> {
       const results = await Promise.all(updates.map((i) => proto.updateRoutes(i)));
       if (results.some((r) => r.code !== NO_ERROR || r.complete?.updateStatus !== NO_ERROR)) exit = 1;
       printTables(router, protocolId, interfaces);
+      if (protocol.mibView) await printMib(proto, protocol.mibView);
     };
     await round();
     const every = values.every ? Number(values.every) * 1000 : 0;
@@ -133,4 +137,12 @@ function printTables(router: MockRouter, protocolId: number, interfaces: IfSpec[
   console.log('');
 }
 
-
+/** The protocol's own tables, as its mibView describes them (the MIB walked like an administrator would). */
+async function printMib(proto: RoutingProtocol, view: MibView): Promise<void> {
+  try {
+    for (const t of await walkMibView(proto, view)) console.log(`${bold(t.title)}\n${formatMibTable(t.rows)}`);
+  } catch (err) {
+    console.log(`  MIB: ${(err as Error).message}`);
+  }
+  console.log('');
+}
