@@ -11,7 +11,6 @@
 // Commands: start, addInterface, startComplete, setGlobalConfig, setInterfaceConfig,
 // interfaceStatus, updateRoutes, mib, rtm, rtmAdd, rtmDelete, log, stop. See client.ts.
 import path from 'node:path';
-import readline from 'node:readline';
 import { MockRouter, type RoutingProtocol } from '../../lib/mock/router.js';
 import { formatTrace } from '../../lib/mock/reporter.js';
 import { DEMAND_DIAL, NO_ERROR, PERMANENT, errorName } from '../../lib/constants.js';
@@ -19,6 +18,7 @@ import { GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIP } from './config.js';
 import { globalFromJson, interfaceFromJson } from './jsonConfig.js';
 import { decodeMibRecord, MibInput } from './mib.js';
 import { ipToU32 } from './ip.js';
+import { emit, serveCommands, type Commands } from '../stdio-driver.js';
 import * as ng from '../ripng/config.js';
 import { MibInput as NgMibInput } from '../ripng/mib.js';
 
@@ -57,7 +57,7 @@ const HOSTED: Record<'rip' | 'ripng', Hosted> = {
 };
 let hosted: Hosted = HOSTED.rip;
 
-const out = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + '\n');
+const out = emit;
 
 function need(): RoutingProtocol {
   if (!proto) throw new Error('not started');
@@ -92,7 +92,7 @@ async function mibTable(table: number): Promise<unknown[]> {
   return rows;
 }
 
-const commands: Record<string, (a: any) => Promise<unknown>> = {
+const commands: Commands = {
   async start(a) {
     hosted = HOSTED[a.protocol === 'ripng' ? 'ripng' : 'rip'];
     protocolId = a.protocolId ?? hosted.defaultId;
@@ -145,29 +145,4 @@ const commands: Record<string, (a: any) => Promise<unknown>> = {
   },
 };
 
-const rl = readline.createInterface({ input: process.stdin });
-let queue = Promise.resolve();
-rl.on('line', (line) => {
-  if (!line.trim()) return;
-  let msg: { id?: number; cmd?: string };
-  try {
-    msg = JSON.parse(line);
-  } catch {
-    return out({ ok: false, error: `not JSON: ${line}` });
-  }
-  // Commands run in order; each answers with its id.
-  queue = queue.then(async () => {
-    const fn = commands[msg.cmd ?? ''];
-    try {
-      if (!fn) throw new Error(`unknown command ${msg.cmd}`);
-      out({ id: msg.id, ok: true, result: (await fn(msg)) ?? null });
-    } catch (err) {
-      out({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
-    }
-    if (msg.cmd === 'stop') setImmediate(() => process.exit(0));
-  });
-});
-// The parent went away: stop cleanly so the host process and sockets go too.
-rl.on('close', () => {
-  void queue.then(() => commands.stop!({})).finally(() => process.exit(0));
-});
+serveCommands(commands);
