@@ -109,3 +109,18 @@ test('type 1 beats type 2; among type 2 the metric, then the cost to the ASBR; i
 test('no router-LSA of the root: no routes (SPF before our own LSA exists)', (t) => {
   t.deepEqual(computeSpf(ip('9.9.9.9'), topology()).routes, []);
 });
+
+const summary = (type: 3 | 4, id: string, adv: string, len: number, metric: number) => lsa(type, id, adv, { kind: 'summary', mask: mask(len), metric });
+
+test('inter-area routes from the summary-LSAs of the area\'s border routers; externals through an ASBR beyond the area', (t) => {
+  // R2 becomes an ABR (B bit): it summarises 10.50.0.0/16 (metric 7) and ASBR 9.9.9.9 (metric 3) of another area.
+  const lsas = topology().map((l) => (l.header.type === 1 && l.header.id === ip('2.2.2.2')
+    ? router('2.2.2.2', [transit('10.1.0.2', '10.1.0.2', 10), p2p('4.4.4.4', '10.24.0.1', 5), stub('10.24.0.0', 30, 5)], 1) : l));
+  lsas.push(summary(3, '10.50.0.0', '2.2.2.2', 16, 7), summary(3, '10.4.0.0', '2.2.2.2', 24, 1), summary(4, '9.9.9.9', '2.2.2.2', 32, 3),
+    external('172.30.0.0', '9.9.9.9', 16, false, 5), summary(3, '10.60.0.0', '3.3.3.3', 16, 1));
+  const rows = table(lsas);
+  t.true(rows.includes('10.50.0.0/16 inter 17 10.1.0.2'), 'cost to the ABR (10) + 7');
+  t.true(rows.includes('10.4.0.0/24 intra 14 10.1.0.3'), 'an intra-area route beats a summary');
+  t.true(rows.includes('172.30.0.0/16 external1 18 10.1.0.2'), 'to ASBR 9.9.9.9 through the ABR: 10 + 3, + 5');
+  t.false(rows.some((r) => r.startsWith('10.60.')), 'R3 is no border router: its summary is not used');
+});

@@ -14,7 +14,7 @@ export type Mib<T extends MibRecord['table']> = Extract<MibRecord, { table: T }>
 
 export interface SpfRouteView {
   prefix: string;
-  pathType: 'intra' | 'external1' | 'external2';
+  pathType: 'intra' | 'inter' | 'external1' | 'external2';
   cost: number;
   type2Cost: number | null;
   tag: number | null;

@@ -125,8 +125,11 @@ export class Flooding {
       }
       const cmp = cur ? compareInstances(h, this.ctx.lsdb.header(cur)) : 1;
       if (cmp > 0) {
-        // Step 5: newer.
-        if (cur && cur.flooded && now - cur.installedAt < this.ctx.global.minLsArrivalMs) {
+        // Step 5: newer. (a) MinLSArrival, except for an instance we asked this neighbour for:
+        // refusing the answer to our own request would only cost a request retransmission.
+        const requested = n.requestList.get(key);
+        const asked = requested !== undefined && compareInstances(h, requested) >= 0;
+        if (cur && cur.flooded && now - cur.installedAt < this.ctx.global.minLsArrivalMs && !asked) {
           this.stats.minLsArrivalDrops++;
           this.ctx.log.debug(`LSA type ${h.type} ${formatId(h.id)} from ${formatId(h.advertisingRouter)} arrived sooner than MinLSArrival after the last one; ignored`);
           continue;

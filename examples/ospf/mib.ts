@@ -180,7 +180,7 @@ export const MibRoute = struct('OSPFTS_MIB_ROUTE', {
   tableId: u32(),
   destination: ipv4(),
   prefixLength: u32(),
-  pathType: enumOf(u32(), { intra: 1, external1: 2, external2: 3 }),
+  pathType: enumOf(u32(), { intra: 1, external1: 2, external2: 3, inter: 4 }),
   cost: u32(),
   /** A type-2 external's metric (0 otherwise). */
   type2Cost: u32(),

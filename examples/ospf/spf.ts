@@ -1,28 +1,30 @@
 // The routing table calculation of RFC 2328 16 for one area: Dijkstra over the router and
 // network LSAs from a root router (16.1), next hops with equal-cost paths kept together
-// (16.1.1), stub networks (16.1 stage 2), then AS-external routes with metric types 1 and 2
-// and forwarding addresses (16.4). A pure function of the LSAs: the engine runs it from its
-// own router id, the tests and interop suites from any router's.
+// (16.1.1), stub networks (16.1 stage 2), inter-area routes from the summary-LSAs of the
+// area's border routers (16.2; this router is never a border router itself), then
+// AS-external routes with metric types 1 and 2 and forwarding addresses (16.4), through
+// ASBRs in the area or, by ASBR-summary-LSAs, beyond it. A pure function of the LSAs: the
+// engine runs it from its own router id, the tests and interop suites from any router's.
 //
 // Next hops are described by LSA data alone: `address` is the neighbour's interface address
 // (0 for a directly attached destination) and `via` is the root's interface address on that
 // link (the Link Data of the root's link), which the engine maps to an RRAS interface.
-import { LinkType, LS_INFINITY, LsaType, MAX_AGE, ROUTER_E } from './constants.js';
-import type { ExternalLsaBody, Lsa, NetworkLsaBody, RouterLsaBody } from './lsa.js';
+import { LinkType, LS_INFINITY, LsaType, MAX_AGE, ROUTER_B, ROUTER_E } from './constants.js';
+import type { ExternalLsaBody, Lsa, NetworkLsaBody, RouterLsaBody, SummaryLsaBody } from './lsa.js';
 
 export interface NextHop {
   address: number;
   via: number;
 }
 
-export type PathType = 'intra' | 'external1' | 'external2';
+export type PathType = 'intra' | 'inter' | 'external1' | 'external2';
 
 export interface SpfRoute {
   /** Network address (host bits clear) and prefix length. */
   prefix: number;
   prefixLength: number;
   pathType: PathType;
-  /** Intra-area and type-1 cost; for type 2 the cost to the ASBR or forwarding address. */
+  /** Intra-area, inter-area and type-1 cost; for type 2 the cost to the ASBR or forwarding address. */
   cost: number;
   /** The external metric of a type-2 route. */
   type2Cost?: number;
@@ -38,6 +40,10 @@ export interface SpfRouter {
   routerId: number;
   cost: number;
   asbr: boolean;
+  /** An area border router (its summary-LSAs give inter-area routes). */
+  abr: boolean;
+  /** Reached through an ASBR-summary-LSA of a border router, not inside the area. */
+  interArea?: boolean;
   nextHops: NextHop[];
 }
 
@@ -87,6 +93,7 @@ export function computeSpf(root: number, lsas: Iterable<Lsa>): SpfResult {
   const routersById = new Map<number, Lsa>();
   const networksById = new Map<number, Lsa[]>();
   const externals: Lsa[] = [];
+  const summaries: Lsa[] = [];
   for (const l of lsas) {
     if (!usable(l)) continue;
     const h = l.header;
@@ -96,6 +103,7 @@ export function computeSpf(root: number, lsas: Iterable<Lsa>): SpfResult {
       list.push(l);
       networksById.set(h.id >>> 0, list);
     } else if (h.type === LsaType.AsExternal) externals.push(l);
+    else if (h.type === LsaType.SummaryNetwork || h.type === LsaType.SummaryAsbr) summaries.push(l);
   }
   const result: SpfResult = { root, routes: [], routers: [], vertices: 0 };
   const rootLsa = routersById.get(root);
@@ -206,7 +214,7 @@ export function computeSpf(root: number, lsas: Iterable<Lsa>): SpfResult {
       continue;
     }
     const body = v.lsa.body as RouterLsaBody;
-    if (v !== rootVertex) result.routers.push({ routerId: v.id, cost: v.cost, asbr: (body.flags & ROUTER_E) !== 0, nextHops: v.nextHops });
+    if (v !== rootVertex) result.routers.push({ routerId: v.id, cost: v.cost, asbr: (body.flags & ROUTER_E) !== 0, abr: (body.flags & ROUTER_B) !== 0, nextHops: v.nextHops });
     // Stage 2: stub networks, reached through their router.
     for (const link of body.links) {
       if (link.type !== LinkType.Stub) continue;
@@ -214,9 +222,41 @@ export function computeSpf(root: number, lsas: Iterable<Lsa>): SpfResult {
     }
   }
 
-  // 16.4: AS-external routes.
+  // 16.2: inter-area routes, through the area's border routers (their summary-LSAs). Intra-area
+  // routes win; among the summaries of one destination the cheapest, equal ones together.
+  const borders = new Map(result.routers.filter((r) => r.abr).map((r) => [r.routerId >>> 0, r]));
+  const asbrSummaries = new Map<number, SpfRouter>();
+  for (const l of summaries) {
+    const body = l.body as SummaryLsaBody;
+    const adv = l.header.advertisingRouter >>> 0;
+    const br = borders.get(adv);
+    if (!br || adv === root || body.metric >= LS_INFINITY) continue;
+    const cost = br.cost + body.metric;
+    if (l.header.type === LsaType.SummaryAsbr) {
+      const id = l.header.id >>> 0;
+      if (id === root) continue;
+      const cur = asbrSummaries.get(id);
+      if (!cur || cost < cur.cost) asbrSummaries.set(id, { routerId: id, cost, asbr: true, abr: false, interArea: true, nextHops: br.nextHops });
+      else if (cost === cur.cost) cur.nextHops = mergeHops(cur.nextHops, br.nextHops);
+      continue;
+    }
+    const len = prefixLengthOfMask(body.mask);
+    if (len < 0) continue;
+    const prefix = (l.header.id & body.mask) >>> 0;
+    const k = routeKey(prefix, len);
+    const cur = routes.get(k);
+    if (cur && (cur.pathType === 'intra' || cur.cost < cost)) continue;
+    if (cur && cur.cost === cost) {
+      cur.nextHops = mergeHops(cur.nextHops, br.nextHops);
+      continue;
+    }
+    routes.set(k, { prefix, prefixLength: len, pathType: 'inter', cost, advertisingRouter: adv, direct: false, nextHops: br.nextHops });
+  }
+  for (const r of asbrSummaries.values()) if (!result.routers.some((x) => x.routerId === r.routerId)) result.routers.push(r);
+
+  // 16.4: AS-external routes, through an ASBR of the area, or one an ASBR-summary-LSA names.
   const asbrs = new Map(result.routers.filter((r) => r.asbr).map((r) => [r.routerId >>> 0, r]));
-  const intra = [...routes.values()];
+  const intra = [...routes.values()].filter((r) => r.pathType === 'intra' || r.pathType === 'inter');
   const bestIntraFor = (address: number): SpfRoute | undefined => {
     let found: SpfRoute | undefined;
     for (const r of intra) {
@@ -258,7 +298,7 @@ export function computeSpf(root: number, lsas: Iterable<Lsa>): SpfResult {
       routes.set(k, candidate);
       continue;
     }
-    if (cur.pathType === 'intra') continue; // intra-area routes win (16.4 step 6)
+    if (cur.pathType === 'intra' || cur.pathType === 'inter') continue; // intra- and inter-area routes win (16.4 step 6)
     const order = compareExternal(candidate, cur);
     if (order < 0) routes.set(k, candidate);
     else if (order === 0) cur.nextHops = mergeHops(cur.nextHops, candidate.nextHops);
