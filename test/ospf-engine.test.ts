@@ -5,6 +5,7 @@ import test from 'ava';
 import { IfState } from '../examples/ospf/interface.js';
 import { NeighborState } from '../examples/ospf/neighbor.js';
 import { Lab, allFull, lsdbText, routeSet } from './ospf/harness.js';
+import { ipChecksum } from '../examples/ospf/checksum.js';
 
 test('two routers on a LAN: Full, the higher priority is DR, identical databases, each other\'s stub networks in RTM', async (t) => {
   const lab = new Lab();
@@ -395,4 +396,40 @@ test('1,000 externals: flooded packed into few Link State Updates, and all route
   t.true(lsus <= 40, `${lsus} packets`);
   await lab.run(5000);
   t.is(b.engine.neighborList()[0]!.retransmitList.size, 0, 'all acknowledged');
+});
+
+test('malformed packets never throw: each is dropped with a counter (and the adjacency is unharmed)', async (t) => {
+  const lab = new Lab();
+  const { a, b } = await pair(lab, {}, {});
+  lab.net.record = true; // every kind of packet b sends on the way to Full
+  await lab.until(() => allFull(a, 1) && allFull(b, 1), 10_000);
+  const i = a.engine.interfaceList()[0]!;
+  await lab.run(3000);
+  const real = lab.net.sent.filter((s) => s.from === '10.0.0.2').map((s) => s.data);
+  let rnd = 12345;
+  const next = () => (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff);
+  for (let n = 0; n < 3000; n++) {
+    const base = Buffer.from(real[n % real.length]!);
+    const junk = n % 3 === 0 ? Buffer.from(Buffer.alloc(next() % 120).map(() => next() & 255)) : base;
+    // Flip a few bytes, or cut it short; every other real one gets its checksum fixed, so the
+    // damage reaches the body, LSA and state checks instead of stopping at the checksum.
+    const from = n % 2 ? 24 : 0;
+    for (let k = 0; k < 1 + (n % 4); k++) if (junk.length > from) junk[from + (next() % (junk.length - from))] = next() & 255;
+    if (junk !== base || n % 2 === 0) {
+      // as damaged
+    } else if (junk.length >= 24) {
+      junk.writeUInt16BE(0, 12);
+      junk.writeUInt16BE(ipChecksum(junk.subarray(0, Math.min(junk.length, junk.readUInt16BE(2))), { from: 16, to: 24 }), 12);
+    }
+    const cut = n % 5 === 0 ? junk.subarray(0, next() % (junk.length + 1)) : junk;
+    t.notThrows(() => i.receive(cut, '10.0.0.2', n % 2 ? '224.0.0.5' : '10.0.0.1'));
+  }
+  const drops = Object.entries(i.stats.drops).filter(([, v]) => v > 0);
+  t.log(drops.map(([k, v]) => `${k} ${v}`).join(', '));
+  t.is(i.stats.drops.internal, 0, 'no bug reached: every drop has a reason');
+  t.true(i.stats.drops.checksum > 100);
+  t.true(a.log.some((l) => /dropped a packet from 10\.0\.0\.2 \(checksum\)/.test(l)), 'a log line names the reason');
+  t.true(a.log.filter((l) => /\(checksum\)/.test(l)).length <= 6, 'rate-limited: not one line per packet');
+  await lab.run(6000);
+  t.true(allFull(a, 1) && allFull(b, 1), 'still Full');
 });

@@ -59,7 +59,9 @@ async function lsas(): Promise<Lsa[]> {
 const commands: Commands = {
   async start(a) {
     protocolId = a.protocolId ?? PROTOCOL_ID_OSPF;
-    router = new MockRouter({ routerId: a.routerId ? ipToU32(a.routerId) : undefined, workDir: a.workDir });
+    // GetRouterId's DWORD holds the address in network byte order.
+    const routerId = a.routerId ? Buffer.from(a.routerId.split('.').map(Number)).readUInt32LE(0) : undefined;
+    router = new MockRouter({ routerId, workDir: a.workDir });
     router.on('trace', (e) => out({ event: 'trace', entry: e.kind, name: e.kind === 'event' ? e.event.name : e.name, code: e.kind === 'call' ? e.code : undefined }));
     proto = router.register({ protocolId, name: 'ospf', module: path.join(__dirname, 'index.js'), heartbeatMs: 0, ...(a.settings ?? {}) });
     await check('RegisterProtocol', proto.registerCode);
