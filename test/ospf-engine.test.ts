@@ -433,3 +433,18 @@ test('malformed packets never throw: each is dropped with a counter (and the adj
   await lab.run(6000);
   t.true(allFull(a, 1) && allFull(b, 1), 'still Full');
 });
+
+test('a socket that cannot open yet (the system lacks the address RRAS reported) is tried again until it opens', async (t) => {
+  const lab = new Lab();
+  const a = lab.router('a', '1.1.1.1');
+  const b = lab.router('b', '2.2.2.2');
+  await lab.iface(b, 1, '10.0.0.2/30', { networkType: 'pointToPoint' });
+  const { InterfaceConfig } = await import('../examples/ospf/config.js');
+  a.engine.addInterface({ index: 1, name: 'late', demandDial: false }, InterfaceConfig.validate({ networkType: 'pointToPoint', helloIntervalS: 1, deadIntervalS: 4, retransmitIntervalS: 2 }));
+  await lab.up(a, 1, '10.0.0.1/30'); // MemoryNetwork refuses: 10.0.0.1 is not attached yet
+  t.is(a.engine.interfaceList()[0]!.state, IfState.Down);
+  t.true(a.log.some((l) => /cannot open the OSPF socket on 10\.0\.0\.1/.test(l)));
+  lab.net.attach('10.0.0.1', 30);
+  await lab.until(() => allFull(a, 1) && allFull(b, 1), 20_000);
+  t.pass();
+});

@@ -66,6 +66,8 @@ export interface InterfaceState {
 }
 
 const SPF_HISTORY = 32;
+/** How often an interface whose socket would not open is tried again. */
+const UP_RETRY_MS = 5_000;
 
 export class OspfRouter implements RouterContext, FloodingHooks {
   readonly lsdb: Lsdb;
@@ -84,6 +86,7 @@ export class OspfRouter implements RouterContext, FloodingHooks {
   private readonly ifaceChains = new Map<number, Promise<void>>();
   private readonly ifaceState = new Map<number, { signature: string; binding: InterfaceBinding | undefined }>();
   private readonly maxAged = new Set<string>();
+  private readonly retryTimers = new Map<number, TimerHandle>();
   private agingTimer: TimerHandle | undefined;
   private topologyTimer: TimerHandle | undefined;
   private redistributionTimer: TimerHandle | undefined;
@@ -194,7 +197,7 @@ export class OspfRouter implements RouterContext, FloodingHooks {
     await new Promise((r) => setTimeout(r, flushWaitMs));
     this.stopped = true;
     this.unsubscribe?.();
-    for (const t of [this.agingTimer, this.topologyTimer, this.redistributionTimer]) t?.cancel();
+    for (const t of [this.agingTimer, this.topologyTimer, this.redistributionTimer, ...this.retryTimers.values()]) t?.cancel();
     this.throttle.stop();
     this.originator.dispose();
     for (const i of this.ifaces.values()) i.down('stop');
@@ -279,8 +282,26 @@ export class OspfRouter implements RouterContext, FloodingHooks {
       if (prev?.signature === signature) return;
       this.ifaceState.set(index, { signature, binding });
       if (i.state !== IfState.Down) i.down();
-      if (binding) await i.up(binding);
+      if (binding && !(await i.up(binding))) this.retryUp(index, signature);
     });
+  }
+
+  /**
+   * The socket did not open (e.g. RRAS reported the address before the system has it): try
+   * again every few seconds while RRAS still wants the interface up with that binding.
+   */
+  private retryUp(index: number, signature: string): void {
+    const t = this.clock.setTimeout(() => {
+      this.retryTimers.delete(index);
+      void this.serialize(index, async () => {
+        const st = this.ifaceState.get(index);
+        const i = this.ifaces.get(index);
+        if (this.stopped || !i || !st?.binding || st.signature !== signature || i.state !== IfState.Down) return;
+        if (!(await i.up(st.binding))) this.retryUp(index, signature);
+      });
+    }, UP_RETRY_MS);
+    this.retryTimers.get(index)?.cancel();
+    this.retryTimers.set(index, t);
   }
 
   private restartInterface(index: number): void {
@@ -291,7 +312,7 @@ export class OspfRouter implements RouterContext, FloodingHooks {
     void this.serialize(index, async () => {
       if (this.stopped) return;
       if (i.state !== IfState.Down) i.down('reconfigured');
-      await i.up(binding);
+      if (!(await i.up(binding))) this.retryUp(index, st.signature);
     });
   }
 

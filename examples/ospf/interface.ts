@@ -175,8 +175,8 @@ export class OspfInterface {
 
   // ---- up and down (InterfaceUp, InterfaceDown) ----
 
-  /** InterfaceUp: RRAS has the interface operational with this binding. */
-  async up(b: InterfaceBinding): Promise<void> {
+  /** InterfaceUp: RRAS has the interface operational with this binding; false if the socket could not open. */
+  async up(b: InterfaceBinding): Promise<boolean> {
     const generation = ++this.generation;
     this.address = ipToU32(b.address);
     this.prefixLength = b.prefixLength;
@@ -194,11 +194,11 @@ export class OspfInterface {
         });
       } catch (err) {
         this.log.error(`${this.name}: cannot open the OSPF socket on ${b.address}: ${(err as Error).message}`);
-        return;
+        return false;
       }
       if (generation !== this.generation) {
         endpoint.close();
-        return;
+        return true;
       }
       this.endpoint = endpoint;
       try {
@@ -223,6 +223,7 @@ export class OspfInterface {
       }, this.deadIntervalS * 1000);
     }
     if (this.endpoint) this.startHellos();
+    return true;
   }
 
   /** InterfaceDown: RRAS took it down (disabled, media absent, unbound, a demand-dial link hung up). */

@@ -418,6 +418,10 @@ export class Neighbor {
   private scheduleLsuRetransmit(): void {
     if (this.lsuRetransmit || this.retransmitList.size === 0) return;
     const rxmt = this.iface.config.retransmitIntervalS * 1000;
+    // When the oldest entry is due (not a whole interval after the last run).
+    let oldest = Infinity;
+    for (const r of this.retransmitList.values()) oldest = Math.min(oldest, r.sentAt);
+    const wait = Math.max(0, Math.min(rxmt, oldest + rxmt - this.ctx.clock.now()));
     this.lsuRetransmit = this.ctx.clock.setTimeout(() => {
       this.lsuRetransmit = undefined;
       if (this.state < NeighborState.Exchange) return;
@@ -433,6 +437,6 @@ export class Neighbor {
         this.iface.sendLsasToNeighbor(this, due);
       }
       this.scheduleLsuRetransmit();
-    }, rxmt);
+    }, wait);
   }
 }
