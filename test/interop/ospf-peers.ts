@@ -1,6 +1,6 @@
-// BIRD 2 and FRR ospfd seen from the OSPF interop suites: their configurations (as checked in
-// ../shared/reference/ospf-ripng-peers-in-netns.md: hello 1, dead 4, retransmit 2, the BIRD
-// minimum) and readers for what birdc and vtysh print: neighbours, the database, the routes.
+// BIRD 2 and FRR ospfd seen from the OSPF interop suites: their configurations (hello 1,
+// dead 4, retransmit 2, the BIRD minimum) and readers for what birdc and vtysh print:
+// neighbours, the database, the routes.
 import type { ExecutionContext } from 'ava';
 import fs from 'node:fs';
 import { requireRoot, waitFor, type Bird, type Frr } from './lab.js';
