@@ -12,5 +12,6 @@ export { paths, type Paths } from './paths.js';
 export { openRawIpSocket, type RawIpSocket, type RawIpSocketOptions, type RawIpMessage, type RawIpStats } from './rawip/index.js';
 export { hostInfo, type HostInfo } from './host/info.js';
 export { walkMib, walkMibView, formatMibTable } from './mock/mibView.js';
+export { answerMibQuery, type MibEntry, type MibTableQuery } from './api/mibQuery.js';
 export { MockRouter, RoutingProtocol, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry } from './mock/router.js';
 export { MS_ROUTER_VERSION_MPR50, MS_ROUTER_VERSION_MPR60, type RouterVersion } from './mock/versions.js';

@@ -4,7 +4,7 @@ import test from 'ava';
 import { GlobalConfig, InterfaceConfig, deadIntervalOf, globalProblems, interfaceProblems } from '../examples/ospf/config.js';
 import { globalFromJson, interfaceFromJson } from '../examples/ospf/jsonConfig.js';
 import { SpfThrottle } from '../examples/ospf/throttle.js';
-import { FakeClock } from '../examples/rip/timers.js';
+import { FakeClock } from '../examples/distance-vector/timers.js';
 
 test('block sizes are pinned (the README documents them; RRAS stores these bytes)', (t) => {
   t.deepEqual([GlobalConfig.size, InterfaceConfig.size], [500, 120]);

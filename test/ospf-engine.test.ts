@@ -4,7 +4,7 @@
 import test from 'ava';
 import { IfState } from '../examples/ospf/interface.js';
 import { NeighborState } from '../examples/ospf/neighbor.js';
-import { Lab, allFull, lsdbText, routeSet } from './ospf/harness.js';
+import { Lab, allFull, lsdbText, routeSet, type Node } from './ospf/harness.js';
 import { ipChecksum } from '../examples/ospf/checksum.js';
 
 test('two routers on a LAN: Full, the higher priority is DR, identical databases, each other\'s stub networks in RTM', async (t) => {
@@ -31,14 +31,7 @@ test('two routers on a LAN: Full, the higher priority is DR, identical databases
 
 test('three routers on a LAN: DR and BDR where the priorities say, the two DROthers stay 2-Way, all routes', async (t) => {
   const lab = new Lab();
-  const a = lab.router('a', '1.1.1.1');
-  const b = lab.router('b', '2.2.2.2');
-  const c = lab.router('c', '3.3.3.3');
-  const d = lab.router('d', '4.4.4.4');
-  await lab.iface(a, 1, '10.0.0.1/24', { priority: 0 });
-  await lab.iface(b, 1, '10.0.0.2/24', { priority: 20 });
-  await lab.iface(c, 1, '10.0.0.3/24', { priority: 10 });
-  await lab.iface(d, 1, '10.0.0.4/24', { priority: 1 });
+  const [a, b, c, d] = (await lab.lan([0, 20, 10, 1])) as [Node, Node, Node, Node];
   for (const [n, i] of [[a, 2], [b, 2], [c, 2], [d, 2]] as const) await lab.iface(n, i, `10.${n.routerId[0]}0.0.1/24`, { passive: true });
   await lab.until(() => a.engine.neighborList().filter((n) => n.state === NeighborState.Full).length === 2 &&
     d.engine.neighborList().filter((n) => n.state === NeighborState.Full).length === 2 && allFull(b, 3) && allFull(c, 3), 30_000);
@@ -317,12 +310,7 @@ test('LSAs are refreshed at LSRefreshTime, and others\' LSAs age out and are rem
 
 test('DR failure: the BDR takes over, originates the network-LSA, and the DROther forms its new adjacency', async (t) => {
   const lab = new Lab();
-  const a = lab.router('a', '1.1.1.1');
-  const b = lab.router('b', '2.2.2.2');
-  const c = lab.router('c', '3.3.3.3');
-  await lab.iface(a, 1, '10.0.0.1/24', { priority: 30 });
-  await lab.iface(b, 1, '10.0.0.2/24', { priority: 20 });
-  await lab.iface(c, 1, '10.0.0.3/24', { priority: 0 });
+  const [a, b, c] = (await lab.lan([30, 20, 0])) as [Node, Node, Node];
   await lab.iface(c, 2, '10.3.0.1/24', { passive: true });
   await lab.until(() => allFull(a, 2) && allFull(b, 2) && allFull(c, 2), 20_000);
   t.is(a.engine.interfaceList()[0]!.state, IfState.DR);

@@ -2,7 +2,7 @@
 // (engine.ts implements it): time, the log, the database, the router's identity, and the
 // notifications that make it re-originate LSAs or recompute routes.
 import type { Logger } from '../../lib/index.js';
-import type { Clock } from '../rip/timers.js';
+import type { Clock } from '../distance-vector/timers.js';
 import type { GlobalConfigValue } from './config.js';
 import type { Flooding } from './flooding.js';
 import type { OspfInterface } from './interface.js';

@@ -9,31 +9,21 @@
 // Commands: start, addInterface, startComplete, setGlobalConfig, setInterfaceConfig,
 // interfaceStatus, mib, lsdb, spf, rtm, rtmAdd, rtmAddMany, rtmDelete, log, stop. See client.ts.
 import path from 'node:path';
-import { DEMAND_DIAL, MockRouter, NO_ERROR, PERMANENT, errorName, type RoutingProtocol } from '../../lib/index.js';
+import { NO_ERROR } from '../../lib/index.js';
 import { ipToU32, u32ToIp } from '../rip/ip.js';
 import { GlobalConfig, InterfaceConfig, PROTOCOL_ID_OSPF } from './config.js';
-import { globalFromJson, interfaceFromJson } from './jsonConfig.js';
+import { globalFromJson, interfaceFromJson, type GlobalJson, type InterfaceJson } from './jsonConfig.js';
 import { decodeLsa, type Lsa } from './lsa.js';
 import { MIB_LSDB, MibInput, decodeMibRecord, nextInput } from './mib.js';
 import { computeSpf } from './spf.js';
-import { emit, serveCommands, type Commands } from '../stdio-driver.js';
+import { HostedRouter, serveCommands, type Commands, type HostedProtocol } from '../stdio-driver.js';
 
-let router: MockRouter | undefined;
-let proto: RoutingProtocol | undefined;
-let protocolId = PROTOCOL_ID_OSPF;
-
-const out = emit;
-
-function need(): RoutingProtocol {
-  if (!proto) throw new Error('not started');
-  return proto;
-}
-
-async function check(what: string, code: Promise<number> | number): Promise<number> {
-  const c = await code;
-  if (c !== NO_ERROR) throw new Error(`${what} returned ${c} (${errorName(c)})\n${router?.log().split('\n').slice(-15).join('\n') ?? ''}`);
-  return c;
-}
+const host = new HostedRouter();
+const need = () => host.need();
+const hosted: HostedProtocol = {
+  module: path.join(__dirname, 'index.js'), name: 'ospf', protocolId: PROTOCOL_ID_OSPF,
+  global: (j) => GlobalConfig.encode(globalFromJson(j as GlobalJson)), iface: (j) => InterfaceConfig.encode(interfaceFromJson(j as InterfaceJson)),
+};
 
 /** A MIB table's records, walked with MibGetFirst / MibGetNext. */
 async function mibTable(table: number): Promise<ReturnType<typeof decodeMibRecord>[]> {
@@ -57,37 +47,8 @@ async function lsas(): Promise<Lsa[]> {
 }
 
 const commands: Commands = {
-  async start(a) {
-    protocolId = a.protocolId ?? PROTOCOL_ID_OSPF;
-    // GetRouterId's DWORD holds the address in network byte order.
-    const routerId = a.routerId ? Buffer.from(a.routerId.split('.').map(Number)).readUInt32LE(0) : undefined;
-    router = new MockRouter({ routerId, workDir: a.workDir });
-    router.on('trace', (e) => out({ event: 'trace', entry: e.kind, name: e.kind === 'event' ? e.event.name : e.name, code: e.kind === 'call' ? e.code : undefined }));
-    proto = router.register({ protocolId, name: 'ospf', module: path.join(__dirname, 'index.js'), heartbeatMs: 0, ...(a.settings ?? {}) });
-    await check('RegisterProtocol', proto.registerCode);
-    await check('StartProtocol', proto.start({ globalInfo: GlobalConfig.encode(globalFromJson(a.global)) }));
-    return { protocolId, workDir: router.workDir };
-  },
-  async addInterface(a) {
-    const p = need();
-    const type = a.type === 'demandDial' ? DEMAND_DIAL : PERMANENT;
-    await p.addEnabledInterface({ index: a.index, name: a.name, type, info: InterfaceConfig.encode(interfaceFromJson(a.config)) }, a.binding);
-    return null;
-  },
-  startComplete: async () => check('StartComplete', need().startComplete()),
-  setGlobalConfig: async (a) => check('SetGlobalInfo', need().setGlobalInfo(GlobalConfig.encode(globalFromJson(a.global)))),
-  setInterfaceConfig: async (a) => check('SetInterfaceInfo', need().setInterfaceInfo(a.index, InterfaceConfig.encode(interfaceFromJson(a.config)))),
-  async interfaceStatus(a) {
-    const p = need();
-    switch (a.what) {
-      case 'enable': return check('enable', p.enableInterface(a.index));
-      case 'disable': return check('disable', p.disableInterface(a.index));
-      case 'mediaPresent': return check('media', p.setMedia(a.index, true));
-      case 'mediaAbsent': return check('media', p.setMedia(a.index, false));
-      case 'bind': return check('bind', p.bindInterface(a.index, a.binding));
-      default: throw new Error(`unknown status ${a.what}`);
-    }
-  },
+  ...host.commands(() => hosted),
+  start: (a) => host.start({ ...hosted, protocolId: a.protocolId ?? PROTOCOL_ID_OSPF }, a),
   mib: async (a) => mibTable(a.table),
   /** The database: type, id, advertising router, sequence, checksum, age (dotted / hex). */
   async lsdb() {
@@ -103,24 +64,6 @@ const commands: Commands = {
       prefix: `${u32ToIp(r.prefix)}/${r.prefixLength}`, pathType: r.pathType, cost: r.cost, type2Cost: r.type2Cost ?? null, tag: r.tag ?? null,
       direct: r.direct, nextHops: r.nextHops.map((h) => u32ToIp(h.address)).sort(),
     }));
-  },
-  /** This protocol's routes in the mock RTM (all protocols' with all). */
-  async rtm(a) {
-    return router!.rtm.routes(a?.all ? undefined : protocolId).map((r) => ({
-      dest: r.dest, owner: r.owner, metric: r.metric, preference: r.preference, best: r.best, nextHops: r.nextHops,
-    }));
-  },
-  rtmAdd: async (a) => check('MockRtmAddRoute', router!.rtm.addRoute(a.owner, a.prefix, a.nextHop ?? '0.0.0.0', a.interfaceIndex ?? 0, a.metric ?? 1, a.preference ?? 1)),
-  async rtmAddMany(a) {
-    for (const prefix of a.prefixes as string[]) await check(`MockRtmAddRoute ${prefix}`, router!.rtm.addRoute(a.owner, prefix, a.nextHop ?? '0.0.0.0', a.interfaceIndex ?? 0, a.metric ?? 1, a.preference ?? 1));
-    return (a.prefixes as string[]).length;
-  },
-  rtmDelete: async (a) => check('MockRtmDeleteRoute', router!.rtm.deleteRoute(a.owner, a.prefix)),
-  log: async () => router?.log() ?? '',
-  async stop() {
-    if (proto?.isRunning) await proto.stop();
-    await router?.close();
-    return null;
   },
 };
 

@@ -10,7 +10,7 @@ import { ProtocolError, ERROR_CAN_NOT_COMPLETE, type BestRouteChange, type Logge
 import { filterAllows } from '../rip/filter.js';
 import { ipToU32, maskOf, sameSubnet, u32ToIp } from '../rip/ip.js';
 import type { SequenceStore } from '../rip/state.js';
-import type { Clock, TimerHandle } from '../rip/timers.js';
+import type { Clock, TimerHandle } from '../distance-vector/timers.js';
 import { REDISTRIBUTE_ANY, type GlobalConfigValue, type InterfaceConfigValue } from './config.js';
 import { LinkType, LsaType, MAX_AGE, OPTION_E, ROUTER_E, LSA_TYPE_NAMES } from './constants.js';
 import type { RouterContext } from './context.js';

@@ -8,7 +8,7 @@ import {
   type Interface, type Logger, type LogLevel, type ProtocolContext,
 } from '../../lib/index.js';
 import { PersistentSequence } from '../rip/state.js';
-import { systemClock } from '../rip/timers.js';
+import { systemClock } from '../distance-vector/timers.js';
 import {
   GlobalConfig, InterfaceConfig, PROTOCOL_ID_OSPF, deadIntervalOf, globalProblems, interfaceProblems, stateDirectoryOf,
   type GlobalConfigValue, type InterfaceConfigValue,

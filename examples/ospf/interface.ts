@@ -4,7 +4,7 @@
 // drop, and sending: authentication, destinations (8.1), packing LSAs into Link State
 // Updates and acknowledgements into Link State Acks no larger than the MTU.
 import type { Logger } from '../../lib/index.js';
-import type { TimerHandle } from '../rip/timers.js';
+import type { TimerHandle } from '../distance-vector/timers.js';
 import type { InterfaceConfigValue } from './config.js';
 import { deadIntervalOf } from './config.js';
 import {

@@ -2,7 +2,7 @@
 // keeps beside it): installed instances with the time they were installed, so ages advance
 // without touching every LSA each second (RFC 2328 12.1.1, 14), and per-type summaries for
 // operators (count, checksum sum, MaxAge and self-originated counts).
-import type { Clock } from '../rip/timers.js';
+import type { Clock } from '../distance-vector/timers.js';
 import { MAX_AGE } from './constants.js';
 import { lsaKey, withAge, type Lsa, type LsaHeader } from './lsa.js';
 

@@ -4,8 +4,8 @@
 // are ordered by their key; MibGetNext past the last one answers ERROR_NO_MORE_ITEMS.
 // `ospfMibView` tells tools (rras-bridge mock) how to walk and print them.
 import {
-  ERROR_INVALID_PARAMETER, ERROR_NO_MORE_ITEMS, ERROR_NOT_FOUND, ERROR_NOT_SUPPORTED, ProtocolError, enumOf, ipv4, struct, u32,
-  type MibRequest, type MibRow, type MibTableView, type MibView, type StructValue,
+  ERROR_INVALID_PARAMETER, ProtocolError, answerMibQuery, enumOf, ipv4, struct, u32,
+  type MibEntry, type MibRequest, type MibRow, type MibTableView, type MibView, type StructValue,
 } from '../../lib/index.js';
 import { ipToU32 } from '../rip/ip.js';
 import { DROP_REASONS } from './context.js';
@@ -217,26 +217,10 @@ export const MibDrop = struct('OSPFTS_MIB_DROP', {
 
 type MibInputValue = StructValue<typeof MibInput.fields>;
 
-function decodeInput(input: Buffer): MibInputValue {
-  if (input.length < 4) throw new ProtocolError(ERROR_INVALID_PARAMETER, `MIB input of ${input.length} bytes; OSPFTS_MIB_INPUT starts with a u32 tableId`);
-  const padded = Buffer.alloc(MibInput.size);
-  input.copy(padded, 0, 0, Math.min(input.length, MibInput.size));
-  try {
-    return MibInput.decode(padded);
-  } catch (err) {
-    throw new ProtocolError(ERROR_INVALID_PARAMETER, `MIB input: ${(err as Error).message}`);
-  }
-}
-
-interface Row {
-  key: number[];
-  encode(): Buffer;
-}
-
 const IF_STATES = ['down', 'loopback', 'waiting', 'pointToPoint', 'drOther', 'backup', 'dr'] as const;
 const NBR_STATES = ['down', 'attempt', 'init', 'twoWay', 'exStart', 'exchange', 'loading', 'full'] as const;
 
-function rows(r: OspfRouter, table: number, now: number): Row[] {
+function rows(r: OspfRouter, table: number, now: number): MibEntry[] {
   switch (table) {
     case MIB_GLOBAL: {
       const f = r.flooding.stats;
@@ -360,31 +344,13 @@ function keyOf(table: number, q: MibInputValue): number[] {
   }
 }
 
-function compare(a: number[], b: number[]): number {
-  for (let k = 0; k < Math.max(a.length, b.length); k++) {
-    const d = (a[k] ?? 0) - (b[k] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
-
 /** Answers a MIB call from the router's state. */
 export function answerMib(r: OspfRouter, req: MibRequest, now: number): Buffer {
-  if (req.op !== 'get' && req.op !== 'getFirst' && req.op !== 'getNext') {
-    throw new ProtocolError(ERROR_NOT_SUPPORTED, `MIB ${req.op}: the OSPF MIB is read-only (configure through Set*Info)`);
-  }
-  const q = decodeInput(req.input);
-  const all = rows(r, q.tableId, now).sort((a, b) => compare(a.key, b.key));
-  const key = keyOf(q.tableId, q);
-  let row: Row | undefined;
-  if (req.op === 'getFirst') row = all[0];
-  else if (req.op === 'get') row = all.find((x) => compare(x.key, key) === 0);
-  else row = q.tableId === MIB_GLOBAL ? undefined : all.find((x) => compare(x.key, key) > 0);
-  if (!row) {
-    if (req.op === 'get') throw new ProtocolError(ERROR_NOT_FOUND, `no MIB table ${q.tableId} entry for ${JSON.stringify(q)}`);
-    throw new ProtocolError(ERROR_NO_MORE_ITEMS, `end of MIB table ${q.tableId}`);
-  }
-  return row.encode();
+  return answerMibQuery(req, {
+    name: 'OSPF',
+    input: MibInput,
+    table: (q) => ({ id: q.tableId, entries: rows(r, q.tableId, now), key: keyOf(q.tableId, q), single: q.tableId === MIB_GLOBAL }),
+  });
 }
 
 /** The input of MibGetNext after a record (its key), for tools walking a table. */

@@ -8,7 +8,7 @@ import type { OspfInterface } from './interface.js';
 import type { DbEntry } from './lsdb.js';
 import { compareInstances, formatId, lsaKey, type LsaHeader } from './lsa.js';
 import type { DbdBody, LsRequest } from './packet.js';
-import type { TimerHandle } from '../rip/timers.js';
+import type { TimerHandle } from '../distance-vector/timers.js';
 
 export enum NeighborState {
   Down = 0,

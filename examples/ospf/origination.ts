@@ -3,7 +3,7 @@
 // redistributed route (12.4.4, link state ids per appendix E). Sequence numbers continue from
 // the database copy, also one left by an earlier run of this router (13.4); MinLSInterval
 // spaces new instances; refresh at LSRefreshTime; flushing by premature aging (14.1).
-import type { TimerHandle } from '../rip/timers.js';
+import type { TimerHandle } from '../distance-vector/timers.js';
 import {
   INITIAL_SEQUENCE_NUMBER, LsaType, MAX_AGE, MAX_SEQUENCE_NUMBER,
 } from './constants.js';

@@ -2,7 +2,8 @@
 // installed and only the difference goes out, as one batch of adds (first, so a destination
 // is never without a route while its next hops change) and one of deletes. Runs are chained:
 // a new result waits for the previous batch and is compared with what that left.
-import type { Logger, RouteKey, RouteResult, Routes, RouteSpec } from '../../lib/index.js';
+import type { Logger, RouteKey, Routes, RouteSpec } from '../../lib/index.js';
+import { RtmErrors } from '../distance-vector/rtm.js';
 
 const keyOf = (r: RouteKey) => `${r.destination}/${r.prefixLength}|${r.interfaceIndex}|${r.nextHop}`;
 
@@ -26,9 +27,11 @@ export class RouteSync {
   private readonly installed = new Map<string, RouteSpec>();
   private chain: Promise<unknown> = Promise.resolve();
   readonly stats: RtmStats = { batches: 0, added: 0, deleted: 0, errors: 0, lastError: '', installed: 0 };
-  private warned = 0;
+  private readonly errors: RtmErrors;
 
-  constructor(private readonly routes: Routes, private readonly log: Logger) {}
+  constructor(private readonly routes: Routes, log: Logger) {
+    this.errors = new RtmErrors(this.stats, log);
+  }
 
   /** Makes RTM hold exactly `wanted` (our routes); resolves with what changed. */
   apply(wanted: RouteSpec[]): Promise<SyncResult> {
@@ -65,10 +68,10 @@ export class RouteSync {
       try {
         const results = await this.routes.add(adds);
         for (const r of results) if (r.status === 0) this.installed.set(keyOf(r.route), r.route);
-        this.count(results);
+        this.errors.refused(results);
         this.stats.added += results.filter((r) => r.status === 0).length;
       } catch (err) {
-        this.failed('add', err);
+        this.errors.failed('add', err);
       }
     }
     if (deletes.length) {
@@ -76,28 +79,13 @@ export class RouteSync {
         const results = await this.routes.delete(deletes);
         // A route RTM no longer has (deleted by someone else, or expired) is gone all the same.
         for (const r of results) this.installed.delete(keyOf(r.route));
-        this.count(results.filter((r) => r.status !== 1168));
+        this.errors.refused(results.filter((r) => r.status !== 1168));
         this.stats.deleted += results.length;
       } catch (err) {
-        this.failed('delete', err);
+        this.errors.failed('delete', err);
       }
     }
     this.stats.installed = this.installed.size;
     return { added: adds.length, deleted: deletes.length };
-  }
-
-  private count(results: RouteResult<unknown>[]): void {
-    for (const r of results) {
-      if (r.status === 0) continue;
-      this.stats.errors++;
-      this.stats.lastError = `${JSON.stringify(r.route)}: status ${r.status}${r.error ? ` (${r.error})` : ''}`;
-      if (this.warned++ < 20) this.log.warn(`RTM refused a route: ${this.stats.lastError}`);
-    }
-  }
-
-  private failed(op: string, err: unknown): void {
-    this.stats.errors++;
-    this.stats.lastError = `${op}: ${err instanceof Error ? err.message : String(err)}`;
-    if (this.warned++ < 20) this.log.warn(`ctx.routes.${op} failed: ${this.stats.lastError}`);
   }
 }

@@ -2,7 +2,7 @@
 // the hold doubles (up to `maxHold`) while changes keep coming, so a flapping link does not
 // recompute on every packet; a quiet period as long as the hold resets it. (FRR's and
 // Cisco's "timers throttle spf delay hold max" behave the same way.)
-import type { Clock, TimerHandle } from '../rip/timers.js';
+import type { Clock, TimerHandle } from '../distance-vector/timers.js';
 
 export interface ThrottleTimes {
   delayMs: number;

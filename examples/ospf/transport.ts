@@ -3,7 +3,7 @@
 // TOS 0xc0, bound to the interface); MemoryNetwork connects engines in memory for the unit
 // tests (on the test's clock, so a whole network runs in fake time).
 import { openRawIpSocket } from '../../lib/index.js';
-import type { Clock } from '../rip/timers.js';
+import type { Clock } from '../distance-vector/timers.js';
 import { ipToU32, sameSubnet } from '../rip/ip.js';
 import { ALL_D_ROUTERS, ALL_SPF_ROUTERS, IPPROTO_OSPF, OSPF_TOS } from './constants.js';
 

@@ -60,16 +60,8 @@ export interface RawIpSocket {
   close(): void;
 }
 
-interface NativeSocket {
-  readonly mtu: number;
-  readonly deviceName: string;
-  readonly interfaceIndex: number;
-  send(data: Buffer, destination: string): void;
-  join(group: string): void;
-  leave(group: string): void;
-  stats(): RawIpStats;
-  close(): void;
-}
+/** The addon's object: the socket without what openRawIpSocket adds. */
+type NativeSocket = Omit<RawIpSocket, 'protocol' | 'localAddress'>;
 
 interface Addon {
   RawIpSocket: new (options: {

@@ -21,6 +21,20 @@ bool StripIpHeader(const uint8_t* data, size_t length, Datagram& out) {
   return true;
 }
 
+Counters RawSocket::counters() const {
+  const State& s = *state_;
+  return {s.received.load(), s.sent.load(), s.sendErrors.load(), s.malformed.load(), s.kernelDrops.load()};
+}
+
+bool RawSocket::Accept(State& s, size_t length, Datagram& out) {
+  if (StripIpHeader(s.buffer.data(), length, out)) {
+    s.received++;
+    return true;
+  }
+  s.malformed++;
+  return false;
+}
+
 std::string FormatIPv4(uint32_t a) {
   char text[16];
   std::snprintf(text, sizeof text, "%u.%u.%u.%u", (a >> 24) & 255, (a >> 16) & 255, (a >> 8) & 255, a & 255);

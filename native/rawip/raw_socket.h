@@ -15,6 +15,7 @@
 // RRAS host runs as LocalSystem.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -66,16 +67,28 @@ class RawSocket {
   // One datagram, without blocking; false with an empty err when none is waiting.
   bool Receive(Datagram& out, std::string& err);
 
-  uint32_t Mtu() const;                 // of the interface, 0 if unknown
-  uint32_t InterfaceIndex() const;      // the system's index
-  const std::string& DeviceName() const;
+  uint32_t Mtu() const { return state_->mtu; }                 // of the interface, 0 if unknown
+  uint32_t InterfaceIndex() const { return state_->ifindex; }  // the system's index
+  const std::string& DeviceName() const { return state_->device; }
   Counters counters() const;
 
+  // What both platforms keep of a socket; each platform's Impl extends it with its handles.
+  struct State {
+    uint32_t local = 0;  // host order
+    uint32_t ifindex = 0;
+    uint32_t mtu = 0;
+    std::string device;
+    std::atomic<uint64_t> received{0}, sent{0}, sendErrors{0}, malformed{0}, kernelDrops{0};
+    std::vector<uint8_t> buffer = std::vector<uint8_t>(65536);
+  };
   struct Impl;
 
  private:
-  explicit RawSocket(std::unique_ptr<Impl> impl);
+  RawSocket(std::unique_ptr<Impl> impl, State* state);
+  // Counts a received datagram: true when it is a whole IPv4 datagram (out filled).
+  static bool Accept(State& s, size_t length, Datagram& out);
   std::unique_ptr<Impl> impl_;
+  State* state_;  // the Impl's State part
 };
 
 // The IPv4 header in front of a received datagram: fills source, destination, ttl and the

@@ -13,23 +13,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 namespace rrasbridge::rawip {
 
-struct RawSocket::Impl {
+struct RawSocket::Impl : RawSocket::State {
   int fd = -1;
   int wakeRead = -1;
   int wakeWrite = -1;
-  uint32_t local = 0;
-  uint32_t ifindex = 0;
-  uint32_t mtu = 0;
-  std::string device;
-  std::atomic<uint64_t> received{0}, sent{0}, sendErrors{0}, malformed{0}, kernelDrops{0};
   uint32_t lastOverflow = 0;
-  std::vector<uint8_t> buffer = std::vector<uint8_t>(65536);
 
   ~Impl() {
     for (int f : {fd, wakeRead, wakeWrite})
@@ -86,7 +79,7 @@ bool Membership(int fd, int option, uint32_t group, const RawSocket::Impl& s, st
 
 }  // namespace
 
-RawSocket::RawSocket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RawSocket::RawSocket(std::unique_ptr<Impl> impl, State* state) : impl_(std::move(impl)), state_(state) {}
 RawSocket::~RawSocket() = default;
 
 std::unique_ptr<RawSocket> RawSocket::Open(const Options& o, std::string& err) {
@@ -138,7 +131,8 @@ std::unique_ptr<RawSocket> RawSocket::Open(const Options& o, std::string& err) {
   }
   s->wakeRead = p[0];
   s->wakeWrite = p[1];
-  return std::unique_ptr<RawSocket>(new RawSocket(std::move(s)));
+  State* state = s.get();
+  return std::unique_ptr<RawSocket>(new RawSocket(std::move(s), state));
 }
 
 bool RawSocket::Join(uint32_t group, std::string& err) { return Membership(impl_->fd, IP_ADD_MEMBERSHIP, group, *impl_, err); }
@@ -227,19 +221,8 @@ bool RawSocket::Receive(Datagram& out, std::string& err) {
       impl_->lastOverflow = total;
     }
 #endif
-    if (StripIpHeader(impl_->buffer.data(), size_t(n), out)) {
-      impl_->received++;
-      return true;
-    }
-    impl_->malformed++;
+    if (Accept(*impl_, size_t(n), out)) return true;
   }
-}
-
-uint32_t RawSocket::Mtu() const { return impl_->mtu; }
-uint32_t RawSocket::InterfaceIndex() const { return impl_->ifindex; }
-const std::string& RawSocket::DeviceName() const { return impl_->device; }
-Counters RawSocket::counters() const {
-  return {impl_->received.load(), impl_->sent.load(), impl_->sendErrors.load(), impl_->malformed.load(), impl_->kernelDrops.load()};
 }
 
 }  // namespace rrasbridge::rawip

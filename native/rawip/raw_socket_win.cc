@@ -9,21 +9,14 @@
 
 #include "raw_socket.h"
 
-#include <atomic>
 #include <mutex>
 
 namespace rrasbridge::rawip {
 
-struct RawSocket::Impl {
+struct RawSocket::Impl : RawSocket::State {
   SOCKET fd = INVALID_SOCKET;
   SOCKET wake = INVALID_SOCKET;
   sockaddr_in wakeAddress{};
-  uint32_t local = 0;
-  uint32_t ifindex = 0;
-  uint32_t mtu = 0;
-  std::string device;
-  std::atomic<uint64_t> received{0}, sent{0}, sendErrors{0}, malformed{0}, kernelDrops{0};
-  std::vector<uint8_t> buffer = std::vector<uint8_t>(65536);
 
   ~Impl() {
     if (fd != INVALID_SOCKET) ::closesocket(fd);
@@ -97,7 +90,7 @@ bool Membership(SOCKET fd, int option, uint32_t group, uint32_t local, std::stri
 
 }  // namespace
 
-RawSocket::RawSocket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RawSocket::RawSocket(std::unique_ptr<Impl> impl, State* state) : impl_(std::move(impl)), state_(state) {}
 RawSocket::~RawSocket() = default;
 
 std::unique_ptr<RawSocket> RawSocket::Open(const Options& o, std::string& err) {
@@ -147,7 +140,8 @@ std::unique_ptr<RawSocket> RawSocket::Open(const Options& o, std::string& err) {
     err = WsaError("wake-up socket on 127.0.0.1");
     return nullptr;
   }
-  return std::unique_ptr<RawSocket>(new RawSocket(std::move(s)));
+  State* state = s.get();
+  return std::unique_ptr<RawSocket>(new RawSocket(std::move(s), state));
 }
 
 bool RawSocket::Join(uint32_t group, std::string& err) { return Membership(impl_->fd, IP_ADD_MEMBERSHIP, group, impl_->local, err); }
@@ -204,19 +198,8 @@ bool RawSocket::Receive(Datagram& out, std::string& err) {
       err = WsaError("recv", e);
       return false;
     }
-    if (StripIpHeader(impl_->buffer.data(), size_t(n), out)) {
-      impl_->received++;
-      return true;
-    }
-    impl_->malformed++;
+    if (Accept(*impl_, size_t(n), out)) return true;
   }
-}
-
-uint32_t RawSocket::Mtu() const { return impl_->mtu; }
-uint32_t RawSocket::InterfaceIndex() const { return impl_->ifindex; }
-const std::string& RawSocket::DeviceName() const { return impl_->device; }
-Counters RawSocket::counters() const {
-  return {impl_->received.load(), impl_->sent.load(), impl_->sendErrors.load(), impl_->malformed.load(), impl_->kernelDrops.load()};
 }
 
 }  // namespace rrasbridge::rawip

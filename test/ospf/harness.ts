@@ -3,18 +3,11 @@
 import { GlobalConfig, InterfaceConfig, type GlobalConfigInput, type InterfaceConfigInput } from '../../examples/ospf/config.js';
 import { OspfRouter } from '../../examples/ospf/engine.js';
 import { MemoryNetwork } from '../../examples/ospf/transport.js';
-import { MemoryRoutes } from '../../examples/rip/rtm.js';
+import { MemoryRoutes } from '../../examples/distance-vector/rtm.js';
 import { MemorySequence } from '../../examples/rip/state.js';
-import { FakeClock } from '../../examples/rip/timers.js';
-import type { Logger } from '../../lib/index.js';
+import { FakeClock } from '../../examples/distance-vector/timers.js';
+import { quietLog } from '../rip/harness.js';
 import { NeighborState } from '../../examples/ospf/neighbor.js';
-
-export const quietLog = (lines: string[] = []): Logger => ({
-  error: (m) => lines.push(`E ${m}`),
-  warn: (m) => lines.push(`W ${m}`),
-  info: (m) => lines.push(`I ${m}`),
-  debug: (m) => lines.push(`D ${m}`),
-});
 
 export interface Node {
   name: string;
@@ -70,6 +63,17 @@ export class Lab {
     this.net.attach(address!, Number(len));
     n.engine.addInterface({ index, name: `if${index}`, demandDial: opts.demandDial ?? false }, InterfaceConfig.validate({ ...FAST_IF, ...config }));
     await this.up(n, index, cidr, opts.remoteAddress);
+  }
+
+  /** Routers on one broadcast LAN 10.0.0.0/24 (router k at 10.0.0.k on interface 1), each with a priority. */
+  async lan(priorities: number[]): Promise<Node[]> {
+    const nodes: Node[] = [];
+    for (const [k, priority] of priorities.entries()) {
+      const n = this.router(String.fromCharCode(97 + k), `${k + 1}.${k + 1}.${k + 1}.${k + 1}`);
+      await this.iface(n, 1, `10.0.0.${k + 1}/24`, { priority });
+      nodes.push(n);
+    }
+    return nodes;
   }
 
   async up(n: Node, index: number, cidr: string, remoteAddress?: string): Promise<void> {
