@@ -124,3 +124,12 @@ test('inter-area routes from the summary-LSAs of the area\'s border routers; ext
   t.true(rows.includes('172.30.0.0/16 external1 18 10.1.0.2'), 'to ASBR 9.9.9.9 through the ABR: 10 + 3, + 5');
   t.false(rows.some((r) => r.startsWith('10.60.')), 'R3 is no border router: its summary is not used');
 });
+
+test('parallel point-to-point links between two routers: one next hop per link, each the neighbour\'s address on that link', (t) => {
+  const lsas = [
+    router('1.1.1.1', [p2p('2.2.2.2', '10.12.0.1', 5), stub('10.12.0.0', 30, 5), p2p('2.2.2.2', '10.12.1.1', 5), stub('10.12.1.0', 30, 5)]),
+    router('2.2.2.2', [p2p('1.1.1.1', '10.12.1.2', 5), stub('10.12.1.0', 30, 5), p2p('1.1.1.1', '10.12.0.2', 5), stub('10.12.0.0', 30, 5), stub('10.22.0.0', 24, 1)]),
+  ];
+  const r = computeSpf(ip('1.1.1.1'), lsas).routes.find((x) => x.prefix === ip('10.22.0.0'))!;
+  t.deepEqual(r.nextHops.map((h) => [u32ToIp(h.address), u32ToIp(h.via)]).sort(), [['10.12.0.2', '10.12.0.1'], ['10.12.1.2', '10.12.1.1']]);
+});

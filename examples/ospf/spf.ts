@@ -128,10 +128,12 @@ export function computeSpf(root: number, lsas: Iterable<Lsa>): SpfResult {
   const hopsFrom = (v: Vertex, w: Vertex, viaLinkData: number): NextHop[] => {
     if (v === rootVertex) {
       if (w.kind === 'network') return [{ address: 0, via: viaLinkData >>> 0 }];
-      // A router on a point-to-point link: its interface address is the Link Data of its link back to us.
+      // A router on a point-to-point link: its interface address is the Link Data of its link
+      // back to us; with parallel links, the one on the same subnet as ours (the longest common prefix).
       const back = (w.lsa.body as RouterLsaBody).links.filter((l) => l.type === LinkType.PointToPoint && l.id >>> 0 === root);
-      const address = back.length === 1 ? back[0]!.data >>> 0 : (back.find((l) => l.data >>> 0 !== 0)?.data ?? 0) >>> 0;
-      return [{ address, via: viaLinkData >>> 0 }];
+      const common = (l: { data: number }) => Math.clz32(((l.data ^ viaLinkData) >>> 0) || 0) + (((l.data ^ viaLinkData) >>> 0) === 0 ? 1 : 0);
+      const best = back.reduce<(typeof back)[number] | undefined>((a, l) => (!a || common(l) > common(a) ? l : a), undefined);
+      return [{ address: (best?.data ?? 0) >>> 0, via: viaLinkData >>> 0 }];
     }
     if (v.kind === 'network' && w.kind === 'router' && v.nextHops.some((h) => h.address === 0)) {
       // V is a network the root is attached to: W's address on it is its transit link's data.
