@@ -191,6 +191,22 @@ extern "C" MOCK_RTM_API uint32_t MockRtmGeneration(void) {
   });
 }
 
+extern "C" MOCK_RTM_API uint32_t MockRtmCountersJson(char* buf, uint32_t size) {
+  return Guard<uint32_t>(0, [&] {
+    std::string s;
+    {
+      Runtime& rt = Runtime::Get();
+      std::lock_guard<std::mutex> lock(rt.mu);
+      const Table& t = rt.table;
+      s = "{\"routes\":" + Num(t.RouteCount()) + ",\"added\":" + Num(t.stats().routes_added) +
+          ",\"updated\":" + Num(t.stats().routes_updated) +
+          ",\"deleted\":" + Num(t.stats().routes_deleted) +
+          ",\"generation\":" + Num(t.generation()) + "}";
+    }
+    return CopyOut(s, buf, size);
+  });
+}
+
 extern "C" MOCK_RTM_API uint32_t MockRtmDumpJson(char* buf, uint32_t size) {
   return Guard<uint32_t>(0, [&] {
     std::string s;

@@ -39,6 +39,11 @@ MOCK_RTM_API uint32_t MockRtmRouteCount(void);
 /* Increases on every change of the table (entities, next hops, routes); cheap to poll. */
 MOCK_RTM_API uint32_t MockRtmGeneration(void);
 
+/* Counters as JSON: {"routes": in the table now, "added", "updated" (content changed),
+ * "deleted" (deleted, expired, or gone with their entity), "generation"}; the operation
+ * counters count since the last MockRtmReset. Cheap: no table walk. */
+MOCK_RTM_API uint32_t MockRtmCountersJson(char* buf, uint32_t size);
+
 /* The whole table as JSON: {"generation","entities","routes","nextHops","notifications",
  * "handles"}; see README.md. */
 MOCK_RTM_API uint32_t MockRtmDumpJson(char* buf, uint32_t size);

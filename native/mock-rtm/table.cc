@@ -466,6 +466,7 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
       AdjustNextHops(old, -1, false);
       r->spec = spec;
       ++r->version;
+      ++stats_.routes_updated;
       for (uint64_t id : old.next_hops) MaybeFreeNextHop(id);
       if (old.neighbour) MaybeFreeNextHop(old.neighbour);
     }
@@ -483,6 +484,7 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
     ++d->route_objs;
     d->routes.push_back(r->id);
     ++route_count_;
+    ++stats_.routes_added;
     touched = spec.views;
     is_new = true;
   }
@@ -508,6 +510,7 @@ void Table::RemoveRoute(uint64_t id, bool* best_changed) {
   r->has_deadline = false;
   ++r->ttl_gen;
   --route_count_;
+  ++stats_.routes_deleted;
   AdjustNextHops(r->spec, -1, true);
   *best_changed = AfterChange(d, before, touched) != 0;
   ++generation_;

@@ -149,6 +149,12 @@ struct Event {
 
 struct Stats {
   uint64_t over_releases = 0;  // releases of stale or already released handles (tolerated)
+  // Route operations that changed the table, since the last Reset: a benchmark or a test
+  // proves with these that no route left RTM during a graceful restart, which sampling the
+  // route count could miss.
+  uint64_t routes_added = 0;
+  uint64_t routes_updated = 0;  // an existing route whose content changed
+  uint64_t routes_deleted = 0;  // deleted, expired or removed with their entity
 };
 
 class Table {

@@ -1,6 +1,7 @@
 // Standalone test of the mock RTM library (POSIX). Link against the library (or compile the
 // library sources in). Prints "N passed, N failed" last; exits non-zero on any failure.
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <atomic>
@@ -983,6 +984,35 @@ int main() {
     const uint32_t gen = MockRtmGeneration();
     CHECK_EQ(MockRtmDeleteRoute(10006, "192.168.1.0/24"), NO_ERROR);
     CHECK(MockRtmGeneration() != gen);
+  }
+
+  // ------------------------------------------------------------ counters
+  SECTION("counters");
+  {
+    auto counter = [](const char* key) {
+      std::vector<char> buf(MockRtmCountersJson(nullptr, 0));
+      MockRtmCountersJson(buf.data(), static_cast<uint32_t>(buf.size()));
+      const std::string j(buf.data());
+      const size_t at = j.find(std::string("\"") + key + "\":");
+      return at == std::string::npos ? ~0ull : strtoull(j.c_str() + at + strlen(key) + 3, nullptr, 10);
+    };
+    const unsigned long long added = counter("added"), updated = counter("updated"),
+                             deleted = counter("deleted");
+    CHECK_EQ(counter("routes"), MockRtmRouteCount());
+    CHECK_EQ(MockRtmAddRoute(10006, "198.51.100.0/24", "192.0.2.254", 7, 1, 10), NO_ERROR);
+    CHECK_EQ(counter("added"), added + 1);
+    CHECK_EQ(MockRtmAddRoute(10006, "198.51.100.0/24", "192.0.2.254", 7, 1, 10), NO_ERROR);
+    CHECK_EQ(counter("updated"), updated);  // a refresh that changes nothing is no update
+    CHECK_EQ(MockRtmAddRoute(10006, "198.51.100.0/24", "192.0.2.254", 7, 2, 10), NO_ERROR);
+    CHECK_EQ(counter("updated"), updated + 1);
+    CHECK_EQ(counter("added"), added + 1);
+    CHECK_EQ(counter("deleted"), deleted);
+    CHECK_EQ(MockRtmDeleteRoute(10006, "198.51.100.0/24"), NO_ERROR);
+    CHECK_EQ(counter("deleted"), deleted + 1);
+    CHECK_EQ(MockRtmCountersJson(nullptr, 0) > 0, true);
+    char small[4] = "xyz";
+    MockRtmCountersJson(small, sizeof small);
+    CHECK_EQ(small[0], 0);  // too small: nothing written
   }
 
   // ------------------------------------------------------------ concurrency
