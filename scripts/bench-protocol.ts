@@ -1,38 +1,152 @@
-// The protocol the benchmarks drive: a no-op updateRoutes, and a MIB "set" that adds and
-// deletes routes in RTM in batches of a given size and reports how long that took.
-//   set input: u32 routes, u32 batch size; get output: u32 microseconds of the last run.
-import { defineProtocol, hostInfo, NO_ERROR, type RouteSpec } from '../lib/index.js';
+// The protocol module the benchmarks host (scripts/bench.ts, through the native driver in
+// native/bench): a no-op updateRoutes, and commands that the driver sends as JSON in a MIB Get
+// and that are answered with JSON. Work that takes long (routes, events) starts at once and
+// is followed through `info`, so no command waits past the library's call deadline.
+//   info                      {pid, phase, failure?, timings of the last run}
+//   echo {path}               a raw echo server on a Unix socket (the channel baselines)
+//   inject {count, batch}     adds `count` routes through ctx.routes.add, `batch` per call
+//   withdraw                  deletes them again through ctx.routes.delete
+//   raise {count, inFlight}   raises `count` SAVE_INTERFACE_CONFIG_INFO events, `inFlight` at once
+// A restarted host (failover) re-announces the routes its global info names, then declares
+// itself synced (gracefulRestart 'manual': the protocol decides when it has relearned).
+import fs from 'node:fs';
+import net from 'node:net';
+import { defineProtocol, hostInfo, NO_ERROR, type ProtocolContext, type RouteKey, type RouteSpec } from '../lib/index.js';
 
-let lastMicros = 0;
+const INTERFACE = 1;
+const NEXT_HOP = '192.0.2.2';
+const now = () => Number(process.hrtime.bigint()); // CLOCK_MONOTONIC ns, as the driver's clock
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined); // --expose-gc in the bench config
 
-function routes(n: number, salt: number): RouteSpec[] {
-  return Array.from({ length: n }, (_, i) => ({
-    destination: `10.${(salt + (i >> 16)) & 255}.${(i >> 8) & 255}.${i & 255}`, prefixLength: 32,
-    nextHop: '192.0.2.2', interfaceIndex: 1, metric: 1,
-  }));
+/** Route i: the /24 (16 + i / 65536).(i / 256 % 256).(i % 256).0, as native/bench/rtm_loop.h. */
+function key(i: number): RouteKey {
+  return { destination: `${16 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}.0`, prefixLength: 24, interfaceIndex: INTERFACE, nextHop: NEXT_HOP };
+}
+const spec = (i: number): RouteSpec => ({ ...key(i), metric: 1 });
+
+/** VmRSS and VmHWM of this process, in bytes. */
+function memory(): { resident: number; peak: number } {
+  const status = fs.readFileSync('/proc/self/status', 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { resident: kb('VmRSS'), peak: kb('VmHWM') };
+}
+const cpuNs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+};
+
+const state: { phase: string; failure?: string; [k: string]: unknown } = { phase: 'idle' };
+let injected = 0;
+let batchSize = 16384;
+let echo: net.Server | undefined;
+
+/** Runs `fn` over [0, count) in calls of `batch`, checking every route's status. */
+async function inBatches<T>(count: number, batch: number, make: (i: number) => T, fn: (b: T[]) => Promise<{ status: number; error?: string }[]>): Promise<void> {
+  for (let i = 0; i < count; i += batch) {
+    const routes: T[] = [];
+    for (let j = i; j < Math.min(count, i + batch); j++) routes.push(make(j));
+    const results = await fn(routes);
+    const bad = results.find((r) => r.status !== NO_ERROR);
+    if (bad) throw new Error(`a route was refused (${bad.status}): ${bad.error ?? ''}`);
+  }
 }
 
-let salt = 0;
+function run(phase: string, done: string, work: () => Promise<void>): void {
+  state.phase = phase;
+  delete state.failure;
+  work().then(() => { state.phase = done; }, (err: unknown) => {
+    state.phase = 'failed';
+    state.failure = err instanceof Error ? err.message : String(err);
+  });
+}
+
+function inject(ctx: ProtocolContext, count: number, batch: number): void {
+  injected = count;
+  batchSize = batch;
+  run('adding', 'added', async () => {
+    gc();
+    const before = memory();
+    fs.writeFileSync('/proc/self/clear_refs', '5'); // VmHWM := VmRSS, so the peak is this run's
+    const cpu0 = cpuNs();
+    const t0 = now();
+    await inBatches(count, batch, spec, (b) => ctx.routes.add(b));
+    Object.assign(state, { addNs: now() - t0, addCpuNs: cpuNs() - cpu0, hostPeakResident: memory().peak });
+    gc();
+    Object.assign(state, { hostResidentBefore: before.resident, hostResidentAdded: memory().resident });
+  });
+}
+
+function withdraw(ctx: ProtocolContext): void {
+  run('withdrawing', 'withdrawn', async () => {
+    const cpu0 = cpuNs();
+    const t0 = now();
+    await inBatches(injected, batchSize, key, (b) => ctx.routes.delete(b));
+    Object.assign(state, { withdrawNs: now() - t0, withdrawCpuNs: cpuNs() - cpu0 });
+  });
+}
+
+function raise(ctx: ProtocolContext, count: number, inFlight: number): void {
+  run('raising', 'raised', async () => {
+    const config = Buffer.alloc(4);
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        next++;
+        await ctx.events.saveInterfaceConfig(INTERFACE, config);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+  });
+}
+
+function listen(path: string): Promise<void> {
+  echo?.close();
+  try { fs.unlinkSync(path); } catch { /* not there */ }
+  echo = net.createServer((s) => s.on('data', (d) => s.write(d)));
+  return new Promise((resolve, reject) => echo!.once('error', reject).listen(path, () => resolve()));
+}
+
 export default defineProtocol({
   protocolId: hostInfo()?.protocolId ?? 0x7ffe0001,
   name: 'bench',
+  gracefulRestart: 'manual',
+  start(ctx) {
+    const raw = Buffer.isBuffer(ctx.globalConfig) ? ctx.globalConfig.toString('utf8') : '';
+    const config = raw ? (JSON.parse(raw) as { routes?: number; batch?: number }) : {};
+    if (!ctx.restarted || config.routes === undefined) return;
+    // Failover: this host replaces one that was killed. Relearn the table, then sync.
+    state.startedAt = now();
+    injected = config.routes;
+    run('reannouncing', 'synced', async () => {
+      const t0 = now();
+      await inBatches(injected, config.batch ?? batchSize, spec, (b) => ctx.routes.add(b));
+      state.reannounceNs = now() - t0;
+      await ctx.routes.synced();
+      state.syncedAt = now();
+    });
+  },
   updateRoutes() {},
   async mib(ctx, req) {
-    if (req.op === 'get') {
-      const out = Buffer.alloc(4);
-      out.writeUInt32LE(lastMicros >>> 0);
-      return out;
+    if (req.op !== 'get') return undefined;
+    let answer: Record<string, unknown> = { ok: true };
+    try {
+      const c = JSON.parse(req.input.toString('utf8')) as Record<string, unknown>;
+      const n = (k: string) => {
+        const v = c[k];
+        if (!Number.isInteger(v) || (v as number) < 0) throw new Error(`'${k}' must be a non-negative integer`);
+        return v as number;
+      };
+      switch (c.cmd) {
+        case 'info': answer = { pid: process.pid, ...state }; break;
+        case 'echo': await listen(String(c.path)); break;
+        case 'inject': inject(ctx, n('count'), Math.max(1, n('batch'))); break;
+        case 'withdraw': withdraw(ctx); break;
+        case 'raise': raise(ctx, n('count'), Math.max(1, n('inFlight'))); break;
+        default: throw new Error(`unknown command ${JSON.stringify(c.cmd)}`);
+      }
+    } catch (err) {
+      answer = { error: err instanceof Error ? err.message : String(err) };
     }
-    const count = req.input.readUInt32LE(0);
-    const batch = req.input.readUInt32LE(4);
-    const set = routes(count, salt++);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < set.length; i += batch) {
-      const results = await ctx.routes.add(set.slice(i, i + batch));
-      if (results.some((r) => r.status !== NO_ERROR)) throw new Error('RTM refused a route');
-    }
-    for (let i = 0; i < set.length; i += batch) await ctx.routes.delete(set.slice(i, i + batch));
-    lastMicros = Number((process.hrtime.bigint() - t0) / 1000n);
-    return;
+    return Buffer.from(JSON.stringify(answer));
   },
 });

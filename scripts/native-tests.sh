@@ -36,30 +36,12 @@ done
 [[ -f build/Release/rras_bridge.node ]] || { echo "native-tests: the addon is not built (npm install)" >&2; exit 1; }
 command -v node >/dev/null 2>&1 || { echo "native-tests: node is not on PATH (the harness's host needs it)" >&2; exit 1; }
 
-need=()
-command -v cmake >/dev/null 2>&1 || need+=(cmake)
-command -v "${CXX:-g++}" >/dev/null 2>&1 || need+=(g++)
-if ((${#need[@]})); then
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "native-tests: missing Debian packages: ${need[*]} (apt-get install ${need[*]}, as root)" >&2
-    exit 1
-  fi
-  echo "native-tests: installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
-
-generator=()
-command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
-# A cache made with another generator cannot be reused.
-if [[ -f $dir/CMakeCache.txt ]] && ! grep -q "CMAKE_GENERATOR:INTERNAL=${generator[1]:-Unix Makefiles}\$" "$dir/CMakeCache.txt"; then
-  rm -rf "$dir"
-fi
+# shellcheck source=native-toolchain.sh
+source scripts/native-toolchain.sh
+ensure_native_toolchain
 
 start=$SECONDS
-cmake -S native/tests -B "$dir" "${generator[@]}" --log-level=WARNING \
-  -DCMAKE_CXX_COMPILER="${CXX:-g++}" "${options[@]}" -DFUZZ=OFF
+configure_native_tests "$dir" "${options[@]}" -DFUZZ=OFF
 tests=(wire_test json_test info_block_test test_mock_rtm unload_test)
 cmake --build "$dir" --parallel "$(nproc 2>/dev/null || echo 2)" --target "${tests[@]}"
 

@@ -1,0 +1,79 @@
+// /proc readers for the benchmarks (see proc_stats.h).
+#include "proc_stats.h"
+
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace rrasbridge::bench {
+namespace {
+
+std::string ProcDir(pid_t pid) { return pid ? "/proc/" + std::to_string(pid) : "/proc/self"; }
+
+// The value of a "Key:   123 kB" line of a status file; kB lines are returned in bytes.
+uint64_t StatusField(const std::string& file, const char* key) {
+  std::ifstream in(file);
+  std::string line;
+  const size_t n = std::strlen(key);
+  while (std::getline(in, line)) {
+    if (line.compare(0, n, key) != 0 || line.size() <= n || line[n] != ':') continue;
+    const uint64_t v = std::strtoull(line.c_str() + n + 1, nullptr, 10);
+    return line.find("kB") != std::string::npos ? v * 1024 : v;
+  }
+  return 0;
+}
+
+}  // namespace
+
+SwitchCounts ContextSwitches(pid_t pid) {
+  SwitchCounts c;
+  const std::string dir = ProcDir(pid) + "/task";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return c;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string status = dir + "/" + e->d_name + "/status";
+    c.voluntary += StatusField(status, "voluntary_ctxt_switches");
+    c.involuntary += StatusField(status, "nonvoluntary_ctxt_switches");
+  }
+  ::closedir(d);
+  return c;
+}
+
+uint64_t ResidentBytes(pid_t pid) { return StatusField(ProcDir(pid) + "/status", "VmRSS"); }
+
+uint64_t PeakResidentBytes(pid_t pid) { return StatusField(ProcDir(pid) + "/status", "VmHWM"); }
+
+bool ResetPeakResident(pid_t pid) {
+  std::ofstream out(ProcDir(pid) + "/clear_refs");
+  out << "5";
+  return static_cast<bool>(out.flush());
+}
+
+uint64_t CpuNanoseconds(pid_t pid) {
+  std::ifstream in(ProcDir(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) start past the last ')'.
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos) return 0;
+  const char* p = text.c_str() + close + 2;
+  // state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
+  unsigned long long utime = 0, stime = 0;
+  if (std::sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+    return 0;
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  return (utime + stime) * (1000000000ull / static_cast<unsigned long long>(hz > 0 ? hz : 100));
+}
+
+uint64_t MonotonicNs() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace rrasbridge::bench
