@@ -26,13 +26,25 @@ struct Prefix {
   uint8_t len = 0;
 
   bool operator==(const Prefix& o) const {
-    return family == o.family && len == o.len && bytes == o.bytes;
+    return family == o.family && len == o.len && High() == o.High() && Low() == o.Low();
   }
   bool operator!=(const Prefix& o) const { return !(*this == o); }
   bool operator<(const Prefix& o) const {
     if (family != o.family) return family < o.family;
-    if (bytes != o.bytes) return bytes < o.bytes;
+    if (High() != o.High()) return High() < o.High();
+    if (Low() != o.Low()) return Low() < o.Low();
     return len < o.len;
+  }
+  // The address bytes as two big-endian numbers: byte order is numeric order, and two
+  // integer compares are much cheaper than memcmp (the index compares on every lookup).
+  uint64_t High() const { return BigEndian(0); }
+  uint64_t Low() const { return BigEndian(8); }
+
+ private:
+  uint64_t BigEndian(size_t at) const {
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; ++i) v = (v << 8) | bytes[at + i];
+    return v;
   }
 };
 

@@ -37,8 +37,11 @@ class Runtime {
   std::mutex mu;
   Table table;
 
-  // After a mutation (lock held): wake the dispatcher for new events or deadlines.
-  void Wake() { cv_.notify_all(); }
+  // After a mutation (lock held): wake the dispatcher if there are new events or deadlines
+  // (a wake-up per call would cost a thread switch per route).
+  void Wake() {
+    if (table.TakeDispatcherWork()) cv_.notify_all();
+  }
   // After registering a real entity (lock held): make sure the dispatcher runs.
   void EnsureDispatcher(std::unique_lock<std::mutex>& lock);
   // After a deregistration (lock held): wait for callbacks in flight to `entity` or

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -24,6 +26,7 @@
 
 #include "../common/compat.h"
 #include "address.h"
+#include "node_pool.h"
 
 namespace mockrtm {
 
@@ -76,6 +79,29 @@ struct NextHop {
   uint32_t uses = 0;        // in-table routes naming it (next hop or neighbour)
 };
 
+// A route's next-hop handles: at most kMaxNextHopsInRoute, kept inline so that a route costs
+// no allocation of its own for them (and a snapshot of the best route's none either).
+class NextHopList {
+ public:
+  // The caller checks size() < kMaxNextHopsInRoute first; a push past it is dropped.
+  void push_back(uint64_t id) {
+    if (n_ < kMaxNextHopsInRoute) ids_[n_++] = id;
+  }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  uint64_t operator[](size_t i) const { return ids_[i]; }
+  const uint64_t* begin() const { return ids_.data(); }
+  const uint64_t* end() const { return ids_.data() + n_; }
+  bool operator==(const NextHopList& o) const {
+    return n_ == o.n_ && std::equal(begin(), end(), o.begin());
+  }
+  bool operator!=(const NextHopList& o) const { return !(*this == o); }
+
+ private:
+  std::array<uint64_t, kMaxNextHopsInRoute> ids_{};
+  uint8_t n_ = 0;
+};
+
 struct RouteSpec {
   uint64_t neighbour = 0;
   UCHAR flags1 = 0;
@@ -83,7 +109,7 @@ struct RouteSpec {
   RTM_PREF_INFO pref{};
   RTM_VIEW_SET views = RTM_VIEW_MASK_UCAST;
   PVOID esi = nullptr;
-  std::vector<uint64_t> next_hops;
+  NextHopList next_hops;
 
   bool SameAs(const RouteSpec& o) const {
     return neighbour == o.neighbour && flags1 == o.flags1 && flags == o.flags &&
@@ -93,24 +119,68 @@ struct RouteSpec {
 };
 
 struct Route {
-  uint64_t id = 0;
+  uint64_t id = 0;  // also the insertion order (ids only grow): the best-route tie break
   uint64_t dest = 0;
   uint64_t owner = 0;
-  uint64_t seq = 0;      // insertion order (best-route tie break)
   uint32_t version = 0;  // bumped when the content changes
-  RouteSpec spec;
+  uint32_t refs = 0;     // outstanding handle references
+  uint32_t pins = 0;     // internal (expiry callback in flight)
   bool in_table = true;
-  uint32_t refs = 0;  // outstanding handle references
-  uint32_t pins = 0;  // internal (expiry callback in flight)
   bool has_deadline = false;
+  RouteSpec spec;
   Clock::time_point deadline{};
   uint64_t ttl_gen = 0;
 };
 
+// The in-table routes of a destination, in insertion order. Almost every destination has
+// one or two: those are kept inline, so a destination costs no allocation of its own for them.
+class RouteIdList {
+ public:
+  void push_back(uint64_t id) {
+    if (n_ < kInline) {
+      inline_[n_++] = id;
+      return;
+    }
+    if (n_ == kInline) heap_.assign(inline_, inline_ + kInline);
+    heap_.push_back(id);
+    ++n_;
+  }
+  void erase(uint64_t id) {  // keeps the order of the others
+    uint64_t* b = data();
+    uint64_t* e = std::remove(b, b + n_, id);
+    const size_t n = static_cast<size_t>(e - b);
+    if (n_ > kInline) {
+      heap_.resize(n);
+      if (n <= kInline) {
+        std::copy(heap_.begin(), heap_.end(), inline_);
+        heap_.clear();
+        heap_.shrink_to_fit();
+      }
+    }
+    n_ = static_cast<uint32_t>(n);
+  }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  const uint64_t* begin() const { return n_ > kInline ? heap_.data() : inline_; }
+  const uint64_t* end() const { return begin() + n_; }
+
+ private:
+  static constexpr uint32_t kInline = 2;
+  uint64_t* data() { return n_ > kInline ? heap_.data() : inline_; }
+  uint64_t inline_[kInline] = {};
+  std::vector<uint64_t> heap_;  // all of them, once there are more than kInline
+  uint32_t n_ = 0;
+};
+
+// Destinations by prefix (Table::dest_index_), nodes from the table's pools.
+using DestIndex = std::map<Prefix, uint64_t, std::less<Prefix>,
+                           PooledAllocator<std::pair<const Prefix, uint64_t>>>;
+
 struct Dest {
   uint64_t id = 0;
   Prefix prefix;
-  std::vector<uint64_t> routes;  // in-table routes, insertion order
+  DestIndex::iterator index_entry;  // this dest in Table::dest_index_
+  RouteIdList routes;  // in-table routes, insertion order
   uint32_t refs = 0;             // outstanding handle references
   uint32_t queued = 0;           // change-notification queues holding it
   uint32_t route_objs = 0;       // route objects (in the table or not) naming it
@@ -230,7 +300,7 @@ class Table {
   // that have a route in `match_views`.
   // (the address's own family: 32 or 128 bits).
   Dest* LongestMatch(const Prefix& addr, uint8_t max_len, RTM_VIEW_SET match_views);
-  const std::map<Prefix, uint64_t>& dest_index() const { return dest_index_; }
+  const DestIndex& dest_index() const { return dest_index_; }
 
   // ---- enumerations ----
   uint64_t CreateEnum(std::unique_ptr<EnumState> e);
@@ -245,6 +315,13 @@ class Table {
 
   // ---- dispatcher interface ----
   bool HasEvents() const { return !events_.empty(); }
+  // Whether the dispatcher has new work (an event queued, a lifetime armed) since the last
+  // call; clears the flag. Entry points wake the dispatcher only then, not on every call.
+  bool TakeDispatcherWork() {
+    const bool w = dispatcher_work_;
+    dispatcher_work_ = false;
+    return w;
+  }
   Event PopEvent();
   bool NextDeadline(Clock::time_point* when) const;
   // Pops one due TTL entry; returns the route id if it is still live and due (its deadline
@@ -255,7 +332,7 @@ class Table {
   const std::map<uint64_t, std::unique_ptr<Entity>>& entities() const { return entities_; }
   const std::map<uint64_t, std::unique_ptr<NextHop>>& next_hops() const { return next_hops_; }
   const std::map<uint64_t, std::unique_ptr<Notify>>& notifies() const { return notifies_; }
-  const std::unordered_map<uint64_t, std::unique_ptr<Route>>& routes() const { return routes_; }
+
   size_t enum_count() const { return enums_.size(); }
   // Outstanding handle references by kind (routes, dests, next hops).
   void RefTotals(uint64_t* routes, uint64_t* dests, uint64_t* next_hops) const;
@@ -267,7 +344,7 @@ class Table {
     uint64_t best = 0;
     uint32_t best_version = 0;
     uint32_t count = 0;
-    std::vector<uint64_t> fwd;  // next hops of the best route
+    NextHopList fwd;  // next hops of the best route
     USHORT fwd_flags = 0;
   };
   struct DestSnap {
@@ -278,18 +355,23 @@ class Table {
   DestSnap Snapshot(const Dest& d) const;
   // Compares, stamps LastChanged and queues notifications. Returns the views whose best
   // route changed (as a view mask).
-  RTM_VIEW_SET AfterChange(Dest& d, const DestSnap& before, RTM_VIEW_SET touched);
+  // `route`/`route_is_best`: whether that route is now the best in one of its views (null:
+  // not asked). `now`: the time to stamp, when the caller has it (zero: read the clock).
+  RTM_VIEW_SET AfterChange(Dest& d, const DestSnap& before, RTM_VIEW_SET touched,
+                           uint64_t route, bool* route_is_best, FILETIME now);
   void QueueChange(Dest& d, RTM_VIEW_SET any, RTM_VIEW_SET best, RTM_VIEW_SET fwd);
-  // route_refs (objects) or uses (in-table) of the spec's next hops and neighbour.
-  void AdjustNextHops(const RouteSpec& spec, int delta, bool uses);
+  // Steps the route_refs (route objects) and uses (in-table routes) counters of the spec's next
+  // hops and neighbour.
+  void AdjustNextHops(const RouteSpec& spec, int route_refs, int uses);  // each -1, 0 or +1
   void ArmTtl(Route& r, ULONG ttl_ms);
   void MaybeFreeRoute(uint64_t id);
   void MaybeFreeDest(uint64_t id);
   void MaybeFreeNextHop(uint64_t id);
   void QueueEntityEvent(Event::Type type, const Entity& peer);
 
+  NodePools pools_;  // first: the maps below take their nodes from it
+  bool dispatcher_work_ = false;
   uint64_t next_seq_ = 1;
-  uint64_t route_seq_ = 1;
   uint64_t generation_ = 0;
   uint32_t real_entities_ = 0;
   uint32_t route_count_ = 0;
@@ -297,9 +379,20 @@ class Table {
 
   std::map<uint64_t, std::unique_ptr<Entity>> entities_;  // ordered by registration
   std::map<uint64_t, std::unique_ptr<NextHop>> next_hops_;
-  std::unordered_map<uint64_t, std::unique_ptr<Route>> routes_;
-  std::unordered_map<uint64_t, std::unique_ptr<Dest>> dests_;
-  std::map<Prefix, uint64_t> dest_index_;
+  // Routes and destinations by value, in nodes from pools_ (node-based maps keep references
+  // stable). Declared after pools_, so destroyed before it.
+  template <typename T>
+  using ById = std::unordered_map<uint64_t, T, std::hash<uint64_t>, std::equal_to<uint64_t>,
+                                  PooledAllocator<std::pair<const uint64_t, T>>>;
+  ById<Route> routes_{0, std::hash<uint64_t>(), std::equal_to<uint64_t>(),
+                      PooledAllocator<std::pair<const uint64_t, Route>>(&pools_)};
+  ById<Dest> dests_{0, std::hash<uint64_t>(), std::equal_to<uint64_t>(),
+                    PooledAllocator<std::pair<const uint64_t, Dest>>(&pools_)};
+  // Destinations in prefix order (family, address, length): exact lookups for every add and
+  // the order of enumerations and the dump. Each Dest keeps its own entry's iterator, so a
+  // delete erases without a second search.
+  DestIndex dest_index_{std::less<Prefix>(),
+                        PooledAllocator<std::pair<const Prefix, uint64_t>>(&pools_)};
   std::unordered_map<uint64_t, std::unique_ptr<EnumState>> enums_;
   std::map<uint64_t, std::unique_ptr<Notify>> notifies_;
   std::deque<Event> events_;
