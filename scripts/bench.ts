@@ -94,7 +94,9 @@ function main(): void {
     row('route-injection', 'µs host CPU per route', (inj.addCpuNs + inj.withdrawCpuNs) / n / 1e3, null, 'lower', '≤ 1.5'),
     row('route-injection', 'bytes host memory per route', (inj.hostResidentAdded - inj.hostResidentBefore) / n, null, 'lower', '≤ 120'),
     row('route-injection', 'bytes library memory per route', (inj.libraryResidentAdded - inj.libraryResidentBefore) / n, (loop.residentAdded - loop.residentBefore) / n, 'lower', '≤ 1.1x'),
-    row('route-injection', 'mock RTM native adds/s', Math.max(...loops.map((l) => perSecond(l.addNs))), null, 'higher', '≥ 2000000'),
+    // The mock's own speed in the loop's CPU time: what its code costs, whatever else the
+    // shared machine runs (the wall-clock rates above compare bridge and loop under one load).
+    row('route-injection', 'mock RTM native adds per CPU-second', Math.max(...loops.map((l) => perSecond(l.addCpuNs))), null, 'higher', '≥ 2000000'),
   );
 
   const ev = run(bin, 'events', { events: sizes.events, depth: EVENT_DEPTH });

@@ -408,6 +408,8 @@ int RtmLoop(const Args& a) {
                           .Num("routes", double(r.routes))
                           .Num("addNs", double(r.addNs))
                           .Num("deleteNs", double(r.deleteNs))
+                          .Num("addCpuNs", double(r.addCpuNs))
+                          .Num("deleteCpuNs", double(r.deleteCpuNs))
                           .Num("residentBefore", double(r.residentBefore))
                           .Num("residentAdded", double(r.residentAdded))
                           .Done().c_str());

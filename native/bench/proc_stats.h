@@ -27,5 +27,8 @@ uint64_t CpuNanoseconds(pid_t pid);
 // CLOCK_MONOTONIC in nanoseconds: the clock Node's process.hrtime uses, so times taken here
 // and in the host compare directly.
 uint64_t MonotonicNs();
+// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in nanoseconds: what a loop cost
+// whatever else the machine runs.
+uint64_t ThreadCpuNs();
 
 }  // namespace rrasbridge::bench

@@ -80,7 +80,7 @@ RtmLoopResult RunRtmLoop(const std::string& library, size_t routes) {
   std::vector<unsigned char> buf(RtmRouteInfoSize(1));
   auto* ri = reinterpret_cast<RTM_ROUTE_INFO*>(buf.data());
   r.residentBefore = ResidentBytes(0);
-  const uint64_t t0 = MonotonicNs();
+  const uint64_t t0 = MonotonicNs(), c0 = ThreadCpuNs();
   for (size_t i = 0; i < routes; ++i) {
     std::memset(buf.data(), 0, buf.size());
     ri->Neighbour = hop;
@@ -97,7 +97,7 @@ RtmLoopResult RunRtmLoop(const std::string& library, size_t routes) {
       return r;
     }
   }
-  const uint64_t t1 = MonotonicNs();
+  const uint64_t t1 = MonotonicNs(), c1 = ThreadCpuNs();
   r.residentAdded = ResidentBytes(0);
   for (size_t i = 0; i < routes; ++i) {
     RTM_ROUTE_CHANGE_FLAGS changed = 0;
@@ -106,11 +106,13 @@ RtmLoopResult RunRtmLoop(const std::string& library, size_t routes) {
       return r;
     }
   }
-  const uint64_t t2 = MonotonicNs();
+  const uint64_t t2 = MonotonicNs(), c2 = ThreadCpuNs();
   api.RtmDeleteNextHop(entity, hop, nullptr);
   api.RtmDeregisterEntity(entity);
   r.addNs = t1 - t0;
   r.deleteNs = t2 - t1;
+  r.addCpuNs = c1 - c0;
+  r.deleteCpuNs = c2 - c1;
   r.ok = true;
   return r;
 }

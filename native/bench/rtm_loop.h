@@ -21,7 +21,8 @@ struct RtmLoopResult {
   bool ok = false;
   std::string error;
   size_t routes = 0;
-  uint64_t addNs = 0, deleteNs = 0;
+  uint64_t addNs = 0, deleteNs = 0;        // wall clock
+  uint64_t addCpuNs = 0, deleteCpuNs = 0;  // this thread's CPU time
   uint64_t residentBefore = 0, residentAdded = 0;  // this process's RSS, bytes
 };
 
