@@ -17,3 +17,9 @@ test('unknown, repeated, valueless and missing options are refused, naming them'
   t.throws(() => parseArguments(base.slice(0, 8)), { message: 'missing --generation' });
   t.throws(() => parseArguments(['stray', ...base]), { message: 'unexpected argument "stray" (at 0)' });
 });
+
+test('--log-level is optional (a library of before logLevel does not pass it), once at most', (t) => {
+  t.is(parseArguments(base)['log-level'], undefined);
+  t.is(parseArguments([...base, '--log-level', '3'])['log-level'], '3');
+  t.throws(() => parseArguments([...base, '--log-level', '3', '--log-level', '2']), { message: '--log-level is given twice' });
+});

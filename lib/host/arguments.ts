@@ -1,7 +1,11 @@
 // The host's command line, as the protocol library writes it (host_link.cc):
-//   --protocol-id N --name NAME --module PATH --address SOCKET --generation G
-const OPTIONS = ['protocol-id', 'name', 'module', 'address', 'generation'] as const;
-export type HostArguments = Record<(typeof OPTIONS)[number], string>;
+//   --protocol-id N --name NAME --module PATH --address SOCKET --generation G [--log-level L]
+const REQUIRED = ['protocol-id', 'name', 'module', 'address', 'generation'] as const;
+// A library of before logLevel does not pass it.
+const OPTIONAL = ['log-level'] as const;
+export type HostArguments = Record<(typeof REQUIRED)[number], string> & Partial<Record<(typeof OPTIONAL)[number], string>>;
+type Key = keyof HostArguments;
+const KNOWN: readonly string[] = [...REQUIRED, ...OPTIONAL];
 
 /**
  * The command line as the library writes it: exactly one value after each option, taken
@@ -11,12 +15,12 @@ export function parseArguments(argv: readonly string[]): HostArguments {
   const out: Partial<HostArguments> = {};
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : '';
-    if (!(OPTIONS as readonly string[]).includes(key)) throw new Error(`unexpected argument ${JSON.stringify(argv[i])} (at ${i})`);
+    if (!KNOWN.includes(key)) throw new Error(`unexpected argument ${JSON.stringify(argv[i])} (at ${i})`);
     if (i + 1 >= argv.length) throw new Error(`${argv[i]} has no value`);
-    if (out[key as keyof HostArguments] !== undefined) throw new Error(`${argv[i]} is given twice`);
-    out[key as keyof HostArguments] = argv[i + 1]!;
+    if (out[key as Key] !== undefined) throw new Error(`${argv[i]} is given twice`);
+    out[key as Key] = argv[i + 1]!;
   }
-  const missing = OPTIONS.filter((o) => out[o] === undefined);
+  const missing = REQUIRED.filter((o) => out[o] === undefined);
   if (missing.length) throw new Error(`missing ${missing.map((o) => `--${o}`).join(', ')}`);
   return out as HostArguments;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The protocol host: the process the protocol library spawns for one protocol id.
 //   node main.js --protocol-id N --name NAME --module PATH --address SOCKET --generation G
+//                [--log-level L]   (the library's logLevel: lines above it are not even sent)
 // (exactly these, each once, each followed by its value).
 // The handshake token arrives on stdin (hex, one line), never on the command line.
 import fs from 'node:fs';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   const { name, module: modulePath, address } = options;
   const protocolId = Number(options['protocol-id']);
   const generation = Number(options.generation);
+  const logLevel = options['log-level'] === undefined ? undefined : Number(options['log-level']);
   const token = Buffer.from(fs.readFileSync(0, 'utf8').trim(), 'hex');
 
   const addon = loadAddon();
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
   setHostInfo({ protocolId, name, generation });
   const protocol = loadProtocolModule(modulePath, protocolId);
   protocol.catch(() => {}); // reported through the start reply
-  runtime = new HostRuntime(protocol, channel, { protocolId, name, generation });
+  runtime = new HostRuntime(protocol, channel, { protocolId, name, generation, logLevel });
   const rt = runtime;
   process.on('uncaughtException', (err) => {
     rt.writeLog('error', 'uncaught exception in the protocol; the host exits and the library restarts it:', [err]);

@@ -52,7 +52,8 @@ export class HostRuntime {
   constructor(
     private readonly protocol: Promise<Protocol>,
     private readonly transport: Transport,
-    readonly info: { protocolId: number; name: string; generation: number },
+    /** logLevel: the library's (0 error … 3 debug); lines above it are not sent. Default: all. */
+    readonly info: { protocolId: number; name: string; generation: number; logLevel?: number },
   ) {
     const write = (level: LogLevel) => (msg: string, ...args: unknown[]) => this.writeLog(level, msg, args);
     this.log = { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
@@ -96,6 +97,7 @@ export class HostRuntime {
   }
 
   writeLog(level: LogLevel, msg: string, args: unknown[] = []): void {
+    if (LEVELS[level] > (this.info.logLevel ?? LEVELS.debug)) return;
     const text = [msg, ...args.map((a) => (a instanceof Error ? describe(a) : typeof a === 'string' ? a : JSON.stringify(a)))].join(' ');
     try {
       this.transport.send('log', 0, { level: LEVELS[level], text });
@@ -326,7 +328,7 @@ export class HostRuntime {
     const r = this.iface(index);
     if (!p.updateRoutes) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not implement updateRoutes`);
     await p.updateRoutes(this.ctx, r);
-    this.log.info(`updateRoutes(${index}) done`);
+    this.log.debug(`updateRoutes(${index}) done`); // routine: only at logLevel 3
   }
 
   private async mib(f: Record<string, any>): Promise<Outcome> {

@@ -61,6 +61,8 @@ export interface ProtocolSettings {
    * RF_ROUTINGV6 offered); default: what the module declares (defineProtocol addressFamily).
    */
   ipv6?: number;
+  /** 0 error, 1 warn, 2 info (default), 3 debug: also a line per routine call. */
+  logLevel?: number;
 }
 
 export interface MockRouterOptions {

@@ -22,6 +22,7 @@ const std::vector<NumericField>& NumericFields() {
       {"clientCalls", &ProtocolConfig::clientCalls},
       {"queueHighWaterBytes", &ProtocolConfig::queueHighWaterBytes},
       {"ipv6", &ProtocolConfig::ipv6},
+      {"logLevel", &ProtocolConfig::logLevel},
   };
   return fields;
 }

@@ -43,6 +43,7 @@ struct ProtocolConfig {
   uint32_t staleTimeoutMs = 30000;   // how long a dead host's routes are kept
   uint32_t maxFrameBytes = 4u << 20;
   uint32_t queueHighWaterBytes = 16u << 20;  // unread bytes to the host before it is restarted
+  uint32_t logLevel = 2;  // 0 error, 1 warn, 2 info, 3 debug (a line per routine call)
 };
 
 // The numeric settings, by the name they have in the JSON file (and, capitalised, in the

@@ -82,7 +82,7 @@ std::string Escaped(const std::string& s) {
 
 HostLink::HostLink(const ProtocolConfig& config, Callbacks callbacks, uint32_t generation)
     : config_(config),
-      log_(config.name, config.logFile),
+      log_(config.name, config.logFile, LogLevelOf(config.logLevel)),
       callbacks_(std::move(callbacks)),
       generation_(generation) {}
 
@@ -106,7 +106,8 @@ bool HostLink::Launch(Deadline deadline, std::string& err) {
   argv.push_back(FindHostEntry(config_));
   argv.insert(argv.end(), {"--protocol-id", std::to_string(config_.protocolId), "--name",
                            config_.name, "--module", config_.module, "--address",
-                           listener_.address(), "--generation", std::to_string(generation_)});
+                           listener_.address(), "--generation", std::to_string(generation_),
+                           "--log-level", std::to_string(config_.logLevel)});
   // argv[0] is executed by the OS (bytes are fine); node reads the rest as UTF-8.
   for (size_t i = 1; i < argv.size(); ++i) {
     const size_t bad = InvalidUtf8At(argv[i]);

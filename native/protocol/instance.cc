@@ -45,7 +45,7 @@ DWORD ConfigStatus(const Message& reply) {
 }  // namespace
 
 Instance::Instance(ProtocolConfig config)
-    : config_(std::move(config)), log_(config_.name, config_.logFile) {}
+    : config_(std::move(config)), log_(config_.name, config_.logFile, LogLevelOf(config_.logLevel)) {}
 
 Instance::~Instance() {
   {
@@ -66,7 +66,7 @@ void Instance::Reconfigure(ProtocolConfig config) {
   std::lock_guard<std::mutex> lock(mu_);
   if (state_ != State::Stopped) return;
   config_ = std::move(config);
-  log_ = Logger(config_.name, config_.logFile);
+  log_ = Logger(config_.name, config_.logFile, LogLevelOf(config_.logLevel));
 }
 
 std::shared_ptr<HostLink> Instance::Link() {

@@ -1,12 +1,17 @@
-// The platform-neutral part of logging: printf-style formatting and the throttle. Where lines
-// go is in log_posix.cc (a file or stderr) and log_win.cc (RRAS tracing).
+// The platform-neutral part of logging: the level filter, printf-style formatting and the
+// throttle. Where lines go is in log_posix.cc (a file or stderr) and log_win.cc (RRAS tracing).
 #include "log.h"
 
 #include <cstdio>
 
 namespace rrasbridge {
 
+void Logger::Write(LogLevel level, const std::string& text, const std::string& suffix) const {
+  if (Enabled(level)) Emit(level, text, suffix);
+}
+
 void Logger::operator()(LogLevel level, const char* fmt, ...) const {
+  if (!Enabled(level)) return;
   char buf[4096];
   va_list ap;
   va_start(ap, fmt);

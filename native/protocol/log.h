@@ -16,12 +16,19 @@ namespace rrasbridge {
 
 enum class LogLevel : unsigned { Error = 0, Warn = 1, Info = 2, Debug = 3 };
 
-// Where one protocol's lines go. Cheap to copy; sinks are shared per destination.
+// The configured logLevel (0..3; larger is Debug).
+inline LogLevel LogLevelOf(uint32_t v) { return static_cast<LogLevel>(v < 3 ? v : 3); }
+
+// Where one protocol's lines go. Cheap to copy; sinks are shared per destination. Lines above
+// `max` are dropped: the default level writes no line per routine call (each DoUpdateRoutes
+// would flood RRAS tracing), debug does.
 class Logger {
  public:
   Logger() = default;
-  Logger(std::string who, std::string file) : who_(std::move(who)), file_(std::move(file)) {}
+  Logger(std::string who, std::string file, LogLevel max = LogLevel::Debug)
+      : who_(std::move(who)), file_(std::move(file)), max_(max) {}
   const std::string& who() const { return who_; }
+  bool Enabled(LogLevel level) const { return level <= max_; }
   void Write(LogLevel level, const std::string& text, const std::string& suffix = {}) const;
 #if defined(__GNUC__)
   __attribute__((format(printf, 3, 4)))
@@ -29,8 +36,12 @@ class Logger {
   void operator()(LogLevel level, const char* fmt, ...) const;
 
  private:
+  // The line, to the platform's destination (log_posix.cc, log_win.cc).
+  void Emit(LogLevel level, const std::string& text, const std::string& suffix) const;
+
   std::string who_ = "rras-bridge";
   std::string file_;
+  LogLevel max_ = LogLevel::Debug;
 };
 
 // Lets one line through per interval and counts the ones held back, so that a flood (a local

@@ -90,7 +90,7 @@ FILE* Sink(const std::string& file, const std::string& who) {
 
 }  // namespace
 
-void Logger::Write(LogLevel level, const std::string& text, const std::string& suffix) const {
+void Logger::Emit(LogLevel level, const std::string& text, const std::string& suffix) const {
   std::lock_guard<std::mutex> lock(gMu);
   Line(Sink(file_, who_), level, who_, suffix, text);
 }

@@ -100,7 +100,7 @@ HANDLE Sink(const std::string& file, const std::string& who) {
 
 }  // namespace
 
-void Logger::Write(LogLevel level, const std::string& text, const std::string& suffix) const {
+void Logger::Emit(LogLevel level, const std::string& text, const std::string& suffix) const {
   const unsigned l = static_cast<unsigned>(level) & 3;
   const std::string line = Timestamp() + " " + kLevels[l] + " [" + who_ + suffix + "] " + text + "\n";
   const std::wstring traced = win::Wide(std::string("[") + kLevels[l] + suffix + "] " + text);
