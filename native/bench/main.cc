@@ -4,7 +4,8 @@
 // baseline in the same run, and prints one JSON object on stdout.
 //
 //   rras_bridge_bench <command> --library PATH --protocol-id N [options]
-//     latency     --updates N --block B         sequential DoUpdateRoutes vs raw round trips
+//     latency     --updates N --block B [--only bridge|raw]   sequential DoUpdateRoutes vs raw
+//                 round trips (--only: one side, to profile or trace it alone)
 //     pipelined   --updates N --depth D --senders S   DoUpdateRoutes in flight vs raw echo
 //     events      --events N --depth D          events raised in TS vs raw echo
 //     cold-start  --rounds N --node PATH        StartProtocol vs `node -e 0`
@@ -224,12 +225,14 @@ int Latency(const Args& a) {
     if (!TimedUpdate(s) || !echo.RoundTrip()) return Fail("warm-up failed");
   }
   // Interleaved blocks, so a change of load on the machine hits both alike.
+  const std::string only = a.Str("only");
   std::vector<uint64_t> bridge, raw;
   uint64_t bridgeWake = 0, rawWake = 0, bridgePre = 0, rawPre = 0;
-  while (bridge.size() < total) {
-    const size_t n = std::min(block, total - bridge.size());
+  for (size_t done = 0; done < total;) {
+    const size_t n = std::min(block, total - done);
+    done += n;
     uint64_t w0 = Wakeups(s.hostPid), p0 = Preemptions(s.hostPid);
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n && only != "raw"; ++i) {
       const uint64_t t = TimedUpdate(s);
       if (!t) return Fail("DoUpdateRoutes did not complete with NO_ERROR");
       bridge.push_back(t);
@@ -237,7 +240,7 @@ int Latency(const Args& a) {
     uint64_t w1 = Wakeups(s.hostPid), p1 = Preemptions(s.hostPid);
     bridgeWake += w1 - w0;
     bridgePre += p1 - p0;
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = 0; i < n && only != "bridge"; ++i) {
       const uint64_t t = echo.RoundTrip();
       if (!t) return Fail("raw round trip failed");
       raw.push_back(t);
