@@ -60,6 +60,7 @@ function run(bin: string, command: string, options: Record<string, string | numb
   } catch {
     out = { error: `no result (exit ${r.status ?? r.signal}): ${last}` };
   }
+  if (!out.error) process.stderr.write(`bench: ${command} → ${last}\n`); // the raw figures, for a closer look
   if (out.error || r.status !== 0) {
     const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n') : '';
     throw new Error(`${command}: ${out.error ?? `exit ${r.status}`}\nlibrary log (tail):\n${tail}`);
