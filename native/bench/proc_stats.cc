@@ -3,9 +3,7 @@
 
 #include <dirent.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -46,29 +44,6 @@ SwitchCounts ContextSwitches(pid_t pid) {
 }
 
 uint64_t ResidentBytes(pid_t pid) { return StatusField(ProcDir(pid) + "/status", "VmRSS"); }
-
-uint64_t PeakResidentBytes(pid_t pid) { return StatusField(ProcDir(pid) + "/status", "VmHWM"); }
-
-bool ResetPeakResident(pid_t pid) {
-  std::ofstream out(ProcDir(pid) + "/clear_refs");
-  out << "5";
-  return static_cast<bool>(out.flush());
-}
-
-uint64_t CpuNanoseconds(pid_t pid) {
-  std::ifstream in(ProcDir(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Fields after the command name (which may hold spaces) start past the last ')'.
-  const size_t close = text.rfind(')');
-  if (close == std::string::npos) return 0;
-  const char* p = text.c_str() + close + 2;
-  // state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
-  unsigned long long utime = 0, stime = 0;
-  if (std::sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
-    return 0;
-  const long hz = ::sysconf(_SC_CLK_TCK);
-  return (utime + stime) * (1000000000ull / static_cast<unsigned long long>(hz > 0 ? hz : 100));
-}
 
 uint64_t MonotonicNs() {
   timespec ts;

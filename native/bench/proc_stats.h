@@ -1,6 +1,6 @@
 // What the kernel counts for a process, read from /proc (Linux): thread wake-ups (voluntary
-// context switches summed over every thread), resident memory and its peak, CPU time.
-// The benchmarks read these for the router-manager process (this one) and the host alike.
+// context switches summed over every thread) and resident memory; and the clocks the
+// benchmarks time with. (The host measures its own CPU time and memory peak.)
 #pragma once
 
 #include <sys/types.h>
@@ -17,13 +17,8 @@ struct SwitchCounts {
 // Sums over /proc/<pid>/task/*/status; pid 0 is this process. Threads that ended between two
 // readings take their counts with them, so compare readings of threads that stay.
 SwitchCounts ContextSwitches(pid_t pid);
-// VmRSS and VmHWM of /proc/<pid>/status, in bytes (0 when unreadable).
+// VmRSS of /proc/<pid>/status, in bytes (0 when unreadable).
 uint64_t ResidentBytes(pid_t pid);
-uint64_t PeakResidentBytes(pid_t pid);
-// Resets VmHWM to the current RSS (writes 5 to /proc/<pid>/clear_refs); false if refused.
-bool ResetPeakResident(pid_t pid);
-// utime + stime of /proc/<pid>/stat, in nanoseconds (clock-tick resolution).
-uint64_t CpuNanoseconds(pid_t pid);
 // CLOCK_MONOTONIC in nanoseconds: the clock Node's process.hrtime uses, so times taken here
 // and in the host compare directly.
 uint64_t MonotonicNs();
