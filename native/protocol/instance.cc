@@ -243,8 +243,10 @@ void Instance::Supervise() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     if (commands_.empty()) {
-      cv_.wait_until(lock, std::min(nextTick, nextCallDeadline),
+      supervisorWakesAt_ = std::min(nextTick, nextCallDeadline);
+      cv_.wait_until(lock, supervisorWakesAt_,
                      [&] { return !commands_.empty() || timersChanged_; });
+      supervisorWakesAt_ = Clock::time_point::max();
       if (commands_.empty()) {
         timersChanged_ = false;
         lock.unlock();
@@ -817,6 +819,8 @@ DWORD Instance::DoUpdateRoutes(ULONG index) {
     link = link_;
   }
   std::string err;
+  // Taken before the call is sent, so it is never later than the deadline the link arms.
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(config_.updateTimeoutMs);
   CallOptions options;
   options.timeoutMs = config_.updateTimeoutMs;
   options.deadlineName = "updateTimeoutMs";
@@ -836,9 +840,11 @@ DWORD Instance::DoUpdateRoutes(ULONG index) {
   }
   if (config_.updateTimeoutMs) {
     std::lock_guard<std::mutex> lock(mu_);
-    timersChanged_ = true;  // the supervisor's next wake-up may be this deadline
+    if (deadline < supervisorWakesAt_) {  // before its next wake-up, or it is awake: recompute
+      timersChanged_ = true;
+      cv_.notify_all();
+    }
   }
-  cv_.notify_all();
   return NO_ERROR;
 }
 

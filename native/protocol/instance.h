@@ -135,6 +135,10 @@ class Instance {
   uint32_t generation_ = 0;
   std::deque<Order> commands_;
   bool timersChanged_ = false;  // a call with a deadline was sent: the supervisor recomputes
+  // When the sleeping supervisor wakes by itself (its tick or the next call deadline); max
+  // while it is awake. A call whose deadline is later needs no wake-up (a thread switch per
+  // DoUpdateRoutes): the supervisor sees it when it next recomputes.
+  Clock::time_point supervisorWakesAt_ = Clock::time_point::max();
   std::condition_variable cv_;
   std::thread supervisor_;
   bool stopFinished_ = false;   // the supervisor has done all of a stop; ROUTER_STOPPED is next
