@@ -10,4 +10,8 @@ export {
 } from './config/schema.js';
 export { paths, type Paths } from './paths.js';
 export { hostInfo, type HostInfo } from './host/info.js';
-export { MockRouter, RoutingProtocol, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry } from './mock/router.js';
+export {
+  MockRouter, RoutingProtocol, RoutingCallError, codeOf, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry,
+  type TraceValue, type InterfaceSpec, type InfoResult, type StartOptions, type SupportCallRecord,
+} from './mock/router.js';
+export type { RtmRoute, RtmDump } from './mock/rtm.js';

@@ -34,7 +34,7 @@ test('mock: runs a module, writes a JSON-lines trace of every call and event, fa
   t.regex(ok.stdout, /10\.20\.0\.0\/16\s+via 198\.51\.100\.2%7\s+metric 2/);
   const lines = fs.readFileSync(path.join(dir, 'ok.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   t.deepEqual(lines.filter((l) => l.kind === 'call').map((l) => l.name),
-    ['RegisterProtocol', 'StartProtocol', 'AddInterface', 'InterfaceStatus', 'InterfaceStatus', 'StartComplete', 'UpdateRoutes', 'StopProtocol']);
+    ['RegisterProtocol', 'StartProtocol', 'AddInterface', 'InterfaceStatus', 'InterfaceStatus', 'StartComplete', 'DoUpdateRoutes', 'StopProtocol']);
   t.deepEqual(lines.filter((l) => l.kind === 'event').map((l) => l.event.name), ['UPDATE_COMPLETE', 'ROUTER_STOPPED']);
   // next hop outside the interface's subnet: the update fails, and so does the command
   const bad = run('mock', module, '--interface', '7=192.0.2.1/24', '--if-config', `7=${config}`, '--update', '7', '--quiet');

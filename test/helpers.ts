@@ -1,6 +1,7 @@
 // Shared setup for tests that drive the protocol library through MockRouter.
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
+export { codeOf } from '../lib/index.js';
 import { MockRouter, type ProtocolSettings, type RoutingProtocol, type RouteSpec, type BestRouteChange } from '../lib/index.js';
 
 // Tests run from dist/test; fixtures compile next to them.
@@ -20,11 +21,11 @@ export async function startScripted(
   t: ExecutionContext,
   script: object = {},
   settings: Partial<ProtocolSettings> = {},
-  opts: { autoDrain?: boolean } = {},
+  opts: { autoDrain?: boolean; router?: MockRouter } = {},
 ): Promise<Started> {
-  const router = new MockRouter();
+  const router = opts.router ?? new MockRouter();
   t.teardown(() => router.close());
-  const proto = router.register({ protocolId: uniqueId(0x71000000), module: fixture('scripted'), heartbeatMs: 0, ...settings }, opts);
+  const proto = router.register({ protocolId: uniqueId(0x71000000), module: fixture('scripted'), heartbeatMs: 0, ...settings }, { autoDrain: opts.autoDrain });
   t.is(proto.registerCode, 0, 'RegisterProtocol');
   const code = await proto.start({ globalInfo: Buffer.from(JSON.stringify(script)) });
   t.is(code, 0, `StartProtocol; library log:\n${router.log()}`);
@@ -53,3 +54,4 @@ export async function scriptedCalls(proto: RoutingProtocol): Promise<ScriptedSta
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+

@@ -5,33 +5,49 @@
 // GetEventMessage until ERROR_NO_MORE_ITEMS, stops and waits for ROUTER_STOPPED.
 //
 // Entry points are called on the libuv thread pool (koffi .async), as RRAS calls them on its
-// own pool threads, so the JS thread stays free for SUPPORT_FUNCTIONS callbacks.
+// own pool threads. The SUPPORT_FUNCTIONS are native (the mock RTM's), so the library's own
+// threads never wait on this JS thread.
+//
+// Isolation: each router loads its own copy of the library and of the mock RTM from its work
+// folder, configured by a file beside the copy (workdir.ts), so routers never share native
+// state, whether they run in one process, in worker threads or in parallel processes.
+// Lifetime: nothing a router holds keeps the process alive once the caller stops awaiting it
+// (the event is watched unref'd); close() (or `await using`) stops every protocol and removes
+// the work folder; a router left open is made safe and cleaned up at exit.
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import koffi, { type KoffiFunction, type LibraryHandle, type TypeObject } from './koffi.js';
+import { isMainThread } from 'node:worker_threads';
+import koffi, { type KoffiFunction, type LibraryHandle } from './koffi.js';
 import { paths } from '../paths.js';
 import {
-  ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES, RF_DEMAND_UPDATE_ROUTES,
-  RF_MULTICAST, RF_POWER, RF_ROUTING, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED, RIS_INTERFACE_ENABLED,
-  RIS_INTERFACE_MEDIA_ABSENT, RIS_INTERFACE_MEDIA_PRESENT, ROUTER_STOPPED, UPDATE_COMPLETE, MS_ROUTER_VERSION,
-  ERROR_NOT_SUPPORTED, eventName, errorName,
+  ERROR_INSUFFICIENT_BUFFER, ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES,
+  RF_DEMAND_UPDATE_ROUTES, RF_MULTICAST, RF_POWER, RF_ROUTING, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED,
+  RIS_INTERFACE_ENABLED, RIS_INTERFACE_MEDIA_ABSENT, RIS_INTERFACE_MEDIA_PRESENT, ROUTER_STOPPED, UPDATE_COMPLETE,
+  MS_ROUTER_VERSION, eventName, protocolIdText,
 } from '../constants.js';
 import { encodeBinding, type BindingInput } from '../config/binding.js';
 import * as ffi from './ffi.js';
 import { createNotificationEvent, type NotificationEvent } from './event.js';
-import { removeRegistryConfig, writeRegistryConfig } from './config-win32.js';
+import { removeRegistryConfig, routerRegistryParent, writeRegistryConfig, type RegistryParent } from './config-win32.js';
 import { MockRtm } from './rtm.js';
+import { MockSupport, SUPPORT_SLOTS } from './support.js';
+import { RoutingCallError } from './errors.js';
+import { ENTRY_POINTS, REGISTER_PROTOCOL, namedArgs } from './names.js';
+import { pinLoadedLibrary } from './pin.js';
+import { WorkFolder } from './workdir.js';
 import { capabilitiesOf, isProtocol } from '../api/defineProtocol.js';
 
-/** Per-protocol settings of the library's configuration (RRAS_BRIDGE_CONFIG on POSIX). */
+export { RoutingCallError, codeOf } from './errors.js';
+
+/** Per-protocol settings of the library's configuration (config.h's fields). */
 export interface ProtocolSettings {
   protocolId: number;
   /** The protocol module (its default export is defineProtocol's result). */
   module: string;
   name?: string;
   nodePath?: string;
+  /** Node options for the host, before the host entry (e.g. ['--import', 'tsx']). */
   nodeArgs?: string[];
   hostEntry?: string;
   rtmLibrary?: string;
@@ -54,15 +70,15 @@ export interface ProtocolSettings {
 }
 
 export interface MockRouterOptions {
-  /** The protocol library; default: this package's build. */
+  /** The protocol library; default: this package's build. The router loads a private copy. */
   library?: string;
-  /** Where the configuration and the library's log go; default: a new temp directory. */
+  /** Where the configuration and the library's log go; default: a new temp folder, removed at close. */
   workDir?: string;
   /** What GetRouterId answers (network-order IPv4 as a u32); default 10.0.0.1. */
   routerId?: number;
   /** RF_* flags the router manager offers at RegisterProtocol; default: all it knows. */
   offeredFunctionality?: number;
-  /** The RTMv2 the library loads; default: this package's mock RTM. */
+  /** The RTMv2 the library loads; default: a private copy of this package's mock RTM. */
   rtmLibrary?: string;
   /**
    * Route preference by protocol id, as the router manager's IP_PROT_PRIORITY_INFO policy:
@@ -71,10 +87,15 @@ export interface MockRouterOptions {
   protocolPriority?: Record<number, number>;
 }
 
+/** A trace value: numbers and text as they are, buffers as `<N bytes>`, structures as `<struct>`. */
+export type TraceValue = string | number | boolean | null;
+
 export type TraceEntry =
-  | { kind: 'call'; protocolId: number; name: string; args: unknown[]; code: number; ms: number }
+  /** An entry point (or RegisterProtocol) with its arguments named as in routprot.h. */
+  | { kind: 'call'; protocolId: number; name: string; args: Record<string, TraceValue>; code: number; ms: number }
   | { kind: 'event'; protocolId: number; event: RoutingEvent }
-  | { kind: 'support'; protocolId: number; name: string; args: unknown[]; result: number };
+  /** A SUPPORT_FUNCTIONS call the library made. */
+  | { kind: 'support'; protocolId: number; name: string; args: Record<string, TraceValue>; result: number };
 
 export interface RoutingEvent {
   event: number;
@@ -110,7 +131,21 @@ export interface InfoResult {
   data: Buffer;
 }
 
-let libraries = new Map<string, LibraryHandle>();
+/** A SUPPORT_FUNCTIONS call, with its arguments named as in routprot.h. */
+export interface SupportCallRecord {
+  name: string;
+  args: Record<string, TraceValue>;
+  result: number;
+}
+
+export interface StartOptions {
+  globalInfo?: Buffer | null;
+  structureVersion?: number;
+  structureSize?: number;
+  structureCount?: number;
+  /** false passes SupportFunctions = NULL. */
+  supportFunctions?: boolean;
+}
 
 const u32 = (n = 0) => {
   const b = Buffer.alloc(4);
@@ -118,52 +153,88 @@ const u32 = (n = 0) => {
   return b;
 };
 
+// Routers not closed yet, for the exit hook.
+const open = new Set<MockRouter>();
+let exitHooked = false;
+
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => {
+    for (const router of open) router.abandon();
+  });
+}
+
 export class MockRouter extends EventEmitter {
+  /** The router's private copy of the protocol library (what RegisterProtocol is called in). */
   readonly library: string;
   readonly workDir: string;
+  /** The configuration the copy reads (POSIX: the protocols; Windows: its registry key). */
   readonly configFile: string;
   readonly logFile: string;
   readonly routerId: number;
-  readonly protocolPriority: Record<number, number>;
-  /** The RTM the protocols' routes go to (shared by every MockRouter in this process). */
+  readonly protocolPriority: Readonly<Record<number, number>>;
+  /** The RTM the protocols' routes go to (this router's own, unless rtmLibrary was given). */
   readonly rtm: MockRtm;
   private readonly offered: number;
   private readonly lib: LibraryHandle;
+  private readonly support: MockSupport;
+  private readonly work: WorkFolder;
+  private readonly loaded: string[];
   private readonly settings = new Map<number, ProtocolSettings>();
   private readonly protocols = new Map<number, RoutingProtocol>();
-  private readonly registryKeys: string[] = [];
+  private readonly slots = new Map<number, number>();
+  private readonly registry: { parent: RegistryParent; keys: string[] } | undefined;
+  private closing: Promise<void> | undefined;
+  private keptLog: string | undefined;
 
   constructor(options: MockRouterOptions = {}) {
     super();
-    this.library = path.resolve(options.library ?? paths.protocolLibrary);
-    if (!fs.existsSync(this.library)) {
-      throw new Error(`MockRouter: protocol library not found at ${this.library} (run npm install to build it)`);
+    const source = path.resolve(options.library ?? paths.protocolLibrary);
+    if (!fs.existsSync(source)) {
+      throw new Error(`MockRouter: protocol library not found at ${source} (npm install builds it, or installs the prebuilt one)`);
     }
-    this.workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rras-bridge-mock-'));
-    fs.mkdirSync(this.workDir, { recursive: true });
-    this.configFile = path.join(this.workDir, 'rras-bridge.json');
+    const rtmSource = path.resolve(options.rtmLibrary ?? paths.mockRtm);
+    if (!fs.existsSync(paths.mockRtm)) throw new Error(`MockRouter: mock RTM library not found at ${paths.mockRtm} (npm install builds it)`);
+    if (!fs.existsSync(rtmSource)) throw new Error(`MockRouter: RTM library not found at ${rtmSource}`);
+    this.work = WorkFolder.create(options.workDir);
+    this.workDir = this.work.dir;
+    this.library = this.work.copy(source);
+    // The support functions live in the mock RTM library; a given rtmLibrary is used as it is.
+    const mockRtm = this.work.copy(paths.mockRtm);
+    this.loaded = [this.library, mockRtm];
+    this.configFile = this.work.besideConfig;
     this.logFile = path.join(this.workDir, 'protocol.log');
     this.routerId = options.routerId ?? 0x0100000a;
-    this.protocolPriority = options.protocolPriority ?? {};
-    const rtmLibrary = path.resolve(options.rtmLibrary ?? paths.mockRtm);
-    if (!fs.existsSync(rtmLibrary)) throw new Error(`MockRouter: mock RTM library not found at ${rtmLibrary} (run npm install to build it)`);
-    this.rtm = new MockRtm(rtmLibrary);
+    this.protocolPriority = Object.freeze({ ...options.protocolPriority });
     this.offered = options.offeredFunctionality ?? (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES | RF_ADD_ALL_INTERFACES | RF_MULTICAST | RF_POWER);
-    let lib = libraries.get(this.library);
-    if (!lib) {
-      lib = koffi.load(this.library);
-      libraries.set(this.library, lib);
+    this.support = new MockSupport(mockRtm);
+    this.support.setRouterId(this.routerId);
+    for (const [pid, preference] of Object.entries(this.protocolPriority)) this.support.setPriority(Number(pid), preference);
+    this.rtm = new MockRtm(options.rtmLibrary ? rtmSource : mockRtm);
+    this.lib = koffi.load(this.library);
+    // A worker thread can end at any moment (terminate() runs no JS): its copies stay mapped.
+    if (!isMainThread) for (const file of this.loaded) pinLoadedLibrary(file);
+    if (process.platform === 'win32') {
+      const parent = routerRegistryParent();
+      this.registry = { parent, keys: [] };
+      // RRAS's own key (RRAS_BRIDGE_MOCK_REGISTRY=rras) is the DLL's default: nothing to name.
+      if (!parent.text.startsWith('HKLM\\')) fs.writeFileSync(this.configFile, JSON.stringify({ registryKey: parent.text }, null, 2));
     }
-    this.lib = lib;
+    open.add(this);
+    hookExit();
   }
 
   /** Writes the library configuration and calls RegisterProtocol, as RRAS does at load. */
   register(settings: ProtocolSettings, options: { autoDrain?: boolean } = {}): RoutingProtocol {
+    this.assertOpen('register');
     const full: ProtocolSettings = {
       name: `protocol-${settings.protocolId}`,
       ...declaredCapabilities(settings.module),
       nodePath: process.execPath,
       rtmLibrary: this.rtm.library,
+      // The copy has no package around it: the host entry is named.
+      hostEntry: paths.host,
       ...settings,
       module: path.resolve(settings.module),
     };
@@ -173,27 +244,35 @@ export class MockRouter extends EventEmitter {
 
   /** RegisterProtocol for an id this router did not configure (RRAS asking about a stranger). */
   registerUnconfigured(protocolId: number): number {
+    this.assertOpen('registerUnconfigured');
     return this.callRegister(protocolId, true).registerCode;
   }
 
   private callRegister(protocolId: number, autoDrain: boolean): RoutingProtocol {
     const protocols = [...this.settings.values()].map((s) => ({ logFile: this.logFile, ...s }));
-    // The library reads its configuration at RegisterProtocol: the registry on Windows,
-    // RRAS_BRIDGE_CONFIG elsewhere.
-    if (process.platform === 'win32') this.registryKeys.push(...writeRegistryConfig(this.library, protocols));
+    // The copy reads its configuration at RegisterProtocol: the file beside it names the
+    // registry key on Windows, and holds the protocols elsewhere.
+    if (this.registry) this.registry.keys.push(...writeRegistryConfig(this.library, protocols, this.registry.parent));
     else fs.writeFileSync(this.configFile, JSON.stringify({ protocols }, null, 2));
-    process.env.RRAS_BRIDGE_CONFIG = this.configFile;
-    const settings = { protocolId };
     const register = this.lib.func(ffi.RegisterProtocolFn);
-    const rc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: settings.protocolId, fSupportedFunctionality: this.offered };
+    const rc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: protocolId, fSupportedFunctionality: this.offered };
     for (const n of ffi.PFN_NAMES) rc[n] = null;
-    const sc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: settings.protocolId, fSupportedFunctionality: 0 };
+    const sc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: protocolId, fSupportedFunctionality: 0 };
     for (let i = 0; i < 13; i++) sc[`pfn${i}`] = null;
+    const mark = this.logMark();
     const t0 = performance.now();
     const code = register(rc, sc) as number;
-    this.trace({ kind: 'call', protocolId: settings.protocolId, name: 'RegisterProtocol', args: [settings.protocolId], code, ms: performance.now() - t0 });
-    const p = new RoutingProtocol(this, settings.protocolId, code, rc, sc, autoDrain);
-    if (code === NO_ERROR) this.protocols.set(settings.protocolId, p);
+    this.trace({ kind: 'call', protocolId, name: REGISTER_PROTOCOL.name, args: namedArgs(REGISTER_PROTOCOL, [protocolId]), code, ms: performance.now() - t0 });
+    const name = this.settings.get(protocolId)?.name ?? `protocol-${protocolId}`;
+    const log = this.logSince(mark, name);
+    let slot = this.slots.get(protocolId);
+    if (slot === undefined && code === NO_ERROR) {
+      slot = this.slots.size;
+      if (slot >= SUPPORT_SLOTS) throw new RangeError(`MockRouter: at most ${SUPPORT_SLOTS} protocols per router`);
+      this.slots.set(protocolId, slot);
+    }
+    const p = new RoutingProtocol(this, protocolId, name, code, log, rc, sc, autoDrain, slot ?? 0);
+    if (code === NO_ERROR) this.protocols.set(protocolId, p);
     return p;
   }
 
@@ -202,16 +281,104 @@ export class MockRouter extends EventEmitter {
     this.emit('trace', entry);
   }
 
-  /** The protocol library's log so far. */
+  /** @internal The support functions of a protocol slot. */
+  supportFunctions(slot: number): Buffer {
+    return this.support.functions(slot);
+  }
+
+  /** @internal Hands recorded support calls to their protocols and to 'trace' listeners. */
+  drainSupport(): void {
+    const { calls } = this.support.drain();
+    for (const c of calls) {
+      const proto = [...this.protocols.values()].find((p) => p.slot === c.slot);
+      const protocolId = proto?.protocolId ?? 0;
+      proto?.recordSupport({ name: c.name, args: c.args, result: c.result });
+      this.trace({ kind: 'support', protocolId, name: c.name, args: c.args, result: c.result });
+    }
+  }
+
+  /** The protocol library's log so far (after close: as it was at close). */
   log(): string {
+    if (this.keptLog !== undefined) return this.keptLog;
     return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
   }
 
-  /** Stops every running protocol and releases events and callbacks. */
-  async close(): Promise<void> {
-    await Promise.all([...this.protocols.values()].map((p) => p.dispose()));
-    this.protocols.clear();
-    if (process.platform === 'win32') removeRegistryConfig(this.registryKeys.splice(0));
+  /** @internal Where the log ends now. */
+  logMark(): number {
+    try {
+      return fs.statSync(this.logFile).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** @internal The log lines written since `mark` (of protocol `name`, and the library's own). */
+  logSince(mark: number, name?: string): string[] {
+    let text = '';
+    try {
+      const fd = fs.openSync(this.logFile, 'r');
+      try {
+        const size = fs.fstatSync(fd).size;
+        if (size <= mark) return [];
+        const buf = Buffer.alloc(size - mark);
+        fs.readSync(fd, buf, 0, buf.length, mark);
+        text = buf.toString('utf8');
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      return [];
+    }
+    const lines = text.split('\n').filter((l) => l.trim() !== '');
+    if (!name) return lines;
+    // The library tags each line [who…]: keep this protocol's and the untagged library's.
+    return lines.filter((l) => l.includes(`[${name}`) || l.includes('[rras-bridge]') || !/ \[[^\]]*\] /.test(l));
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closing) throw new Error(`MockRouter.${what}: the router is closed`);
+  }
+
+  /**
+   * Stops every running protocol (StopProtocol, then ROUTER_STOPPED), removes the router's
+   * registry keys and work folder. Idempotent; `await using router = new MockRouter()` calls it.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await Promise.all([...this.protocols.values()].map((p) => p.dispose()));
+        this.drainSupport();
+      } finally {
+        this.protocols.clear();
+        this.keptLog = this.log();
+        this.cleanUp();
+        open.delete(this);
+      }
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * @internal At exit with the router still open: no JS can wait any more. Keeps the copies
+   * mapped (the library's threads may still run until the process ends; its hosts die with
+   * it) and removes what the router wrote.
+   */
+  abandon(): void {
+    for (const file of this.loaded) pinLoadedLibrary(file);
+    this.cleanUp();
+  }
+
+  private cleanUp(): void {
+    if (this.registry) {
+      try {
+        removeRegistryConfig(this.registry.keys.splice(0), this.registry.parent);
+      } catch { /* best effort: swept with the process's key */ }
+    }
+    this.work.remove();
   }
 }
 
@@ -222,22 +389,27 @@ export class RoutingProtocol {
   readonly serviceFunctionality: number;
   /** Entry points the library filled in (non-NULL). */
   readonly entryPoints: ReadonlySet<ffi.EntryPointName>;
-  readonly supportCalls: { name: string; args: unknown[] }[] = [];
+  private readonly supportRecord: SupportCallRecord[] = [];
   private readonly fns = new Map<ffi.EntryPointName, KoffiFunction>();
   private event: NotificationEvent | undefined;
-  private pump: Promise<void> | undefined;
-  private pumping = false;
+  private unwatch: (() => void) | undefined;
   private running = false;
-  private callbacks: bigint[] = [];
   private readonly waiters = new Set<() => void>();
 
+  /** @internal */
   constructor(
     readonly router: MockRouter,
     readonly protocolId: number,
+    /** The protocol's configured name (its tag in the library's log). */
+    readonly name: string,
     readonly registerCode: number,
+    /** The library's log lines about RegisterProtocol (why it refused, when it did). */
+    readonly registerLog: readonly string[],
     rc: Record<string, unknown>,
     sc: Record<string, unknown>,
     private readonly autoDrain: boolean,
+    /** @internal The support-function slot. */
+    readonly slot: number,
   ) {
     this.version = rc.dwVersion as number;
     this.supportedFunctionality = rc.fSupportedFunctionality as number;
@@ -252,71 +424,68 @@ export class RoutingProtocol {
     this.entryPoints = present;
   }
 
-  /** Calls an entry point on the thread pool; resolves with its DWORD result. */
+  /** The SUPPORT_FUNCTIONS calls the library made for this protocol, oldest first. */
+  get supportCalls(): readonly SupportCallRecord[] {
+    this.router.drainSupport();
+    return this.supportRecord;
+  }
+
+  /** @internal */
+  recordSupport(c: SupportCallRecord): void {
+    this.supportRecord.push(c);
+  }
+
+  /**
+   * Calls an entry point on the thread pool, as RRAS does, and resolves with the DWORD it
+   * returned, whatever it is (the raw call: the named methods reject on a refusal instead).
+   */
   call(name: ffi.EntryPointName, ...args: unknown[]): Promise<number> {
     const fn = this.fns.get(name);
-    if (!fn) {
-      const why = this.registerCode !== NO_ERROR ? `RegisterProtocol returned ${errorName(this.registerCode)} (${this.registerCode})` : `${name} is NULL in the routing characteristics`;
-      return Promise.reject(new Error(`protocol ${this.protocolId}: ${why}`));
-    }
+    if (!fn) return Promise.reject(this.missing(name));
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
       fn.async(...args, (err: unknown, code: number) => {
         if (err) return reject(err);
-        this.router.trace({ kind: 'call', protocolId: this.protocolId, name: name.slice(3), args: args.map(traceArg), code, ms: performance.now() - t0 });
+        const sig = ENTRY_POINTS[name];
+        this.router.drainSupport(); // what the library did during the call comes first
+        this.router.trace({ kind: 'call', protocolId: this.protocolId, name: sig.name, args: namedArgs(sig, args), code, ms: performance.now() - t0 });
         resolve(code);
       });
     });
   }
 
-  private supportFunctions(): Record<string, unknown> {
-    const record = (name: string, result: number) => (...args: unknown[]) => {
-      try {
-        this.supportCalls.push({ name, args });
-        this.router.trace({ kind: 'support', protocolId: this.protocolId, name, args, result });
-      } catch { /* never throw into native code */ }
-      return result;
-    };
-    const reg = (fn: (...a: any[]) => number, proto: TypeObject) => {
-      const cb = koffi.register(fn, koffi.pointer(proto));
-      this.callbacks.push(cb);
-      return cb;
-    };
-    return {
-      dwVersion: MS_ROUTER_VERSION,
-      dwReserved: 0,
-      DemandDialRequest: reg(record('DemandDialRequest', NO_ERROR), ffi.DemandDialRequest),
-      SetInterfaceReceiveType: reg(record('SetInterfaceReceiveType', NO_ERROR), ffi.SetInterfaceReceiveType),
-      ValidateRoute: reg((pid: number, routeInfo: unknown, dest: unknown) => {
-        // Decode the destination for the trace, and apply the priority policy like RRAS.
-        let shown = '?';
-        try {
-          const bytes = koffi.decode(dest, 'uint8_t', 8) as number[];
-          shown = `${bytes.slice(4, 8).join('.')}/${bytes[2]! | (bytes[3]! << 8)}`;
-          const preference = this.router.protocolPriority[pid];
-          if (preference !== undefined) koffi.encode(routeInfo, 32, 'uint32_t', preference); // PrefInfo.Preference
-        } catch { /* never throw into native code */ }
-        return record('ValidateRoute', NO_ERROR)(pid, shown);
-      }, ffi.ValidateRoute),
-      MIBEntryCreate: reg(record('MIBEntryCreate', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),
-      MIBEntryDelete: reg(record('MIBEntryDelete', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),
-      MIBEntrySet: reg(record('MIBEntrySet', ERROR_NOT_SUPPORTED), ffi.MIBEntryIn),
-      MIBEntryGet: reg(record('MIBEntryGet', ERROR_NOT_SUPPORTED), ffi.MIBEntryInOut),
-      MIBEntryGetFirst: reg(record('MIBEntryGetFirst', ERROR_NOT_SUPPORTED), ffi.MIBEntryInOut),
-      MIBEntryGetNext: reg(record('MIBEntryGetNext', ERROR_NOT_SUPPORTED), ffi.MIBEntryInOut),
-      GetRouterId: reg(record('GetRouterId', this.router.routerId), ffi.GetRouterId),
-      HasMulticastBoundary: reg(record('HasMulticastBoundary', 0), ffi.HasMulticastBoundary),
-    };
+  private missing(name: ffi.EntryPointName): Error {
+    const entry = ENTRY_POINTS[name].name;
+    if (this.registerCode !== NO_ERROR) {
+      return new RoutingCallError(REGISTER_PROTOCOL.name, this.registerCode, this.protocolId, this.registerLog, `so ${entry} cannot be called`);
+    }
+    return new Error(`protocol ${protocolIdText(this.protocolId)}: ${entry} is NULL in the routing characteristics (pfn${name.slice(3)})`);
   }
 
-  /** StartProtocol with a new notification event; the event pump starts first. */
-  async start(opts: { globalInfo?: Buffer | null; structureVersion?: number; structureSize?: number; structureCount?: number; supportFunctions?: boolean } = {}): Promise<number> {
+  /** An entry point that must answer one of `accepted`; anything else rejects with RoutingCallError. */
+  private async expect(name: ffi.EntryPointName, args: unknown[], accepted: readonly number[] = [NO_ERROR], detail?: string): Promise<number> {
+    const mark = this.router.logMark();
+    const code = await this.call(name, ...args);
+    if (!accepted.includes(code)) throw this.refused(ENTRY_POINTS[name].name, code, mark, detail);
+    return code;
+  }
+
+  private refused(entryPoint: string, code: number, mark: number, detail?: string): RoutingCallError {
+    return new RoutingCallError(entryPoint, code, this.protocolId, this.router.logSince(mark, this.name), detail);
+  }
+
+  /**
+   * StartProtocol with a new notification event and this router's SUPPORT_FUNCTIONS; the event
+   * is watched first. Resolves NO_ERROR; rejects with RoutingCallError (code, reason) otherwise.
+   */
+  async start(opts: StartOptions = {}): Promise<number> {
     this.event ??= createNotificationEvent();
-    if (this.autoDrain && !this.pump) this.startPump();
+    if (this.autoDrain && !this.unwatch) this.startPump();
     const info = opts.globalInfo ?? null;
-    const code = await this.call('pfnStartProtocol', this.event.handle, opts.supportFunctions === false ? null : this.supportFunctions(), info,
-      opts.structureVersion ?? 1, opts.structureSize ?? info?.length ?? 0, opts.structureCount ?? (info && info.length ? 1 : 0));
-    if (code === NO_ERROR) this.running = true;
+    const support = opts.supportFunctions === false ? null : this.router.supportFunctions(this.slot);
+    const code = await this.expect('pfnStartProtocol', [this.event.handle, support, info,
+      opts.structureVersion ?? 1, opts.structureSize ?? info?.length ?? 0, opts.structureCount ?? (info && info.length ? 1 : 0)]);
+    this.running = true;
     return code;
   }
 
@@ -326,32 +495,34 @@ export class RoutingProtocol {
   }
 
   startComplete(): Promise<number> {
-    return this.call('pfnStartComplete');
+    return this.expect('pfnStartComplete', []);
   }
 
   /**
    * StopProtocol; when it answers ERROR_PROTOCOL_STOP_PENDING, waits for ROUTER_STOPPED.
+   * Rejects with RoutingCallError when the library refuses the stop.
    */
   async stop(timeoutMs = 15000): Promise<{ code: number; stopped?: RoutingEvent }> {
-    const code = await this.call('pfnStopProtocol');
-    if (code !== ERROR_PROTOCOL_STOP_PENDING && code !== NO_ERROR) return { code };
+    const code = await this.expect('pfnStopProtocol', [], [ERROR_PROTOCOL_STOP_PENDING, NO_ERROR]);
     const stopped = await this.waitForEvent((e) => e.event === ROUTER_STOPPED, timeoutMs);
     return { code, stopped };
   }
 
   addInterface(spec: InterfaceSpec): Promise<number> {
     const info = spec.info ?? null;
-    return this.call('pfnAddInterface', spec.name ?? `{if-${spec.index}}`, spec.index, spec.type ?? PERMANENT, spec.mediaType ?? 0,
+    return this.expect('pfnAddInterface', [spec.name ?? `{if-${spec.index}}`, spec.index, spec.type ?? PERMANENT, spec.mediaType ?? 0,
       spec.accessType ?? 0, spec.connectionType ?? 0, info, spec.structureVersion ?? 1, spec.structureSize ?? info?.length ?? 0,
-      spec.structureCount ?? (info && info.length ? 1 : 0));
+      spec.structureCount ?? (info && info.length ? 1 : 0)], [NO_ERROR], `interface ${spec.index}`);
   }
 
   deleteInterface(index: number): Promise<number> {
-    return this.call('pfnDeleteInterface', index);
+    return this.expect('pfnDeleteInterface', [index], [NO_ERROR], `interface ${index}`);
   }
 
   interfaceStatus(index: number, active: boolean, statusType: number, statusInfo: Buffer | null = null): Promise<number> {
-    return this.call('pfnInterfaceStatus', index, active ? 1 : 0, statusType, statusInfo);
+    const status = ['RIS_INTERFACE_ADDRESS_CHANGE', 'RIS_INTERFACE_ENABLED', 'RIS_INTERFACE_DISABLED', 'RIS_INTERFACE_MEDIA_PRESENT',
+      'RIS_INTERFACE_MEDIA_ABSENT'][statusType] ?? `status type ${statusType}`;
+    return this.expect('pfnInterfaceStatus', [index, active ? 1 : 0, statusType, statusInfo], [NO_ERROR], `interface ${index}, ${status}`);
   }
 
   enableInterface(index: number): Promise<number> {
@@ -367,36 +538,38 @@ export class RoutingProtocol {
     return this.interfaceStatus(index, true, present ? RIS_INTERFACE_MEDIA_PRESENT : RIS_INTERFACE_MEDIA_ABSENT);
   }
 
-  /** Adds, enables and binds an interface, in RRAS's order. */
-  async addEnabledInterface(spec: InterfaceSpec, binding: BindingInput): Promise<void> {
-    const steps: [string, () => Promise<number>][] = [
-      ['AddInterface', () => this.addInterface(spec)],
-      ['InterfaceStatus(ADDRESS_CHANGE)', () => this.bindInterface(spec.index, binding)],
-      ['InterfaceStatus(ENABLED)', () => this.enableInterface(spec.index)],
-    ];
-    for (const [name, step] of steps) {
-      const code = await step();
-      if (code !== NO_ERROR) throw new Error(`${name} for interface ${spec.index} returned ${code} (${errorName(code)})`);
-    }
+  /**
+   * Adds, binds and enables an interface, in RRAS's order. Resolves NO_ERROR; the first step
+   * refused rejects with its RoutingCallError.
+   */
+  async addEnabledInterface(spec: InterfaceSpec, binding: BindingInput): Promise<number> {
+    await this.addInterface(spec);
+    await this.bindInterface(spec.index, binding);
+    return this.enableInterface(spec.index);
   }
 
+  /** DoUpdateRoutes: NO_ERROR when the update started (else RoutingCallError). */
   doUpdateRoutes(index: number): Promise<number> {
-    return this.call('pfnUpdateRoutes', index);
+    return this.expect('pfnUpdateRoutes', [index], [NO_ERROR], `interface ${index}`);
   }
 
-  /** DoUpdateRoutes, then the UPDATE_COMPLETE for that interface (when the call started one). */
-  async updateRoutes(index: number, timeoutMs = 15000): Promise<{ code: number; complete?: RoutingEvent }> {
+  /**
+   * DoUpdateRoutes, then its UPDATE_COMPLETE. `complete.updateStatus` is the update's outcome;
+   * when it is not NO_ERROR, `log` holds what the library logged about it (the handler's error).
+   * A DoUpdateRoutes the library refuses rejects with RoutingCallError.
+   */
+  async updateRoutes(index: number, timeoutMs = 15000): Promise<{ code: number; complete: RoutingEvent; log: string[] }> {
     const seen = this.events.length;
+    const mark = this.router.logMark();
     const code = await this.doUpdateRoutes(index);
-    if (code !== NO_ERROR) return { code };
     const complete = await this.waitForEvent((e) => e.event === UPDATE_COMPLETE && e.interfaceIndex === index, timeoutMs, seen);
-    return { code, complete };
+    return { code, complete, log: complete.updateStatus === NO_ERROR ? [] : this.router.logSince(mark, this.name) };
   }
 
   /** One GetEventMessage call, as RRAS makes it; nullResult passes Result = NULL. */
   getEventMessage(opts: { nullResult?: boolean } = {}): { code: number; event?: RoutingEvent } {
     const fn = this.fns.get('pfnGetEventMessage');
-    if (!fn) throw new Error('GetEventMessage is NULL');
+    if (!fn) throw this.missing('pfnGetEventMessage');
     const ev = Buffer.alloc(4);
     const msg = opts.nullResult ? null : Buffer.alloc(12);
     const code = fn(ev, msg) as number;
@@ -417,7 +590,10 @@ export class RoutingProtocol {
     return false;
   }
 
-  /** The first drained event (from index `from`) that matches, waiting up to timeoutMs. */
+  /**
+   * The first drained event (from index `from`) that matches, waiting up to timeoutMs. While
+   * it waits, the process stays alive (its timer is the only thing that holds it).
+   */
   waitForEvent(match: (e: RoutingEvent) => boolean, timeoutMs = 15000, from = 0): Promise<RoutingEvent> {
     return new Promise((resolve, reject) => {
       const check = () => {
@@ -429,7 +605,8 @@ export class RoutingProtocol {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`no matching event within ${timeoutMs} ms; drained so far: ${this.events.map((e) => e.name).join(', ') || 'none'}`));
+        reject(new Error(`protocol ${protocolIdText(this.protocolId)}: no matching event within ${timeoutMs} ms; drained so far: ` +
+          `${this.events.map((e) => e.name).join(', ') || 'none'}${this.autoDrain || this.unwatch ? '' : ' (autoDrain is off: drain with getEventMessage)'}`));
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -442,15 +619,12 @@ export class RoutingProtocol {
   }
 
   private startPump(): void {
-    this.pumping = true;
     const event = this.event!;
-    this.pump = (async () => {
-      while (this.pumping) {
-        if (!(await event.wait(100))) continue;
-        // RRAS drains until ERROR_NO_MORE_ITEMS after each signal.
-        while (this.getEventMessage().code !== ERROR_NO_MORE_ITEMS) { /* drained into this.events */ }
-      }
-    })();
+    // RRAS drains until ERROR_NO_MORE_ITEMS after each signal.
+    this.unwatch = event.watch(() => {
+      this.router.drainSupport(); // the support calls made before the events were queued
+      while (this.getEventMessage().code !== ERROR_NO_MORE_ITEMS) { /* drained into this.events */ }
+    });
   }
 
   async getGlobalInfo(bufferSize?: number): Promise<InfoResult> {
@@ -459,27 +633,39 @@ export class RoutingProtocol {
   async getInterfaceInfo(index: number, bufferSize?: number): Promise<InfoResult> {
     return this.getInfo('pfnGetInterfaceInfo', [index], bufferSize);
   }
-  /** Get*Info as RRAS does it: ask for the size, then fetch (or one call with bufferSize). */
+  /**
+   * Get*Info as RRAS does it: ask for the size, then fetch; a failure rejects with
+   * RoutingCallError. With bufferSize, one call whose code (ERROR_INSUFFICIENT_BUFFER
+   * included) is in the result: the sizing is what such a caller tests.
+   */
   private async getInfo(name: 'pfnGetGlobalInfo' | 'pfnGetInterfaceInfo', pre: unknown[], bufferSize?: number): Promise<InfoResult> {
+    const mark = this.router.logMark();
     const size = u32(bufferSize ?? 0);
     const [v, s, c] = [u32(), u32(), u32()];
     let buf = bufferSize ? Buffer.alloc(bufferSize) : null;
     let code = await this.call(name, ...pre, buf, size, v, s, c);
-    if (bufferSize === undefined && code === 122) {
-      buf = Buffer.alloc(size.readUInt32LE(0));
-      code = await this.call(name, ...pre, buf, size, v, s, c);
+    if (bufferSize === undefined) {
+      if (code === ERROR_INSUFFICIENT_BUFFER) {
+        buf = Buffer.alloc(size.readUInt32LE(0));
+        code = await this.call(name, ...pre, buf, size, v, s, c);
+      }
+      if (code !== NO_ERROR) throw this.refused(ENTRY_POINTS[name].name, code, mark, pre.length ? `interface ${pre[0]}` : undefined);
     }
     const n = size.readUInt32LE(0);
     return { code, bufferSize: n, structureVersion: v.readUInt32LE(0), structureSize: s.readUInt32LE(0), structureCount: c.readUInt32LE(0), data: code === NO_ERROR && buf ? buf.subarray(0, n) : Buffer.alloc(0) };
   }
   setGlobalInfo(info: Buffer | null, version = 1, size = info?.length ?? 0, count = info && info.length ? 1 : 0): Promise<number> {
-    return this.call('pfnSetGlobalInfo', info, version, size, count);
+    return this.expect('pfnSetGlobalInfo', [info, version, size, count]);
   }
   setInterfaceInfo(index: number, info: Buffer | null, version = 1, size = info?.length ?? 0, count = info && info.length ? 1 : 0): Promise<number> {
-    return this.call('pfnSetInterfaceInfo', index, info, version, size, count);
+    return this.expect('pfnSetInterfaceInfo', [index, info, version, size, count], [NO_ERROR], `interface ${index}`);
   }
 
-  /** A MIB call with an output buffer of outputSize bytes; returns the code, size and data. */
+  /**
+   * A MIB call with an output buffer of outputSize bytes; resolves with the code, size and
+   * data whatever the code is (the protocol's MIB answers with codes: ERROR_NO_MORE_ITEMS ends
+   * a table).
+   */
   async mib(op: 'get' | 'getFirst' | 'getNext' | 'getTrapInfo', input: Buffer, outputSize: number): Promise<{ code: number; outputSize: number; output: Buffer }>;
   async mib(op: 'create' | 'delete' | 'set', input: Buffer): Promise<{ code: number }>;
   async mib(op: string, input: Buffer, outputSize = 0): Promise<{ code: number; outputSize?: number; output?: Buffer }> {
@@ -497,21 +683,23 @@ export class RoutingProtocol {
     return { code, outputSize: n, output: code === NO_ERROR && out ? out.subarray(0, n) : Buffer.alloc(0) };
   }
 
-  /** @internal Stops the protocol if it runs, then the pump, the event and callbacks. */
+  /** @internal Stops the protocol if it runs (draining until ROUTER_STOPPED), then releases the event. */
   async dispose(): Promise<void> {
     try {
       if (this.running && this.fns.has('pfnStopProtocol')) {
         const code = await this.call('pfnStopProtocol');
-        if (code === ERROR_PROTOCOL_STOP_PENDING && this.autoDrain) {
-          await this.waitForEvent((e) => e.event === ROUTER_STOPPED, 15000).catch(() => undefined);
+        if (code === ERROR_PROTOCOL_STOP_PENDING || code === NO_ERROR) {
+          // The event must stay valid until ROUTER_STOPPED is read: drain it even when the
+          // test drained by hand.
+          if (!this.unwatch && this.event) this.startPump();
+          await this.waitForEvent((e) => e.event === ROUTER_STOPPED, 15000, this.events.length).catch(() => undefined);
         }
       }
     } finally {
-      this.pumping = false;
-      await this.pump;
+      this.unwatch?.();
+      this.unwatch = undefined;
       this.event?.close();
-      for (const cb of this.callbacks) koffi.unregister(cb);
-      this.callbacks = [];
+      this.event = undefined;
     }
   }
 }
@@ -541,15 +729,4 @@ function decodeEvent(event: number, msg: Buffer): RoutingEvent {
     e.interfaceIndex = msg.readUInt32LE(0);
   }
   return e;
-}
-
-function traceArg(a: unknown): unknown {
-  if (Buffer.isBuffer(a)) return `<${a.length} bytes>`;
-  if (a && typeof a === 'object') return '<struct>';
-  return a;
-}
-
-/** For tests: forget loaded libraries (they stay mapped; koffi cannot unload safely while threads run). */
-export function _resetLibraries(): void {
-  libraries = new Map();
 }
