@@ -42,11 +42,16 @@ export type StatusChange =
   | { type: 'mediaAbsent' };
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+/**
+ * ctx.log: lines in the protocol library's log (RRAS tracing on Windows), formatted like
+ * console.log: `%s %d %i %f %j %o %O` in the first argument, other arguments appended
+ * (objects inspected, errors with their stack).
+ */
 export interface Logger {
-  error(msg: string, ...args: unknown[]): void;
-  warn(msg: string, ...args: unknown[]): void;
-  info(msg: string, ...args: unknown[]): void;
-  debug(msg: string, ...args: unknown[]): void;
+  error(message?: unknown, ...args: unknown[]): void;
+  warn(message?: unknown, ...args: unknown[]): void;
+  info(message?: unknown, ...args: unknown[]): void;
+  debug(message?: unknown, ...args: unknown[]): void;
 }
 
 export interface ProtocolContext<GC = Buffer, IC = Buffer> {

@@ -2,12 +2,11 @@
 // The protocol host: the process the protocol library spawns for one protocol id.
 //   node main.js --protocol-id N --name NAME --module PATH --address SOCKET --generation G
 // The handshake token arrives on stdin (hex, one line), never on the command line.
+import './sourceMaps.js'; // first: every module loaded after it gets its source map
 import fs from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { loadAddon, type ChannelEvent } from '../addon/index.js';
-import { isProtocol } from '../api/defineProtocol.js';
-import type { Protocol } from '../api/types.js';
 import { HostRuntime } from './runtime.js';
+import { loadProtocolModule } from './load.js';
 import { setHostInfo } from './info.js';
 
 function arg(name: string): string {
@@ -18,20 +17,6 @@ function arg(name: string): string {
     process.exit(2);
   }
   return v;
-}
-
-export async function loadProtocolModule(modulePath: string, protocolId: number): Promise<Protocol> {
-  // import() takes ESM and CommonJS alike; a CJS module's exports land on .default.
-  const mod = await import(pathToFileURL(modulePath).href);
-  let p: unknown = mod.default;
-  if (!isProtocol(p) && isProtocol((p as { default?: unknown })?.default)) p = (p as { default: unknown }).default;
-  if (!isProtocol(p)) {
-    throw new TypeError(`${modulePath}: the default export is not a protocol (use export default defineProtocol({...}))`);
-  }
-  if (p.protocolId !== protocolId) {
-    throw new TypeError(`${modulePath} defines protocol ${p.protocolId}, but it is configured for protocol ${protocolId}`);
-  }
-  return p;
 }
 
 async function main(): Promise<void> {

@@ -230,7 +230,7 @@ export class MockRouter extends EventEmitter {
     this.assertOpen('register');
     const full: ProtocolSettings = {
       name: `protocol-${settings.protocolId}`,
-      ...declaredCapabilities(settings.module),
+      ...declared(settings.module),
       nodePath: process.execPath,
       rtmLibrary: this.rtm.library,
       // The copy has no package around it: the host entry is named.
@@ -238,6 +238,9 @@ export class MockRouter extends EventEmitter {
       ...settings,
       module: path.resolve(settings.module),
     };
+    // One name per protocol in a router: it names the registry key and tags the log.
+    const taken = [...this.settings.values()].some((s) => s.protocolId !== settings.protocolId && s.name === full.name);
+    if (taken && settings.name === undefined) full.name = `${full.name}-${settings.protocolId}`;
     this.settings.set(settings.protocolId, full);
     return this.callRegister(settings.protocolId, options.autoDrain ?? true);
   }
@@ -331,8 +334,16 @@ export class MockRouter extends EventEmitter {
     }
     const lines = text.split('\n').filter((l) => l.trim() !== '');
     if (!name) return lines;
-    // The library tags each line [who…]: keep this protocol's and the untagged library's.
-    return lines.filter((l) => l.includes(`[${name}`) || l.includes('[rras-bridge]') || !/ \[[^\]]*\] /.test(l));
+    // Each entry starts "<time> <LEVEL> [who…] "; the lines after it (a stack, a code excerpt)
+    // continue it. Keep this protocol's entries ([name], [name/js]) and the library's own.
+    const kept: string[] = [];
+    let keep = true;
+    for (const line of lines) {
+      const tag = /^\S+ (?:ERROR|WARN|INFO|DEBUG) \[([^\]/]*)/.exec(line);
+      if (tag) keep = tag[1] === name || tag[1] === 'rras-bridge';
+      if (keep) kept.push(line);
+    }
+    return kept;
   }
 
   private assertOpen(what: string): void {
@@ -705,15 +716,16 @@ export class RoutingProtocol {
 }
 
 /**
- * The RF_* flags and client calls the module declares, as the installer would record them;
- * nothing when the module cannot be loaded here (the host reports that at start).
+ * What the module declares that the configuration records: its name, RF_* flags and client
+ * calls (as the installer would record them); nothing when the module cannot be loaded here
+ * (the host reports that at start).
  */
-function declaredCapabilities(module: string): Partial<ProtocolSettings> {
+function declared(module: string): Partial<ProtocolSettings> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.resolve(module));
     const p = isProtocol(mod?.default) ? mod.default : isProtocol(mod) ? mod : undefined;
-    return p ? capabilitiesOf(p) : {};
+    return p ? { name: p.name, ...capabilitiesOf(p) } : {};
   } catch {
     return {};
   }

@@ -1,0 +1,120 @@
+// Loads the user's protocol module in the host, and turns a failure into a message that says
+// where and what to do: a syntax error names file:line:col (Node's ES module loader gives no
+// location at all), a TypeScript file says how to build or load it, a missing file says so.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isProtocol } from '../api/defineProtocol.js';
+import type { Protocol } from '../api/types.js';
+import { protocolIdText } from '../constants.js';
+
+/** A module that could not be loaded; the message is meant for the protocol's author. */
+export class ModuleLoadError extends Error {
+  override readonly name = 'ModuleLoadError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.stack = `${this.name}: ${message}`; // the host's own frames would only hide the point
+  }
+}
+
+export async function loadProtocolModule(modulePath: string, protocolId: number): Promise<Protocol> {
+  let mod: { default?: unknown };
+  try {
+    // import() takes ESM and CommonJS alike; a CJS module's exports land on .default.
+    mod = await import(pathToFileURL(modulePath).href);
+  } catch (err) {
+    throw new ModuleLoadError(explainLoadFailure(modulePath, err), { cause: err });
+  }
+  let p: unknown = mod.default;
+  if (!isProtocol(p) && isProtocol((p as { default?: unknown })?.default)) p = (p as { default: unknown }).default;
+  if (!isProtocol(p)) {
+    throw new ModuleLoadError(`${modulePath}: the default export is not a protocol (use export default defineProtocol({...}))`);
+  }
+  if (p.protocolId !== protocolId) {
+    throw new ModuleLoadError(`${modulePath} defines protocol ${protocolIdText(p.protocolId)}, but it is configured for protocol ${protocolIdText(protocolId)}`);
+  }
+  return p;
+}
+
+const TS = /\.[cm]?tsx?$/;
+
+export function explainLoadFailure(modulePath: string, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ERR_UNKNOWN_FILE_EXTENSION' && TS.test(modulePath)) return typeScriptHint(modulePath);
+  if ((e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && !fs.existsSync(modulePath)) {
+    const ts = modulePath.replace(/\.[cm]?js$/, '.ts');
+    return `${modulePath} does not exist${ts !== modulePath && fs.existsSync(ts) ? ` (${path.basename(ts)} does: build it first, e.g. npx tsc)` : ''}`;
+  }
+  if (err instanceof SyntaxError) {
+    const where = syntaxLocation(err) ?? findSyntaxError(modulePath);
+    if (where) return `${where.file}:${where.line}:${where.column}: SyntaxError: ${err.message}${where.excerpt ? `\n${where.excerpt}` : ''}`;
+  }
+  return `cannot load ${modulePath}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`;
+}
+
+function typeScriptHint(modulePath: string): string {
+  const compiled = compiledOutput(modulePath);
+  return `${modulePath} is TypeScript, which this Node.js (${process.version}) does not load by itself. Either build it ` +
+    `(npx tsc) and configure the .js it produces${compiled ? ` (${compiled})` : ''}, or load it through a TypeScript loader ` +
+    `in the host: nodeArgs: ['--import', 'tsx'] after npm install --save-dev tsx` +
+    (Number(process.versions.node.split('.')[0]) >= 22 ? `, or nodeArgs: ['--experimental-strip-types']` : '');
+}
+
+/** The .js tsc would write for a .ts file, from the nearest tsconfig.json's rootDir/outDir. */
+function compiledOutput(tsFile: string): string | undefined {
+  for (let dir = path.dirname(tsFile); ; dir = path.dirname(dir)) {
+    const config = path.join(dir, 'tsconfig.json');
+    if (fs.existsSync(config)) {
+      try {
+        // tsconfig allows comments; the common case (outDir, rootDir) survives stripping them.
+        const text = fs.readFileSync(config, 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
+        const options = (JSON.parse(text) as { compilerOptions?: { outDir?: string; rootDir?: string } }).compilerOptions ?? {};
+        if (!options.outDir) return undefined;
+        const rel = path.relative(path.resolve(dir, options.rootDir ?? '.'), tsFile).replace(TS, '.js');
+        return path.join(path.resolve(dir, options.outDir), rel);
+      } catch {
+        return undefined;
+      }
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+interface Location { file: string; line: number; column: number; excerpt?: string }
+
+/**
+ * Node's CommonJS loader puts the place in the stack's head: "file:line", the source line,
+ * and a caret under the column.
+ */
+function syntaxLocation(err: SyntaxError): Location | undefined {
+  const lines = (err.stack ?? '').split('\n');
+  const head = /^(.*):(\d+)$/.exec(lines[0] ?? '');
+  if (!head || !lines[2]?.includes('^')) return undefined;
+  const file = head[1]!.startsWith('file://') ? new URL(head[1]!).pathname : head[1]!;
+  return { file, line: Number(head[2]), column: lines[2].indexOf('^') + 1, excerpt: `${lines[1]}\n${lines[2]}` };
+}
+
+/**
+ * For ES modules: `node --check` on the module and the relative imports it names, until one
+ * fails; its report has the same head as the CommonJS one.
+ */
+function findSyntaxError(entry: string): Location | undefined {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length && seen.size < 100) {
+    const file = queue.shift()!;
+    if (seen.has(file) || !fs.existsSync(file)) continue;
+    seen.add(file);
+    const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10000 });
+    if (r.status !== 0 && r.stderr) {
+      const err = new SyntaxError();
+      err.stack = r.stderr.trimStart();
+      const found = syntaxLocation(err);
+      if (found) return found;
+    }
+    const source = fs.readFileSync(file, 'utf8');
+    for (const m of source.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) queue.push(path.resolve(path.dirname(file), m[1]!));
+  }
+  return undefined;
+}
