@@ -6,8 +6,9 @@ import './sourceMaps.js'; // first: every module loaded after it gets its source
 import fs from 'node:fs';
 import { loadAddon, type ChannelEvent } from '../addon/index.js';
 import { HostRuntime } from './runtime.js';
-import { loadProtocolModule } from './load.js';
+import { loadProtocolModule } from '../protocolModule.js';
 import { setHostInfo } from './info.js';
+import { watchDebugger } from './debugger.js';
 
 function arg(name: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
   protocol.catch(() => {}); // reported through the start reply
   runtime = new HostRuntime(protocol, channel, { protocolId, name, generation });
   const rt = runtime;
+  const inspectorUrl = watchDebugger();
+  if (inspectorUrl) rt.writeLog('info', 'debugger listening on %s (host pid %d): chrome://inspect, or attach VS Code', [inspectorUrl, process.pid]);
   process.on('uncaughtException', (err) => {
     rt.writeLog('error', 'uncaught exception in the protocol; the host exits and the library restarts it:', [err]);
     setImmediate(() => process.exit(70));

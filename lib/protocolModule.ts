@@ -1,38 +1,51 @@
-// Loads the user's protocol module in the host, and turns a failure into a message that says
-// where and what to do: a syntax error names file:line:col (Node's ES module loader gives no
-// location at all), a TypeScript file says how to build or load it, a missing file says so.
+// Loads a protocol module as the host will (the host itself, the installer's check, the mock
+// CLI), and turns a failure into a message that says where and what to do: a syntax error
+// names file:line:col (Node's ES module loader gives no location at all), a TypeScript file
+// says how to build or load it, a missing file says so.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isProtocol } from '../api/defineProtocol.js';
-import type { Protocol } from '../api/types.js';
-import { protocolIdText } from '../constants.js';
+import { isProtocol } from './api/defineProtocol.js';
+import type { Protocol } from './api/types.js';
+import { CodedError } from './codedError.js';
+import { protocolIdText } from './constants.js';
 
-/** A module that could not be loaded; the message is meant for the protocol's author. */
-export class ModuleLoadError extends Error {
-  override readonly name = 'ModuleLoadError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.stack = `${this.name}: ${message}`; // the host's own frames would only hide the point
+/** Why a module is refused: it does not load, or its default export is not a protocol. */
+export type ModuleLoadFailure = 'MODULE_NOT_LOADED' | 'NOT_A_PROTOCOL';
+
+/** A module that could not be used; the message is meant for the protocol's author. */
+export class ModuleLoadError extends CodedError<ModuleLoadFailure> {
+  constructor(code: ModuleLoadFailure, message: string, options?: ErrorOptions) {
+    super(code, message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+    this.stack = `${this.name}: ${message}`; // the loader's own frames would only hide the point
   }
 }
 
-export async function loadProtocolModule(modulePath: string, protocolId: number): Promise<Protocol> {
+/** The protocol a module exports (default export, or a CommonJS module.exports.default). */
+export async function importProtocol(modulePath: string): Promise<Protocol> {
   let mod: { default?: unknown };
   try {
     // import() takes ESM and CommonJS alike; a CJS module's exports land on .default.
     mod = await import(pathToFileURL(modulePath).href);
   } catch (err) {
-    throw new ModuleLoadError(explainLoadFailure(modulePath, err), { cause: err });
+    throw new ModuleLoadError('MODULE_NOT_LOADED', explainLoadFailure(modulePath, err), { cause: err });
   }
   let p: unknown = mod.default;
-  if (!isProtocol(p) && isProtocol((p as { default?: unknown })?.default)) p = (p as { default: unknown }).default;
+  if (!isProtocol(p) && isProtocol((p as { default?: unknown } | undefined)?.default)) p = (p as { default: unknown }).default;
   if (!isProtocol(p)) {
-    throw new ModuleLoadError(`${modulePath}: the default export is not a protocol (use export default defineProtocol({...}))`);
+    throw new ModuleLoadError('NOT_A_PROTOCOL', `${modulePath}: the default export is not a protocol (write export default defineProtocol({...}))`);
   }
+  return p;
+}
+
+/** The host's load: the module's protocol, which must have the configured id. */
+export async function loadProtocolModule(modulePath: string, protocolId: number): Promise<Protocol> {
+  const p = await importProtocol(modulePath);
   if (p.protocolId !== protocolId) {
-    throw new ModuleLoadError(`${modulePath} defines protocol ${protocolIdText(p.protocolId)}, but it is configured for protocol ${protocolIdText(protocolId)}`);
+    throw new ModuleLoadError('NOT_A_PROTOCOL',
+      `${modulePath} defines protocol ${protocolIdText(p.protocolId)}, but it is configured for protocol ${protocolIdText(protocolId)}`);
   }
   return p;
 }
