@@ -126,8 +126,23 @@ function findSyntaxError(entry: string): Location | undefined {
       const found = syntaxLocation(err);
       if (found) return found;
     }
-    const source = fs.readFileSync(file, 'utf8');
-    for (const m of source.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) queue.push(path.resolve(path.dirname(file), m[1]!));
+    queue.push(...relativeImports(file));
   }
   return undefined;
+}
+
+/** The files a module names by relative specifier (import, export from, import(), require()). */
+export function relativeImports(file: string): string[] {
+  let source: string;
+  try {
+    source = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const m of source.matchAll(/(?:\bfrom|\bimport|\brequire)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const target = path.resolve(path.dirname(file), m[1]!);
+    out.push(fs.existsSync(target) || path.extname(target) ? target : `${target}.js`);
+  }
+  return out;
 }

@@ -9,6 +9,7 @@ import { HostRuntime } from './runtime.js';
 import { loadProtocolModule } from '../protocolModule.js';
 import { setHostInfo } from './info.js';
 import { watchDebugger } from './debugger.js';
+import type { watchWhenLoaded } from './watch.js';
 
 function arg(name: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,6 +56,9 @@ async function main(): Promise<void> {
   protocol.catch(() => {}); // reported through the start reply
   runtime = new HostRuntime(protocol, channel, { protocolId, name, generation });
   const rt = runtime;
+  // Watch mode preloads host/watch.js, which leaves its hook here.
+  const watch = (globalThis as Record<symbol, unknown>)[Symbol.for('rras-bridge.host.watch')] as typeof watchWhenLoaded | undefined;
+  watch?.({ modulePath, protocolId, log: (level, text) => rt.writeLog(level, text), restart: (reason) => rt.requestRestart(reason) }, protocol);
   const inspectorUrl = watchDebugger();
   if (inspectorUrl) rt.writeLog('info', 'debugger listening on %s (host pid %d): chrome://inspect, or attach VS Code', [inspectorUrl, process.pid]);
   process.on('uncaughtException', (err) => {

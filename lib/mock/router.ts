@@ -69,6 +69,27 @@ export interface ProtocolSettings {
   queueHighWaterBytes?: number;
 }
 
+/** How MockRouter runs a protocol's host for a developer (not part of the library's configuration). */
+export interface HostDebugOptions {
+  /**
+   * The host under Node's inspector: true for 127.0.0.1:9229, a port, or "host:port" (port 0:
+   * any free one; the library's log names the URL); `break: true` stops at the host's first
+   * line until a debugger attaches (--inspect-brk). While the debugger holds the host's JS
+   * thread, the watchdog spares it; the deadlines that wait for the host (start, calls, stop)
+   * become INSPECT_DEADLINE_MS unless set.
+   */
+  inspect?: boolean | number | string | { address?: number | string; break?: boolean };
+  /**
+   * Reload the host when the module or a file it imports changes: the change is checked in a
+   * separate node first (an error keeps the running host and is logged), then the planned
+   * restart replaces the host, keeping the routes.
+   */
+  watch?: boolean;
+}
+
+/** How long a call waits for a host under a debugger (it may sit at a breakpoint). */
+export const INSPECT_DEADLINE_MS = 10 * 60 * 1000;
+
 export interface MockRouterOptions {
   /** The protocol library; default: this package's build. The router loads a private copy. */
   library?: string;
@@ -226,8 +247,9 @@ export class MockRouter extends EventEmitter {
   }
 
   /** Writes the library configuration and calls RegisterProtocol, as RRAS does at load. */
-  register(settings: ProtocolSettings, options: { autoDrain?: boolean } = {}): RoutingProtocol {
+  register(settings: ProtocolSettings & HostDebugOptions, options: { autoDrain?: boolean } = {}): RoutingProtocol {
     this.assertOpen('register');
+    const { inspect, watch, ...configured } = settings;
     const full: ProtocolSettings = {
       name: `protocol-${settings.protocolId}`,
       ...declared(settings.module),
@@ -235,9 +257,11 @@ export class MockRouter extends EventEmitter {
       rtmLibrary: this.rtm.library,
       // The copy has no package around it: the host entry is named.
       hostEntry: paths.host,
-      ...settings,
+      ...debugSettings(inspect),
+      ...configured,
       module: path.resolve(settings.module),
     };
+    full.nodeArgs = [...debugNodeArgs(inspect, watch), ...(configured.nodeArgs ?? [])];
     // One name per protocol in a router: it names the registry key and tags the log.
     const taken = [...this.settings.values()].some((s) => s.protocolId !== settings.protocolId && s.name === full.name);
     if (taken && settings.name === undefined) full.name = `${full.name}-${settings.protocolId}`;
@@ -713,6 +737,23 @@ export class RoutingProtocol {
       this.event = undefined;
     }
   }
+}
+
+/** The node options of HostDebugOptions. */
+function debugNodeArgs(inspect: HostDebugOptions['inspect'], watch: boolean | undefined): string[] {
+  const args: string[] = [];
+  if (inspect !== undefined && inspect !== false) {
+    const o = typeof inspect === 'object' ? inspect : { address: inspect === true ? undefined : inspect };
+    args.push(`--inspect${o.break ? '-brk' : ''}${o.address !== undefined ? `=${o.address}` : ''}`);
+  }
+  if (watch) args.push('--require', path.join(path.dirname(paths.host), 'watch.js'));
+  return args;
+}
+
+/** Deadlines for a host a developer may hold at a breakpoint. */
+function debugSettings(inspect: HostDebugOptions['inspect']): Partial<ProtocolSettings> {
+  if (inspect === undefined || inspect === false) return {};
+  return { startTimeoutMs: INSPECT_DEADLINE_MS, callTimeoutMs: INSPECT_DEADLINE_MS, stopTimeoutMs: INSPECT_DEADLINE_MS };
 }
 
 /**
