@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import koffi, { type KoffiFunction, type LibraryHandle } from './koffi.js';
-import { paths } from '../paths.js';
+import { missingBinariesHint, paths } from '../paths.js';
 import {
   ERROR_INSUFFICIENT_BUFFER, ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES,
   RF_DEMAND_UPDATE_ROUTES, RF_MULTICAST, RF_POWER, RF_ROUTING, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED,
@@ -213,10 +213,10 @@ export class MockRouter extends EventEmitter {
     super();
     const source = path.resolve(options.library ?? paths.protocolLibrary);
     if (!fs.existsSync(source)) {
-      throw new Error(`MockRouter: protocol library not found at ${source} (npm install builds it, or installs the prebuilt one)`);
+      throw new Error(`MockRouter: protocol library not found at ${source} (${missingBinariesHint()})`);
     }
     const rtmSource = path.resolve(options.rtmLibrary ?? paths.mockRtm);
-    if (!fs.existsSync(paths.mockRtm)) throw new Error(`MockRouter: mock RTM library not found at ${paths.mockRtm} (npm install builds it)`);
+    if (!fs.existsSync(paths.mockRtm)) throw new Error(`MockRouter: mock RTM library not found at ${paths.mockRtm} (${missingBinariesHint()})`);
     if (!fs.existsSync(rtmSource)) throw new Error(`MockRouter: RTM library not found at ${rtmSource}`);
     this.work = WorkFolder.create(options.workDir);
     this.workDir = this.work.dir;
