@@ -2,6 +2,7 @@
 // whose number travels as the HANDLE value; Windows: a real auto-reset event.
 // Waiting never blocks the JS thread, and watching it never keeps the process alive: a test
 // that ends without closing its router must still let the process exit.
+import { isMainThread } from 'node:worker_threads';
 import koffi, { type KoffiFunction } from './koffi.js';
 
 export interface NotificationEvent {
@@ -83,6 +84,9 @@ class EventFd implements NotificationEvent {
     });
   }
   watch(onSignal: () => void): () => void {
+    // A worker thread may be terminated with the handle open, and koffi's poll handle does not
+    // survive that (its close callback runs after koffi's state is gone): short waits there.
+    if (!isMainThread) return watchByWaiting(this, onSignal);
     // A libuv poll handle on the eventfd: no thread-pool thread, unref'd.
     const poll = koffi.node.poll(this.handle, { readable: true }, () => {
       if (this.closed) return;
