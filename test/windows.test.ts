@@ -152,9 +152,22 @@ windowsTest('the library reads RRAS\'s own key, HKLM\\SOFTWARE\\Microsoft\\Route
 }, true);
 
 windowsTest('a registry value of the wrong type refuses the protocol: RegisterProtocol answers ERROR_NOT_SUPPORTED', async (t) => {
-  const router = new MockRouter();
-  t.teardown(() => router.close());
+  // MockRouter refuses such a setting itself (a TypeError at register()), so the key is written
+  // here, beside a copy of the DLL that names it, as MockRouter would.
+  const { WorkFolder } = await import('../lib/mock/workdir.js');
+  const { routerRegistryParent, writeRegistryConfig, removeRegistryConfig } = await import('../lib/mock/config-win32.js');
+  const { paths } = await import('../lib/paths.js');
+  const work = WorkFolder.create();
+  const dll = work.copy(paths.protocolLibrary);
+  const parent = routerRegistryParent();
+  const protocolId = uniqueId(0x7d000000);
   // A REG_SZ where config_win.cc expects a REG_DWORD.
-  const proto = router.register({ protocolId: uniqueId(0x7d000000), module: fixture('scripted'), heartbeatMs: '0' as unknown as number });
-  t.is(proto.registerCode, ERROR_NOT_SUPPORTED);
+  const keys = writeRegistryConfig(dll, [{ protocolId, name: `wrong-type-${protocolId}`, module: fixture('scripted'), heartbeatMs: '0' }], parent);
+  t.teardown(() => removeRegistryConfig(keys, parent));
+  fs.writeFileSync(work.besideConfig, JSON.stringify({ registryKey: parent.text }));
+  const register = koffi.load(dll).func('uint32_t __stdcall RegisterProtocol(_Inout_ uint8_t *rc, _Inout_ uint8_t *sc)');
+  const rc = Buffer.alloc(224);
+  rc.writeUInt32LE(0x500, 0);
+  rc.writeUInt32LE(protocolId, 4);
+  t.is(register(rc, Buffer.alloc(112)), ERROR_NOT_SUPPORTED);
 });

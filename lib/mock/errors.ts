@@ -20,7 +20,7 @@ export class RoutingCallError extends Error {
     detail?: string,
   ) {
     const what = `${entryPoint} returned ${errorName(code)} (${code}) for protocol ${protocolIdText(protocolId)}`;
-    const lines = log.length ? `\nlibrary log:\n${log.map((l) => `  ${l}`).join('\n')}` : '\n(the library logged nothing about it)';
+    const lines = log.length ? `\nlibrary log:\n${log.map((l) => `  ${l}`).join('\n')}` : '\n(no line about it in the library\'s log)';
     super(`${what}${detail ? `: ${detail}` : ''}${lines}`);
     this.code = code;
     this.codeName = errorName(code);

@@ -21,7 +21,7 @@ import { isMainThread } from 'node:worker_threads';
 import koffi, { type KoffiFunction, type LibraryHandle } from './koffi.js';
 import { missingBinariesHint, paths } from '../paths.js';
 import {
-  ERROR_INSUFFICIENT_BUFFER, ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES,
+  ERROR_INSUFFICIENT_BUFFER, ERROR_NOT_SUPPORTED, ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES,
   RF_DEMAND_UPDATE_ROUTES, RF_MULTICAST, RF_POWER, RF_ROUTING, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED,
   RIS_INTERFACE_ENABLED, RIS_INTERFACE_MEDIA_ABSENT, RIS_INTERFACE_MEDIA_PRESENT, ROUTER_STOPPED, UPDATE_COMPLETE,
   MS_ROUTER_VERSION, eventName, protocolIdText,
@@ -250,6 +250,7 @@ export class MockRouter extends EventEmitter {
   register(settings: ProtocolSettings & HostDebugOptions, options: { autoDrain?: boolean } = {}): RoutingProtocol {
     this.assertOpen('register');
     const { inspect, watch, ...configured } = settings;
+    checkSettings(configured);
     const full: ProtocolSettings = {
       name: `protocol-${settings.protocolId}`,
       ...declared(settings.module),
@@ -492,7 +493,9 @@ export class RoutingProtocol {
   private missing(name: ffi.EntryPointName): Error {
     const entry = ENTRY_POINTS[name].name;
     if (this.registerCode !== NO_ERROR) {
-      return new RoutingCallError(REGISTER_PROTOCOL.name, this.registerCode, this.protocolId, this.registerLog, `so ${entry} cannot be called`);
+      const why = this.registerCode === ERROR_NOT_SUPPORTED && this.registerLog.length === 0
+        ? ': the library does not serve this protocol id, or could not read its configuration (what it said went to stderr)' : '';
+      return new RoutingCallError(REGISTER_PROTOCOL.name, this.registerCode, this.protocolId, this.registerLog, `so ${entry} cannot be called${why}`);
     }
     return new Error(`protocol ${protocolIdText(this.protocolId)}: ${entry} is NULL in the routing characteristics (pfn${name.slice(3)})`);
   }
@@ -735,6 +738,26 @@ export class RoutingProtocol {
       this.unwatch = undefined;
       this.event?.close();
       this.event = undefined;
+    }
+  }
+}
+
+const STRING_SETTINGS = ['module', 'name', 'nodePath', 'hostEntry', 'rtmLibrary'] as const;
+
+/**
+ * The settings' types and ranges, as the library checks them (config.h): a mistake here is a
+ * TypeError naming the field, not a RegisterProtocol refusal whose reason only stderr shows.
+ */
+function checkSettings(s: ProtocolSettings): void {
+  for (const [key, value] of Object.entries(s)) {
+    if (value === undefined) continue;
+    const what = `MockRouter.register: ${key}`;
+    if ((STRING_SETTINGS as readonly string[]).includes(key)) {
+      if (typeof value !== 'string' || value === '') throw new TypeError(`${what} must be a non-empty string, got ${JSON.stringify(value)}`);
+    } else if (key === 'nodeArgs') {
+      if (!Array.isArray(value) || value.some((a) => typeof a !== 'string')) throw new TypeError(`${what} must be an array of strings`);
+    } else if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new TypeError(`${what} must be an integer from 0 to 4294967295, got ${JSON.stringify(value)}`);
     }
   }
 }
