@@ -91,9 +91,10 @@ class LogTail {
     this.partial = lines.pop() ?? '';
     for (const line of lines) {
       if (!this.print || !line) continue;
-      const host = /host pid (\d+) \(generation (\d+)\)/.exec(line);
-      if (host) console.log(bold(`● host pid ${host[1]} (generation ${host[2]})`));
-      else console.log(dim(`  log │ ${line.replace(/^\S+ /, '')}`));
+      // "host pid N (generation G): <node> <options> <host entry> --protocol-id …"
+      const host = /host pid (\d+) \(generation (\d+)\): \S+ (.*?)\s*\S+ --protocol-id /.exec(line);
+      if (host) console.log(bold(`● host pid ${host[1]} (generation ${host[2]})${host[3] ? `, node ${host[3]}` : ''}`));
+      else console.log(dim(`  log │ ${line.replace(/^\d{4}-\d\d-\d\dT\S+Z /, '')}`));
     }
   }
 }

@@ -1,7 +1,7 @@
 // Keeps a loaded library mapped until the process ends. koffi unloads a library when its JS
 // objects are finalized, which a worker thread's teardown or the process's exit does while
-// the protocol library's threads (supervisor, channel I/O) may still run its code: a router
-// that was never closed must not have its code unmapped under them.
+// the protocol library's threads (supervisor, channel I/O) may still run its code, during a
+// stop or in a router that was never closed: its code must not be unmapped under them.
 // POSIX: dlopen(RTLD_NOLOAD | RTLD_NODELETE) on the loaded copy; Windows: GetModuleHandleExW
 // with GET_MODULE_HANDLE_EX_FLAG_PIN.
 import koffi, { type KoffiFunction } from './koffi.js';

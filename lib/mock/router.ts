@@ -17,7 +17,6 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isMainThread } from 'node:worker_threads';
 import koffi, { type KoffiFunction, type LibraryHandle } from './koffi.js';
 import { missingBinariesHint, paths } from '../paths.js';
 import {
@@ -234,8 +233,11 @@ export class MockRouter extends EventEmitter {
     for (const [pid, preference] of Object.entries(this.protocolPriority)) this.support.setPriority(Number(pid), preference);
     this.rtm = new MockRtm(options.rtmLibrary ? rtmSource : mockRtm);
     this.lib = koffi.load(this.library);
-    // A worker thread can end at any moment (terminate() runs no JS): its copies stay mapped.
-    if (!isMainThread) for (const file of this.loaded) pinLoadedLibrary(file);
+    // koffi unloads a library once its JS objects are finalized (at the latest when the
+    // process or a worker thread ends), which may be while the library's own threads are
+    // still finishing a stop: the copies stay mapped until the process ends. (An unload
+    // right after ROUTER_STOPPED is the library's to make safe first.)
+    for (const file of this.loaded) pinLoadedLibrary(file);
     if (process.platform === 'win32') {
       const parent = routerRegistryParent();
       this.registry = { parent, keys: [] };
@@ -399,12 +401,11 @@ export class MockRouter extends EventEmitter {
   }
 
   /**
-   * @internal At exit with the router still open: no JS can wait any more. Keeps the copies
-   * mapped (the library's threads may still run until the process ends; its hosts die with
-   * it) and removes what the router wrote.
+   * @internal At exit with the router still open: no JS can wait any more. The library's
+   * threads run until the process ends (its copies are pinned, its hosts die with it); what
+   * the router wrote is removed.
    */
   abandon(): void {
-    for (const file of this.loaded) pinLoadedLibrary(file);
     this.cleanUp();
   }
 
