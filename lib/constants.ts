@@ -1,5 +1,5 @@
 // Constants of routprot.h, rtmv2.h and winerror.h, named as in the headers so that code and
-// documentation read the same. Values: ../shared/reference/rras-protocol-interface.md.
+// documentation read the same. Values: docs/reference/rras-protocol-interface.md.
 
 // Error codes (winerror.h, mprerror.h)
 export const NO_ERROR = 0;

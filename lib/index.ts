@@ -12,6 +12,7 @@ export { paths, type Paths } from './paths.js';
 export { hostInfo, type HostInfo } from './host/info.js';
 export {
   MockRouter, RoutingProtocol, RoutingCallError, codeOf, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry,
-  type TraceValue, type InterfaceSpec, type InfoResult, type StartOptions, type SupportCallRecord,
+  type TraceValue, type InterfaceSpec, type InfoResult, type StartOptions, type SupportCallRecord, type HostDebugOptions,
+  INSPECT_DEADLINE_MS,
 } from './mock/router.js';
-export type { RtmRoute, RtmDump } from './mock/rtm.js';
+export { MockRtm, type RtmRoute, type RtmDump } from './mock/rtm.js';

@@ -115,7 +115,8 @@ export interface MibRequest {
   readonly outputSize: number;
 }
 
-type Awaitable<T> = T | Promise<T>;
+/** A handler's result: the value, or a promise of it. */
+export type Awaitable<T> = T | Promise<T>;
 
 export interface ProtocolHandlers<GC, IC> {
   /** StartProtocol: the global config is decoded and validated before this runs. */
@@ -170,7 +171,7 @@ export interface ProtocolDefinition<GS extends ConfigSchema = undefined, IS exte
 }
 
 /** What defineProtocol returns, and what a protocol module exports as its default. */
-export interface Protocol<GS extends ConfigSchema = any, IS extends ConfigSchema = any>
+export interface Protocol<GS extends ConfigSchema = ConfigSchema, IS extends ConfigSchema = ConfigSchema>
   extends ProtocolDefinition<GS, IS> {
   readonly kind: 'rras-bridge.protocol';
   readonly name: string;

@@ -1,6 +1,6 @@
 // Checks the installer runs before it plans anything, each failing with its own code and a
 // message that says which rule was broken and what to do instead. The rules come from
-// routprot.h's protocol-id scheme (../shared/reference/rras-protocol-interface.md §4.9) and
+// routprot.h's protocol-id scheme (docs/reference/rras-protocol-interface.md §4.9) and
 // from what the registry, the tracing files and the protocol library accept.
 import fs from 'node:fs';
 import type { Protocol } from '../api/types.js';
