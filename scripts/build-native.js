@@ -73,7 +73,7 @@ if (missing.length) {
   const how = process.platform === 'win32'
     ? 'winget install Microsoft.VisualStudio.2022.BuildTools (with the C++ workload) and Python 3'
     : 'e.g. apt-get install build-essential python3, or dnf install gcc-c++ make python3';
-  const why = force ? 'building the native code' : `there are no prebuilt binaries for ${platform} (this package has them for linux-x64 and win32-x64), and building them`;
+  const why = force ? 'building the native code' : `there are no prebuilt binaries for ${platform} here (the package has them for linux-x64 and win32-x64), and building them`;
   console.error(`rras-bridge: ${why} needs ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed ` +
     `(${how}). Install ${missing.length === 1 ? 'it' : 'them'}, then run npm rebuild rras-bridge.`);
   process.exit(1);

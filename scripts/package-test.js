@@ -28,9 +28,10 @@ function bareBin() {
   fs.mkdirSync(bin);
   fs.symlinkSync(process.execPath, path.join(bin, 'node'));
   fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
-  const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath)
-    ? process.env.npm_execpath
-    : require.resolve('npm/bin/npm-cli.js', { paths: [path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules')] });
+  // npm itself: the one running this script, or the first on the caller's PATH.
+  const onPath = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'npm')).find((f) => fs.existsSync(f));
+  const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : onPath && fs.realpathSync(onPath);
+  if (!npmCli || !/npm-cli\.js$/.test(npmCli)) throw new Error(`cannot find npm-cli.js (npm on PATH: ${onPath})`);
   for (const [name, cli] of [['npm', npmCli], ['npx', path.join(path.dirname(npmCli), 'npx-cli.js')]]) {
     fs.writeFileSync(path.join(bin, name), `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`, { mode: 0o755 });
   }

@@ -26,7 +26,7 @@ function newestSource() {
     const st = fs.statSync(p);
     if (st.isDirectory()) {
       for (const e of fs.readdirSync(p)) if (e !== 'fuzz' && e !== 'tests') visit(path.join(p, e));
-    } else newest = Math.max(newest, st.mtimeMs);
+    } else if (/\.(cc|h|c|json|gyp|cmake|txt)$/.test(p)) newest = Math.max(newest, st.mtimeMs);
   };
   for (const p of ['native', 'binding.gyp', 'CMakeLists.txt', 'cmake']) if (fs.existsSync(path.join(root, p))) visit(path.join(root, p));
   return newest;
