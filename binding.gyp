@@ -5,12 +5,13 @@
     "cflags": ["-fvisibility=hidden"],
     "defines": ["NAPI_VERSION=8"],
     "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" },
-    "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17", "/utf-8"] } },
+    "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/utf-8"] } },
     "conditions": [["OS=='win'", { "defines": ["NOMINMAX"] }]]
   },
   "targets": [
     {
       "target_name": "rras_bridge",
+      "includes": ["native/msvc.gypi"],
       "sources": ["<!@(node scripts/targets.js rras_bridge <(OS))"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "conditions": [["OS=='win'", { "libraries": ["advapi32.lib", "bcrypt.lib"] }]]
@@ -18,6 +19,7 @@
     {
       "target_name": "rras_bridge_protocol",
       "type": "shared_library",
+      "includes": ["native/msvc.gypi", "native/plain_dll.gypi"],
       "sources": ["<!@(node scripts/targets.js rras_bridge_protocol <(OS))"],
       "defines": ["MPR50=1"],
       "conditions": [
@@ -28,6 +30,7 @@
     {
       "target_name": "rras_bridge_mock_rtm",
       "type": "shared_library",
+      "includes": ["native/msvc.gypi", "native/plain_dll.gypi"],
       "sources": ["<!@(node scripts/targets.js rras_bridge_mock_rtm <(OS))"],
       "defines": ["MPR50=1", "MOCK_RTM_BUILD=1"],
       "conditions": [

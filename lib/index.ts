@@ -5,7 +5,7 @@ export type * from './api/types.js';
 export * from './constants.js';
 export * as config from './config/index.js';
 export {
-  struct, u8, u16, u32, i32, u64, bool32, ipv4, enumOf, bytes, array, list, ConfigError,
+  struct, u8, u16, u32, i32, u64, bool32, ipv4, ipv6, enumOf, bytes, array, list, ConfigError,
   type Infer, type StructValue, type StructInput, type Struct,
 } from './config/schema.js';
 export { paths, type Paths } from './paths.js';
@@ -16,3 +16,4 @@ export {
   INSPECT_DEADLINE_MS,
 } from './mock/router.js';
 export { MockRtm, type RtmRoute, type RtmDump } from './mock/rtm.js';
+export { MS_ROUTER_VERSION_MPR50, MS_ROUTER_VERSION_MPR60, type RouterVersion } from './mock/versions.js';

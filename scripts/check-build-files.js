@@ -7,13 +7,16 @@
 //  - CMakeLists.txt builds every target, and cmake/targets.cmake gives the same list as
 //    scripts/targets.js for every target and platform;
 //  - the configuration readers (config_posix.cc, config_win.cc) know the same string fields
-//    (the numeric ones share one table, NumericFields() in config.cc).
+//    (the numeric ones share one table, NumericFields() in config.cc);
+//  - the effective MSVC configuration of every target, as node-gyp and CMake resolve it for
+//    Windows (scripts/windows-config.js): exceptions, static runtime, no Node in plain DLLs.
 // Sources next to listed ones that no target lists are reported, as warnings.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { sources, targetNames, targets } = require('./targets.js');
+const { checkWindowsConfiguration } = require('./windows-config.js');
 
 const root = path.resolve(__dirname, '..');
 const errors = [];
@@ -136,9 +139,25 @@ for (const dir of dirs) {
   }
 }
 
-for (const w of warnings) console.warn(`check-build-files: warning: ${w}`);
-if (errors.length) {
-  for (const e of errors) console.error(`check-build-files: ${e}`);
-  process.exit(1);
+// ---- the Windows (MSVC) configuration ----------------------------------------------------
+async function windows() {
+  const plain = (gyp?.targets ?? []).filter((t) => t.type === 'shared_library').map((t) => t.target_name);
+  try {
+    const { errors: found, resolved } = await checkWindowsConfiguration(names, plain);
+    errors.push(...found);
+    return resolved;
+  } catch (err) {
+    errors.push(`the Windows configuration could not be resolved: ${err.message}`);
+    return 0;
+  }
 }
-console.log(`check-build-files: binding.gyp, CMakeLists.txt and native/targets.json agree (${names.length} targets, ${listed.size} sources)`);
+
+windows().then((resolved) => {
+  for (const w of warnings) console.warn(`check-build-files: warning: ${w}`);
+  if (errors.length) {
+    for (const e of errors) console.error(`check-build-files: ${e}`);
+    process.exit(1);
+  }
+  console.log(`check-build-files: binding.gyp, CMakeLists.txt and native/targets.json agree (${names.length} targets, ${listed.size} sources)`);
+  console.log(`check-build-files: the MSVC configuration of ${resolved} target × configuration × build driver combinations keeps the Windows rules`);
+});

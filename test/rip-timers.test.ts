@@ -1,7 +1,7 @@
 // RIP timers on a fake clock: periodic updates with jitter (RFC 2453 §3.8) and the 1–5 s
 // rate limit of triggered updates (§3.10.1).
 import test from 'ava';
-import { FakeClock, PeriodicTimer, TriggeredUpdateLimiter } from '../examples/rip/timers.js';
+import { FakeClock, PeriodicTimer, TriggeredUpdateLimiter } from '../examples/distance-vector/timers.js';
 
 test('periodic updates come every 30 s ± the jitter, at the extremes of the random draw', (t) => {
   for (const r of [0, 0.999999]) {

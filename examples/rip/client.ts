@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { GlobalJson, InterfaceJson } from './jsonConfig.js';
-import type { BindingInput } from '../../lib/config/binding.js';
+import type { BindingInput, Ipv6BindingInput } from '../../lib/config/binding.js';
 
 export interface TraceLine {
   event: 'trace';
@@ -95,11 +95,12 @@ export class RouterProcess {
     });
   }
 
-  start(global: GlobalJson, extra: { routerId?: string; workDir?: string; protocolId?: number; settings?: object } = {}): Promise<{ protocolId: number; workDir: string }> {
+  /** extra.protocol 'ripng': host the RIPng example (global/interface config as its schema's JSON). */
+  start(global: GlobalJson | object, extra: { routerId?: string; workDir?: string; protocolId?: number; settings?: object; protocol?: 'rip' | 'ripng' } = {}): Promise<{ protocolId: number; workDir: string }> {
     return this.call('start', { global, ...extra });
   }
 
-  addInterface(index: number, name: string, config: InterfaceJson, binding: BindingInput, type: 'permanent' | 'demandDial' = 'permanent'): Promise<null> {
+  addInterface(index: number, name: string, config: InterfaceJson | object, binding: BindingInput | Ipv6BindingInput, type: 'permanent' | 'demandDial' = 'permanent'): Promise<null> {
     return this.call('addInterface', { index, name, config, binding, type });
   }
 

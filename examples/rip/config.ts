@@ -5,12 +5,13 @@
 import os from 'node:os';
 import { struct, u8, u16, u32, bool32, ipv4, enumOf, bytes, list, type StructValue, type StructInput } from '../../lib/config/schema.js';
 import { PROTOCOL_ID, PROTO_TYPE_UCAST } from '../../lib/constants.js';
+import { speakerGlobalFields, timerProblems } from '../distance-vector/config.js';
 
 /** Vendor 0x2b1d (this project, not Microsoft), protocol 2. */
 export const PROTOCOL_ID_RIP = PROTOCOL_ID(PROTO_TYPE_UCAST, 0x2b1d, 2);
 
 /** In GlobalConfig.redistribute: every other protocol (also an owner RTM does not name). */
-export const REDISTRIBUTE_ANY = 0xffffffff;
+export { REDISTRIBUTE_ANY } from '../distance-vector/redistribute.js';
 
 /** One prefix-list line: matches routes inside address/prefixLength whose length is in [ge, le]. */
 export const PrefixEntry = struct('RIPTS_PREFIX', {
@@ -29,28 +30,7 @@ export const PrefixFilter = struct('RIPTS_FILTER', {
 });
 
 export const GlobalConfig = struct('RIPTS_GLOBAL_CONFIG', {
-  /** 0 error, 1 warn, 2 info, 3 debug. */
-  loggingLevel: u32({ default: 2, max: 3 }),
-  /** RTM preference of learned routes; 0 = the library's configured default. */
-  preference: u32(),
-  /** RFC 2453 §3.8: 30 s between regular updates. */
-  updateIntervalMs: u32({ default: 30_000, min: 1_000, max: 3_600_000 }),
-  /** Each interval is period ± period·jitterPercent/100 (RFC 2453 §3.8 random offset). */
-  jitterPercent: u32({ default: 15, max: 50 }),
-  /** A route not refreshed for this long becomes unreachable (RFC 2453 §3.8: 180 s). */
-  routeTimeoutMs: u32({ default: 180_000, min: 1_000, max: 3_600_000 }),
-  /** An unreachable route is advertised with metric 16 this long, then removed (120 s). */
-  garbageMs: u32({ default: 120_000, min: 1_000, max: 3_600_000 }),
-  /** Hold-down after a triggered update: random in [min, max] (RFC 2453 §3.10.1: 1–5 s). */
-  triggeredMinMs: u32({ default: 1_000, max: 60_000 }),
-  triggeredMaxMs: u32({ default: 5_000, max: 60_000 }),
-  /** Announce the subnets of the interfaces RIP runs on (RFC 2453 §3.4). */
-  announceConnected: bool32({ default: true }),
-  /**
-   * Protocol ids whose RTM best routes are redistributed (e.g. 10006 static, 2 local);
-   * REDISTRIBUTE_ANY (0xFFFFFFFF) = every other protocol's best routes.
-   */
-  redistribute: list(u32(), 8),
+  ...speakerGlobalFields,
   /** Which of those best routes may be announced. */
   redistributeFilter: PrefixFilter,
   /** Metric announced for redistributed routes; 0 = the route's RTM metric, clamped to 1..15. */
@@ -133,9 +113,7 @@ export function keyBytes(text: string): Buffer {
 
 /** Cross-field checks the schema cannot express; returns the problems (empty = valid). */
 export function globalProblems(g: GlobalConfigValue): string[] {
-  const out: string[] = [];
-  if (g.triggeredMinMs > g.triggeredMaxMs) out.push(`triggeredMinMs ${g.triggeredMinMs} > triggeredMaxMs ${g.triggeredMaxMs}`);
-  return out;
+  return timerProblems(g);
 }
 
 export function interfaceProblems(c: InterfaceConfigValue): string[] {

@@ -14,6 +14,7 @@
 // the branch's dial interface down (UPDATE_COMPLETE ERROR_CAN_NOT_COMPLETE after the wait).
 //
 //   node dist/examples/rip/demo.js [--port 5520] [--plain]
+//   node dist/examples/rip/demo.js --ripng [--port 5521]     the RIPng demo instead (examples/ripng/demo.ts)
 import { RouterProcess, waitFor, type RtmRouteView, type TraceLine } from './client.js';
 import { REDISTRIBUTE_ANY } from './config.js';
 import type { GlobalJson } from './jsonConfig.js';
@@ -191,7 +192,11 @@ async function main(): Promise<void> {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-main().catch((err) => {
-  console.error(red(err instanceof Error ? err.stack ?? err.message : String(err)));
-  process.exit(1);
-});
+if (process.argv.includes('--ripng')) {
+  void import('../ripng/demo.js'); // npm start -- --ripng
+} else {
+  main().catch((err) => {
+    console.error(red(err instanceof Error ? err.stack ?? err.message : String(err)));
+    process.exit(1);
+  });
+}

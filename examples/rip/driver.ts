@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// One router: a MockRouter hosting the RIP protocol, driven over stdio with JSON lines. The
+// One router: a MockRouter hosting the RIP protocol (or, with "protocol":"ripng" in start,
+// the RIPng example on the IPv6 router manager), driven over stdio with JSON lines. The
 // demo runs two of these over loopback; the interop tests run one inside a network namespace
 // (`ip netns exec NS node driver.js`). A separate process per router because the mock RTM is
 // one per process.
@@ -18,10 +19,43 @@ import { GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIP } from './config.js';
 import { globalFromJson, interfaceFromJson } from './jsonConfig.js';
 import { decodeMibRecord, MibInput } from './mib.js';
 import { ipToU32 } from './ip.js';
+import * as ng from '../ripng/config.js';
+import { MibInput as NgMibInput } from '../ripng/mib.js';
 
 let router: MockRouter | undefined;
 let proto: RoutingProtocol | undefined;
 let protocolId = PROTOCOL_ID_RIP;
+
+/** What differs between hosting RIPv2 and RIPng: the module, the config blocks, the MIB. */
+interface Hosted {
+  module: string;
+  defaultId: number;
+  global(json: any): Buffer;
+  iface(json: any): Buffer;
+  mib(table: number): Promise<unknown[] | unknown>;
+}
+const HOSTED: Record<'rip' | 'ripng', Hosted> = {
+  rip: {
+    module: path.join(__dirname, 'index.js'),
+    defaultId: PROTOCOL_ID_RIP,
+    global: (j) => GlobalConfig.encode(globalFromJson(j)),
+    iface: (j) => InterfaceConfig.encode(interfaceFromJson(j)),
+    mib: (table) => mibTable(table),
+  },
+  ripng: {
+    module: path.join(__dirname, '..', 'ripng', 'index.js'),
+    defaultId: ng.PROTOCOL_ID_RIPNG,
+    // RIPng's schema takes JSON as it is (IPv6 text for addresses).
+    global: (j) => ng.GlobalConfig.encode(j ?? {}),
+    iface: (j) => ng.InterfaceConfig.encode(j ?? {}),
+    async mib(table) {
+      const r = await need().mib('get', NgMibInput.encode({ tableId: table }), 1 << 22);
+      if (r.code !== NO_ERROR) throw new Error(`MibGet(table ${table}) returned ${r.code} (${errorName(r.code)})`);
+      return JSON.parse(r.output.toString('utf8'));
+    },
+  },
+};
+let hosted: Hosted = HOSTED.rip;
 
 const out = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + '\n');
 
@@ -60,23 +94,24 @@ async function mibTable(table: number): Promise<unknown[]> {
 
 const commands: Record<string, (a: any) => Promise<unknown>> = {
   async start(a) {
-    protocolId = a.protocolId ?? PROTOCOL_ID_RIP;
+    hosted = HOSTED[a.protocol === 'ripng' ? 'ripng' : 'rip'];
+    protocolId = a.protocolId ?? hosted.defaultId;
     router = new MockRouter({ routerId: a.routerId ? ipToU32(a.routerId) : undefined, workDir: a.workDir });
     router.on('trace', (e) => out({ event: 'trace', entry: e.kind, text: formatTrace(e), name: e.kind === 'event' ? e.event.name : e.name, code: e.kind === 'call' ? e.code : undefined }));
-    proto = router.register({ protocolId, name: 'rip', module: path.join(__dirname, 'index.js'), heartbeatMs: 0, ...(a.settings ?? {}) });
+    proto = router.register({ protocolId, name: a.protocol === 'ripng' ? 'ripng' : 'rip', module: hosted.module, heartbeatMs: 0, ...(a.settings ?? {}) });
     await check('RegisterProtocol', proto.registerCode);
-    await check('StartProtocol', proto.start({ globalInfo: GlobalConfig.encode(globalFromJson(a.global)) }));
+    await check('StartProtocol', proto.start({ globalInfo: hosted.global(a.global) }));
     return { protocolId, workDir: router.workDir };
   },
   async addInterface(a) {
     const p = need();
     const type = a.type === 'demandDial' ? DEMAND_DIAL : PERMANENT;
-    await p.addEnabledInterface({ index: a.index, name: a.name, type, info: InterfaceConfig.encode(interfaceFromJson(a.config)) }, a.binding);
+    await p.addEnabledInterface({ index: a.index, name: a.name, type, info: hosted.iface(a.config) }, a.binding);
     return null;
   },
   startComplete: async () => check('StartComplete', need().startComplete()),
-  setGlobalConfig: async (a) => check('SetGlobalInfo', need().setGlobalInfo(GlobalConfig.encode(globalFromJson(a.global)))),
-  setInterfaceConfig: async (a) => check('SetInterfaceInfo', need().setInterfaceInfo(a.index, InterfaceConfig.encode(interfaceFromJson(a.config)))),
+  setGlobalConfig: async (a) => check('SetGlobalInfo', need().setGlobalInfo(hosted.global(a.global))),
+  setInterfaceConfig: async (a) => check('SetInterfaceInfo', need().setInterfaceInfo(a.index, hosted.iface(a.config))),
   async interfaceStatus(a) {
     const p = need();
     switch (a.what) {
@@ -92,7 +127,7 @@ const commands: Record<string, (a: any) => Promise<unknown>> = {
     const { code, complete } = await need().updateRoutes(a.index, a.timeoutMs ?? 60_000);
     return { code, status: complete?.updateStatus };
   },
-  mib: async (a) => mibTable(a.table),
+  mib: async (a) => hosted.mib(a.table),
   /** This protocol's routes in the mock RTM, and which are best. */
   async rtm(a) {
     const rtm = router!.rtm;

@@ -1,40 +1,31 @@
 // The RIP speaker: interfaces and their sockets, input processing (RFC 2453 §3.9), output
 // (regular, triggered, answers to requests), RFC 2082 authentication, RFC 2091 on demand
-// interfaces, redistribution of RTM best routes, statistics and the neighbour table.
+// interfaces, statistics and the neighbour table. The table, timers, redistribution and the
+// autostatic update are the distance-vector speaker's (../distance-vector/speaker.ts).
 //
 // It depends only on interfaces (Clock, Transport, Routes, Logger, SequenceStore), so unit
 // tests run it on a fake clock and an in-memory network; index.ts wires it to rras-bridge.
 import { ProtocolError } from '../../lib/api/errors.js';
-import type { BestRouteChange, Routes, RouteSpec } from '../../lib/api/routes.js';
+import type { Routes, RouteSpec } from '../../lib/api/routes.js';
 import type { InterfaceType, Logger } from '../../lib/api/types.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../../lib/constants.js';
-import { REDISTRIBUTE_ANY, type GlobalConfigValue, type InterfaceConfigValue } from './config.js';
-import { DemandSender, type DemandPacket } from './demand.js';
+import type { GlobalConfigValue, InterfaceConfigValue } from './config.js';
+import type { AutostaticUpdate } from '../distance-vector/autostatic.js';
+import { DemandSender, type DemandPacket } from '../distance-vector/demand.js';
+import { DistanceVectorSpeaker, type InterfaceInfo, type SpeakerStats, type UpdateMode } from '../distance-vector/speaker.js';
 import { filterAllows } from './filter.js';
-import { classfulPrefixLength, ipToU32, isAcceptableDestination, maskOf, networkOf, prefixKey, sameSubnet, u32ToIp } from './ip.js';
+import { IPV4_TABLE, classfulPrefixLength, ipToU32, isAcceptableDestination, maskOf, networkOf, prefixKey, sameSubnet, u32ToIp } from './ip.js';
 import {
   Command, RIP_GROUP, RIP_INFINITY, commandName, encodePacket, entriesPerPacket, isWholeTableRequest, tryDecodePacket,
   validateEntry, verifyAuth, wholeTableRequest, type AuthPolicy, type AuthSpec, type OutgoingEntry, type OutgoingPacket,
-  type RipPacket, type RouteEntry,
+  type RipPacket, type RouteEntry, type AuthKind, type CommandCode,
 } from './packet.js';
-import { RtmSync } from './rtm.js';
 import type { SequenceStore } from './state.js';
-import { RipTable, type RipRoute } from './table.js';
-import { PeriodicTimer, TriggeredUpdateLimiter, type Clock, type TimerHandle } from './timers.js';
+import type { Clock } from '../distance-vector/timers.js';
 import type { Endpoint, Peer, Transport } from './transport.js';
 
-export interface GlobalStats {
-  periodicUpdates: number;
-  triggeredUpdates: number;
-  responsesReceived: number;
-  requestsReceived: number;
-  badPackets: number;
-  badRoutes: number;
+export interface GlobalStats extends SpeakerStats {
   authFailures: number;
-  routeChanges: number;
-  queriesAnswered: number;
-  demandUpdatesOk: number;
-  demandUpdatesFailed: number;
 }
 
 export interface InterfaceStats {
@@ -82,11 +73,7 @@ export interface EngineDeps {
   protocolId: number;
 }
 
-export interface InterfaceInfo {
-  index: number;
-  name: string;
-  type: InterfaceType;
-}
+export type { InterfaceInfo };
 
 interface Circuit {
   address: string;
@@ -95,13 +82,6 @@ interface Circuit {
   signature: string;
   endpoint: Endpoint;
   demand: DemandSender;
-}
-
-interface Collector {
-  promise: Promise<RouteSpec[]>;
-  answered: Set<string>;
-  responded(neighbor: string, flush: boolean): void;
-  fail(reason: string): void;
 }
 
 const zeroInterfaceStats = (): InterfaceStats => ({
@@ -116,7 +96,7 @@ class RipInterface {
   readonly circuits = new Map<string, Circuit>();
   readonly stats = zeroInterfaceStats();
   readonly connected = new Set<string>();
-  collector: Collector | undefined;
+  collector: AutostaticUpdate<RouteSpec[]> | undefined;
   /** Socket changes of this interface run one after another. */
   chain: Promise<void> = Promise.resolve();
 
@@ -140,44 +120,21 @@ class RipInterface {
   }
 }
 
-export class RipEngine {
-  readonly table: RipTable;
-  readonly rtm: RtmSync;
+export class RipEngine extends DistanceVectorSpeaker<RipInterface, GlobalConfigValue, InterfaceConfigValue> {
   readonly stats: GlobalStats = {
     periodicUpdates: 0, triggeredUpdates: 0, responsesReceived: 0, requestsReceived: 0, badPackets: 0, badRoutes: 0,
     authFailures: 0, routeChanges: 0, queriesAnswered: 0, demandUpdatesOk: 0, demandUpdatesFailed: 0,
   };
-  private readonly ifaces = new Map<number, RipInterface>();
   private readonly neighbors = new Map<string, Neighbor>();
-  private readonly sessions = new Map<string, TimerHandle>();
-  private readonly periodic: PeriodicTimer;
-  private readonly limiter: TriggeredUpdateLimiter;
-  private readonly redistributed = new Set<string>();
-  private unsubscribe: (() => void) | undefined;
-  private stopped = false;
-  private readonly clock: Clock;
-  private readonly log: Logger;
+  /** Peers already warned about datagrams over RIP's size limit (interface|address). */
+  private readonly oversizeWarned = new Set<string>();
 
-  constructor(private readonly deps: EngineDeps, private global: GlobalConfigValue) {
-    this.clock = deps.clock;
-    this.log = deps.log;
-    this.rtm = new RtmSync(deps.routes, deps.log, global.preference);
-    this.table = new RipTable({
-      clock: deps.clock,
-      timeoutMs: global.routeTimeoutMs,
-      garbageMs: global.garbageMs,
-      onLearnedChange: (r) => {
-        this.stats.routeChanges++;
-        this.rtm.learnedChanged(r);
-      },
-      onTriggered: () => this.limiter.request(),
-    });
-    this.periodic = new PeriodicTimer(deps.clock, global.updateIntervalMs, global.jitterPercent / 100, () => this.regularUpdate());
-    this.limiter = new TriggeredUpdateLimiter(deps.clock, global.triggeredMinMs, global.triggeredMaxMs, () => this.triggeredUpdate());
-  }
-
-  get globalConfig(): GlobalConfigValue {
-    return this.global;
+  constructor(private readonly deps: EngineDeps, global: GlobalConfigValue) {
+    super(deps, global, IPV4_TABLE, () => ({
+      redistribute: this.global.redistribute,
+      metric: this.global.redistributeMetric,
+      allow: (d, l) => filterAllows(this.global.redistributeFilter, d, l),
+    }), 'RIP');
   }
 
   /** The last RFC 2082 sequence number sent. */
@@ -185,19 +142,8 @@ export class RipEngine {
     return this.deps.sequence.current;
   }
 
-  start(): void {
-    this.periodic.start();
-    this.unsubscribe = this.deps.routes.onBestRouteChange((changes) => this.bestChanged(changes));
-    this.bestChanged(this.deps.routes.bestRoutes());
-  }
-
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.periodic.stop();
-    this.limiter.stop();
-    this.unsubscribe?.();
-    for (const t of this.sessions.values()) t.cancel();
-    this.sessions.clear();
+    this.stopTimers();
     await Promise.all([...this.ifaces.values()].map(async (i) => {
       i.collector?.fail('the protocol is stopping');
       await this.closeCircuits(i, () => true);
@@ -208,20 +154,8 @@ export class RipEngine {
 
   // ---- configuration ----
 
-  setGlobalConfig(g: GlobalConfigValue): void {
-    this.global = g;
-    this.table.timeoutMs = g.routeTimeoutMs;
-    this.table.garbageMs = g.garbageMs;
-    this.periodic.configure(g.updateIntervalMs, g.jitterPercent / 100);
-    this.limiter.configure(g.triggeredMinMs, g.triggeredMaxMs);
-    this.rtm.setPreference(g.preference);
-    for (const i of this.ifaces.values()) this.syncConnected(i);
-    this.recomputeRedistribution();
-  }
-
-  async addInterface(info: InterfaceInfo, config: InterfaceConfigValue): Promise<void> {
-    if (this.ifaces.has(info.index)) throw new ProtocolError(ERROR_CAN_NOT_COMPLETE, `interface ${info.index} exists`);
-    this.ifaces.set(info.index, new RipInterface(info, config));
+  protected newInterface(info: InterfaceInfo, config: InterfaceConfigValue): RipInterface {
+    return new RipInterface(info, config);
   }
 
   async setInterfaceConfig(index: number, config: InterfaceConfigValue): Promise<void> {
@@ -260,12 +194,6 @@ export class RipEngine {
     this.table.interfaceDown(index);
     for (const k of [...this.neighbors.keys()]) if (k.startsWith(`${index}|`)) this.neighbors.delete(k);
     this.ifaces.delete(index);
-  }
-
-  private iface(index: number): RipInterface {
-    const i = this.ifaces.get(index);
-    if (!i) throw new ProtocolError(ERROR_CAN_NOT_COMPLETE, `RIP does not know interface ${index}`);
-    return i;
   }
 
   // ---- sockets ----
@@ -346,7 +274,7 @@ export class RipEngine {
     }
   }
 
-  private syncConnected(i: RipInterface): void {
+  protected syncConnected(i: RipInterface): void {
     const want = new Map<string, { address: string; prefixLength: number }>();
     // A silent (passive) interface sends nothing, but its subnet is still announced elsewhere.
     if (this.global.announceConnected && i.operational && this.ifaces.get(i.index) === i) {
@@ -436,18 +364,20 @@ export class RipEngine {
     });
   }
 
-  private chunks(i: RipInterface, entries: OutgoingEntry[]): OutgoingEntry[][] {
-    const n = entriesPerPacket(this.authSpecShape(i.config));
+  /** Splits entries into datagrams of `command` as full as the interface's authentication allows. */
+  private chunks(i: RipInterface, entries: OutgoingEntry[], command: CommandCode = Command.Response): OutgoingEntry[][] {
+    const n = entriesPerPacket(this.authKind(i.config), command);
     const out: OutgoingEntry[][] = [];
     for (let k = 0; k < entries.length; k += n) out.push(entries.slice(k, k + n));
     return out;
   }
 
-  private authSpecShape(c: InterfaceConfigValue): AuthSpec | undefined {
-    return c.auth === 'none' || c.keys.length === 0 ? undefined : { type: 'simple', password: '' };
+  /** The authentication authSpec will sign with (none when no key is configured). */
+  private authKind(c: InterfaceConfigValue): AuthKind {
+    return c.keys.length === 0 ? 'none' : c.auth;
   }
 
-  private async sendUpdate(i: RipInterface, changedOnly: boolean): Promise<void> {
+  protected async sendUpdate(i: RipInterface, changedOnly: boolean): Promise<void> {
     if (!i.sends || i.config.demand) return;
     const chunks = this.chunks(i, this.entriesFor(i, changedOnly));
     if (chunks.length === 0) return;
@@ -465,35 +395,13 @@ export class RipEngine {
     for (const to of this.targets(i, c)) if (await this.send(i, c, wholeTableRequest(), to)) i.stats.requestsSent++;
   }
 
-  private regularUpdate(): void {
-    if (this.stopped) return;
-    this.stats.periodicUpdates++;
-    const changes = this.table.hasChanges;
-    for (const i of this.ifaces.values()) {
-      if (!i.operational || !i.sends) continue;
-      if (i.config.demand) {
-        if (changes) this.demandChanges(i); // RFC 2091: no periodic updates on demand circuits
-      } else {
-        void this.sendUpdate(i, false);
-      }
-    }
-    this.table.clearChanges();
-    this.limiter.cancelPending();
+  protected updateMode(i: RipInterface): UpdateMode {
+    if (!i.operational || !i.sends) return 'none';
+    return i.config.demand ? 'demand' : 'periodic';
   }
 
-  private triggeredUpdate(): void {
-    if (this.stopped || !this.table.hasChanges) return;
-    this.stats.triggeredUpdates++;
-    for (const i of this.ifaces.values()) {
-      if (!i.operational || !i.sends) continue;
-      if (i.config.demand) this.demandChanges(i);
-      else void this.sendUpdate(i, true);
-    }
-    this.table.clearChanges();
-  }
-
-  private demandChanges(i: RipInterface): void {
-    const chunks = this.chunks(i, this.entriesFor(i, true));
+  protected demandChanges(i: RipInterface): void {
+    const chunks = this.chunks(i, this.entriesFor(i, true), Command.UpdateResponse);
     if (!chunks.length) return;
     for (const c of i.circuits.values()) for (const to of this.targets(i, c)) c.demand.sendChanges(chunks, to);
   }
@@ -522,13 +430,6 @@ export class RipEngine {
     return n;
   }
 
-  private bad(i: RipInterface, from: Peer, why: string, n?: Neighbor): void {
-    i.stats.badPackets++;
-    this.stats.badPackets++;
-    if (n) n.badPackets++;
-    this.log.debug(`interface ${i.index}: dropped a packet from ${from.address}:${from.port}: ${why}`);
-  }
-
   /** Entry point of every datagram received on a circuit. */
   private receive(i: RipInterface, c: Circuit, data: Buffer, from: Peer): void {
     if (this.stopped) return;
@@ -536,15 +437,23 @@ export class RipEngine {
     if (this.isOwnAddress(from.address)) return; // our own multicast, looped back
     const decoded = tryDecodePacket(data);
     const onLink = i.onLink(from.address);
-    if (!decoded.ok) return this.bad(i, from, decoded.error.message, onLink ? this.neighbor(i, from.address, 0) : undefined);
+    if (!decoded.ok) {
+      // An oversized datagram is a peer configured beyond RFC 2453 (e.g. BIRD's "tx length"):
+      // every route in it is lost, so say so where an operator looks, once per peer.
+      if (decoded.error.code === 'TOO_LONG' && !this.oversizeWarned.has(`${i.index}|${from.address}`)) {
+        this.oversizeWarned.add(`${i.index}|${from.address}`);
+        this.log.warn(`interface ${i.index}: dropping datagrams from ${from.address}:${from.port}: ${decoded.error.message}`);
+      }
+      return this.dropped(i, from, decoded.error.message, onLink ? this.neighbor(i, from.address, 0) : undefined);
+    }
     const p = decoded.packet;
     const isQuery = p.command === Command.Request && from.port !== i.config.port;
     // RFC 2453 §3.9.2: routing information only from directly connected neighbours, from the RIP port.
-    if (!onLink && !isQuery) return this.bad(i, from, 'not from a directly connected neighbour');
-    if (p.version === 1 && i.config.acceptVersions !== 'v1v2') return this.bad(i, from, 'RIPv1 is not accepted on this interface');
+    if (!onLink && !isQuery) return this.dropped(i, from, 'not from a directly connected neighbour');
+    if (p.version === 1 && i.config.acceptVersions !== 'v1v2') return this.dropped(i, from, 'RIPv1 is not accepted on this interface');
     const isUpdate = p.command === Command.UpdateRequest || p.command === Command.UpdateResponse || p.command === Command.UpdateAck;
     if (isUpdate !== i.config.demand) {
-      return this.bad(i, from, isUpdate ? `${commandName(p.command)} on an interface without RFC 2091 demand mode` : `${commandName(p.command)} on an RFC 2091 demand interface`);
+      return this.dropped(i, from, isUpdate ? `${commandName(p.command)} on an interface without RFC 2091 demand mode` : `${commandName(p.command)} on an RFC 2091 demand interface`);
     }
     const n = onLink ? this.neighbor(i, from.address, p.version) : undefined;
     // Authentication (RFC 2082); RIPv1 has no room for it, so a keyed interface refuses v1.
@@ -554,7 +463,7 @@ export class RipEngine {
       i.stats.authFailures++;
       this.stats.authFailures++;
       const reason = check.ok ? `sequence number ${check.sequence} lower than ${n!.authSequence}` : check.reason;
-      return this.bad(i, from, `authentication failed: ${reason}`, n);
+      return this.dropped(i, from, `authentication failed: ${reason}`, n);
     }
     if (n) {
       if (check.sequence !== undefined) n.authSequence = check.sequence;
@@ -566,7 +475,7 @@ export class RipEngine {
       case Command.Request:
         return this.onRequest(i, c, p, from, isQuery);
       case Command.Response:
-        if (from.port !== i.config.port) return this.bad(i, from, `Response from port ${from.port}, not ${i.config.port}`, n);
+        if (from.port !== i.config.port) return this.dropped(i, from, `Response from port ${from.port}, not ${i.config.port}`, n);
         if (!i.receives) return;
         i.stats.responsesReceived++;
         this.stats.responsesReceived++;
@@ -575,9 +484,9 @@ export class RipEngine {
       case Command.UpdateRequest:
         i.stats.requestsReceived++;
         this.stats.requestsReceived++;
-        if (!isWholeTableRequest(p)) return this.bad(i, from, 'Update Request that is not a whole-table request', n);
+        if (!isWholeTableRequest(p)) return this.dropped(i, from, 'Update Request that is not a whole-table request', n);
         if (!i.sends) return;
-        c.demand.sendTable(this.chunks(i, this.entriesFor(i, false)), from);
+        c.demand.sendTable(this.chunks(i, this.entriesFor(i, false), Command.UpdateResponse), from);
         return;
       case Command.UpdateResponse:
         return this.onUpdateResponse(i, c, p, data, from, n!);
@@ -620,18 +529,9 @@ export class RipEngine {
     n.updateSequence = u.sequence;
     n.lastUpdate = signature;
     if (duplicate) return;
-    const key = `${i.index}|${from.address}`;
     if (u.flush) this.table.markStale(i.index, from.address);
     this.processEntries(i, c, p, from, n, true);
-    // A flushed session ends when the neighbour has been quiet for a while: what it did not
-    // repeat is gone (RFC 2091 §4: the flush bit replaces all of the neighbour's routes).
-    if (u.flush || this.sessions.has(key)) {
-      this.sessions.get(key)?.cancel();
-      this.sessions.set(key, this.clock.setTimeout(() => {
-        this.sessions.delete(key);
-        this.table.sweepStale(i.index, from.address);
-      }, i.config.demandQuietMs));
-    }
+    this.updateSession(i.index, from.address, u.flush, i.config.demandQuietMs);
     i.collector?.responded(from.address, u.flush);
   }
 
@@ -670,39 +570,6 @@ export class RipEngine {
 
   // ---- redistribution ----
 
-  private eligible(b: BestRouteChange): boolean {
-    const listed = this.global.redistribute.includes(b.owner) || this.global.redistribute.includes(REDISTRIBUTE_ANY);
-    return !b.withdrawn && b.owner !== 0 && b.owner !== this.deps.protocolId && listed &&
-      filterAllows(this.global.redistributeFilter, b.destination, b.prefixLength);
-  }
-
-  private bestChanged(changes: BestRouteChange[]): void {
-    if (this.stopped) return;
-    for (const b of changes) {
-      const key = prefixKey(b.destination, b.prefixLength);
-      this.log.debug(`RTM best route ${key}: owner ${b.owner}${b.withdrawn ? ' (withdrawn)' : ''} -> ${this.eligible(b) ? 'redistributed' : 'not redistributed'}`);
-      if (this.eligible(b)) {
-        const metric = this.global.redistributeMetric || Math.max(1, Math.min(15, b.metric));
-        this.table.setLocal({ destination: b.destination, prefixLength: b.prefixLength, source: 'redistributed', metric, nextHop: b.nextHop, interfaceIndex: b.interfaceIndex });
-        this.redistributed.add(key);
-      } else if (this.redistributed.delete(key)) {
-        this.table.removeLocal(b.destination, b.prefixLength, 'redistributed');
-      }
-    }
-  }
-
-  private recomputeRedistribution(): void {
-    const best = this.deps.routes.bestRoutes();
-    const seen = new Set(best.map((b) => prefixKey(b.destination, b.prefixLength)));
-    for (const key of [...this.redistributed]) {
-      if (seen.has(key)) continue;
-      const [d, l] = key.split('/');
-      this.redistributed.delete(key);
-      this.table.removeLocal(d!, Number(l), 'redistributed');
-    }
-    this.bestChanged(best);
-  }
-
   // ---- RFC 2091 autostatic update (DoUpdateRoutes) ----
 
   /** Asks the demand interface's neighbours for their tables and installs them in RTM. */
@@ -715,71 +582,20 @@ export class RipEngine {
       return Promise.reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, `interface ${index} is not operational (enabled, bound and with media), no RIP socket`));
     }
     if (!i.receives) return Promise.reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, `interface ${index} does not receive RIP (mode ${i.config.mode})`));
-    if (i.collector) return i.collector.promise; // one update at a time; a second caller shares it
-    const cfg = i.config;
-    const answered = new Set<string>();
-    let retransmit: TimerHandle | undefined;
-    let deadline: TimerHandle | undefined;
-    let quiet: TimerHandle | undefined;
-    let settle!: (routes: RouteSpec[]) => void;
-    let reject!: (err: Error) => void;
-    const promise = new Promise<RouteSpec[]>((res, rej) => {
-      settle = res;
-      reject = rej;
-    });
-    const cleanup = () => {
-      retransmit?.cancel();
-      deadline?.cancel();
-      quiet?.cancel();
-      if (i.collector === collector) i.collector = undefined;
-    };
-    const sendRequests = () => {
-      for (const c of i.circuits.values()) {
-        for (const to of this.targets(i, c)) {
-          void this.send(i, c, wholeTableRequest(Command.UpdateRequest), to).then((ok) => ok && i.stats.updateRequestsSent++);
+    return this.autostatic(index, {
+      retransmitMs: i.config.demandRetransmitMs,
+      timeoutMs: i.config.demandUpdateTimeoutMs,
+      quietMs: i.config.demandQuietMs,
+      sendRequests: () => {
+        for (const c of i.circuits.values()) {
+          for (const to of this.targets(i, c)) {
+            void this.send(i, c, wholeTableRequest(Command.UpdateRequest), to).then((ok) => ok && i.stats.updateRequestsSent++);
+          }
         }
-      }
-      retransmit = this.clock.setTimeout(sendRequests, cfg.demandRetransmitMs);
-    };
-    const finish = async () => {
-      cleanup();
-      try {
-        for (const nb of answered) this.table.sweepStale(index, nb);
-        const routes = this.table.learnedVia(index);
-        await this.rtm.replace(index, routes);
-        this.stats.demandUpdatesOk++;
-        this.log.info(`interface ${index}: autostatic update from ${[...answered].join(', ')}: ${routes.length} route(s) in RTM`);
-        settle(routes.map((r) => this.rtm.spec(r)));
-      } catch (err) {
-        this.stats.demandUpdatesFailed++;
-        reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, `interface ${index}: the routes did not reach RTM: ${(err as Error).message}`));
-      }
-    };
-    const collector: Collector = {
-      promise,
-      answered,
-      responded: (neighbor, flush) => {
-        if (flush) answered.add(neighbor);
-        if (!answered.has(neighbor)) return;
-        retransmit?.cancel();
-        retransmit = undefined;
-        deadline?.cancel();
-        quiet?.cancel();
-        quiet = this.clock.setTimeout(() => void finish(), cfg.demandQuietMs);
       },
-      fail: (reason) => {
-        cleanup();
-        this.stats.demandUpdatesFailed++;
-        reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, reason));
-      },
-    };
-    i.collector = collector;
-    deadline = this.clock.setTimeout(
-      () => collector.fail(`interface ${index}: no Update Response within ${cfg.demandUpdateTimeoutMs} ms (peer down or not in demand mode)`),
-      cfg.demandUpdateTimeoutMs,
-    );
-    sendRequests();
-    return promise;
+      current: () => i.collector,
+      setCurrent: (u) => (i.collector = u),
+    });
   }
 
   // ---- views (MIB, demo) ----
@@ -793,16 +609,8 @@ export class RipEngine {
   }
 
   neighborList(): (Neighbor & { routes: number })[] {
-    const routes = this.table.learnedRoutes();
     return [...this.neighbors.values()]
-      .map((n) => ({ ...n, routes: routes.filter((r) => r.neighbor === n.address && r.interfaceIndex === n.interfaceIndex && r.garbageAt === null).length }))
+      .map((n) => ({ ...n, routes: this.routesFrom(n.interfaceIndex, n.address) }))
       .sort((a, b) => a.interfaceIndex - b.interfaceIndex || ipToU32(a.address) - ipToU32(b.address));
-  }
-
-  routeList(): (RipRoute & { inRtm: boolean })[] {
-    const all = [...this.table.learnedRoutes(), ...this.table.localRoutes()];
-    return all
-      .map((r) => ({ ...r, inRtm: r.source === 'learned' && this.rtm.isInstalled(r.key) }))
-      .sort((a, b) => ipToU32(a.destination) - ipToU32(b.destination) || a.prefixLength - b.prefixLength || a.source.localeCompare(b.source));
   }
 }

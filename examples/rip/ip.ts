@@ -36,10 +36,13 @@ export function sameSubnet(a: number, b: number, prefixLength: number): boolean 
   return networkOf(a, prefixLength) === networkOf(b, prefixLength);
 }
 
-/** The key of a prefix in maps: "10.1.0.0/16". */
-export function prefixKey(destination: string, prefixLength: number): string {
-  return `${destination}/${prefixLength}`;
-}
+export { prefixKey } from '../distance-vector/table.js';
+
+/** Numeric order of two dotted quads (the RIP table's order). */
+export const compareIPv4 = (a: string, b: string): number => ipToU32(a) - ipToU32(b);
+
+/** The RIP table's address family: dotted-quad order, 0.0.0.0 = "via the sender". */
+export const IPV4_TABLE = { compare: compareIPv4, unspecified: '0.0.0.0' } as const;
 
 /**
  * RFC 2453 §3.9.2 / RFC 1122: destinations RIP must not accept — class D/E, loopback (127/8),

@@ -21,14 +21,25 @@
 import crypto from 'node:crypto';
 import { ipToU32, isAcceptableDestination, maskOf, prefixLengthOf, u32ToIp } from './ip.js';
 import { CodedError } from '../../lib/codedError.js';
+import { INFINITY, type OutgoingEntry } from '../distance-vector/table.js';
+import {
+  Command, UPDATE_HEADER_SIZE, commandName, isKnownCommand, isUpdateCommand, readUpdateHeader, writeUpdateHeader,
+  type CommandCode, type UpdateHeader,
+} from '../distance-vector/commands.js';
+
+export type { OutgoingEntry };
 
 export const RIP_PORT = 520;
 export const RIP_GROUP = '224.0.0.9';
-export const RIP_INFINITY = 16;
+export const RIP_INFINITY = INFINITY;
 /** RFC 2453 §4: at most 25 entries (the auth entry counts) in a 512-byte datagram. */
 export const RIP_MAX_ENTRIES = 25;
+/**
+ * RFC 2453 §4: a RIP datagram is at most 512 octets; RFC 2082's keyed-MD5 trailer comes on
+ * top (BIRD's default "tx length" is 532 for that reason). FRR drops larger ones, BIRD too.
+ */
+export const RIP_MAX_DATAGRAM = 512;
 export const HEADER_SIZE = 4;
-export const UPDATE_HEADER_SIZE = 4;
 export const ENTRY_SIZE = 20;
 export const MD5_TRAILER_SIZE = 20;
 export const AFI_INET = 2;
@@ -36,17 +47,7 @@ export const AFI_AUTH = 0xffff;
 export const AUTH_SIMPLE = 2;
 export const AUTH_MD5 = 3;
 
-export const Command = {
-  Request: 1,
-  Response: 2,
-  UpdateRequest: 9,
-  UpdateResponse: 10,
-  UpdateAck: 11,
-} as const;
-export type CommandCode = (typeof Command)[keyof typeof Command];
-const COMMAND_NAMES: Record<number, string> = { 1: 'Request', 2: 'Response', 9: 'UpdateRequest', 10: 'UpdateResponse', 11: 'UpdateAck' };
-export const commandName = (c: number) => COMMAND_NAMES[c] ?? `command ${c}`;
-const isUpdateCommand = (c: number) => c === Command.UpdateRequest || c === Command.UpdateResponse || c === Command.UpdateAck;
+export { Command, UPDATE_HEADER_SIZE, commandName, type CommandCode, type UpdateHeader };
 
 /** One route entry as it is on the wire (AFI 2), or the whole-table request (AFI 0, metric 16). */
 export interface RouteEntry {
@@ -60,12 +61,6 @@ export interface RouteEntry {
 }
 
 /** RFC 2091 header of commands 9, 10 and 11. */
-export interface UpdateHeader {
-  version: number;
-  flush: boolean;
-  sequence: number;
-}
-
 export type ReceivedAuth =
   | { type: 'none' }
   | { type: 'simple'; password: Buffer }
@@ -94,6 +89,7 @@ export type AuthPolicy =
 
 export type DecodeErrorCode =
   | 'TOO_SHORT'
+  | 'TOO_LONG'
   | 'BAD_VERSION'
   | 'BAD_COMMAND'
   | 'BAD_LENGTH'
@@ -129,17 +125,19 @@ function readEntry(buf: Buffer, off: number): RouteEntry {
 export function decodePacket(input: Buffer | Uint8Array): RipPacket {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length < HEADER_SIZE) fail('TOO_SHORT', `datagram of ${buf.length} bytes is shorter than the 4-byte RIP header`);
+  if (buf.length > RIP_MAX_DATAGRAM + MD5_TRAILER_SIZE) {
+    fail('TOO_LONG', `datagram of ${buf.length} bytes is longer than RIP's ${RIP_MAX_DATAGRAM} octets (RFC 2453 §4) plus the ${MD5_TRAILER_SIZE}-byte MD5 trailer`);
+  }
   const command = buf[0]!;
   const version = buf[1]!;
   if (version === 0) fail('BAD_VERSION', 'version 0 messages are discarded (RFC 2453 §4)');
-  if (!COMMAND_NAMES[command]) fail('BAD_COMMAND', `unknown or obsolete command ${command}`);
+  if (!isKnownCommand(command)) fail('BAD_COMMAND', `unknown or obsolete command ${command}`);
   let off = HEADER_SIZE;
   let update: UpdateHeader | undefined;
   if (isUpdateCommand(command)) {
-    if (buf.length < off + UPDATE_HEADER_SIZE) fail('TOO_SHORT', `${commandName(command)} without its 4-byte RFC 2091 header`);
-    update = { version: buf[off]!, flush: buf[off + 1] === 1, sequence: buf.readUInt16BE(off + 2) };
-    if (update.version !== 1) fail('BAD_UPDATE_HEADER', `RFC 2091 header version ${update.version}, expected 1`);
-    if (buf[off + 1]! > 1) fail('BAD_UPDATE_HEADER', `RFC 2091 flush flag ${buf[off + 1]}, expected 0 or 1`);
+    const h = readUpdateHeader(buf, off, command);
+    if ('code' in h) fail(h.code, h.message);
+    update = h as UpdateHeader;
     off += UPDATE_HEADER_SIZE;
   }
   const bodyStart = off;
@@ -170,6 +168,9 @@ export function decodePacket(input: Buffer | Uint8Array): RipPacket {
       auth = { type: 'unknown', authType };
     }
     off += ENTRY_SIZE;
+  }
+  if (auth.type !== 'md5' && buf.length > RIP_MAX_DATAGRAM) {
+    fail('TOO_LONG', `datagram of ${buf.length} bytes is longer than RIP's ${RIP_MAX_DATAGRAM} octets (RFC 2453 §4) and has no MD5 trailer`);
   }
   if ((end - bodyStart) % ENTRY_SIZE !== 0) {
     fail('BAD_LENGTH', `${end - bodyStart} bytes of entries is not a multiple of ${ENTRY_SIZE}`);
@@ -229,18 +230,20 @@ export interface OutgoingPacket {
   entries: readonly OutgoingEntry[];
 }
 
-export interface OutgoingEntry {
-  /** Default 2 (AFI_INET); 0 for the whole-table request. */
-  afi?: number;
-  tag?: number;
-  destination: string;
-  prefixLength: number;
-  nextHop?: string;
-  metric: number;
-}
+export type AuthKind = AuthSpec['type'];
 
-/** Entries that fit one datagram next to the authentication entry, if any. */
-export const entriesPerPacket = (auth: AuthSpec | undefined) => RIP_MAX_ENTRIES - (auth && auth.type !== 'none' ? 1 : 0);
+/**
+ * Route entries that fit one datagram of `command` sent with this authentication. What we
+ * send stays within 512 octets including keyed MD5's 20-byte trailer (FRR's ripd reads 512
+ * bytes and drops a longer datagram as misaligned): none 25, simple password 24, keyed MD5
+ * 23 entries, as FRR sends, with or without RFC 2091's header. On receipt the trailer may
+ * come on top of 512 (RFC 2082 §3.2; BIRD's default "tx length" 532 sends 24 with MD5).
+ */
+export function entriesPerPacket(auth: AuthKind, command: CommandCode = Command.Response): number {
+  const room = RIP_MAX_DATAGRAM - HEADER_SIZE - (isUpdateCommand(command) ? UPDATE_HEADER_SIZE : 0) -
+    (auth === 'none' ? 0 : ENTRY_SIZE) - (auth === 'md5' ? MD5_TRAILER_SIZE : 0);
+  return Math.floor(room / ENTRY_SIZE);
+}
 
 const toU32 = (text: string, what: string) => {
   const n = ipToU32(text);
@@ -255,8 +258,9 @@ export function md5Digest(signed: Buffer, key: Buffer | string): Buffer {
 /** Builds a datagram (throws RangeError on invalid input: that is a caller bug, not bad input). */
 export function encodePacket(p: OutgoingPacket, auth: AuthSpec = { type: 'none' }): Buffer {
   const withAuth = auth.type !== 'none';
-  if (p.entries.length > entriesPerPacket(auth)) {
-    throw new RangeError(`RIP encode: ${p.entries.length} entries, at most ${entriesPerPacket(auth)} fit a datagram`);
+  const capacity = entriesPerPacket(auth.type, p.command);
+  if (p.entries.length > capacity) {
+    throw new RangeError(`RIP encode: ${p.entries.length} entries, at most ${capacity} fit a ${commandName(p.command)} with ${auth.type} authentication`);
   }
   const hasUpdate = isUpdateCommand(p.command);
   if (hasUpdate !== (p.update !== undefined)) throw new RangeError(`RIP encode: the RFC 2091 header goes with commands 9-11 only`);
@@ -265,11 +269,7 @@ export function encodePacket(p: OutgoingPacket, auth: AuthSpec = { type: 'none' 
   const buf = Buffer.alloc(packetLength + (auth.type === 'md5' ? MD5_TRAILER_SIZE : 0));
   buf[0] = p.command;
   buf[1] = p.version ?? 2;
-  if (p.update) {
-    buf[4] = 1;
-    buf[5] = p.update.flush ? 1 : 0;
-    buf.writeUInt16BE(p.update.sequence & 0xffff, 6);
-  }
+  if (p.update) writeUpdateHeader(buf, HEADER_SIZE, p.update);
   let off = bodyStart;
   if (auth.type === 'simple') {
     buf.writeUInt16BE(AFI_AUTH, off);

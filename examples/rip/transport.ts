@@ -12,11 +12,11 @@
 import dgram from 'node:dgram';
 import { RIP_GROUP } from './packet.js';
 import { ipToU32, sameSubnet } from './ip.js';
+import { bindShared, closeQuietly } from '../distance-vector/udp.js';
 
-export interface Peer {
-  address: string;
-  port: number;
-}
+import type { Peer } from '../distance-vector/peer.js';
+
+export type { Peer };
 
 export interface EndpointOptions {
   interfaceIndex: number;
@@ -91,13 +91,7 @@ class GroupReceiver {
     s.on('error', (err) => {
       for (const m of this.members) m.opts.onError(err);
     });
-    return new Promise((resolve, reject) => {
-      s.once('error', reject);
-      s.bind({ port: this.port, address: RIP_GROUP, exclusive: false }, () => {
-        s.off('error', reject);
-        resolve();
-      });
-    });
+    return bindShared(s, this.port, RIP_GROUP);
   }
 
   private dispose(): void {
@@ -105,11 +99,7 @@ class GroupReceiver {
     this.socket = undefined;
     this.opening = undefined;
     this.onEmpty();
-    try {
-      s?.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(s);
   }
 }
 
@@ -122,13 +112,7 @@ export class UdpTransport implements Transport {
     const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
     s.on('message', (data, rinfo) => opts.onMessage(data, { address: rinfo.address, port: rinfo.port }));
     s.on('error', (err) => opts.onError(err));
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.bind({ port: opts.port, address: opts.address, exclusive: false }, () => {
-        s.off('error', reject);
-        resolve();
-      });
-    });
+    await bindShared(s, opts.port, opts.address);
     let member: GroupMember | undefined;
     try {
       // TTL 1 for everything: RIP neighbours are on-link (the multicast TTL is RFC 2453's rule).

@@ -1,4 +1,4 @@
-import type { ConfigSchema, Protocol, ProtocolDefinition } from './types.js';
+import type { AddressFamily, ConfigSchema, Protocol, ProtocolDefinition } from './types.js';
 import { IP_GENERAL_INFO_BASE, RF_DEMAND_UPDATE_ROUTES, RF_POWER, RF_ROUTING } from '../constants.js';
 
 /**
@@ -7,9 +7,9 @@ import { IP_GENERAL_INFO_BASE, RF_DEMAND_UPDATE_ROUTES, RF_POWER, RF_ROUTING } f
  *   export default defineProtocol({ protocolId: PROTOCOL_ID(PROTO_TYPE_UCAST, 0x1234, 1),
  *     async updateRoutes(ctx, iface) { ... } });
  */
-export function defineProtocol<GS extends ConfigSchema = undefined, IS extends ConfigSchema = undefined>(
-  definition: ProtocolDefinition<GS, IS>,
-): Protocol<GS, IS> {
+export function defineProtocol<GS extends ConfigSchema = undefined, IS extends ConfigSchema = undefined, AF extends AddressFamily = 'ipv4'>(
+  definition: ProtocolDefinition<GS, IS, AF>,
+): Protocol<GS, IS, AF> {
   const id = definition.protocolId;
   if (!Number.isInteger(id) || id < 0 || id >= IP_GENERAL_INFO_BASE) {
     throw new RangeError(
@@ -18,13 +18,16 @@ export function defineProtocol<GS extends ConfigSchema = undefined, IS extends C
     );
   }
   for (const [key, value] of Object.entries(definition)) {
-    const known = ['protocolId', 'name', 'globalConfig', 'interfaceConfig', 'gracefulRestart', 'start', 'startComplete', 'stop',
+    const known = ['protocolId', 'name', 'addressFamily', 'globalConfig', 'interfaceConfig', 'gracefulRestart', 'start', 'startComplete', 'stop',
       'addInterface', 'deleteInterface', 'interfaceStatus', 'setGlobalConfig', 'setInterfaceConfig', 'updateRoutes', 'mib',
       'queryPower', 'setPower', 'connectClient', 'disconnectClient'];
     if (!known.includes(key)) throw new TypeError(`defineProtocol: unknown property '${key}' (known: ${known.join(', ')})`);
-    if (!['protocolId', 'name', 'globalConfig', 'interfaceConfig', 'gracefulRestart'].includes(key) && typeof value !== 'function') {
+    if (!['protocolId', 'name', 'addressFamily', 'globalConfig', 'interfaceConfig', 'gracefulRestart'].includes(key) && typeof value !== 'function') {
       throw new TypeError(`defineProtocol: '${key}' must be a function`);
     }
+  }
+  if (definition.addressFamily !== undefined && definition.addressFamily !== 'ipv4' && definition.addressFamily !== 'ipv6') {
+    throw new TypeError(`defineProtocol: addressFamily must be 'ipv4' or 'ipv6', got ${JSON.stringify(definition.addressFamily)}`);
   }
   if (definition.gracefulRestart !== undefined && !['auto', 'manual'].includes(definition.gracefulRestart)) {
     throw new TypeError(`defineProtocol: gracefulRestart must be 'auto' or 'manual'`);
@@ -33,6 +36,7 @@ export function defineProtocol<GS extends ConfigSchema = undefined, IS extends C
     ...definition,
     kind: 'rras-bridge.protocol' as const,
     name: definition.name ?? `protocol-${id}`,
+    addressFamily: (definition.addressFamily ?? 'ipv4') as AF,
   });
 }
 
@@ -45,9 +49,10 @@ export function isProtocol(value: unknown): value is Protocol {
  * host runs): the RF_* flags and whether ConnectClient/DisconnectClient are implemented. The
  * installer writes these into the protocol's configuration.
  */
-export function capabilitiesOf(p: Protocol): { supportedFunctionality: number; clientCalls: number } {
+export function capabilitiesOf(p: Protocol): { supportedFunctionality: number; clientCalls: number; ipv6: number } {
+  // RF_ROUTING: RTM of the protocol's family (the library claims RF_ROUTINGV6 for ipv6).
   let flags = RF_ROUTING;
   if (p.updateRoutes) flags |= RF_DEMAND_UPDATE_ROUTES;
   if (p.queryPower || p.setPower) flags |= RF_POWER;
-  return { supportedFunctionality: flags, clientCalls: p.connectClient || p.disconnectClient ? 1 : 0 };
+  return { supportedFunctionality: flags, clientCalls: p.connectClient || p.disconnectClient ? 1 : 0, ipv6: p.addressFamily === 'ipv6' ? 1 : 0 };
 }

@@ -1,13 +1,25 @@
 // ctx.routes: the protocol's routes in the Routing Table Manager (RTMv2). The protocol
 // library owns the RTM registration (entity = protocol id), next hops and route handles;
 // TypeScript sees routes as plain values. Every operation is batched and reports a status
-// per route: nothing is dropped silently.
+// per route: nothing is dropped silently. A protocol's routes are of its router manager's
+// family: IPv4 (dotted quads) or IPv6 (RFC 4291 text in, RFC 5952 text out).
+
+/** Which router manager a protocol serves, and so which addresses its routes carry. */
+export type AddressFamily = 'ipv4' | 'ipv6';
 
 export interface RouteSpec {
-  /** IPv4 network address, dotted quad (host bits must be zero). */
+  /**
+   * Network address (host bits must be zero): a dotted quad for an IPv4 protocol, IPv6 text
+   * (e.g. '2001:db8:1::') for an IPv6 one.
+   */
   destination: string;
+  /** 0..32 (IPv4) or 0..128 (IPv6). */
   prefixLength: number;
-  /** Next hop address; '0.0.0.0' for a directly connected destination. */
+  /**
+   * Next hop address; '0.0.0.0' (IPv4) or '::' (IPv6) for a directly connected destination.
+   * An IPv6 next hop is usually the neighbour's link-local address (fe80::/10), which is
+   * why interfaceIndex matters.
+   */
   nextHop: string;
   /** RRAS interface index the next hop is reached through. */
   interfaceIndex: number;
@@ -41,7 +53,9 @@ export interface BestRouteChange {
   withdrawn: boolean;
 }
 
-export interface Routes {
+export interface Routes<AF extends AddressFamily = AddressFamily> {
+  /** The family of every address this protocol's routes carry. */
+  readonly addressFamily: AF;
   /** Adds or updates routes (same destination, next hop and interface = same route). */
   add(routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec>[]>;
   delete(routes: readonly RouteKey[]): Promise<RouteResult<RouteKey>[]>;

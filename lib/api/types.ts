@@ -2,18 +2,21 @@
 // its handlers get. Handlers may be sync or async; a thrown error (or rejection) becomes the
 // routprot.h error code RRAS sees (ProtocolError chooses it; ConfigError means
 // ERROR_INVALID_PARAMETER; anything else ERROR_CAN_NOT_COMPLETE).
-import type { AdapterBinding } from '../config/binding.js';
+import type { AdapterBinding, Ipv6AdapterBinding } from '../config/binding.js';
 import type { Shape, Struct, StructValue } from '../config/schema.js';
-import type { Routes } from './routes.js';
+import type { AddressFamily, Routes } from './routes.js';
 export type * from './routes.js';
 
 /** A config schema, or none (the raw bytes are passed through). */
 export type ConfigSchema = Struct<Shape> | undefined;
 export type ConfigOf<S> = S extends Struct<infer Sh> ? StructValue<Sh> : Buffer;
 
+/** The binding an interface of a protocol of this family gets from its router manager. */
+export type BindingOf<AF extends AddressFamily> = AF extends 'ipv6' ? Ipv6AdapterBinding : AdapterBinding;
+
 export type InterfaceType = 'permanent' | 'demandDial' | 'localWorkstationDial' | 'remoteWorkstationDial';
 
-export interface Interface<IC = Buffer> {
+export interface Interface<IC = Buffer, AF extends AddressFamily = 'ipv4'> {
   readonly index: number;
   /** Unique name RRAS gives (usually a GUID string), decoded from UTF-16. */
   readonly name: string;
@@ -29,13 +32,13 @@ export interface Interface<IC = Buffer> {
   readonly active: boolean;
   readonly mediaPresent: boolean;
   /** The last binding (RIS_INTERFACE_ADDRESS_CHANGE); null before one; no addresses = unnumbered. */
-  readonly binding: AdapterBinding | null;
+  readonly binding: BindingOf<AF> | null;
   /** enabled, bound and media present: the protocol should run on it. */
   readonly operational: boolean;
 }
 
-export type StatusChange =
-  | { type: 'addressChange'; binding: AdapterBinding }
+export type StatusChange<AF extends AddressFamily = 'ipv4'> =
+  | { type: 'addressChange'; binding: BindingOf<AF> }
   | { type: 'enabled' }
   | { type: 'disabled' }
   | { type: 'mediaPresent' }
@@ -54,21 +57,23 @@ export interface Logger {
   debug(message?: unknown, ...args: unknown[]): void;
 }
 
-export interface ProtocolContext<GC = Buffer, IC = Buffer> {
+export interface ProtocolContext<GC = Buffer, IC = Buffer, AF extends AddressFamily = 'ipv4'> {
   readonly protocolId: number;
+  /** The router manager the protocol runs on: 'ipv4' (RouterManagers\\Ip) or 'ipv6' (Ipv6). */
+  readonly addressFamily: AF;
   readonly name: string;
   /** Host generation: 1 for the first start, higher after a restart by the supervisor. */
   readonly generation: number;
   /** True when this start replays state to a host restarted after a crash or hang. */
   readonly restarted: boolean;
   readonly globalConfig: GC;
-  readonly interfaces: ReadonlyMap<number, Interface<IC>>;
+  readonly interfaces: ReadonlyMap<number, Interface<IC, AF>>;
   /** Writes to the protocol library's log (RRAS tracing on Windows). */
   readonly log: Logger;
   /** Aborted when the protocol stops: pass it to timers and sockets. */
   readonly signal: AbortSignal;
-  /** The protocol's routes in RTM, and other protocols' best routes. */
-  readonly routes: Routes;
+  /** The protocol's routes in RTM (of its family), and other protocols' best routes. */
+  readonly routes: Routes<AF>;
   /** Events the protocol raises to the router manager. */
   readonly events: ProtocolEvents<GC, IC>;
   /** The router manager's SUPPORT_FUNCTIONS, executed by the library. */
@@ -118,42 +123,48 @@ export interface MibRequest {
 /** A handler's result: the value, or a promise of it. */
 export type Awaitable<T> = T | Promise<T>;
 
-export interface ProtocolHandlers<GC, IC> {
+export interface ProtocolHandlers<GC, IC, AF extends AddressFamily = 'ipv4'> {
   /** StartProtocol: the global config is decoded and validated before this runs. */
-  start?(ctx: ProtocolContext<GC, IC>): Awaitable<void>;
+  start?(ctx: ProtocolContext<GC, IC, AF>): Awaitable<void>;
   /** StartComplete: all interfaces were added; protocol activity may begin. */
-  startComplete?(ctx: ProtocolContext<GC, IC>): Awaitable<void>;
+  startComplete?(ctx: ProtocolContext<GC, IC, AF>): Awaitable<void>;
   /** StopProtocol: release resources; the library removes the protocol's routes after this. */
-  stop?(ctx: ProtocolContext<GC, IC>): Awaitable<void>;
-  addInterface?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>): Awaitable<void>;
-  deleteInterface?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>): Awaitable<void>;
+  stop?(ctx: ProtocolContext<GC, IC, AF>): Awaitable<void>;
+  addInterface?(ctx: ProtocolContext<GC, IC, AF>, iface: Interface<IC, AF>): Awaitable<void>;
+  deleteInterface?(ctx: ProtocolContext<GC, IC, AF>, iface: Interface<IC, AF>): Awaitable<void>;
   /** InterfaceStatus: iface already carries the new state. */
-  interfaceStatus?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>, change: StatusChange): Awaitable<void>;
+  interfaceStatus?(ctx: ProtocolContext<GC, IC, AF>, iface: Interface<IC, AF>, change: StatusChange<AF>): Awaitable<void>;
   /** SetGlobalInfo with a valid block: ctx.globalConfig is the new one. Throw to refuse it. */
-  setGlobalConfig?(ctx: ProtocolContext<GC, IC>, config: GC, previous: GC): Awaitable<void>;
-  setInterfaceConfig?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>, config: IC, previous: IC): Awaitable<void>;
+  setGlobalConfig?(ctx: ProtocolContext<GC, IC, AF>, config: GC, previous: GC): Awaitable<void>;
+  setInterfaceConfig?(ctx: ProtocolContext<GC, IC, AF>, iface: Interface<IC, AF>, config: IC, previous: IC): Awaitable<void>;
   /**
    * DoUpdateRoutes (autostatic update): learn the interface's routes. Resolving queues
    * UPDATE_COMPLETE with NO_ERROR; throwing or rejecting, with ERROR_CAN_NOT_COMPLETE.
    */
-  updateRoutes?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>): Awaitable<void>;
+  updateRoutes?(ctx: ProtocolContext<GC, IC, AF>, iface: Interface<IC, AF>): Awaitable<void>;
   /**
    * QueryPower / SetPower (PowerType is reserved by Microsoft). Declaring them sets RF_POWER;
    * without them the entry points stay NULL.
    */
-  queryPower?(ctx: ProtocolContext<GC, IC>, powerType: number): Awaitable<void>;
-  setPower?(ctx: ProtocolContext<GC, IC>, powerType: number): Awaitable<void>;
+  queryPower?(ctx: ProtocolContext<GC, IC, AF>, powerType: number): Awaitable<void>;
+  setPower?(ctx: ProtocolContext<GC, IC, AF>, powerType: number): Awaitable<void>;
   /** ConnectClient / DisconnectClient; without them the entry points stay NULL. */
-  connectClient?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>, clientAddress: string | null): Awaitable<void>;
-  disconnectClient?(ctx: ProtocolContext<GC, IC>, iface: Interface<IC>, clientAddress: string | null): Awaitable<void>;
+  connectClient?(ctx: ProtocolContext<GC, IC, AF>, iface: Interface<IC, AF>, clientAddress: string | null): Awaitable<void>;
+  disconnectClient?(ctx: ProtocolContext<GC, IC, AF>, iface: Interface<IC, AF>, clientAddress: string | null): Awaitable<void>;
   /** The Mib* entry points; return the output bytes (empty for create/delete/set). */
-  mib?(ctx: ProtocolContext<GC, IC>, request: MibRequest): Awaitable<Buffer | Uint8Array | void>;
+  mib?(ctx: ProtocolContext<GC, IC, AF>, request: MibRequest): Awaitable<Buffer | Uint8Array | void>;
 }
 
-export interface ProtocolDefinition<GS extends ConfigSchema = undefined, IS extends ConfigSchema = undefined>
-  extends ProtocolHandlers<ConfigOf<GS>, ConfigOf<IS>> {
+export interface ProtocolDefinition<GS extends ConfigSchema = undefined, IS extends ConfigSchema = undefined, AF extends AddressFamily = 'ipv4'>
+  extends ProtocolHandlers<ConfigOf<GS>, ConfigOf<IS>, AF> {
   /** The routprot.h protocol id (PROTOCOL_ID(type, vendor, id)); below 0xFFFF0000. */
   protocolId: number;
+  /**
+   * The router manager the protocol serves: 'ipv4' (default; RouterManagers\\Ip, RTM AF_INET,
+   * IP_ADAPTER_BINDING_INFO) or 'ipv6' (RouterManagers\\Ipv6, RTM AF_INET6,
+   * IPV6_ADAPTER_BINDING_INFO). The library's configuration must say the same (ipv6: 1).
+   */
+  addressFamily?: AF;
   /** A short name for logs. */
   name?: string;
   /** Schema of the global config block; without one any block (or none) is accepted. */
@@ -171,8 +182,9 @@ export interface ProtocolDefinition<GS extends ConfigSchema = undefined, IS exte
 }
 
 /** What defineProtocol returns, and what a protocol module exports as its default. */
-export interface Protocol<GS extends ConfigSchema = ConfigSchema, IS extends ConfigSchema = ConfigSchema>
-  extends ProtocolDefinition<GS, IS> {
+export interface Protocol<GS extends ConfigSchema = ConfigSchema, IS extends ConfigSchema = ConfigSchema, AF extends AddressFamily = AddressFamily>
+  extends ProtocolDefinition<GS, IS, AF> {
   readonly kind: 'rras-bridge.protocol';
   readonly name: string;
+  readonly addressFamily: AF;
 }

@@ -2,3 +2,4 @@
 export * from './infoBlock.js';
 export * from './schema.js';
 export * from './binding.js';
+export * from './ipv6.js';

@@ -10,11 +10,13 @@
 //   u8/u16/u32/i32/u64     UCHAR/USHORT/ULONG/LONG/ULONG64, little-endian; number (u64: bigint)
 //   bool32                 BOOL (4 bytes); decodes any non-zero as true, encodes 1/0
 //   ipv4                   DWORD holding an IPv4 address in network order; dotted-quad string
+//   ipv6                   IN6_ADDR (16 bytes, align 2); IPv6 text in, RFC 5952 text out
 //   enumOf(int, map)       the integer; string key of the map, unknown values rejected
 //   bytes(n)               BYTE[n]; Buffer of n bytes, shorter input zero-padded
 //   array(f, n)            T[n]; exactly n elements
 //   list(f, n)             two C members `ULONG count; T items[n];`; 0..n elements, unused slots zero
 //   struct(name, {...})    nested struct, also usable as a field
+import { formatIPv6, parseIPv6 } from './ipv6.js';
 import type { InfoBlockEntry } from './infoBlock.js';
 
 export type ConfigErrorCode = 'SIZE' | 'COUNT' | 'TYPE' | 'RANGE' | 'ENUM' | 'LENGTH' | 'UNKNOWN_FIELD';
@@ -163,6 +165,24 @@ export function ipv4(opts: { default?: string } = {}): Field<string> {
       return v;
     },
     defaultValue: () => def,
+  };
+}
+
+/** IN6_ADDR (16 bytes, network order, 2-byte aligned as its USHORT Word[8]); IPv6 text, RFC 5952 out. */
+export function ipv6(opts: { default?: string } = {}): Field<string> {
+  const def = opts.default ?? '::';
+  if (!parseIPv6(def)) throw new RangeError(`ipv6: bad default ${show(def)}`);
+  return {
+    kind: 'ipv6',
+    members: [{ size: 16, align: 2 }],
+    read: (buf, [off]) => formatIPv6(buf, off),
+    write: (buf, [off], v) => buf.set(parseIPv6(v)!, off),
+    check(v, path) {
+      const b = typeof v === 'string' ? parseIPv6(v) : null;
+      if (!b) throw new ConfigError('TYPE', path, `expected an IPv6 address, got ${show(v)}`);
+      return formatIPv6(b);
+    },
+    defaultValue: () => formatIPv6(parseIPv6(def)!),
   };
 }
 

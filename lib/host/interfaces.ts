@@ -1,6 +1,5 @@
 // The host's view of the router manager's interfaces, kept from the calls the library forwards.
-import type { AdapterBinding } from '../config/binding.js';
-import type { Interface, InterfaceType } from '../api/types.js';
+import type { AddressFamily, BindingOf, Interface, InterfaceType } from '../api/types.js';
 
 const TYPES: InterfaceType[] = ['permanent', 'demandDial', 'localWorkstationDial', 'remoteWorkstationDial'];
 
@@ -9,11 +8,11 @@ export function interfaceType(code: number): InterfaceType {
 }
 
 /** Mutable record behind the read-only Interface handlers see. */
-export class InterfaceRecord<IC> implements Interface<IC> {
+export class InterfaceRecord<IC, AF extends AddressFamily = AddressFamily> implements Interface<IC, AF> {
   enabled = false;
   active = false;
   mediaPresent = true;
-  binding: AdapterBinding | null = null;
+  binding: BindingOf<AF> | null = null;
 
   constructor(
     readonly index: number,

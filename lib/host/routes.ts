@@ -1,29 +1,61 @@
 // ctx.routes in the host: validates route values, batches them to the protocol library
 // (which owns the RTM registration, next hops and handles), and mirrors what RTM accepted.
+// IPv4 routes travel as `routes` (addresses as u32), IPv6 ones as `routes6` (family
+// AF_INET6 and 16 address bytes); best-route changes come back as routeChanges(6).
 import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
-import type { BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
+import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
+import { canonicalIPv6, formatIPv6, ipv6HostBitsClear, parseIPv6 } from '../config/ipv6.js';
 import { ipToNumber, ipToWire, isIPv4, prefixMask, wireToIp } from './ip.js';
 import type { Requester } from './requests.js';
+
+/** AF_INET6 as Windows numbers it: the family field of routes6 / routeChanges6 records. */
+export const WIRE_AF_INET6 = 23;
 
 const OP_ADD = 1;
 const OP_DELETE = 2;
 const BATCH = 4096;
 
-const keyOf = (r: RouteKey) => `${r.destination}/${r.prefixLength}|${r.interfaceIndex}|${r.nextHop}`;
+// IPv6 keys use the canonical text, so '2001:DB8::' and '2001:db8:0::' are one route.
+const canon = (a: string) => (a.includes(':') ? canonicalIPv6(a) ?? a : a);
+const keyOf = (r: RouteKey) => `${canon(r.destination)}/${r.prefixLength}|${r.interfaceIndex}|${canon(r.nextHop)}`;
 const destOf = (d: string, len: number) => `${d}/${len}`;
 
-function invalid(r: Partial<RouteSpec>, full: boolean): string | undefined {
-  if (typeof r !== 'object' || r === null) return 'a route must be an object';
+function invalidAddresses(r: Partial<RouteSpec>, family: AddressFamily): string | undefined {
+  if (family === 'ipv6') {
+    const dest = typeof r.destination === 'string' ? parseIPv6(r.destination) : null;
+    if (!dest) return `destination ${JSON.stringify(r.destination)} is not an IPv6 address (this protocol is on the IPv6 router manager)`;
+    if (!Number.isInteger(r.prefixLength) || r.prefixLength! < 0 || r.prefixLength! > 128) return `prefixLength ${r.prefixLength} is not 0..128`;
+    if (!ipv6HostBitsClear(dest, r.prefixLength!)) return `${r.destination}/${r.prefixLength} has host bits set`;
+    if (typeof r.nextHop !== 'string' || !parseIPv6(r.nextHop)) return `nextHop ${JSON.stringify(r.nextHop)} is not an IPv6 address`;
+    return undefined;
+  }
   if (!isIPv4(r.destination)) return `destination ${JSON.stringify(r.destination)} is not a dotted IPv4 address`;
   if (!Number.isInteger(r.prefixLength) || r.prefixLength! < 0 || r.prefixLength! > 32) return `prefixLength ${r.prefixLength} is not 0..32`;
   if ((ipToNumber(r.destination) & ~prefixMask(r.prefixLength!)) >>> 0 !== 0) return `${r.destination}/${r.prefixLength} has host bits set`;
   if (!isIPv4(r.nextHop)) return `nextHop ${JSON.stringify(r.nextHop)} is not a dotted IPv4 address`;
+  return undefined;
+}
+
+function invalid(r: Partial<RouteSpec>, full: boolean, family: AddressFamily): string | undefined {
+  if (typeof r !== 'object' || r === null) return 'a route must be an object';
+  const bad = invalidAddresses(r, family);
+  if (bad) return bad;
   if (!Number.isInteger(r.interfaceIndex) || r.interfaceIndex! < 0 || r.interfaceIndex! > 0xffffffff) return `interfaceIndex ${r.interfaceIndex} is not a u32`;
   if (!full) return undefined;
   if (!Number.isInteger(r.metric) || r.metric! < 0 || r.metric! > 0xffffffff) return `metric ${r.metric} is not a u32`;
   if (r.preference !== undefined && (!Number.isInteger(r.preference) || r.preference < 0 || r.preference > 0xffffffff)) return `preference ${r.preference} is not a u32`;
   if (r.ttlMs !== undefined && (!Number.isInteger(r.ttlMs) || r.ttlMs <= 0 || r.ttlMs >= 0xffffffff)) return `ttlMs ${r.ttlMs} is not 1..2^32-2`;
   return undefined;
+}
+
+export interface WireChange {
+  destination: number | Buffer;
+  prefixLength: number;
+  owner: number;
+  nextHop: number | Buffer;
+  interfaceIndex: number;
+  metric: number;
+  preference: number;
 }
 
 export class HostRoutes implements Routes {
@@ -36,7 +68,13 @@ export class HostRoutes implements Routes {
     private readonly requester: Requester,
     private readonly onListenerError: (err: unknown) => void,
     private readonly ownProtocolId: number,
+    /** The protocol's family; known once its module has loaded. */
+    private readonly family: () => AddressFamily = () => 'ipv4',
   ) {}
+
+  get addressFamily(): AddressFamily {
+    return this.family();
+  }
 
   async add(routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec>[]> {
     return this.apply(routes.map((route) => ({ op: OP_ADD, route }))) as Promise<RouteResult<RouteSpec>[]>;
@@ -79,10 +117,11 @@ export class HostRoutes implements Routes {
     return [...this.best.values()].map((r) => ({ ...r }));
   }
 
-  /** From the library's routeChanges notification. */
-  changed(records: { destination: number; prefixLength: number; owner: number; nextHop: number; interfaceIndex: number; metric: number; preference: number }[]): void {
+  /** From the library's routeChanges (u32 addresses) or routeChanges6 (16 bytes) notification. */
+  changed(records: WireChange[]): void {
+    const text = (a: number | Buffer) => (typeof a === 'number' ? wireToIp(a) : formatIPv6(a));
     const changes: BestRouteChange[] = records.map((c) => ({
-      destination: wireToIp(c.destination), prefixLength: c.prefixLength, owner: c.owner, nextHop: wireToIp(c.nextHop),
+      destination: text(c.destination), prefixLength: c.prefixLength, owner: c.owner, nextHop: text(c.nextHop),
       interfaceIndex: c.interfaceIndex, metric: c.metric, preference: c.preference,
       // Our own route became best: no other protocol's route is best there any more.
       withdrawn: c.owner === 0 || c.owner === this.ownProtocolId,
@@ -103,9 +142,11 @@ export class HostRoutes implements Routes {
 
   private async apply(ops: { op: number; route: RouteSpec | RouteKey }[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
     const results: RouteResult<RouteSpec | RouteKey>[] = new Array(ops.length);
+    const family = this.family();
+    const v6 = family === 'ipv6';
     const sendable: number[] = [];
     ops.forEach((o, i) => {
-      const problem = o.op === -1 ? `route for interface ${(o.route as RouteKey).interfaceIndex} given to replace() of another interface` : invalid(o.route as Partial<RouteSpec>, o.op === OP_ADD);
+      const problem = o.op === -1 ? `route for interface ${(o.route as RouteKey).interfaceIndex} given to replace() of another interface` : invalid(o.route as Partial<RouteSpec>, o.op === OP_ADD, family);
       if (problem) results[i] = { route: o.route, status: ERROR_INVALID_PARAMETER, error: problem };
       else sendable.push(i);
     });
@@ -113,13 +154,15 @@ export class HostRoutes implements Routes {
       const chunk = sendable.slice(start, start + BATCH);
       const wireOps = chunk.map((i) => {
         const r = ops[i]!.route as RouteSpec;
-        return {
-          op: ops[i]!.op, destination: ipToWire(r.destination), prefixLength: r.prefixLength, nextHop: ipToWire(r.nextHop),
-          interfaceIndex: r.interfaceIndex, metric: r.metric ?? 0, preference: r.preference ?? 0, flags: r.preference === undefined ? 0 : 1,
-          ttlMs: r.ttlMs ?? 0,
+        const common = {
+          prefixLength: r.prefixLength, interfaceIndex: r.interfaceIndex, metric: r.metric ?? 0, preference: r.preference ?? 0,
+          flags: r.preference === undefined ? 0 : 1, ttlMs: r.ttlMs ?? 0,
         };
+        return v6
+          ? { op: ops[i]!.op, family: WIRE_AF_INET6, destination: parseIPv6(r.destination)!, nextHop: parseIPv6(r.nextHop)!, ...common }
+          : { op: ops[i]!.op, destination: ipToWire(r.destination), nextHop: ipToWire(r.nextHop), ...common };
       });
-      const reply = await this.requester.request('routes', { ops: wireOps });
+      const reply = await this.requester.request(v6 ? 'routes6' : 'routes', { ops: wireOps });
       chunk.forEach((i, k) => {
         const o = ops[i]!;
         const status = reply.status !== NO_ERROR ? reply.status : (reply.fields.results?.[k]?.status ?? reply.status);

@@ -5,7 +5,7 @@
 // in arrival order. DoUpdateRoutes and MIB calls run as they arrive, concurrently, and the
 // heartbeat is answered at once: it proves the event loop is alive, not that handlers are idle.
 import { formatWithOptions } from 'node:util';
-import { decodeBinding } from '../config/binding.js';
+import { decodeBinding, decodeIpv6Binding } from '../config/binding.js';
 import { decodeConfigItem } from '../config/schema.js';
 import {
   ERROR_INVALID_PARAMETER,
@@ -23,7 +23,7 @@ import type { LogLevel, Logger, MibOperation, Protocol, ProtocolContext, StatusC
 import type { WireMessage } from '../addon/index.js';
 import { InterfaceRecord, interfaceType } from './interfaces.js';
 import { Requester } from './requests.js';
-import { HostRoutes } from './routes.js';
+import { HostRoutes, WIRE_AF_INET6 } from './routes.js';
 import { makeEvents, makeSupport } from './services.js';
 
 /** What the runtime needs of the channel (the addon's Channel, or a test double). */
@@ -48,7 +48,7 @@ export class HostRuntime {
   readonly routes: HostRoutes;
   private loaded: Protocol | undefined;
   readonly log: Logger;
-  readonly ctx: ProtocolContext<any, any>;
+  readonly ctx: ProtocolContext<any, any, any>;
 
   constructor(
     private readonly protocol: Promise<Protocol>,
@@ -59,7 +59,8 @@ export class HostRuntime {
     this.log = { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
     const self = this;
     this.requester = new Requester(transport);
-    this.routes = new HostRoutes(this.requester, (err) => this.writeLog('error', 'a best-route listener threw:', [err]), info.protocolId);
+    this.routes = new HostRoutes(this.requester, (err) => this.writeLog('error', 'a best-route listener threw:', [err]), info.protocolId,
+      () => this.addressFamily);
     protocol.then((p) => (this.loaded = p), () => undefined);
     const events = makeEvents(this.requester, () => this.loaded?.globalConfig, () => this.loaded?.interfaceConfig, {
       global: (config) => (this.globalConfig = this.loaded?.globalConfig ? this.loaded.globalConfig.validate(config) : config),
@@ -70,6 +71,7 @@ export class HostRuntime {
     });
     this.ctx = {
       protocolId: info.protocolId,
+      get addressFamily() { return self.addressFamily; },
       name: info.name,
       generation: info.generation,
       get restarted() { return self.restarted; },
@@ -82,6 +84,11 @@ export class HostRuntime {
       support: makeSupport(this.requester),
       requestRestart: (reason: string) => this.requestRestart(reason),
     };
+  }
+
+  /** The module's family ('ipv4' until it has loaded: only routeChanges may come before). */
+  get addressFamily(): 'ipv4' | 'ipv6' {
+    return this.loaded?.addressFamily ?? 'ipv4';
   }
 
   async requestRestart(reason: string): Promise<void> {
@@ -108,6 +115,7 @@ export class HostRuntime {
     }
     switch (m.type) {
       case 'routeChanges':
+      case 'routeChanges6':
         this.routes.changed(m.fields.changes);
         return;
       case 'heartbeat':
@@ -212,12 +220,12 @@ export class HostRuntime {
         const r = this.interfaces.get(f.interfaceIndex);
         if (!r) return async () => { throw new ProtocolError(ERROR_INVALID_PARAMETER, `unknown interface index ${f.interfaceIndex}`); };
         r.active = f.active !== 0;
-        let change: StatusChange;
+        let change: StatusChange<any>;
         switch (f.statusType) {
           case RIS_INTERFACE_ADDRESS_CHANGE: {
             let binding;
             try {
-              binding = decodeBinding(f.binding);
+              binding = this.addressFamily === 'ipv6' ? decodeIpv6Binding(f.binding) : decodeBinding(f.binding);
             } catch (err) {
               return async () => { throw err; };
             }
@@ -251,6 +259,12 @@ export class HostRuntime {
     const f = m.fields;
     switch (m.type) {
       case 'start': {
+        // The library's configuration picks the router manager; the module must be written for it.
+        const served = f.addressFamily === WIRE_AF_INET6 ? 'ipv6' : 'ipv4';
+        if (served !== (p.addressFamily ?? 'ipv4')) {
+          throw new ProtocolError(ERROR_INVALID_PARAMETER, `${p.name} is an ${p.addressFamily ?? 'ipv4'} protocol, but the library serves it on the ` +
+            `${served === 'ipv6' ? 'IPv6' : 'IPv4'} router manager (set ipv6: ${served === 'ipv6' ? 0 : 1} in its configuration, or addressFamily: '${served}' in defineProtocol)`);
+        }
         this.restarted = f.restart !== 0;
         this.globalConfig = this.decodeConfig(p.globalConfig, f, 'global config');
         await p.start?.(this.ctx);

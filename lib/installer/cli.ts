@@ -23,7 +23,8 @@ export const INSTALL_USAGE =
   '  --json                 machine-readable output\n';
 
 export const UNINSTALL_USAGE =
-  'usage: rras-bridge uninstall --name <Name> [--protocol-id ID] [--registry-root KEY] [--dry-run] [--json]\n';
+  'usage: rras-bridge uninstall --name <Name> [--protocol-id ID] [--ipv6] [--registry-root KEY] [--dry-run] [--json]\n' +
+  '  --ipv6                 the protocol was installed for the IPv6 router manager (RouterManagers\\Ipv6)\n';
 
 class UsageError extends Error {}
 
@@ -153,7 +154,7 @@ export async function runUninstall(argv: string[]): Promise<number> {
   }
   let p: Parsed;
   try {
-    p = parse(argv, ['--name', '--protocol-id', '--registry-root'], ['--dry-run', '--json']);
+    p = parse(argv, ['--name', '--protocol-id', '--registry-root'], ['--dry-run', '--json', '--ipv6']);
     if (p.positional.length) throw new UsageError(`unexpected argument ${p.positional[0]}`);
     if (!one(p, '--name')) throw new UsageError('--name is required');
   } catch (err) {
@@ -163,6 +164,6 @@ export async function runUninstall(argv: string[]): Promise<number> {
   }
   return execute(async () => {
     const id = one(p, '--protocol-id');
-    return planUninstall({ name: one(p, '--name')!, ...(id !== undefined ? { protocolId: id } : {}) });
+    return planUninstall({ name: one(p, '--name')!, ...(id !== undefined ? { protocolId: id } : {}), ...(p.flags.has('--ipv6') ? { addressFamily: 'ipv6' as const } : {}) });
   }, p, 'uninstall');
 }

@@ -3,7 +3,7 @@
 // an administrator can review or reproduce a plan by hand.
 import type { ApplyResult } from './apply-win32.js';
 import type { BlockSpec } from './globalInfo.js';
-import type { Plan, RegistryValue, Step } from './plan.js';
+import { PID_IPV6, type Plan, type RegistryValue, type Step } from './plan.js';
 import { hex32 } from './validate.js';
 
 export function formatValue(v: RegistryValue): string {
@@ -44,7 +44,7 @@ function stepLines(step: Step, protocolId: number | null): string[] {
         ? 'router configuration: MprConfigServerConnect, MprConfigTransportGetHandle, MprConfigTransportGetInfo / SetInfo'
         : 'running router: MprAdminIsServiceRunning, MprAdminServerConnect, MprAdminTransportGetInfo / SetInfo (skipped if not running)';
       const id = protocolId === null ? 'the id read from the key' : hex32(protocolId);
-      const head = `ip-global-info PID_IP (0x${step.transportId.toString(16)}), ${where}`;
+      const head = `ip-global-info ${step.transportId === PID_IPV6 ? 'PID_IPV6' : 'PID_IP'} (0x${step.transportId.toString(16)}), ${where}`;
       if (step.change.action === 'remove') return [head, `            remove the TOC entry of ${id} and its IP_PROT_PRIORITY_INFO metric, keep every other entry`];
       const b = step.change.block;
       const lines = [

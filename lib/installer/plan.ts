@@ -5,12 +5,14 @@
 // Install, in order (reference §4.1, §4.2):
 //   1. check      the protocol key is absent or ours (InstalledBy), no other key claims the id
 //   2. copy-file  (--copy-dll) the library to %SystemRoot%\System32, as the public samples deploy
-//   3. the key    HKLM\SOFTWARE\Microsoft\Router\CurrentVersion\RouterManagers\Ip\<Name> and its
+//   3. the key    HKLM\SOFTWARE\Microsoft\Router\CurrentVersion\RouterManagers\Ip\<Name> (a
+//                 protocol with addressFamily 'ipv6': ...\RouterManagers\Ipv6\<Name>) and its
 //                 values: RRAS's (DllName, ProtocolId, Title, VendorName) and the library's
 //                 (native/protocol/config_win.cc: Module, NodePath, HostEntry, ...)
 //   4. tracing    HKLM\SOFTWARE\Microsoft\Tracing\<Name>, values only where absent (an
 //                 administrator's `netsh ras set tracing <Name> enabled` survives a re-install)
-//   5. the protocol's block in the IP transport global info: the registry config (MprConfig*),
+//   5. the protocol's block in the IP (PID_IP) or IPv6 (PID_IPV6) transport global info: the
+//      registry config (MprConfig*),
 //      then the running router (MprAdmin*; skipped when it is not running). The block is what
 //      makes the router manager load the DLL; registry keys alone do not.
 // Uninstall undoes this in reverse: live block, config block, tracing key, copied DLL, key.
@@ -31,8 +33,19 @@ export const TRACING = 'HKLM\\SOFTWARE\\Microsoft\\Tracing';
 /** Marks a protocol key as written by this installer: uninstall deletes only such keys. */
 export const INSTALLED_BY = 'InstalledBy';
 export const INSTALLED_BY_PREFIX = 'rras-bridge';
+/** The IPv6 router manager's protocols (reference §4.1). */
+export const ROUTER_MANAGERS_IPV6 = `${ROUTER_MANAGERS_IP}v6`;
 /** PID_IP (mprapi.h): the IP transport. */
 export const PID_IP = 0x21;
+/** PID_IPV6 (mprapi.h): the IPv6 transport, whose global info loads IPv6 protocols. */
+export const PID_IPV6 = 0x57;
+
+/** The router manager's key and transport for a protocol of this family. */
+export function routerManager(family: 'ipv4' | 'ipv6' = 'ipv4'): { key: string; transportId: number; transport: string } {
+  return family === 'ipv6'
+    ? { key: ROUTER_MANAGERS_IPV6, transportId: PID_IPV6, transport: 'IPv6 transport (PID_IPV6)' }
+    : { key: ROUTER_MANAGERS_IP, transportId: PID_IP, transport: 'IP transport (PID_IP)' };
+}
 
 export type RegistryValue =
   | { type: 'REG_SZ'; data: string }
@@ -113,6 +126,8 @@ export interface InstallOptions {
 
 export interface UninstallOptions {
   name: string;
+  /** Which router manager the protocol was installed for; default 'ipv4'. */
+  addressFamily?: 'ipv4' | 'ipv6';
   /** Optional: otherwise read from the key at apply time. */
   protocolId?: number | string;
 }
@@ -120,7 +135,7 @@ export interface UninstallOptions {
 const sz = (data: string): RegistryValue => ({ type: 'REG_SZ', data });
 const dword = (data: number): RegistryValue => ({ type: 'REG_DWORD', data: data >>> 0 });
 
-export const protocolKey = (name: string) => `${ROUTER_MANAGERS_IP}\\${name}`;
+export const protocolKey = (name: string, family: 'ipv4' | 'ipv6' = 'ipv4') => `${routerManager(family).key}\\${name}`;
 export const tracingKey = (name: string) => `${TRACING}\\${name}`;
 export const copiedDllName = (name: string) => `rras_bridge_${name}.dll`;
 
@@ -202,7 +217,8 @@ export async function planInstall(opts: InstallOptions): Promise<Plan> {
   const block = globalBlock(protocol, opts);
   const priority = opts.priority === undefined ? undefined : checkMetric(opts.priority);
   const caps = capabilitiesOf(protocol);
-  const key = protocolKey(name);
+  const rm = routerManager(protocol.addressFamily ?? 'ipv4');
+  const key = protocolKey(name, protocol.addressFamily ?? 'ipv4');
   const trace = tracingKey(name);
 
   const steps: Step[] = [];
@@ -210,7 +226,7 @@ export async function planInstall(opts: InstallOptions): Promise<Plan> {
     kind: 'check',
     mode: 'install',
     key,
-    title: `${key} is absent or was written by rras-bridge (${INSTALLED_BY}), and no other key under ${ROUTER_MANAGERS_IP} has ProtocolId ${hex32(protocolId)}`,
+    title: `${key} is absent or was written by rras-bridge (${INSTALLED_BY}), and no other key under ${rm.key} has ProtocolId ${hex32(protocolId)}`,
   });
   const dllName = opts.copyDll ? copiedDllName(name) : dllPath;
   if (opts.copyDll) {
@@ -234,6 +250,8 @@ export async function planInstall(opts: InstallOptions): Promise<Plan> {
   // What RegisterProtocol announces before the host runs (capabilitiesOf).
   value('SupportedFunctionality', dword(caps.supportedFunctionality));
   value('ClientCalls', dword(caps.clientCalls));
+  // The key's place already says it; the value keeps the library's reading explicit.
+  if (caps.ipv6) value('Ipv6', dword(1));
 
   steps.push({ kind: 'create-key', key: trace, title: `create ${trace} (RRAS tracing of ${name}, rtutils)` });
   const traceValue = (valueName: string, v: RegistryValue) =>
@@ -252,15 +270,15 @@ export async function planInstall(opts: InstallOptions): Promise<Plan> {
   steps.push({
     kind: 'ip-global-info',
     store: 'config',
-    transportId: PID_IP,
+    transportId: rm.transportId,
     change,
-    title: `add ${what} to the IP transport global info in the router configuration (MprConfigTransportSetInfo)`,
+    title: `add ${what} to the ${rm.transport} global info in the router configuration (MprConfigTransportSetInfo)`,
     ...(priorityNote ? { unverified: priorityNote } : {}),
   });
   steps.push({
     kind: 'ip-global-info',
     store: 'live',
-    transportId: PID_IP,
+    transportId: rm.transportId,
     change,
     title: `add ${what} to the running router (MprAdminTransportSetInfo; skipped when RemoteAccess is not running)`,
     unverified: 'that the running router manager loads the protocol at once (XORP restarts RemoteAccess instead)' + (priorityNote ? `; ${priorityNote}` : ''),
@@ -278,7 +296,8 @@ export function planUninstall(opts: UninstallOptions): Plan {
   const name = checkName(opts.name);
   const protocolId =
     opts.protocolId === undefined ? null : checkProtocolId(typeof opts.protocolId === 'string' ? parseProtocolId(opts.protocolId) : opts.protocolId);
-  const key = protocolKey(name);
+  const rm = routerManager(opts.addressFamily ?? 'ipv4');
+  const key = protocolKey(name, opts.addressFamily ?? 'ipv4');
   const trace = tracingKey(name);
   const id = protocolId === null ? `the id in ${key}\\ProtocolId` : hex32(protocolId);
   const change: GlobalInfoChange = { action: 'remove' };
@@ -287,7 +306,7 @@ export function planUninstall(opts: UninstallOptions): Plan {
     {
       kind: 'ip-global-info',
       store: 'live',
-      transportId: PID_IP,
+      transportId: rm.transportId,
       change,
       title: `remove the block and priority metric of ${id} from the running router (MprAdminTransportSetInfo; skipped when RemoteAccess is not running)`,
       unverified: 'that the router manager stops and unloads the protocol at once',
@@ -295,7 +314,7 @@ export function planUninstall(opts: UninstallOptions): Plan {
     {
       kind: 'ip-global-info',
       store: 'config',
-      transportId: PID_IP,
+      transportId: rm.transportId,
       change,
       title: `remove the block and priority metric of ${id} from the router configuration (MprConfigTransportSetInfo)`,
     },

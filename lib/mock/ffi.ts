@@ -33,7 +33,7 @@ export const MIBEntryIn = koffi.proto('uint32_t __stdcall MIBEntryIn(uint32_t dw
 export const MIBEntryInOut = koffi.proto('uint32_t __stdcall MIBEntryInOut(uint32_t dwRoutingPid, uint32_t dwInEntrySize, void *lpInEntry, uint32_t *lpOutEntrySize, void *lpOutEntry)');
 export const GetRouterId = koffi.proto('uint32_t __stdcall GetRouterId(void)');
 export const HasMulticastBoundary = koffi.proto('int32_t __stdcall HasMulticastBoundary(uint32_t dwIfIndex, uint32_t dwGroupAddress)');
-export const SUPPORT_FUNCTIONS = koffi.struct('SUPPORT_FUNCTIONS', {
+const supportFunctions50 = {
   dwVersion: 'uint32_t',
   dwReserved: 'uint32_t',
   DemandDialRequest: koffi.pointer(DemandDialRequest),
@@ -47,6 +47,17 @@ export const SUPPORT_FUNCTIONS = koffi.struct('SUPPORT_FUNCTIONS', {
   MIBEntryGetNext: koffi.pointer(MIBEntryInOut),
   GetRouterId: koffi.pointer(GetRouterId),
   HasMulticastBoundary: koffi.pointer(HasMulticastBoundary),
+};
+export const SUPPORT_FUNCTIONS = koffi.struct('SUPPORT_FUNCTIONS', supportFunctions50);
+// The Windows SDK's SUPPORT_FUNCTIONS_60 (MPR60) appends three (reference §3.5).
+export const ValidateRouteEx = koffi.proto('uint32_t __stdcall ValidateRouteEx(uint32_t dwProtocolId, uint32_t dwSubProtocolId, uint32_t dwTransportId, void *pRouteInfo, void *pRoutingDomainId, void *pDestAddress)');
+export const GetRoutingDomainInfo = koffi.proto('uint32_t __stdcall GetRoutingDomainInfo(void *pRoutingDomainId, uint32_t dwRevision, uint32_t dwBufSize, void *pBuffer)');
+export const GetInterfaceInformation = koffi.proto('uint32_t __stdcall GetInterfaceInformation(uint32_t dwInterfaceIndex, uint32_t dwTransportId, uint32_t dwRevision, uint32_t dwBufSize, void *pBuffer)');
+export const SUPPORT_FUNCTIONS_60 = koffi.struct('SUPPORT_FUNCTIONS_60', {
+  ...supportFunctions50,
+  ValidateRouteEx: koffi.pointer(ValidateRouteEx),
+  GetRoutingDomainInfo: koffi.pointer(GetRoutingDomainInfo),
+  GetInterfaceInformation: koffi.pointer(GetInterfaceInformation),
 });
 
 export const RegisterProtocolFn = 'uint32_t __stdcall RegisterProtocol(_Inout_ MPR_ROUTING_CHARACTERISTICS *pRoutingChar, _Inout_ MPR_SERVICE_CHARACTERISTICS *pServiceChar)';

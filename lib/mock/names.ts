@@ -64,6 +64,10 @@ export const SUPPORT_FUNCTIONS: readonly Signature[] = [
   { name: 'MIBEntryGetNext', params: ['dwRoutingPid', 'dwInEntrySize'] },
   { name: 'GetRouterId', params: [] },
   { name: 'HasMulticastBoundary', params: ['dwIfIndex', 'dwGroupAddress'] },
+  // SUPPORT_FUNCTIONS_60's own (MPR60 mode).
+  { name: 'ValidateRouteEx', params: ['dwProtocolId', 'dwSubProtocolId', 'dwTransportId'] },
+  { name: 'GetRoutingDomainInfo', params: ['dwRevision', 'dwBufSize'] },
+  { name: 'GetInterfaceInformation', params: ['dwInterfaceIndex', 'dwTransportId', 'dwRevision', 'dwBufSize'] },
 ];
 
 /** A value as a trace shows it: buffers by size, structures by kind, numbers and text as they are. */

@@ -21,11 +21,11 @@ import koffi, { type KoffiFunction, type LibraryHandle } from './koffi.js';
 import { missingBinariesHint, paths } from '../paths.js';
 import {
   ERROR_INSUFFICIENT_BUFFER, ERROR_NOT_SUPPORTED, ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES,
-  RF_DEMAND_UPDATE_ROUTES, RF_MULTICAST, RF_POWER, RF_ROUTING, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED,
+  RF_DEMAND_UPDATE_ROUTES, RF_MULTICAST, RF_POWER, RF_ROUTING, RF_ROUTINGV6, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED,
   RIS_INTERFACE_ENABLED, RIS_INTERFACE_MEDIA_ABSENT, RIS_INTERFACE_MEDIA_PRESENT, ROUTER_STOPPED, UPDATE_COMPLETE,
-  MS_ROUTER_VERSION, eventName, protocolIdText,
+  eventName, protocolIdText,
 } from '../constants.js';
-import { encodeBinding, type BindingInput } from '../config/binding.js';
+import { encodeBinding, encodeIpv6Binding, type BindingInput, type Ipv6BindingInput } from '../config/binding.js';
 import * as ffi from './ffi.js';
 import { createNotificationEvent, type NotificationEvent } from './event.js';
 import { removeRegistryConfig, routerRegistryParent, writeRegistryConfig, type RegistryParent } from './config-win32.js';
@@ -35,6 +35,7 @@ import { RoutingCallError } from './errors.js';
 import { ENTRY_POINTS, REGISTER_PROTOCOL, namedArgs } from './names.js';
 import { pinLoadedLibrary } from './pin.js';
 import { WorkFolder } from './workdir.js';
+import * as versions from './versions.js';
 import { capabilitiesOf, isProtocol } from '../api/defineProtocol.js';
 
 export { RoutingCallError, codeOf } from './errors.js';
@@ -66,6 +67,11 @@ export interface ProtocolSettings {
   validateRoutes?: number;
   clientCalls?: number;
   queueHighWaterBytes?: number;
+  /**
+   * 1: the protocol runs on the IPv6 router manager (RTM AF_INET6, IPV6_ADAPTER_BINDING_INFO,
+   * RF_ROUTINGV6 offered); default: what the module declares (defineProtocol addressFamily).
+   */
+  ipv6?: number;
 }
 
 /** How MockRouter runs a protocol's host for a developer (not part of the library's configuration). */
@@ -96,7 +102,10 @@ export interface MockRouterOptions {
   workDir?: string;
   /** What GetRouterId answers (network-order IPv4 as a u32); default 10.0.0.1. */
   routerId?: number;
-  /** RF_* flags the router manager offers at RegisterProtocol; default: all it knows. */
+  /**
+   * RF_* flags the router manager offers at RegisterProtocol; default: all it knows. For a
+   * protocol on the IPv6 router manager, RF_ROUTING here is offered as RF_ROUTINGV6.
+   */
   offeredFunctionality?: number;
   /** The RTMv2 the library loads; default: a private copy of this package's mock RTM. */
   rtmLibrary?: string;
@@ -105,6 +114,12 @@ export interface MockRouterOptions {
    * ValidateRoute writes it into the route (RTM_PREF_INFO.Preference) for listed protocols.
    */
   protocolPriority?: Record<number, number>;
+  /**
+   * MS_ROUTER_VERSION the router manager offers: dwVersion at RegisterProtocol, and the
+   * version and size of SUPPORT_FUNCTIONS at StartProtocol. 0x500 (MPR50, default) or 0x600
+   * (the SDK's MPR60: 264-byte routing characteristics, SUPPORT_FUNCTIONS_60).
+   */
+  routerVersion?: versions.RouterVersion;
 }
 
 /** A trace value: numbers and text as they are, buffers as `<N bytes>`, structures as `<struct>`. */
@@ -194,6 +209,7 @@ export class MockRouter extends EventEmitter {
   readonly logFile: string;
   readonly routerId: number;
   readonly protocolPriority: Readonly<Record<number, number>>;
+  readonly routerVersion: versions.RouterVersion;
   /** The RTM the protocols' routes go to (this router's own, unless rtmLibrary was given). */
   readonly rtm: MockRtm;
   private readonly offered: number;
@@ -227,6 +243,10 @@ export class MockRouter extends EventEmitter {
     this.logFile = path.join(this.workDir, 'protocol.log');
     this.routerId = options.routerId ?? 0x0100000a;
     this.protocolPriority = Object.freeze({ ...options.protocolPriority });
+    this.routerVersion = options.routerVersion ?? versions.MS_ROUTER_VERSION_MPR50;
+    if (!versions.isRouterVersion(this.routerVersion)) {
+      throw new Error(`MockRouter: routerVersion must be 0x500 or 0x600, not 0x${Number(this.routerVersion).toString(16)}`);
+    }
     this.offered = options.offeredFunctionality ?? (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES | RF_ADD_ALL_INTERFACES | RF_MULTICAST | RF_POWER);
     this.support = new MockSupport(mockRtm);
     this.support.setRouterId(this.routerId);
@@ -272,6 +292,11 @@ export class MockRouter extends EventEmitter {
     return this.callRegister(settings.protocolId, options.autoDrain ?? true);
   }
 
+  /** The configuration written for a protocol id (undefined when not registered here). */
+  settingsOf(protocolId: number): Readonly<ProtocolSettings> | undefined {
+    return this.settings.get(protocolId);
+  }
+
   /** RegisterProtocol for an id this router did not configure (RRAS asking about a stranger). */
   registerUnconfigured(protocolId: number): number {
     this.assertOpen('registerUnconfigured');
@@ -285,13 +310,15 @@ export class MockRouter extends EventEmitter {
     if (this.registry) this.registry.keys.push(...writeRegistryConfig(this.library, protocols, this.registry.parent));
     else fs.writeFileSync(this.configFile, JSON.stringify({ protocols }, null, 2));
     const register = this.lib.func(ffi.RegisterProtocolFn);
-    const rc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: protocolId, fSupportedFunctionality: this.offered };
-    for (const n of ffi.PFN_NAMES) rc[n] = null;
-    const sc: Record<string, unknown> = { dwVersion: MS_ROUTER_VERSION, dwProtocolId: protocolId, fSupportedFunctionality: 0 };
-    for (let i = 0; i < 13; i++) sc[`pfn${i}`] = null;
+    // The IPv6 router manager offers RTM as RF_ROUTINGV6.
+    const offered = this.settings.get(protocolId)?.ipv6 && (this.offered & RF_ROUTING) ? (this.offered & ~RF_ROUTING) | RF_ROUTINGV6 : this.offered;
+    const characteristics = {
+      routing: versions.routingCharacteristics(this.routerVersion, protocolId, offered),
+      service: versions.serviceCharacteristics(this.routerVersion, protocolId),
+    };
     const mark = this.logMark();
     const t0 = performance.now();
-    const code = register(rc, sc) as number;
+    const code = register(characteristics.routing, characteristics.service) as number;
     this.trace({ kind: 'call', protocolId, name: REGISTER_PROTOCOL.name, args: namedArgs(REGISTER_PROTOCOL, [protocolId]), code, ms: performance.now() - t0 });
     const name = this.settings.get(protocolId)?.name ?? `protocol-${protocolId}`;
     const log = this.logSince(mark, name);
@@ -301,7 +328,7 @@ export class MockRouter extends EventEmitter {
       if (slot >= SUPPORT_SLOTS) throw new RangeError(`MockRouter: at most ${SUPPORT_SLOTS} protocols per router`);
       this.slots.set(protocolId, slot);
     }
-    const p = new RoutingProtocol(this, protocolId, name, code, log, rc, sc, autoDrain, slot ?? 0);
+    const p = new RoutingProtocol(this, protocolId, name, code, log, characteristics, autoDrain, slot ?? 0);
     if (code === NO_ERROR) this.protocols.set(protocolId, p);
     return p;
   }
@@ -311,9 +338,12 @@ export class MockRouter extends EventEmitter {
     this.emit('trace', entry);
   }
 
-  /** @internal The support functions of a protocol slot. */
+  /**
+   * @internal The SUPPORT_FUNCTIONS of a protocol slot, as this router's version has them:
+   * MPR50's, or SUPPORT_FUNCTIONS_60 with its three more (which the library must not call).
+   */
   supportFunctions(slot: number): Buffer {
-    return this.support.functions(slot);
+    return this.support.functions(slot, versions.supportFunctions(this.routerVersion, {}));
   }
 
   /** @internal Hands recorded support calls to their protocols and to 'trace' listeners. */
@@ -427,6 +457,16 @@ export class RoutingProtocol {
   /** Entry points the library filled in (non-NULL). */
   readonly entryPoints: ReadonlySet<ffi.EntryPointName>;
   private readonly supportRecord: SupportCallRecord[] = [];
+  /**
+   * After RegisterProtocol, the router manager's buffers as the library left them: the routing
+   * characteristics (264 bytes whatever the version: past the offered struct, a pattern) and
+   * the service characteristics (versions.ts).
+   */
+  readonly routingCharacteristics: Buffer;
+  readonly serviceCharacteristics: Buffer;
+  /** SUPPORT_FUNCTIONS of the last StartProtocol: the bytes passed, and the live table (kept for the protocol's life). */
+  supportFunctionsSent: Buffer | undefined;
+  supportFunctionsTable: Buffer | undefined;
   private readonly fns = new Map<ffi.EntryPointName, KoffiFunction>();
   private event: NotificationEvent | undefined;
   private unwatch: (() => void) | undefined;
@@ -442,12 +482,15 @@ export class RoutingProtocol {
     readonly registerCode: number,
     /** The library's log lines about RegisterProtocol (why it refused, when it did). */
     readonly registerLog: readonly string[],
-    rc: Record<string, unknown>,
-    sc: Record<string, unknown>,
+    characteristics: { routing: Buffer; service: Buffer },
     private readonly autoDrain: boolean,
     /** @internal The support-function slot. */
     readonly slot: number,
   ) {
+    this.routingCharacteristics = characteristics.routing;
+    this.serviceCharacteristics = characteristics.service;
+    const rc = koffi.decode(characteristics.routing, ffi.MPR_ROUTING_CHARACTERISTICS) as Record<string, unknown>;
+    const sc = koffi.decode(characteristics.service, ffi.MPR_SERVICE_CHARACTERISTICS) as Record<string, unknown>;
     this.version = rc.dwVersion as number;
     this.supportedFunctionality = rc.fSupportedFunctionality as number;
     this.serviceFunctionality = sc.fSupportedFunctionality as number;
@@ -522,6 +565,8 @@ export class RoutingProtocol {
     if (this.autoDrain && !this.unwatch) this.startPump();
     const info = opts.globalInfo ?? null;
     const support = opts.supportFunctions === false ? null : this.router.supportFunctions(this.slot);
+    this.supportFunctionsSent = support ? Buffer.from(support) : undefined;
+    this.supportFunctionsTable = support ?? undefined; // the live table, referenced while the protocol runs
     const code = await this.expect('pfnStartProtocol', [this.event.handle, support, info,
       opts.structureVersion ?? 1, opts.structureSize ?? info?.length ?? 0, opts.structureCount ?? (info && info.length ? 1 : 0)]);
     this.running = true;
@@ -570,8 +615,15 @@ export class RoutingProtocol {
   disableInterface(index: number): Promise<number> {
     return this.interfaceStatus(index, true, RIS_INTERFACE_DISABLED);
   }
-  bindInterface(index: number, binding: BindingInput): Promise<number> {
-    return this.interfaceStatus(index, true, RIS_INTERFACE_ADDRESS_CHANGE, encodeBinding(binding));
+  /** Which router manager this protocol is registered with (its settings' ipv6). */
+  get addressFamily(): 'ipv4' | 'ipv6' {
+    return this.router.settingsOf(this.protocolId)?.ipv6 ? 'ipv6' : 'ipv4';
+  }
+
+  /** RIS_INTERFACE_ADDRESS_CHANGE with IP_ADAPTER_BINDING_INFO, or IPV6_ADAPTER_BINDING_INFO on the IPv6 router manager. */
+  bindInterface(index: number, binding: BindingInput | Ipv6BindingInput): Promise<number> {
+    const info = this.addressFamily === 'ipv6' ? encodeIpv6Binding(binding as Ipv6BindingInput) : encodeBinding(binding as BindingInput);
+    return this.interfaceStatus(index, true, RIS_INTERFACE_ADDRESS_CHANGE, info);
   }
   setMedia(index: number, present: boolean): Promise<number> {
     return this.interfaceStatus(index, true, present ? RIS_INTERFACE_MEDIA_PRESENT : RIS_INTERFACE_MEDIA_ABSENT);
@@ -581,7 +633,7 @@ export class RoutingProtocol {
    * Adds, binds and enables an interface, in RRAS's order. Resolves NO_ERROR; the first step
    * refused rejects with its RoutingCallError.
    */
-  async addEnabledInterface(spec: InterfaceSpec, binding: BindingInput): Promise<number> {
+  async addEnabledInterface(spec: InterfaceSpec, binding: BindingInput | Ipv6BindingInput): Promise<number> {
     await this.addInterface(spec);
     await this.bindInterface(spec.index, binding);
     return this.enableInterface(spec.index);
@@ -754,7 +806,8 @@ function checkSettings(s: ProtocolSettings): void {
     if (value === undefined) continue;
     const what = `MockRouter.register: ${key}`;
     if ((STRING_SETTINGS as readonly string[]).includes(key)) {
-      if (typeof value !== 'string' || value === '') throw new TypeError(`${what} must be a non-empty string, got ${JSON.stringify(value)}`);
+      // rtmLibrary '' means none (no routes); the others name something.
+      if (typeof value !== 'string' || (value === '' && key !== 'rtmLibrary')) throw new TypeError(`${what} must be a non-empty string, got ${JSON.stringify(value)}`);
     } else if (key === 'nodeArgs') {
       if (!Array.isArray(value) || value.some((a) => typeof a !== 'string')) throw new TypeError(`${what} must be an array of strings`);
     } else if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {

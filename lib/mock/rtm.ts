@@ -30,7 +30,8 @@ export interface RtmRoute {
 
 export interface RtmDump {
   generation: number;
-  entities: { protocolId: number; instanceId: number; synthetic: boolean }[];
+  /** addressFamily: 2 (AF_INET) or 23 (AF_INET6): which RTM instance the entity is in. */
+  entities: { protocolId: number; instanceId: number; synthetic: boolean; addressFamily: number }[];
   routes: RtmRoute[];
   nextHops: { address: string; interfaceIndex: number; owner: number; routes: number; deleted: boolean }[];
   notifications: { owner: number; queued: number }[];

@@ -3,7 +3,7 @@
 // never wait on this JS thread. They answer from the settings made here and record each call;
 // drain() turns the record into trace entries.
 import koffi, { type KoffiFunction } from './koffi.js';
-import { MS_ROUTER_VERSION, NO_ERROR } from '../constants.js';
+import { NO_ERROR } from '../constants.js';
 import { SUPPORT_FUNCTIONS, type Signature } from './names.js';
 
 /** One support call as recorded: the protocol slot it was offered to, the function, its arguments. */
@@ -40,10 +40,13 @@ export class MockSupport {
     };
   }
 
-  /** A SUPPORT_FUNCTIONS (dwVersion MS_ROUTER_VERSION) whose functions record `slot`. */
-  functions(slot: number): Buffer {
-    const buf = Buffer.alloc(STRUCT_SIZE);
-    buf.writeUInt32LE(MS_ROUTER_VERSION, 0);
+  /**
+   * Fills `table` (a SUPPORT_FUNCTIONS, or a SUPPORT_FUNCTIONS_60, with its dwVersion set) with
+   * functions that record `slot`; returns it.
+   */
+  functions(slot: number, table: Buffer): Buffer {
+    const buf = table;
+    if (buf.length < STRUCT_SIZE) throw new RangeError(`support functions: a table of ${buf.length} bytes is under SUPPORT_FUNCTIONS' ${STRUCT_SIZE}`);
     const code = this.api.functions(slot, buf, buf.length) as number;
     if (code !== NO_ERROR) throw new RangeError(`support functions: slot ${slot} is outside 0..${SUPPORT_SLOTS - 1}`);
     return buf;

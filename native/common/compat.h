@@ -21,6 +21,7 @@
 #include <winsock2.h>
 #endif
 #include <windows.h>
+#include <in6addr.h>
 #include <iprtrmib.h>
 #include <routprot.h>
 #include <rtmv2.h>
@@ -706,4 +707,44 @@ typedef DWORD RTM_NOTIFY_FLAGS, *PRTM_NOTIFY_FLAGS;
 
 #ifndef RF_ROUTINGV6
 #define RF_ROUTINGV6 0x00000002
+#endif
+
+// ---- Both platforms: the IPv6 router manager's types (Windows SDK routprot.h; neither
+// mingw-w64 nor POSIX has them). Layouts: reference §3.8, pinned by layout_asserts.h. ----
+
+// AF_INET6 as Windows numbers it (ws2def.h). RTM_NET_ADDRESS.AddressFamily carries this
+// value on every platform; POSIX's own AF_INET6 (10 on Linux) is for its sockets only.
+#define RRAS_BRIDGE_AF_INET6 23
+// The IPv6 transport id (mprapi.h PID_IPV6), beside PID_IP (0x21).
+#ifndef PID_IPV6
+#define PID_IPV6 0x00000057
+#endif
+
+#if !defined(_WIN32)
+typedef struct in6_addr_compat {
+  union {
+    UCHAR Byte[16];
+    USHORT Word[8];
+  } u;
+} IN6_ADDR, *PIN6_ADDR;
+#endif
+
+#if !defined(_MSC_VER)  // the SDK (MSVC builds) declares these in routprot.h
+typedef struct _IPV6_LOCAL_BINDING {
+  IN6_ADDR Address;
+  ULONG PrefixLength;
+} IPV6_LOCAL_BINDING, *PIPV6_LOCAL_BINDING;
+
+typedef struct _IPV6_ADAPTER_BINDING_INFO {
+  ULONG AddressCount;
+  IN6_ADDR RemoteAddress;
+  ULONG Mtu;
+  ULONGLONG Speed;
+  __extension__ IPV6_LOCAL_BINDING Address[0];  // AddressCount entries follow
+} IPV6_ADAPTER_BINDING_INFO, *PIPV6_ADAPTER_BINDING_INFO;
+#endif
+
+#ifndef SIZEOF_IPV6_BINDING
+#define SIZEOF_IPV6_BINDING(X) \
+  (FIELD_OFFSET(IPV6_ADAPTER_BINDING_INFO, Address) + ((X) * sizeof(IPV6_LOCAL_BINDING)))
 #endif

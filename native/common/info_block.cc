@@ -138,31 +138,48 @@ bool ValidateInfoBlock(const void* data, size_t size, std::string& err) {
   return true;
 }
 
-bool BindingSize(const void* statusInfo, size_t available, size_t& bytes, std::string& err) {
+namespace {
+
+// A binding struct of `header` bytes followed by AddressCount entries of `entry` bytes.
+bool SizeOfBinding(const char* name, size_t header, size_t entry, const void* statusInfo,
+                   size_t available, size_t& bytes, std::string& err) {
   bytes = 0;
+  const std::string what = name;
   if (!statusInfo) {
-    err = "IP_ADAPTER_BINDING_INFO: NULL pointer";
+    err = what + ": NULL pointer";
     return false;
   }
-  if (available < kBindingHeaderSize) {
-    err = "IP_ADAPTER_BINDING_INFO: " + std::to_string(available) +
-          " bytes, shorter than the 24-byte header";
+  if (available < header) {
+    err = what + ": " + std::to_string(available) + " bytes, shorter than the " +
+          std::to_string(header) + "-byte header";
     return false;
   }
   const uint32_t count = GetU32(static_cast<const unsigned char*>(statusInfo));
   if (count > kMaxBindingAddresses) {
-    err = "IP_ADAPTER_BINDING_INFO: AddressCount " + std::to_string(count) + " exceeds the cap of " +
+    err = what + ": AddressCount " + std::to_string(count) + " exceeds the cap of " +
           std::to_string(kMaxBindingAddresses);
     return false;
   }
-  const size_t needed = kBindingHeaderSize + kLocalBindingSize * count;  // <= kMaxBindingBytes
+  const size_t needed = header + entry * count;  // bounded by the cap
   if (needed > available) {
-    err = "IP_ADAPTER_BINDING_INFO: AddressCount " + std::to_string(count) + " needs " +
-          std::to_string(needed) + " bytes, only " + std::to_string(available) + " available";
+    err = what + ": AddressCount " + std::to_string(count) + " needs " + std::to_string(needed) +
+          " bytes, only " + std::to_string(available) + " available";
     return false;
   }
   bytes = needed;
   return true;
+}
+
+}  // namespace
+
+bool BindingSize(const void* statusInfo, size_t available, size_t& bytes, std::string& err) {
+  return SizeOfBinding("IP_ADAPTER_BINDING_INFO", kBindingHeaderSize, kLocalBindingSize,
+                       statusInfo, available, bytes, err);
+}
+
+bool Binding6Size(const void* statusInfo, size_t available, size_t& bytes, std::string& err) {
+  return SizeOfBinding("IPV6_ADAPTER_BINDING_INFO", kBinding6HeaderSize, kLocalBinding6Size,
+                       statusInfo, available, bytes, err);
 }
 
 }  // namespace rrasbridge::infoblock

@@ -4,6 +4,7 @@
 // RTR_INFO_BLOCK_HEADER (rtinfo.h): @0 Version (1), @4 Size (blob bytes), @8 TocEntriesCount,
 // @12 RTR_TOC_ENTRY[n], 16 bytes each: InfoType, InfoSize (bytes per item), Count, Offset.
 // IP_ADAPTER_BINDING_INFO: @0 AddressCount, ..., @24 IP_LOCAL_BINDING[AddressCount] (8 bytes).
+// IPV6_ADAPTER_BINDING_INFO: @0 AddressCount, ..., @32 IPV6_LOCAL_BINDING[AddressCount] (20).
 // The rules match lib/config/infoBlock.ts and binding.ts, so both sides refuse the same blobs.
 #pragma once
 
@@ -22,6 +23,9 @@ constexpr size_t kBindingHeaderSize = 24;  // FIELD_OFFSET(IP_ADAPTER_BINDING_IN
 constexpr size_t kLocalBindingSize = 8;    // sizeof(IP_LOCAL_BINDING)
 constexpr uint32_t kMaxBindingAddresses = 4096;
 constexpr size_t kMaxBindingBytes = kBindingHeaderSize + kLocalBindingSize * kMaxBindingAddresses;
+constexpr size_t kBinding6HeaderSize = 32;  // FIELD_OFFSET(IPV6_ADAPTER_BINDING_INFO, Address)
+constexpr size_t kLocalBinding6Size = 20;   // sizeof(IPV6_LOCAL_BINDING)
+constexpr size_t kMaxBinding6Bytes = kBinding6HeaderSize + kLocalBinding6Size * kMaxBindingAddresses;
 
 struct TocEntry {
   uint32_t infoType = 0;
@@ -49,5 +53,7 @@ TocEntry ReadTocEntry(const void* data, uint32_t i);
 // than 24 bytes, AddressCount above kMaxBindingAddresses, or a size beyond `available`.
 // Reads nothing but AddressCount.
 bool BindingSize(const void* statusInfo, size_t available, size_t& bytes, std::string& err);
+// The same for the IPv6 router manager's IPV6_ADAPTER_BINDING_INFO: 32 + 20 * AddressCount.
+bool Binding6Size(const void* statusInfo, size_t available, size_t& bytes, std::string& err);
 
 }  // namespace rrasbridge::infoblock

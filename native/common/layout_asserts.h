@@ -42,6 +42,9 @@ static_assert(sizeof(void*) == 8, "layouts below are for x64 (LLP64) only");
   S(MESSAGE, 12, 4)                               \
   S(IP_LOCAL_BINDING, 8, 4)                       \
   S(IP_ADAPTER_BINDING_INFO, 24, 8)               \
+  S(IN6_ADDR, 16, 2)                              \
+  S(IPV6_LOCAL_BINDING, 20, 4)                    \
+  S(IPV6_ADAPTER_BINDING_INFO, 32, 8)             \
   S(IPX_SERVER_ENTRY, 64, 2)                      \
   S(IPX_SERVICE, 72, 4)                           \
   S(RTR_TOC_ENTRY, 16, 4)                         \
@@ -135,6 +138,13 @@ static_assert(sizeof(void*) == 8, "layouts below are for x64 (LLP64) only");
   M(IP_ADAPTER_BINDING_INFO, Mtu, 8)                                         \
   M(IP_ADAPTER_BINDING_INFO, Speed, 16)                                      \
   M(IP_ADAPTER_BINDING_INFO, Address, 24)                                    \
+  M(IPV6_LOCAL_BINDING, Address, 0)                                          \
+  M(IPV6_LOCAL_BINDING, PrefixLength, 16)                                    \
+  M(IPV6_ADAPTER_BINDING_INFO, AddressCount, 0)                              \
+  M(IPV6_ADAPTER_BINDING_INFO, RemoteAddress, 4)                             \
+  M(IPV6_ADAPTER_BINDING_INFO, Mtu, 20)                                      \
+  M(IPV6_ADAPTER_BINDING_INFO, Speed, 24)                                    \
+  M(IPV6_ADAPTER_BINDING_INFO, Address, 32)                                  \
   M(RTR_TOC_ENTRY, InfoType, 0)                                              \
   M(RTR_TOC_ENTRY, InfoSize, 4)                                              \
   M(RTR_TOC_ENTRY, Count, 8)                                                 \
@@ -288,6 +298,12 @@ static_assert(sizeof(void*) == 8, "layouts below are for x64 (LLP64) only");
   C(SIZEOF_IP_BINDING(0), 24)                             \
   C(SIZEOF_IP_BINDING(1), 32)                             \
   C(SIZEOF_IP_BINDING(2), 40)                             \
+  C(SIZEOF_IPV6_BINDING(0), 32)                           \
+  C(SIZEOF_IPV6_BINDING(1), 52)                           \
+  C(SIZEOF_IPV6_BINDING(2), 72)                           \
+  C(RF_ROUTINGV6, 2)                                      \
+  C(PID_IPV6, 0x57)                                       \
+  C(RRAS_BRIDGE_AF_INET6, 23)                             \
   C(PROTO_TYPE_UCAST, 0)                                  \
   C(PROTO_TYPE_MCAST, 1)                                  \
   C(PROTO_TYPE_MS0, 2)                                    \
@@ -388,6 +404,10 @@ static_assert(sizeof(void*) == 8, "layouts below are for x64 (LLP64) only");
 RRAS_BRIDGE_LAYOUT_TYPES(RRAS_BRIDGE_ASSERT_TYPE)
 RRAS_BRIDGE_LAYOUT_MEMBERS(RRAS_BRIDGE_ASSERT_MEMBER)
 RRAS_BRIDGE_LAYOUT_CONSTANTS(RRAS_BRIDGE_ASSERT_CONSTANT)
+
+#if defined(_WIN32)
+static_assert(AF_INET6 == RRAS_BRIDGE_AF_INET6, "RTM's IPv6 family is Windows' AF_INET6");
+#endif
 
 #undef RRAS_BRIDGE_ASSERT_TYPE
 #undef RRAS_BRIDGE_ASSERT_MEMBER

@@ -45,6 +45,32 @@ const Fields kChangeRecord = {
     {"preference", Kind::U32},
 };
 
+// The same two records for a protocol on the IPv6 router manager: an explicit family
+// (AF_INET6, 23, Windows' value) and the 16 address bytes in network order, as
+// RTM_NET_ADDRESS.AddrBits holds them.
+const Fields kRoute6Record = {
+    {"op", Kind::U32},
+    {"family", Kind::U32},
+    {"destination", Kind::Blob},  // 16 bytes
+    {"prefixLength", Kind::U32},
+    {"nextHop", Kind::Blob},  // 16 bytes; all zero for none
+    {"interfaceIndex", Kind::U32},
+    {"metric", Kind::U32},
+    {"preference", Kind::U32},
+    {"flags", Kind::U32},
+    {"ttlMs", Kind::U32},
+};
+const Fields kChange6Record = {
+    {"family", Kind::U32},
+    {"destination", Kind::Blob},
+    {"prefixLength", Kind::U32},
+    {"owner", Kind::U32},
+    {"nextHop", Kind::Blob},
+    {"interfaceIndex", Kind::U32},
+    {"metric", Kind::U32},
+    {"preference", Kind::U32},
+};
+
 std::vector<MessageSpec> BuildSpecs() {
   using D = Direction;
   return {
@@ -54,7 +80,9 @@ std::vector<MessageSpec> BuildSpecs() {
        {{"version", Kind::U32}, {"protocolId", Kind::U32}, {"name", Kind::Text},
         {"generation", Kind::U32}, {"heartbeatMs", Kind::U32}}},
       {MsgType::Start, "start", D::DllToHost,
-       Concat({{"restart", Kind::U32}}, kInfoFields), {}},
+       Concat(Concat({{"restart", Kind::U32}}, kInfoFields),
+              {{"addressFamily", Kind::U32}}),  // AF_INET (2) or AF_INET6 (23): the router manager
+       {}},
       {MsgType::StartComplete, "startComplete", D::DllToHost, {}, {}},
       {MsgType::Stop, "stop", D::DllToHost, {{"reason", Kind::U32}}, {}},
       {MsgType::AddInterface, "addInterface", D::DllToHost,
@@ -100,6 +128,11 @@ std::vector<MessageSpec> BuildSpecs() {
        {{"result", Kind::U32}, {"output", Kind::Blob}}},
       {MsgType::Synced, "synced", D::HostToDll, {}, {}},
       {MsgType::Restart, "restart", D::HostToDll, {{"reason", Kind::Text}}, {}},
+      {MsgType::RouteChanges6, "routeChanges6", D::DllToHost,
+       {{"changes", Kind::List, &kChange6Record}}, {}},
+      {MsgType::Routes6, "routes6", D::HostToDll,
+       {{"ops", Kind::List, &kRoute6Record}},
+       {{"results", Kind::List, &kStatusRecord}}},
   };
 }
 

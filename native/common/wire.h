@@ -56,6 +56,7 @@ enum class MsgType : uint16_t {
   Client = 21,
   Heartbeat = 22,
   RouteChanges = 23,
+  RouteChanges6 = 24,  // RouteChanges of a protocol on the IPv6 router manager
   // protocol -> router manager (host -> DLL)
   Log = 40,
   Routes = 41,
@@ -63,6 +64,7 @@ enum class MsgType : uint16_t {
   Support = 43,
   Synced = 44,
   Restart = 45,
+  Routes6 = 46,  // Routes of a protocol on the IPv6 router manager
 };
 
 struct MessageSpec {

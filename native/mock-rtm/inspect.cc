@@ -61,10 +61,9 @@ std::string OwnerFields(Table& t, uint64_t owner) {
 }
 
 std::string NextHopAddress(const NextHop& nh) {
-  uint32_t addr = 0;
-  uint8_t len = 0;
-  FromNetAddressRaw(&nh.info->NextHopAddress, &addr, &len);
-  return len == 32 ? FormatAddress(addr) : FormatAddress(addr) + "/" + Num(len);
+  Prefix addr;
+  if (!FromNetAddressRaw(&nh.info->NextHopAddress, &addr)) return "?";
+  return addr.len == MaxBits(addr.family) ? FormatAddress(addr) : FormatPrefix(addr);
 }
 
 std::string RouteJson(Table& t, const Route& r, Clock::time_point now) {
@@ -110,7 +109,8 @@ std::string DumpJson(Table& t) {
     s += "{\"handle\":" + HandleText(e.id) +
          ",\"protocolId\":" + Num(e.info.EntityId.EntityProtocolId) +
          ",\"instanceId\":" + Num(e.info.EntityId.EntityInstanceId) +
-         ",\"synthetic\":" + (e.synthetic ? "true" : "false") + "}";
+         ",\"synthetic\":" + (e.synthetic ? "true" : "false") +
+         ",\"addressFamily\":" + Num(e.info.AddressFamily) + "}";
   }
   s += "],\"routes\":[";
   first = true;
@@ -212,7 +212,7 @@ extern "C" MOCK_RTM_API uint32_t MockRtmLookupJson(const char* address, char* bu
       Runtime& rt = Runtime::Get();
       std::lock_guard<std::mutex> lock(rt.mu);
       Table& t = rt.table;
-      const Dest* d = t.LongestMatch(p.addr, p.len, RTM_VIEW_MASK_UCAST);
+      const Dest* d = t.LongestMatch(p, p.len, RTM_VIEW_MASK_UCAST);
       const uint64_t best = d ? t.Best(*d, RTM_VIEW_ID_UCAST, 0) : 0;
       if (best) s = RouteJson(t, *t.FindRoute(best), Clock::now());
     }
@@ -227,20 +227,21 @@ extern "C" MOCK_RTM_API uint32_t MockRtmAddRoute(uint32_t owner_protocol_id, con
     Prefix p;
     if (owner_protocol_id == 0 || !ParsePrefix(prefix, &p)) return ERROR_INVALID_PARAMETER;
     const bool has_hop = next_hop && *next_hop;
-    uint32_t hop = 0;
-    if (has_hop && !ParseAddress(next_hop, &hop)) return ERROR_INVALID_PARAMETER;
+    Prefix hop;
+    if (has_hop && (!ParseAddress(next_hop, &hop) || hop.family != p.family))
+      return ERROR_INVALID_PARAMETER;
 
     Runtime& rt = Runtime::Get();
     std::lock_guard<std::mutex> lock(rt.mu);
     Table& t = rt.table;
-    Entity* e = t.FindEntityById(owner_protocol_id, 0);
+    Entity* e = t.FindEntityById(owner_protocol_id, 0, p.family);
     uint64_t owner = e ? e->id : 0;
     const bool synthetic = !e || e->synthetic;
     if (!e) {
       RTM_ENTITY_INFO info;
       memset(&info, 0, sizeof(info));
       info.RtmInstanceId = 0;
-      info.AddressFamily = AF_INET;
+      info.AddressFamily = p.family;
       info.EntityId.EntityProtocolId = owner_protocol_id;
       info.EntityId.EntityInstanceId = 0;
       const DWORD rc = t.RegisterEntity(info, nullptr, true, &owner);
@@ -253,7 +254,7 @@ extern "C" MOCK_RTM_API uint32_t MockRtmAddRoute(uint32_t owner_protocol_id, con
     if (has_hop) {
       RTM_NEXTHOP_INFO nhi;
       memset(&nhi, 0, sizeof(nhi));
-      ToNetAddress(hop, 32, &nhi.NextHopAddress);
+      ToNetAddress(hop, &nhi.NextHopAddress);
       nhi.InterfaceIndex = if_index;
       uint64_t nh = 0;
       bool is_new = false;
@@ -278,7 +279,7 @@ extern "C" MOCK_RTM_API uint32_t MockRtmDeleteRoute(uint32_t owner_protocol_id,
     Runtime& rt = Runtime::Get();
     std::lock_guard<std::mutex> lock(rt.mu);
     Table& t = rt.table;
-    const Entity* e = t.FindEntityById(owner_protocol_id, 0);
+    const Entity* e = t.FindEntityById(owner_protocol_id, 0, p.family);
     const Dest* d = t.FindDest(p);
     if (!e || !d) return ERROR_NOT_FOUND;
     const uint64_t owner = e->id;

@@ -79,6 +79,10 @@ MOCK_RTM_API uint32_t MockRtmDeleteRoute(uint32_t owner_protocol_id, const char*
 #define MOCK_SUPPORT_MIB_ENTRY_GET_NEXT 9u
 #define MOCK_SUPPORT_GET_ROUTER_ID 10u
 #define MOCK_SUPPORT_HAS_MULTICAST_BOUNDARY 11u
+/* SUPPORT_FUNCTIONS_60's own (MPR60 mode): ValidateRouteEx, GetRoutingDomainInfo, GetInterfaceInformation. */
+#define MOCK_SUPPORT_VALIDATE_ROUTE_EX 12u
+#define MOCK_SUPPORT_GET_ROUTING_DOMAIN_INFO 13u
+#define MOCK_SUPPORT_GET_INTERFACE_INFORMATION 14u
 
 /* One recorded call: 80 bytes, no padding. args holds the DWORD arguments in order
  * (DemandDialRequest: ProtocolId, InterfaceIndex; SetInterfaceReceiveType: ProtocolId,
@@ -96,8 +100,8 @@ typedef struct MockSupportCall {
 
 /* Fills the eleven function pointers of the SUPPORT_FUNCTIONS at `out` (dwVersion and
  * dwReserved are left as they are) with the functions of protocol slot `slot`
- * (0..MOCK_SUPPORT_SLOTS-1). Returns 0, or 87 for a bad slot or a buffer under the struct's
- * size. */
+ * (0..MOCK_SUPPORT_SLOTS-1), and, when size is at least 120, SUPPORT_FUNCTIONS_60's three
+ * after them. Returns 0, or 87 for a bad slot or a buffer under the struct's size. */
 MOCK_RTM_API uint32_t MockSupportFunctions(uint32_t slot, void* out, uint32_t size);
 
 /* What GetRouterId answers (network-order IPv4); default 10.0.0.1. */

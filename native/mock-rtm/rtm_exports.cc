@@ -68,21 +68,23 @@ RTM_DEST_INFO* DestAt(RTM_DEST_INFO* base, size_t stride, size_t i) {
 
 // Destinations for an enumeration, in (address, length) order: all of them (RTM_ENUM_START),
 // from `start` on (RTM_ENUM_NEXT), or within the range `start` (RTM_ENUM_RANGE).
-DWORD SelectDests(Table& t, RTM_ENUM_FLAGS flags, const RTM_NET_ADDRESS* start,
+DWORD SelectDests(Table& t, USHORT family, RTM_ENUM_FLAGS flags, const RTM_NET_ADDRESS* start,
                   std::vector<uint64_t>* out) {
   const auto& index = t.dest_index();
   if (flags & (RTM_ENUM_RANGE | RTM_ENUM_NEXT)) {
     Prefix p;
-    if (!FromNetAddress(start, &p)) return ERROR_INVALID_PARAMETER;
+    if (!FromNetAddress(start, &p) || p.family != family) return ERROR_INVALID_PARAMETER;
     if (flags & RTM_ENUM_RANGE) {
-      for (auto it = index.lower_bound(p); it != index.end() && Covers(p, it->first.addr); ++it) {
+      for (auto it = index.lower_bound(p); it != index.end() && CoversAddress(p, it->first); ++it) {
         if (Covers(p, it->first)) out->push_back(it->second);
       }
     } else {
-      for (auto it = index.lower_bound(p); it != index.end(); ++it) out->push_back(it->second);
+      for (auto it = index.lower_bound(p); it != index.end() && it->first.family == p.family; ++it)
+        out->push_back(it->second);
     }
   } else {
-    for (const auto& kv : index) out->push_back(kv.second);
+    for (const auto& kv : index)
+      if (kv.first.family == family) out->push_back(kv.second);
   }
   return NO_ERROR;
 }
@@ -169,7 +171,9 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmRegisterEntity(PRTM_ENTITY_INFO RtmEntityInfo,
   (void)ReserveOpaquePointer;  // no opaque pointers (RtmGetOpaqueInformationPointer absent)
   return Guard([&]() -> DWORD {
     if (!RtmEntityInfo || !RtmRegProfile || !RtmRegHandle) return ERROR_INVALID_PARAMETER;
-    if (RtmEntityInfo->AddressFamily != AF_INET || RtmEntityInfo->RtmInstanceId != 0) {
+    // The IPv4 and the IPv6 router manager's RTM instances (0); no other family.
+    if ((RtmEntityInfo->AddressFamily != kAfInet && RtmEntityInfo->AddressFamily != kAfInet6) ||
+        RtmEntityInfo->RtmInstanceId != 0) {
       return ERROR_INVALID_PARAMETER;
     }
     Runtime& rt = Runtime::Get();
@@ -247,11 +251,8 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmDeleteNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
   return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (NextHopHandle) return t.DeleteNextHop(e.id, FromHandle(NextHopHandle), true);
     if (!NextHopInfo) return ERROR_INVALID_PARAMETER;
-    uint32_t addr;
-    uint8_t len;
-    if (!FromNetAddressRaw(&NextHopInfo->NextHopAddress, &addr, &len)) {
-      return ERROR_INVALID_PARAMETER;
-    }
+    Prefix addr;
+    if (!FromNetAddressRaw(&NextHopInfo->NextHopAddress, &addr)) return ERROR_INVALID_PARAMETER;
     NextHop* nh = t.MatchNextHop(e.id, NextHopInfo->NextHopAddress, NextHopInfo->InterfaceIndex);
     if (!nh) return ERROR_NOT_FOUND;
     return t.DeleteNextHop(e.id, nh->id, false);
@@ -269,11 +270,8 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmFindNextHop(RTM_ENTITY_HANDLE RtmRegHandle,
       owner = FromHandle(NextHopInfo->NextHopOwner);
       if (!t.FindEntity(owner)) return ERROR_INVALID_HANDLE;
     }
-    uint32_t addr;
-    uint8_t len;
-    if (!FromNetAddressRaw(&NextHopInfo->NextHopAddress, &addr, &len)) {
-      return ERROR_INVALID_PARAMETER;
-    }
+    Prefix addr;
+    if (!FromNetAddressRaw(&NextHopInfo->NextHopAddress, &addr)) return ERROR_INVALID_PARAMETER;
     NextHop* nh = t.MatchNextHop(owner, NextHopInfo->NextHopAddress, NextHopInfo->InterfaceIndex);
     if (!nh) return ERROR_NOT_FOUND;
     *NextHopHandle = ToHandle(nh->id);
@@ -396,7 +394,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle,
     if (RouteInfo) t.FillRouteInfo(*r, RouteInfo, true);
     if (DestAddress) {
       const Prefix& p = t.FindDest(r->dest)->prefix;
-      ToNetAddress(p.addr, p.len, DestAddress);
+      ToNetAddress(p, DestAddress);
     }
     return NO_ERROR;
   });
@@ -427,7 +425,8 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRe
   return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!DestAddress || !DestInfo) return ERROR_INVALID_PARAMETER;
     Prefix p;
-    if (!FromNetAddress(DestAddress, &p)) return ERROR_INVALID_PARAMETER;
+    if (!FromNetAddress(DestAddress, &p) || p.family != e.info.AddressFamily)
+      return ERROR_INVALID_PARAMETER;
     const Dest* d = t.FindDest(p);
     if (!d || !t.HasRouteIn(*d, MatchViews(TargetViews))) return ERROR_NOT_FOUND;
     t.FillDestInfo(*d, TargetViews & kSupportedViews, ResolveProtocol(e, ProtocolId), DestInfo);
@@ -442,10 +441,10 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE Rtm
                                                            PRTM_DEST_INFO DestInfo) {
   return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!DestAddress || !DestInfo) return ERROR_INVALID_PARAMETER;
-    uint32_t addr;
-    uint8_t len;
-    if (!FromNetAddressRaw(DestAddress, &addr, &len)) return ERROR_INVALID_PARAMETER;
-    const Dest* d = t.LongestMatch(addr, len, MatchViews(TargetViews));
+    Prefix addr;
+    if (!FromNetAddressRaw(DestAddress, &addr) || addr.family != e.info.AddressFamily)
+      return ERROR_INVALID_PARAMETER;
+    const Dest* d = t.LongestMatch(addr, addr.len, MatchViews(TargetViews));
     if (!d) return ERROR_NOT_FOUND;
     t.FillDestInfo(*d, TargetViews & kSupportedViews, ResolveProtocol(e, ProtocolId), DestInfo);
     return NO_ERROR;
@@ -542,7 +541,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle,
       if (!d) return ERROR_INVALID_HANDLE;
       dests.push_back(d->id);
     } else {
-      const DWORD rc = SelectDests(t, EnumFlags, StartDest, &dests);
+      const DWORD rc = SelectDests(t, e.info.AddressFamily, EnumFlags, StartDest, &dests);
       if (rc != NO_ERROR) return rc;
     }
     auto en = std::make_unique<EnumState>();
@@ -602,7 +601,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmCreateDestEnum(RTM_ENTITY_HANDLE RtmRegHandle,
   return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
     if (!RtmEnumHandle) return ERROR_INVALID_PARAMETER;
     auto en = std::make_unique<EnumState>();
-    const DWORD rc = SelectDests(t, EnumFlags, NetAddress, &en->items);
+    const DWORD rc = SelectDests(t, e.info.AddressFamily, EnumFlags, NetAddress, &en->items);
     if (rc != NO_ERROR) return rc;
     en->owner = e.id;
     en->dests = true;

@@ -22,7 +22,7 @@
 #include <mutex>
 #include <utility>
 
-#include "ipv4.h"
+#include "address.h"
 
 namespace mockrtm {
 namespace {
@@ -65,18 +65,26 @@ void Record(size_t slot, uint32_t function, std::initializer_list<uint32_t> args
   s.records.push_back(c);
 }
 
-// "a.b.c.d/len" for AF_INET; "family F/len" for anything else (the text is for people).
+// "a.b.c.d/len" or "2001:db8::/32"; "family F/len" for anything else (the text is for people).
 void FormatDest(const RTM_NET_ADDRESS* dest, char* out, size_t size) {
-  uint32_t addr = 0;
-  uint8_t len = 0;
-  if (dest && FromNetAddressRaw(dest, &addr, &len)) {
-    snprintf(out, size, "%s/%u", FormatAddress(addr).c_str(), unsigned(len));
+  Prefix p;
+  if (dest && FromNetAddressRaw(dest, &p)) {
+    snprintf(out, size, "%s/%u", FormatAddress(p).c_str(), unsigned(p.len));
   } else if (dest) {
     snprintf(out, size, "family %u/%u", unsigned(dest->AddressFamily), unsigned(dest->NumBits));
   } else {
     snprintf(out, size, "(null)");
   }
 }
+
+// What SUPPORT_FUNCTIONS_60 appends to MPR50's 96 bytes (absent from mingw's headers).
+struct SupportFunctions60Tail {
+  DWORD(WINAPI* ValidateRouteEx)(DWORD, DWORD, DWORD, PVOID, PVOID, PVOID);
+  DWORD(WINAPI* GetRoutingDomainInfo)(PVOID, DWORD, DWORD, PVOID);
+  DWORD(WINAPI* GetInterfaceInformation)(DWORD, DWORD, DWORD, DWORD, PVOID);
+};
+constexpr size_t kSupportFunctions60Size = sizeof(SUPPORT_FUNCTIONS) + sizeof(SupportFunctions60Tail);
+static_assert(kSupportFunctions60Size == 120, "SUPPORT_FUNCTIONS_60 is 120 bytes on x64");
 
 template <size_t N>
 struct Slot {
@@ -129,6 +137,22 @@ struct Slot {
     Record(N, MOCK_SUPPORT_HAS_MULTICAST_BOUNDARY, {ifIndex, group}, FALSE);
     return FALSE;
   }
+  // SUPPORT_FUNCTIONS_60's own members (the Windows SDK's MPR60; reference §3.5): offered to a
+  // library in MPR60 mode, which must never call them. Recorded, so a test can say it did not.
+  static DWORD WINAPI ValidateRouteEx(DWORD protocolId, DWORD subProtocolId, DWORD transportId,
+                                      PVOID, PVOID, PVOID) {
+    Record(N, MOCK_SUPPORT_VALIDATE_ROUTE_EX, {protocolId, subProtocolId, transportId}, ERROR_NOT_SUPPORTED);
+    return ERROR_NOT_SUPPORTED;
+  }
+  static DWORD WINAPI GetRoutingDomainInfo(PVOID, DWORD revision, DWORD bufSize, PVOID) {
+    Record(N, MOCK_SUPPORT_GET_ROUTING_DOMAIN_INFO, {revision, bufSize}, ERROR_NOT_SUPPORTED);
+    return ERROR_NOT_SUPPORTED;
+  }
+  static DWORD WINAPI GetInterfaceInformation(DWORD index, DWORD transportId, DWORD revision,
+                                              DWORD bufSize, PVOID) {
+    Record(N, MOCK_SUPPORT_GET_INTERFACE_INFORMATION, {index, transportId, revision, bufSize}, ERROR_NOT_SUPPORTED);
+    return ERROR_NOT_SUPPORTED;
+  }
 
   static void Fill(SUPPORT_FUNCTIONS& f) {
     f.DemandDialRequest = &DemandDialRequest;
@@ -143,13 +167,23 @@ struct Slot {
     f.GetRouterId = &GetRouterId;
     f.HasMulticastBoundary = &HasMulticastBoundary;
   }
+  static void Fill60(SupportFunctions60Tail& f) {
+    f.ValidateRouteEx = &ValidateRouteEx;
+    f.GetRoutingDomainInfo = &GetRoutingDomainInfo;
+    f.GetInterfaceInformation = &GetInterfaceInformation;
+  }
 };
 
 template <size_t... I>
 constexpr std::array<void (*)(SUPPORT_FUNCTIONS&), kSlots> MakeFillers(std::index_sequence<I...>) {
   return {&Slot<I>::Fill...};
 }
+template <size_t... I>
+constexpr std::array<void (*)(SupportFunctions60Tail&), kSlots> MakeFillers60(std::index_sequence<I...>) {
+  return {&Slot<I>::Fill60...};
+}
 constexpr auto kFillers = MakeFillers(std::make_index_sequence<kSlots>{});
+constexpr auto kFillers60 = MakeFillers60(std::make_index_sequence<kSlots>{});
 
 }  // namespace
 }  // namespace mockrtm
@@ -162,6 +196,11 @@ MOCK_RTM_API uint32_t MockSupportFunctions(uint32_t slot, void* out, uint32_t si
   memcpy(&f, out, sizeof f);  // keeps dwVersion and dwReserved as the caller set them
   mockrtm::kFillers[slot](f);
   memcpy(out, &f, sizeof f);
+  if (size >= mockrtm::kSupportFunctions60Size) {
+    mockrtm::SupportFunctions60Tail tail{};
+    mockrtm::kFillers60[slot](tail);
+    memcpy(static_cast<char*>(out) + sizeof(SUPPORT_FUNCTIONS), &tail, sizeof tail);
+  }
   return NO_ERROR;
 }
 

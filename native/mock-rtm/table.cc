@@ -81,10 +81,11 @@ Entity* Table::FindEntity(uint64_t id) {
   return it == entities_.end() ? nullptr : it->second.get();
 }
 
-Entity* Table::FindEntityById(ULONG protocol, ULONG instance) {
+Entity* Table::FindEntityById(ULONG protocol, ULONG instance, USHORT family) {
   for (auto& kv : entities_) {
     const RTM_ENTITY_ID& eid = kv.second->info.EntityId;
-    if (eid.EntityProtocolId == protocol && eid.EntityInstanceId == instance) {
+    if (eid.EntityProtocolId == protocol && eid.EntityInstanceId == instance &&
+        kv.second->info.AddressFamily == family) {
       return kv.second.get();
     }
   }
@@ -126,7 +127,8 @@ Notify* Table::FindNotify(uint64_t id) {
 void Table::QueueEntityEvent(Event::Type type, const Entity& peer) {
   for (auto& kv : entities_) {
     const Entity& e = *kv.second;
-    if (e.id == peer.id || !e.callback) continue;
+    // Each family's RTM has its own entities: an IPv6 entity never hears of an IPv4 one.
+    if (e.id == peer.id || !e.callback || e.info.AddressFamily != peer.info.AddressFamily) continue;
     Event ev;
     ev.type = type;
     ev.target = e.id;
@@ -138,7 +140,8 @@ void Table::QueueEntityEvent(Event::Type type, const Entity& peer) {
 
 DWORD Table::RegisterEntity(const RTM_ENTITY_INFO& info, RTM_EVENT_CALLBACK cb, bool synthetic,
                             uint64_t* out) {
-  if (FindEntityById(info.EntityId.EntityProtocolId, info.EntityId.EntityInstanceId)) {
+  if (FindEntityById(info.EntityId.EntityProtocolId, info.EntityId.EntityInstanceId,
+                     info.AddressFamily)) {
     return ERROR_ALREADY_EXISTS;
   }
   auto e = std::make_unique<Entity>();
@@ -209,24 +212,24 @@ DWORD Table::DeregisterEntity(uint64_t id) {
 // ---------------------------------------------------------------- next hops
 
 NextHop* Table::MatchNextHop(uint64_t owner, const RTM_NET_ADDRESS& addr, ULONG if_index) {
-  uint32_t a;
-  uint8_t len;
-  if (!FromNetAddressRaw(&addr, &a, &len)) return nullptr;
+  Prefix a;
+  if (!FromNetAddressRaw(&addr, &a)) return nullptr;
   for (auto& kv : next_hops_) {
     NextHop& nh = *kv.second;
     if (!nh.in_table || nh.owner != owner || nh.info->InterfaceIndex != if_index) continue;
-    uint32_t b;
-    uint8_t blen;
-    if (FromNetAddressRaw(&nh.info->NextHopAddress, &b, &blen) && a == b && len == blen) return &nh;
+    Prefix b;
+    if (FromNetAddressRaw(&nh.info->NextHopAddress, &b) && a == b) return &nh;
   }
   return nullptr;
 }
 
 DWORD Table::AddNextHop(uint64_t owner, const RTM_NEXTHOP_INFO& info, uint64_t existing,
                         uint64_t* out, bool* is_new) {
-  uint32_t addr;
-  uint8_t len;
-  if (!FromNetAddressRaw(&info.NextHopAddress, &addr, &len)) return ERROR_INVALID_PARAMETER;
+  Prefix addr;
+  if (!FromNetAddressRaw(&info.NextHopAddress, &addr)) return ERROR_INVALID_PARAMETER;
+  // RTM keeps one table per address family: an entity's next hops are of its family.
+  const Entity* ent = FindEntity(owner);
+  if (ent && ent->info.AddressFamily != addr.family) return ERROR_INVALID_PARAMETER;
   NextHop* nh = nullptr;
   if (existing) {
     nh = FindNextHop(existing);
@@ -247,7 +250,7 @@ DWORD Table::AddNextHop(uint64_t owner, const RTM_NEXTHOP_INFO& info, uint64_t e
   }
   RTM_NEXTHOP_INFO& stored = *nh->info;
   memset(&stored, 0, sizeof(stored));
-  ToNetAddress(addr, len, &stored.NextHopAddress);
+  ToNetAddress(addr, &stored.NextHopAddress);
   stored.NextHopOwner = ToHandle(owner);
   stored.InterfaceIndex = info.InterfaceIndex;
   stored.State = RTM_NEXTHOP_STATE_CREATED;
@@ -371,6 +374,8 @@ void Table::QueueChange(Dest& d, RTM_VIEW_SET any, RTM_VIEW_SET best, RTM_VIEW_S
     if (n.flags & RTM_CHANGE_TYPE_BEST) relevant |= best;
     if (n.flags & RTM_CHANGE_TYPE_FORWARDING) relevant |= fwd;
     if (!(relevant & MatchViews(n.views))) continue;
+    const Entity* owner = FindEntity(n.owner);
+    if (owner && owner->info.AddressFamily != d.prefix.family) continue;  // another family's table
     if (n.queued.insert(d.id).second) {
       n.queue.push_back(d.id);
       ++d.queued;
@@ -406,6 +411,8 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
   // Validate everything before changing anything.
   if (spec.next_hops.size() > kMaxNextHopsInRoute) return ERROR_INVALID_PARAMETER;
   if (!(spec.views & kSupportedViews)) return ERROR_INVALID_PARAMETER;
+  const Entity* ent = FindEntity(owner);
+  if (ent && ent->info.AddressFamily != prefix.family) return ERROR_INVALID_PARAMETER;
   for (uint64_t id : spec.next_hops) {
     const NextHop* nh = FindNextHop(id);
     if (!nh || !nh->in_table) return ERROR_INVALID_HANDLE;
@@ -615,7 +622,7 @@ void Table::FillDestInfo(const Dest& d, RTM_VIEW_SET views, ULONG protocol, RTM_
   memset(out, 0, offsetof(RTM_DEST_INFO, ViewInfo));
   out->DestHandle = ToHandle(d.id);
   AddRef(d.id);
-  ToNetAddress(d.prefix.addr, d.prefix.len, &out->DestAddress);
+  ToNetAddress(d.prefix, &out->DestAddress);
   out->LastChanged = d.last_changed;
   RTM_VIEW_SET belongs = 0;
   for (uint64_t id : d.routes) belongs |= routes_.at(id)->spec.views;
@@ -659,12 +666,9 @@ bool Table::HasRouteIn(const Dest& d, RTM_VIEW_SET match_views) const {
   return false;
 }
 
-Dest* Table::LongestMatch(uint32_t addr, uint8_t max_len, RTM_VIEW_SET match_views) {
-  for (int len = std::min<int>(max_len, 32); len >= 0; --len) {
-    Prefix p;
-    p.len = static_cast<uint8_t>(len);
-    p.addr = addr & MaskOf(unsigned(len));
-    Dest* d = FindDest(p);
+Dest* Table::LongestMatch(const Prefix& addr, uint8_t max_len, RTM_VIEW_SET match_views) {
+  for (int len = std::min<int>(max_len, int(MaxBits(addr.family))); len >= 0; --len) {
+    Dest* d = FindDest(Masked(addr, unsigned(len)));
     if (d && HasRouteIn(*d, match_views)) return d;
   }
   return nullptr;

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "../common/compat.h"
-#include "ipv4.h"
+#include "address.h"
 
 namespace mockrtm {
 
@@ -164,7 +164,8 @@ class Table {
   // ---- lookups (live objects only; nullptr otherwise) ----
   Entity* FindEntity(uint64_t id);
   Entity* FindEntity(const void* h) { return FindEntity(FromHandle(h)); }
-  Entity* FindEntityById(ULONG protocol, ULONG instance);
+  // Each family's RTM has its own entities: the same id may register in both.
+  Entity* FindEntityById(ULONG protocol, ULONG instance, USHORT family);
   NextHop* FindNextHop(uint64_t id);
   Route* FindRoute(uint64_t id);
   Dest* FindDest(uint64_t id);
@@ -221,7 +222,8 @@ class Table {
   bool HasRouteIn(const Dest& d, RTM_VIEW_SET match_views) const;
   // Longest prefix among destinations covering `addr` within the first `max_len` bits
   // that have a route in `match_views`.
-  Dest* LongestMatch(uint32_t addr, uint8_t max_len, RTM_VIEW_SET match_views);
+  // (the address's own family: 32 or 128 bits).
+  Dest* LongestMatch(const Prefix& addr, uint8_t max_len, RTM_VIEW_SET match_views);
   const std::map<Prefix, uint64_t>& dest_index() const { return dest_index_; }
 
   // ---- enumerations ----

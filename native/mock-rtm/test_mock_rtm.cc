@@ -70,6 +70,29 @@ std::string Text(const RTM_NET_ADDRESS& n) {
          std::to_string(n.NumBits);
 }
 
+RTM_NET_ADDRESS Net6(const char* text, unsigned len) {
+  RTM_NET_ADDRESS n;
+  memset(&n, 0, sizeof(n));
+  if (inet_pton(AF_INET6, text, n.AddrBits) != 1) abort();  // the test's own parser, not the mock's
+  n.AddressFamily = RRAS_BRIDGE_AF_INET6;
+  n.NumBits = static_cast<USHORT>(len);
+  return n;
+}
+
+std::string Text6(const RTM_NET_ADDRESS& n) {
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, n.AddrBits, buf, sizeof buf);
+  return std::string(buf) + "/" + std::to_string(n.NumBits);
+}
+
+RTM_ENTITY_INFO EntityInfo6(ULONG protocol) {
+  RTM_ENTITY_INFO ei;
+  memset(&ei, 0, sizeof(ei));
+  ei.AddressFamily = RRAS_BRIDGE_AF_INET6;
+  ei.EntityId.EntityProtocolId = protocol;
+  return ei;
+}
+
 RTM_ENTITY_INFO EntityInfo(ULONG protocol, ULONG instance = 0) {
   RTM_ENTITY_INFO ei;
   memset(&ei, 0, sizeof(ei));
@@ -308,9 +331,9 @@ int main() {
     RTM_ENTITY_HANDLE dup = nullptr;
     CHECK_EQ(RtmRegisterEntity(&ea, nullptr, Recorder, FALSE, &prof, &dup), ERROR_ALREADY_EXISTS);
     CHECK(dup == nullptr);
-    RTM_ENTITY_INFO v6 = EntityInfo(1001);
-    v6.AddressFamily = 23;
-    CHECK_EQ(RtmRegisterEntity(&v6, nullptr, Recorder, FALSE, &prof, &dup), ERROR_INVALID_PARAMETER);
+    RTM_ENTITY_INFO ipx = EntityInfo(1001);
+    ipx.AddressFamily = 6;  // AF_IPX: RTM here has only the IPv4 and IPv6 instances
+    CHECK_EQ(RtmRegisterEntity(&ipx, nullptr, Recorder, FALSE, &prof, &dup), ERROR_INVALID_PARAMETER);
     CHECK_EQ(RtmRegisterEntity(&ea, nullptr, Recorder, FALSE, &prof, nullptr), ERROR_INVALID_PARAMETER);
     CHECK_EQ(RtmRegisterEntity(nullptr, nullptr, Recorder, FALSE, &prof, &dup), ERROR_INVALID_PARAMETER);
 
@@ -1095,6 +1118,125 @@ int main() {
     const std::string j = Dump();
     CHECK(!Contains(j, "192.0.2.50"));  // freed with the last route using it
     CHECK(Contains(j, "\"handles\":{\"routes\":0,\"dests\":0,\"nextHops\":0,\"enums\":0,"));
+    CHECK_EQ(MockRtmReset(), NO_ERROR);
+  }
+
+  {
+    SECTION("IPv6: an AF_INET6 entity, 128-bit longest-prefix match, families kept apart");
+    RTM_REGN_PROFILE prof;
+    RTM_ENTITY_HANDLE h6 = nullptr, h4 = nullptr, h6b = nullptr;
+    RTM_ENTITY_INFO e6 = EntityInfo6(0x2b1d0003);
+    RTM_ENTITY_INFO e4 = EntityInfo(0x2b1d0003);  // the same protocol id in the IPv4 RTM
+    CHECK_EQ(RtmRegisterEntity(&e6, nullptr, Recorder, FALSE, &prof, &h6), NO_ERROR);
+    CHECK_EQ(RtmRegisterEntity(&e4, nullptr, Recorder, FALSE, &prof, &h4), NO_ERROR);
+    CHECK_EQ(RtmRegisterEntity(&e6, nullptr, Recorder, FALSE, &prof, &h6b), ERROR_ALREADY_EXISTS);
+    RTM_ENTITY_INFO bad = EntityInfo6(7);
+    bad.AddressFamily = 10;  // Linux's AF_INET6 is not RTM's
+    CHECK_EQ(RtmRegisterEntity(&bad, nullptr, Recorder, FALSE, &prof, &h6b), ERROR_INVALID_PARAMETER);
+    RTM_ENTITY_INFO other = EntityInfo6(10006);
+    CHECK_EQ(RtmRegisterEntity(&other, nullptr, Recorder, FALSE, &prof, &h6b), NO_ERROR);
+    CHECK(WaitFor([&] { return CountEvents(h6, RTM_ENTITY_REGISTERED) >= 1; }));
+    CHECK_EQ(CountEvents(h4, RTM_ENTITY_REGISTERED), 0u);  // the IPv4 entity hears of no IPv6 one
+
+    RTM_NOTIFY_HANDLE n6 = nullptr, n4 = nullptr;
+    CHECK_EQ(RtmRegisterForChangeNotification(h6, RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_BEST, nullptr, &n6), NO_ERROR);
+    CHECK_EQ(RtmRegisterForChangeNotification(h4, RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_BEST, nullptr, &n4), NO_ERROR);
+
+    RTM_NEXTHOP_INFO nhi;
+    memset(&nhi, 0, sizeof(nhi));
+    nhi.NextHopAddress = Net6("fe80::1", 128);
+    nhi.InterfaceIndex = 3;
+    RTM_NEXTHOP_HANDLE nh = nullptr;
+    DWORD flags = 0;
+    CHECK_EQ(RtmAddNextHop(h6b, &nhi, &nh, &flags), NO_ERROR);
+    RTM_NEXTHOP_INFO nh4 = nhi;
+    nh4.NextHopAddress = Net("192.0.2.1", 32);
+    RTM_NEXTHOP_HANDLE wrong = nullptr;
+    CHECK_EQ(RtmAddNextHop(h6b, &nh4, &wrong, &flags), ERROR_INVALID_PARAMETER);  // not its family
+    RTM_ROUTE_INFO ri = MakeRoute(nh, 2, 10);
+    const char* dests[][2] = {{"2001:db8::", "32"}, {"2001:db8:0:1::", "64"}, {"2001:db8:0:1:8000::", "65"}, {"::", "0"}};
+    for (auto& d : dests) {
+      RTM_NET_ADDRESS a = Net6(d[0], unsigned(atoi(d[1])));
+      flags = 0;
+      CHECK_EQ(RtmAddRouteToDest(h6b, nullptr, &a, &ri, INFINITE, nullptr, 0, nullptr, &flags), NO_ERROR);
+    }
+    RTM_NET_ADDRESS v4 = Net("10.9.0.0", 16);
+    flags = 0;
+    CHECK_EQ(RtmAddRouteToDest(h6b, nullptr, &v4, &ri, INFINITE, nullptr, 0, nullptr, &flags), ERROR_INVALID_PARAMETER);
+    RTM_NET_ADDRESS hostBits = Net6("2001:db8:0:2::1", 48);  // host bits are cleared
+    CHECK_EQ(RtmAddRouteToDest(h6b, nullptr, &hostBits, &ri, INFINITE, nullptr, 0, nullptr, &flags), NO_ERROR);
+    RTM_NET_ADDRESS tooLong = Net6("2001:db8::", 129);
+    CHECK_EQ(RtmAddRouteToDest(h6b, nullptr, &tooLong, &ri, INFINITE, nullptr, 0, nullptr, &flags), ERROR_INVALID_PARAMETER);
+
+    std::vector<unsigned char> buf(rrasbridge::RtmDestInfoSize(1));
+    RTM_DEST_INFO* di = reinterpret_cast<RTM_DEST_INFO*>(buf.data());
+    const struct { const char* addr; const char* want; } lpm[] = {
+        {"2001:db8:0:1:8000::5", "2001:db8:0:1:8000::/65"},  // the bit after /64 decides
+        {"2001:db8:0:1:7fff::5", "2001:db8:0:1::/64"},
+        {"2001:db8:0:2::9", "2001:db8::/48"},
+        {"2001:db8:ffff::1", "2001:db8::/32"},
+        {"2001:db9::1", "::/0"},
+    };
+    for (const auto& q : lpm) {
+      RTM_NET_ADDRESS a = Net6(q.addr, 128);
+      CHECK_EQ(RtmGetMostSpecificDestination(h6, &a, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, di), NO_ERROR);
+      const std::string got = Text6(di->DestAddress);
+      if (got != q.want) fprintf(stderr, "  LPM %s -> %s, want %s\n", q.addr, got.c_str(), q.want);
+      CHECK(got == q.want);
+      CHECK_EQ(di->DestAddress.AddressFamily, RRAS_BRIDGE_AF_INET6);
+      RtmReleaseDestInfo(h6, di);
+    }
+    RTM_NET_ADDRESS asV4 = Net("32.1.13.184", 32);  // 2001:db8's first bytes, as IPv4: no match
+    CHECK_EQ(RtmGetMostSpecificDestination(h6, &asV4, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, di), ERROR_INVALID_PARAMETER);
+    CHECK_EQ(RtmGetMostSpecificDestination(h4, &asV4, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, di), ERROR_NOT_FOUND);
+    RTM_NET_ADDRESS q6 = Net6("2001:db8::1", 128);
+    CHECK_EQ(RtmGetMostSpecificDestination(h4, &q6, RTM_BEST_PROTOCOL, RTM_VIEW_MASK_UCAST, di), ERROR_INVALID_PARAMETER);
+
+    // Change notifications: the IPv6 entity hears of all five dests, the IPv4 one of none.
+    CHECK(WaitFor([&] { return CountEvents(h6, RTM_CHANGE_NOTIFICATION) >= 1; }));
+    const auto seen = Drain(h6, n6);
+    CHECK_EQ(seen.size(), 5u);
+    CHECK(Drain(h4, n4).empty());
+    CHECK_EQ(CountEvents(h4, RTM_CHANGE_NOTIFICATION), 0u);
+
+    // A dest enumeration of the IPv6 entity lists IPv6 dests only, in address order.
+    CHECK_EQ(MockRtmAddRoute(10006, "10.200.0.0/16", "192.0.2.9", 1, 1, 1), NO_ERROR);
+    RTM_ENUM_HANDLE en = nullptr;
+    CHECK_EQ(RtmCreateDestEnum(h6, RTM_VIEW_MASK_UCAST, RTM_ENUM_START, nullptr, RTM_BEST_PROTOCOL, &en), NO_ERROR);
+    std::vector<unsigned char> many(16 * rrasbridge::RtmDestInfoSize(1));
+    UINT num = 16;
+    RtmGetEnumDests(h6, en, &num, reinterpret_cast<RTM_DEST_INFO*>(many.data()));
+    std::string order;
+    for (UINT i = 0; i < num; ++i)
+      order += Text6(reinterpret_cast<RTM_DEST_INFO*>(many.data() + i * rrasbridge::RtmDestInfoSize(1))->DestAddress) + " ";
+    CHECK(order == "::/0 2001:db8::/32 2001:db8::/48 2001:db8:0:1::/64 2001:db8:0:1:8000::/65 ");
+    if (num) RtmReleaseDests(h6, num, reinterpret_cast<RTM_DEST_INFO*>(many.data()));
+    RtmDeleteEnumHandle(h6, en);
+
+    // The inspection API speaks IPv6 text (RFC 5952 out, any valid form in).
+    const std::string j = Dump();
+    CHECK(Contains(j, "\"dest\":\"2001:db8:0:1:8000::/65\",\"owner\":10006"));
+    CHECK(Contains(j, "\"protocolId\":10006,\"instanceId\":0,\"synthetic\":false,\"addressFamily\":23"));
+    CHECK(Contains(j, "\"protocolId\":10006,\"instanceId\":0,\"synthetic\":true,\"addressFamily\":2"));
+    CHECK(Contains(j, "\"address\":\"fe80::1\",\"interfaceIndex\":3"));
+    char out[2048];
+    CHECK(MockRtmLookupJson("2001:DB8:0:1:0:0:0:5", out, sizeof out) > 0);
+    CHECK(Contains(out, "\"dest\":\"2001:db8:0:1::/64\""));
+    CHECK(MockRtmLookupJson("2001:db8::1::2", out, sizeof out) == 0);  // two "::"
+    CHECK(MockRtmLookupJson("2001:db8::/129", out, sizeof out) == 0);
+    CHECK(MockRtmLookupJson("::ffff:10.200.1.1", out, sizeof out) > 0);  // a mapped address is IPv6
+    CHECK(Contains(out, "\"dest\":\"::/0\""));
+    CHECK_EQ(MockRtmAddRoute(10002, "2001:db8:aa::/48", "fe80::99", 4, 1, 1), NO_ERROR);
+    CHECK_EQ(MockRtmAddRoute(10002, "2001:db8:bb::/48", "192.0.2.9", 4, 1, 1), ERROR_INVALID_PARAMETER);
+    CHECK(MockRtmLookupJson("2001:db8:aa::1", out, sizeof out) > 0);
+    CHECK(Contains(out, "\"nextHops\":[{\"address\":\"fe80::99\",\"interfaceIndex\":4}]"));
+    CHECK_EQ(MockRtmDeleteRoute(10002, "2001:db8:aa::/48"), NO_ERROR);
+    CHECK_EQ(MockRtmDeleteRoute(10002, "2001:db8:aa::/48"), ERROR_NOT_FOUND);
+
+    RtmReleaseNextHops(h6b, 1, &nh);
+    CHECK_EQ(RtmDeregisterEntity(h6b), NO_ERROR);
+    CHECK_EQ(RtmDeregisterEntity(h4), NO_ERROR);
+    CHECK_EQ(RtmDeregisterEntity(h6), NO_ERROR);
     CHECK_EQ(MockRtmReset(), NO_ERROR);
   }
 

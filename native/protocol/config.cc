@@ -20,6 +20,7 @@ const std::vector<NumericField>& NumericFields() {
       {"validateRoutes", &ProtocolConfig::validateRoutes},
       {"clientCalls", &ProtocolConfig::clientCalls},
       {"queueHighWaterBytes", &ProtocolConfig::queueHighWaterBytes},
+      {"ipv6", &ProtocolConfig::ipv6},
   };
   return fields;
 }

@@ -25,7 +25,12 @@ struct ProtocolConfig {
   uint32_t routePreference = 100;    // RTM preference of the protocol's routes, unless given
   uint32_t validateRoutes = 1;       // pass each route through SUPPORT_FUNCTIONS.ValidateRoute
   uint32_t clientCalls = 0;          // the protocol handles ConnectClient / DisconnectClient
-  uint32_t supportedFunctionality = 0x05;  // RF_ROUTING | RF_DEMAND_UPDATE_ROUTES
+  // RF_ROUTING | RF_DEMAND_UPDATE_ROUTES; RF_ROUTING means RTM on the protocol's family, so
+  // a protocol with ipv6 set claims RF_ROUTINGV6 instead.
+  uint32_t supportedFunctionality = 0x05;
+  // 1: the protocol runs on the IPv6 router manager (RouterManagers\Ipv6, RTM AF_INET6,
+  // IPV6_ADAPTER_BINDING_INFO); 0: the IPv4 one. On Windows a key under Ipv6 sets it.
+  uint32_t ipv6 = 0;
   uint32_t startTimeoutMs = 20000;   // spawn + handshake + start handler
   uint32_t callTimeoutMs = 5000;     // any other call that waits for JS
   uint32_t stopTimeoutMs = 5000;

@@ -1,6 +1,7 @@
 // Configuration on Windows: the protocol's own registry key, where RRAS finds the DLL.
 //
-//   HKLM\SOFTWARE\Microsoft\Router\CurrentVersion\RouterManagers\Ip\<Name>
+//   HKLM\SOFTWARE\Microsoft\Router\CurrentVersion\RouterManagers\Ip\<Name>   (or ...\Ipv6\<Name>:
+//                                                          the IPv6 router manager's, ipv6 = 1)
 //     DllName, ProtocolId (REG_DWORD), Title, VendorName   RRAS's values; ProtocolId selects
 //                                                          the key, <Name> is the protocol's name
 //     Module      REG_SZ / REG_EXPAND_SZ   the protocol module (required)
@@ -12,11 +13,11 @@
 //     SupportedFunctionality, StartTimeoutMs, CallTimeoutMs, StopTimeoutMs, HeartbeatMs,
 //     HeartbeatMisses, RestartLimit, RestartWindowMs, BackoffInitialMs, BackoffMaxMs,
 //     StaleTimeoutMs, MaxFrameBytes, RoutePreference, ValidateRoutes, ClientCalls,
-//     QueueHighWaterBytes                                                 REG_DWORD
+//     QueueHighWaterBytes, Ipv6                                           REG_DWORD
 //
 // Value names are the JSON field names of the POSIX configuration (the registry compares
 // names case-insensitively). Another parent key may replace RRAS's (e.g.
-// HKCU\Software\rras-bridge\MockRouter\1234-1\Ip): the one named by rras-bridge.json beside
+// HKCU\Software\rras-bridge\MockRouter\1234\1.1\Ip): the one named by rras-bridge.json beside
 // the DLL ({"registryKey": "..."}; MockRouter writes one beside each router's private copy),
 // else by the environment variable RRAS_BRIDGE_REGISTRY_KEY. An installed DLL has neither, and
 // RRAS sets no such variable: it reads RRAS's own key.
@@ -243,15 +244,14 @@ std::string LibraryDirectory() {
 
 std::string BesideConfigPath() { return LibraryDirectory() + "\\" + kBesideConfigName; }
 
-bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err) {
-  *found = false;
-  HKEY root;
-  std::wstring path;
-  std::string shown;
-  if (!ParentKey(root, path, shown, err)) return false;
+namespace {
+
+// Looks for protocolId among the subkeys of root\path (one router manager's protocols).
+bool FindIn(HKEY root, const std::wstring& path, const std::string& shown, uint32_t protocolId,
+            bool ipv6, ProtocolConfig& out, bool* found, std::string& err) {
   Key parent;
   LSTATUS st = parent.Open(root, path);
-  if (st == ERROR_FILE_NOT_FOUND) return true;  // no protocols registered at all
+  if (st == ERROR_FILE_NOT_FOUND) return true;  // no protocols registered there
   if (st != ERROR_SUCCESS) {
     err = win::ErrorText(("cannot open " + shown).c_str(), static_cast<DWORD>(st));
     return false;
@@ -280,9 +280,25 @@ bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, s
       err = shown + "\\" + out.name + ": " + err;
       return false;
     }
+    if (ipv6) out.ipv6 = 1;  // the IPv6 router manager's key says which one loads it
     *found = true;
     return true;
   }
+}
+
+}  // namespace
+
+// Searches RouterManagers\Ip, then its sibling RouterManagers\Ipv6 (for a parent key from
+// rras-bridge.json or RRAS_BRIDGE_REGISTRY_KEY: the sibling named like it with "v6" appended).
+bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err) {
+  *found = false;
+  HKEY root;
+  std::wstring path;
+  std::string shown;
+  if (!ParentKey(root, path, shown, err)) return false;
+  if (!FindIn(root, path, shown, protocolId, false, out, found, err)) return false;
+  if (*found) return true;
+  return FindIn(root, path + L"v6", shown + "v6", protocolId, true, out, found, err);
 }
 
 }  // namespace rrasbridge

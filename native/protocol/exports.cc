@@ -24,6 +24,15 @@ namespace {
 
 constexpr size_t kSlots = 16;
 
+// The routprot.h version this library implements, and so answers in dwVersion: MPR50's, whose
+// table is the 224-byte MPR50_ROUTING_CHARACTERISTICS. A router manager may offer a later one
+// (the SDK's MPR60: 0x600, 264 bytes); it gets this answer, the MPR50 part filled, and every
+// byte past it left as it was (reference §3.3). SUPPORT_FUNCTIONS is read up to MPR50's part.
+constexpr DWORD kRouterVersion = 0x500;
+static_assert(MS_ROUTER_VERSION == kRouterVersion && sizeof(MPR_ROUTING_CHARACTERISTICS) == 224 &&
+                  sizeof(SUPPORT_FUNCTIONS) == 96,
+              "built against MPR50's routprot.h (MPR50=1, not MPR60)");
+
 std::mutex gRegistryMu;
 // Never destroyed: at process exit, static destructors would tear instances down while
 // their threads still run and other libraries' statics (RTM's) are already gone. RRAS
@@ -198,14 +207,19 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   // Claim only what both sides support; the router manager offers its set in the struct.
   const DWORD offered = rc->fSupportedFunctionality;
   // Multicast entry points are not bridged: RF_MULTICAST is never claimed.
-  const DWORD ours = config.supportedFunctionality & (RF_ROUTING | RF_DEMAND_UPDATE_ROUTES |
-                                                       RF_ADD_ALL_INTERFACES | RF_POWER);
-  rc->dwVersion = MS_ROUTER_VERSION;
+  DWORD wanted = config.supportedFunctionality;
+  if (config.ipv6 && (wanted & RF_ROUTING)) wanted = (wanted & ~RF_ROUTING) | RF_ROUTINGV6;
+  const DWORD ours = wanted & (RF_ROUTING | RF_ROUTINGV6 | RF_DEMAND_UPDATE_ROUTES |
+                               RF_ADD_ALL_INTERFACES | RF_POWER);
+  const DWORD offeredVersion = rc->dwVersion;
+  rc->dwVersion = kRouterVersion;
   rc->fSupportedFunctionality = offered & ours;
   kFillers[slot](*rc, (rc->fSupportedFunctionality & RF_POWER) != 0, config.clientCalls != 0);
   if (sc) sc->mscMpr40ServiceChars.fSupportedFunctionality = 0;  // no IPX service table
-  Logger(config.name, config.logFile)(LogLevel::Info, "registered protocol %u (slot %u, functionality 0x%x)",
-                                     unsigned(id), unsigned(slot), unsigned(rc->fSupportedFunctionality));
+  Logger(config.name, config.logFile)(LogLevel::Info,
+                                     "registered protocol %u (slot %u, router version 0x%x offered, 0x%x answered, functionality 0x%x)",
+                                     unsigned(id), unsigned(slot), unsigned(offeredVersion), unsigned(kRouterVersion),
+                                     unsigned(rc->fSupportedFunctionality));
   return NO_ERROR;
 }
 

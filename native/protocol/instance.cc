@@ -265,6 +265,7 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
   if (rtm_) SendRouteChanges(*link, rtm_->BestRoutes());
   std::vector<Value> start = {Value::Num(replay ? 1 : 0)};
   for (auto& f : InfoFields(global)) start.push_back(std::move(f));
+  start.push_back(Value::Num(Family()));
   Message reply;
   if (!link->Call(MsgType::Start, std::move(start), config_.callTimeoutMs, reply, err)) {
     std::string how = link->Shutdown(0);
@@ -564,7 +565,10 @@ DWORD Instance::InterfaceStatus(ULONG index, BOOL active, DWORD statusType, PVOI
     // RRAS passes no size: the address count is trusted up to the validator's cap.
     size_t bytes = 0;
     std::string err;
-    if (!infoblock::BindingSize(statusInfo, infoblock::kMaxBindingBytes, bytes, err)) {
+    const bool ok = Family() == kFamilyIpv6
+                        ? infoblock::Binding6Size(statusInfo, infoblock::kMaxBinding6Bytes, bytes, err)
+                        : infoblock::BindingSize(statusInfo, infoblock::kMaxBindingBytes, bytes, err);
+    if (!ok) {
       log_(LogLevel::Warn, "InterfaceStatus(%u): binding refused: %s", unsigned(index), err.c_str());
       return ERROR_INVALID_PARAMETER;
     }
@@ -739,6 +743,7 @@ void Instance::OnHostRequest(HostLink& from, Message&& m) {
       return;
     }
     case MsgType::Routes:
+    case MsgType::Routes6:
       HandleRoutes(from, m);
       return;
     case MsgType::SaveConfig:
@@ -769,7 +774,7 @@ void Instance::OnHostRequest(HostLink& from, Message&& m) {
 
 bool Instance::OpenRtm(std::string& err) {
   if (rtm_ || config_.rtmLibrary.empty()) return true;
-  auto rtm = std::make_unique<RtmClient>(log_, config_.protocolId, config_.routePreference);
+  auto rtm = std::make_unique<RtmClient>(log_, config_.protocolId, config_.routePreference, Family());
   auto sink = [this](std::vector<RouteChange> changes) {
     std::shared_ptr<HostLink> link = Link();
     if (link) SendRouteChanges(*link, changes);
@@ -806,18 +811,66 @@ void Instance::SweepStale(const char* why) {
   log_(LogLevel::Info, "%s: swept %u stale route(s)", why, unsigned(n));
 }
 
+uint16_t Instance::Family() const { return config_.ipv6 ? kFamilyIpv6 : kFamilyIpv4; }
+
+// routeChanges (IPv4, addresses as u32) or routeChanges6 (family + 16 bytes), by the
+// protocol's router manager.
 void Instance::SendRouteChanges(HostLink& link, const std::vector<RouteChange>& changes) {
   if (changes.empty()) return;
+  const bool v6 = Family() == kFamilyIpv6;
+  auto addr = [v6](const Address& a) {
+    return v6 ? Value::Bytes(a.data(), a.size()) : Value::Num(Ipv4Wire(a));
+  };
   std::vector<wire::Record> records;
   records.reserve(changes.size());
-  for (const auto& c : changes)
-    records.push_back({Value::Num(c.destination), Value::Num(c.prefixLength), Value::Num(c.owner),
-                       Value::Num(c.nextHop), Value::Num(c.interfaceIndex), Value::Num(c.metric),
-                       Value::Num(c.preference)});
+  for (const auto& c : changes) {
+    wire::Record r = {addr(c.destination), Value::Num(c.prefixLength), Value::Num(c.owner),
+                      addr(c.nextHop), Value::Num(c.interfaceIndex), Value::Num(c.metric),
+                      Value::Num(c.preference)};
+    if (v6) r.insert(r.begin(), Value::Num(kFamilyIpv6));
+    records.push_back(std::move(r));
+  }
   std::string err;
-  if (!link.Notify(MsgType::RouteChanges, {Value::List(std::move(records))}, err))
+  if (!link.Notify(v6 ? MsgType::RouteChanges6 : MsgType::RouteChanges,
+                   {Value::List(std::move(records))}, err))
     log_(LogLevel::Warn, "route changes not delivered to the host: %s", err.c_str());
 }
+
+namespace {
+
+// One route operation of a routes (IPv4) or routes6 record; false with err for a record of
+// another family or an address that is not 16 bytes.
+bool DecodeRouteOp(const wire::Record& r, bool v6, RouteOp& op, std::string& err) {
+  auto num = [&](size_t i) { return static_cast<uint32_t>(std::get<uint64_t>(r.at(i).v)); };
+  auto addr6 = [&](size_t i, Address& out) {
+    const std::string& b = std::get<std::string>(r.at(i).v);
+    if (b.size() != out.size()) {
+      err = "an IPv6 address of " + std::to_string(b.size()) + " bytes, not 16";
+      return false;
+    }
+    std::memcpy(out.data(), b.data(), out.size());
+    return true;
+  };
+  if (!v6) {
+    op = RouteOp{num(0), Ipv4Address(num(1)), num(2), Ipv4Address(num(3)), num(4),
+                 num(5),  num(6),              num(7), num(8)};
+    return true;
+  }
+  if (num(1) != kFamilyIpv6) {
+    err = "routes6 record of family " + std::to_string(num(1)) + ", not AF_INET6 (23)";
+    return false;
+  }
+  op.op = num(0);
+  op.prefixLength = num(3);
+  op.interfaceIndex = num(5);
+  op.metric = num(6);
+  op.preference = num(7);
+  op.flags = num(8);
+  op.ttlMs = num(9);
+  return addr6(2, op.destination) && addr6(4, op.nextHop);
+}
+
+}  // namespace
 
 void Instance::HandleRoutes(HostLink& from, const Message& m) {
   if (!rtm_) {
@@ -825,15 +878,21 @@ void Instance::HandleRoutes(HostLink& from, const Message& m) {
                "no RTM library is configured for this protocol (rtmLibrary); routes are not kept");
     return;
   }
+  const bool v6 = m.type == MsgType::Routes6;
+  if (v6 != (Family() == kFamilyIpv6)) {
+    from.Reply(m, ERROR_INVALID_PARAMETER,
+               std::string(v6 ? "IPv6 routes" : "IPv4 routes") + " for a protocol on the " +
+                   (Family() == kFamilyIpv6 ? "IPv6" : "IPv4") + " router manager");
+    return;
+  }
   std::vector<wire::Record> results;
   const auto& ops = m.List(0);
   results.reserve(ops.size());
   std::string firstError;
   for (const auto& r : ops) {
-    auto num = [&](size_t i) { return static_cast<uint32_t>(std::get<uint64_t>(r.at(i).v)); };
-    RouteOp op{num(0), num(1), num(2), num(3), num(4), num(5), num(6), num(7), num(8)};
+    RouteOp op;
     std::string err;
-    DWORD status = rtm_->Apply(op, err);
+    DWORD status = DecodeRouteOp(r, v6, op, err) ? rtm_->Apply(op, err) : ERROR_INVALID_PARAMETER;
     if (status != NO_ERROR && firstError.empty()) firstError = err;
     results.push_back({Value::Num(status)});
   }

@@ -78,6 +78,8 @@ class Instance {
   bool OpenRtm(std::string& err);
   void CloseRtm(bool deleteRoutes);
   void SendRouteChanges(HostLink& link, const std::vector<RouteChange>& changes);
+  // The RTM family of the protocol's router manager (config ipv6).
+  uint16_t Family() const;
   void SweepStale(const char* why);
   void QueueUpdateComplete(uint32_t index, const wire::Message* reply, const std::string& failure);
   static bool CopyInfo(PVOID info, ULONG version, ULONG size, ULONG count, InfoBlob& out);

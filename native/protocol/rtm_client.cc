@@ -14,22 +14,34 @@ std::map<RTM_ENTITY_HANDLE, RtmClient*>& Clients() {
   return clients;
 }
 
-RTM_NET_ADDRESS NetAddress(uint32_t wireAddr, uint32_t bits) {
+RTM_NET_ADDRESS NetAddress(uint16_t family, const Address& addr, uint32_t bits) {
   RTM_NET_ADDRESS a;
   std::memset(&a, 0, sizeof a);
-  a.AddressFamily = 2;  // AF_INET
+  a.AddressFamily = family;
   a.NumBits = static_cast<USHORT>(bits);
-  std::memcpy(a.AddrBits, &wireAddr, 4);  // the wire u32's bytes are network order
+  std::memcpy(a.AddrBits, addr.data(), family == kFamilyIpv6 ? 16 : 4);
   return a;
 }
 
-uint32_t WireAddr(const RTM_NET_ADDRESS& a) {
-  uint32_t v;
-  std::memcpy(&v, a.AddrBits, 4);
-  return v;
+Address FromNetAddress(const RTM_NET_ADDRESS& a) {
+  Address out{};
+  std::memcpy(out.data(), a.AddrBits, a.AddressFamily == kFamilyIpv6 ? 16 : 4);
+  return out;
 }
 
 }  // namespace
+
+Address Ipv4Address(uint32_t wire) {
+  Address a{};
+  std::memcpy(a.data(), &wire, 4);  // the wire u32's bytes are network order
+  return a;
+}
+
+uint32_t Ipv4Wire(const Address& a) {
+  uint32_t v;
+  std::memcpy(&v, a.data(), 4);
+  return v;
+}
 
 bool RtmClient::Open(const std::string& library, ChangeSink sink, Validator validate,
                      std::string& err) {
@@ -48,7 +60,7 @@ bool RtmClient::Open(const std::string& library, ChangeSink sink, Validator vali
   RTM_ENTITY_INFO info;
   std::memset(&info, 0, sizeof info);
   info.RtmInstanceId = 0;
-  info.AddressFamily = 2;
+  info.AddressFamily = family_;
   info.EntityId.EntityProtocolId = protocolId_;
   info.EntityId.EntityInstanceId = 0;
   RTM_ENTITY_HANDLE h = nullptr;
@@ -105,8 +117,9 @@ DWORD RtmClient::Apply(const RouteOp& op, std::string& err) {
     err = "no RTM registration";
     return ERROR_CAN_NOT_COMPLETE;
   }
-  if (op.prefixLength > 32) {
-    err = "prefix length above 32";
+  if (op.prefixLength > maxPrefixLength()) {
+    err = "prefix length " + std::to_string(op.prefixLength) + " above " +
+          std::to_string(maxPrefixLength());
     return ERROR_INVALID_PARAMETER;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -125,7 +138,7 @@ DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
   if (!hop.handle) {
     RTM_NEXTHOP_INFO nh;
     std::memset(&nh, 0, sizeof nh);
-    nh.NextHopAddress = NetAddress(op.nextHop, 32);
+    nh.NextHopAddress = NetAddress(family_, op.nextHop, maxPrefixLength());
     nh.InterfaceIndex = op.interfaceIndex;
     RTM_NEXTHOP_CHANGE_FLAGS changed = 0;
     DWORD rc = api_.RtmAddNextHop(handle_, &nh, &hop.handle, &changed);
@@ -144,7 +157,7 @@ DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
   ri->BelongsToViews = RTM_VIEW_MASK_UCAST;
   ri->NextHopsList.NumNextHops = 1;
   ri->NextHopsList.NextHops[0] = hop.handle;
-  RTM_NET_ADDRESS dest = NetAddress(op.destination, op.prefixLength);
+  RTM_NET_ADDRESS dest = NetAddress(family_, op.destination, op.prefixLength);
   if (validate_) {
     DWORD rc = validate_(*ri, dest);
     if (rc != NO_ERROR) {
@@ -264,7 +277,9 @@ DWORD WINAPI RtmClient::OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID 
 }
 
 RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
-  RouteChange c{WireAddr(d.DestAddress), d.DestAddress.NumBits, 0, 0, 0, 0, 0};
+  RouteChange c;
+  c.destination = FromNetAddress(d.DestAddress);
+  c.prefixLength = d.DestAddress.NumBits;
   const auto& view = d.ViewInfo[0];
   if (view.NumRoutes == 0 || !view.Route) return c;  // the destination lost its last route
   std::vector<unsigned char> buf(RtmRouteInfoSize(profile_.MaxNextHopsInRoute ? profile_.MaxNextHopsInRoute : 1));
@@ -282,7 +297,7 @@ RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
   if (ri->NextHopsList.NumNextHops > 0) {
     RTM_NEXTHOP_INFO nh;
     if (api_.RtmGetNextHopInfo(handle_, ri->NextHopsList.NextHops[0], &nh) == NO_ERROR) {
-      c.nextHop = WireAddr(nh.NextHopAddress);
+      c.nextHop = FromNetAddress(nh.NextHopAddress);
       c.interfaceIndex = nh.InterfaceIndex;
       api_.RtmReleaseNextHopInfo(handle_, &nh);
     }
@@ -294,7 +309,7 @@ RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
 void RtmClient::Remember(const std::vector<RouteChange>& changes) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& c : changes) {
-    const std::pair<uint32_t, uint32_t> k{c.destination, c.prefixLength};
+    const std::pair<Address, uint32_t> k{c.destination, c.prefixLength};
     if (c.owner == 0) best_.erase(k);
     else best_[k] = c;
   }

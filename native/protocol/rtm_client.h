@@ -1,9 +1,11 @@
 // The library's RTMv2 client for one protocol: the entity registration (entity = protocol
-// id), next hops, route handles, and best-route change notifications. It belongs to the
-// library, not to the host, so a host's routes outlive the host (graceful restart: they
-// are marked stale, re-announced routes are refreshed, the rest swept).
+// id, in the RTM of the protocol's router manager: AF_INET or AF_INET6), next hops, route
+// handles, and best-route change notifications. It belongs to the library, not to the host,
+// so a host's routes outlive the host (graceful restart: they are marked stale, re-announced
+// routes are refreshed, the rest swept).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -18,16 +20,31 @@
 
 namespace rrasbridge {
 
+// An address of the client's family as RTM_NET_ADDRESS.AddrBits holds it: network order,
+// IPv4 in the first 4 bytes and the rest zero.
+using Address = std::array<uint8_t, 16>;
+constexpr uint16_t kFamilyIpv4 = 2;   // AF_INET
+constexpr uint16_t kFamilyIpv6 = 23;  // AF_INET6 as Windows numbers it (RRAS_BRIDGE_AF_INET6)
+// The bytes of an IPv4 wire u32 (whose memory is the address in network order), and back.
+Address Ipv4Address(uint32_t wire);
+uint32_t Ipv4Wire(const Address& a);
+
 struct RouteOp {
   uint32_t op = 0;  // 1 add/update, 2 delete
-  uint32_t destination = 0, prefixLength = 0, nextHop = 0, interfaceIndex = 0;  // wire form
+  Address destination{};
+  uint32_t prefixLength = 0;
+  Address nextHop{};
+  uint32_t interfaceIndex = 0;
   uint32_t metric = 0, preference = 0, flags = 0, ttlMs = 0;
 };
 constexpr uint32_t kRouteAdd = 1, kRouteDelete = 2;
 constexpr uint32_t kRouteHasPreference = 1;
 
 struct RouteChange {
-  uint32_t destination, prefixLength, owner, nextHop, interfaceIndex, metric, preference;
+  Address destination{};
+  uint32_t prefixLength = 0, owner = 0;
+  Address nextHop{};
+  uint32_t interfaceIndex = 0, metric = 0, preference = 0;
 };
 constexpr uint32_t kOtherProtocol = 0xFFFFFFFFu;  // another protocol RTM cannot name
 
@@ -37,8 +54,12 @@ class RtmClient {
   // Validates a route with the router manager's ValidateRoute; may change its preference.
   using Validator = std::function<DWORD(RTM_ROUTE_INFO&, RTM_NET_ADDRESS&)>;
 
-  RtmClient(Logger log, uint32_t protocolId, uint32_t defaultPreference)
-      : log_(std::move(log)), protocolId_(protocolId), defaultPreference_(defaultPreference) {}
+  // family: kFamilyIpv4 or kFamilyIpv6, the RTM instance of the protocol's router manager.
+  RtmClient(Logger log, uint32_t protocolId, uint32_t defaultPreference, uint16_t family)
+      : log_(std::move(log)),
+        protocolId_(protocolId),
+        defaultPreference_(defaultPreference),
+        family_(family) {}
   RtmClient(const RtmClient&) = delete;
   RtmClient& operator=(const RtmClient&) = delete;
   ~RtmClient() { Close(true); }
@@ -46,6 +67,8 @@ class RtmClient {
   // Loads the RTM library, registers the entity and subscribes to best-route changes.
   bool Open(const std::string& library, ChangeSink sink, Validator validate, std::string& err);
   bool open() const { return handle_ != nullptr; }
+  uint16_t family() const { return family_; }
+  unsigned maxPrefixLength() const { return family_ == kFamilyIpv6 ? 128 : 32; }
   // deleteRoutes: a planned stop removes the protocol's routes; otherwise they stay in RTM
   // (owned by the entity) only until it deregisters.
   void Close(bool deleteRoutes);
@@ -63,8 +86,8 @@ class RtmClient {
   size_t staleCount() const;
 
  private:
-  using RouteKey = std::tuple<uint32_t, uint32_t, uint32_t, uint32_t>;  // dest, len, if, nexthop
-  using HopKey = std::pair<uint32_t, uint32_t>;                          // address, if
+  using RouteKey = std::tuple<Address, uint32_t, uint32_t, Address>;  // dest, len, if, nexthop
+  using HopKey = std::pair<Address, uint32_t>;                         // address, if
   struct Hop {
     RTM_NEXTHOP_HANDLE handle = nullptr;
     size_t users = 0;
@@ -88,6 +111,7 @@ class RtmClient {
   Logger log_;
   uint32_t protocolId_;
   uint32_t defaultPreference_;
+  uint16_t family_;
   DynamicLibrary lib_;
   struct Api {
 #define X(name) PFN_##name name = nullptr;
@@ -103,7 +127,7 @@ class RtmClient {
   mutable std::mutex mu_;
   std::map<HopKey, Hop> hops_;
   std::map<RouteKey, Route> routes_;
-  std::map<std::pair<uint32_t, uint32_t>, RouteChange> best_;
+  std::map<std::pair<Address, uint32_t>, RouteChange> best_;
 };
 
 }  // namespace rrasbridge

@@ -219,6 +219,23 @@ void TestBindingSize() {
 
 }  // namespace
 
+// IPV6_ADAPTER_BINDING_INFO: 32-byte header, 20-byte IPV6_LOCAL_BINDING entries.
+void TestBinding6Size() {
+  std::string err;
+  size_t bytes = 99;
+  CHECK(!Binding6Size(nullptr, 100, bytes, err) && bytes == 0 && err.find("IPV6_ADAPTER_BINDING_INFO: NULL") == 0);
+  std::string b(32, '\0');
+  CHECK(Binding6Size(b.data(), b.size(), bytes, err) && bytes == 32);
+  CHECK(!Binding6Size(b.data(), 31, bytes, err) && err.find("shorter than the 32-byte header") != std::string::npos);
+  PutU32(b, 0, 2);
+  CHECK(!Binding6Size(b.data(), 71, bytes, err) && err.find("needs 72 bytes") != std::string::npos);
+  b.resize(72);
+  CHECK(Binding6Size(b.data(), kMaxBinding6Bytes, bytes, err) && bytes == 72);
+  PutU32(b, 0, kMaxBindingAddresses + 1);
+  CHECK(!Binding6Size(b.data(), ~size_t(0), bytes, err) && err.find("exceeds the cap of 4096") != std::string::npos);
+  CHECK(kMaxBinding6Bytes == 32 + 20 * 4096);
+}
+
 int main() {
   TestValidBlocks();
   TestHeaderErrors();
@@ -226,5 +243,6 @@ int main() {
   TestManyEntries();
   TestEveryTruncation();
   TestBindingSize();
+  TestBinding6Size();
   return rrasbridge::test::Finish();
 }

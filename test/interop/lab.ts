@@ -136,6 +136,38 @@ export class Lab {
     return new Frr(d, [zebra, ripd]);
   }
 
+  /**
+   * An IPv6-only veth pair: no IPv4, no automatic link-locals, no DAD (RIPng peers wait for it,
+   * 1-2 s: ospf-ripng-peers-in-netns.md), each end with the given fixed link-local /64.
+   */
+  async link6(nsA: string, ifA: string, llA: string, nsB: string, ifB: string, llB: string): Promise<void> {
+    await sh('ip', ['-n', nsA, 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
+    for (const [ns, dev, ll] of [[nsA, ifA, llA], [nsB, ifB, llB]] as const) {
+      await sh('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `net.ipv6.conf.${dev}.accept_dad=0`]);
+      await sh('ip', ['-n', ns, 'link', 'set', dev, 'addrgenmode', 'none']);
+      await sh('ip', ['-n', ns, '-6', 'addr', 'add', `${ll}/64`, 'dev', dev, 'scope', 'link']);
+      await sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    }
+  }
+
+  /** zebra + ripngd in a namespace; resolves once ripngd has joined ff02::9 on `ifName`. */
+  async frrRipng(ns: string, name: string, ripngdConf: string, ifName: string): Promise<Frr> {
+    requireRipng();
+    const d = path.join(this.dir, name);
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(d, 'zebra.conf'), `hostname zebra-${name}\nlog file ${d}/zebra.log informational\n`);
+    fs.writeFileSync(path.join(d, 'ripngd.conf'), ripngdConf.replaceAll('$DIR', d));
+    await sh('chown', ['-R', 'frr:frr', d]);
+    const common = (daemon: string) => ['-d', '-f', path.join(d, `${daemon}.conf`), '-i', path.join(d, `${daemon}.pid`), '-z', path.join(d, 'zserv.api'), '--vty_socket', d, '-P', '0'];
+    await sh('ip', ['netns', 'exec', ns, '/usr/lib/frr/zebra', ...common('zebra')]);
+    const zebra = await this.track(path.join(d, 'zebra.pid'));
+    await waitFor('zserv socket', () => fs.existsSync(path.join(d, 'zserv.api')), 10_000, 20);
+    await sh('ip', ['netns', 'exec', ns, '/usr/lib/frr/ripngd', ...common('ripngd')]);
+    const ripngd = await this.track(path.join(d, 'ripngd.pid'));
+    await waitFor('ripngd joined ff02::9', async () => (await sh('ip', ['-n', ns, '-6', 'maddr', 'show', 'dev', ifName])).includes('ff02::9'), 15_000, 100);
+    return new Frr(d, [zebra, ripngd]);
+  }
+
   /** The RIP protocol under the mock router, running inside `ns`. */
   router(ns: string, name: string): RouterProcess {
     const r = new RouterProcess(name, { prefix: ['ip', 'netns', 'exec', ns] });
@@ -157,6 +189,11 @@ export class Lab {
   }
 }
 
+/** FRR's ripngd is in the frr package, like ripd; checked where a RIPng lab starts. */
+export function requireRipng(): void {
+  if (!fs.existsSync('/usr/lib/frr/ripngd')) throw new Error('/usr/lib/frr/ripngd is missing: run scripts/interop.sh (it installs frr with apt-get)');
+}
+
 export class Bird {
   constructor(readonly ctl: string, readonly dir: string, readonly pid: number, readonly confFile: string) {}
 
@@ -173,6 +210,22 @@ export class Bird {
       const m = /^(\d+\.\d+\.\d+\.\d+\/\d+)\s/.exec(line);
       if (m) current = m[1];
       const via = /via (\d+\.\d+\.\d+\.\d+)/.exec(line);
+      if (current && via) out.set(current, { metric: out.get(current)?.metric ?? 0, via: via[1]! });
+      const metric = /RIP\.metric:\s*(\d+)/.exec(line);
+      if (current && metric) out.set(current, { via: out.get(current)?.via ?? '', metric: Number(metric[1]) });
+    }
+    return out;
+  }
+
+  /** IPv6 prefixes in `show route protocol <p> all` with their RIP metric and next hop. */
+  async routes6(protocol = 'ripng1'): Promise<Map<string, { metric: number; via: string }>> {
+    const text = await this.birdc('show', 'route', 'protocol', protocol, 'all');
+    const out = new Map<string, { metric: number; via: string }>();
+    let current: string | undefined;
+    for (const line of text.split('\n')) {
+      const m = /^([0-9a-f:]+\/\d+)\s/.exec(line);
+      if (m) current = m[1];
+      const via = /via ([0-9a-f:]+) on/.exec(line);
       if (current && via) out.set(current, { metric: out.get(current)?.metric ?? 0, via: via[1]! });
       const metric = /RIP\.metric:\s*(\d+)/.exec(line);
       if (current && metric) out.set(current, { via: out.get(current)?.via ?? '', metric: Number(metric[1]) });
@@ -210,6 +263,18 @@ export class Frr {
     for (const line of text.split('\n')) {
       const m = /^(\S+)\s+(\d+\.\d+\.\d+\.\d+\/\d+)\s+(\S+)\s+(\d+)/.exec(line);
       if (m) out.set(m[2]!, { type: m[1]!, via: m[3]!, metric: Number(m[4]) });
+    }
+    return out;
+  }
+
+  /** `show ipv6 ripng` rows (FRR wraps long prefixes onto a second line): prefix -> metric, next hop, type. */
+  async ripngRoutes(): Promise<Map<string, { metric: number; via: string; type: string }>> {
+    const text = await this.vtysh('show ipv6 ripng');
+    const out = new Map<string, { metric: number; via: string; type: string }>();
+    const joined = text.replace(/\n\s+/g, ' ');
+    for (const line of joined.split('\n')) {
+      const m = /^(R\(\w\))\s+([0-9a-f:]+\/\d+)\s+(\S+)\s+(\S+)\s+(\d+)/.exec(line);
+      if (m) out.set(m[2]!, { type: m[1]!, via: m[3]!, metric: Number(m[5]) });
     }
     return out;
   }

@@ -2,9 +2,9 @@
 // routes into MemoryRoutes. No sockets, no RTM, no wall time.
 import { GlobalConfig, InterfaceConfig, type GlobalConfigInput, type InterfaceConfigInput } from '../../examples/rip/config.js';
 import { RipEngine } from '../../examples/rip/engine.js';
-import { MemoryRoutes } from '../../examples/rip/rtm.js';
+import { MemoryRoutes } from '../../examples/distance-vector/rtm.js';
 import { MemorySequence } from '../../examples/rip/state.js';
-import { FakeClock } from '../../examples/rip/timers.js';
+import { FakeClock } from '../../examples/distance-vector/timers.js';
 import { MemoryNetwork } from '../../examples/rip/transport.js';
 import type { Logger } from '../../lib/api/types.js';
 

@@ -1,4 +1,4 @@
-// Time for the RIP modules: an injectable clock (the system's, or a fake one tests advance by
+// Time for the distance-vector protocols (RIPv2 and RIPng): an injectable clock (the system's, or a fake one tests advance by
 // hand), the periodic update timer with jitter (RFC 2453 §3.8) and the triggered-update rate
 // limiter (RFC 2453 §3.10.1). Nothing here reads Date.now or setTimeout directly, so every
 // timer-driven behaviour is testable in zero wall time.

@@ -2,9 +2,10 @@
 // each with its sequence number, retransmitted until the neighbour's Update Acknowledge
 // carries that number (BIRD does the same stop-and-wait), given up after a limit. A full table
 // (the answer to an Update Request) starts with the flush flag and supersedes anything queued.
-import type { OutgoingEntry } from './packet.js';
+// RIPv2 and RIPng share it: both carry RFC 2091's commands 9-11 on demand interfaces.
+import type { OutgoingEntry } from './table.js';
+import type { Peer } from './peer.js';
 import type { Clock, TimerHandle } from './timers.js';
-import type { Peer } from './transport.js';
 
 export interface DemandPacket {
   flush: boolean;

@@ -1,15 +1,15 @@
-// Between the RIP table and RTM (ctx.routes): RtmSync turns learned-route changes into batched
+// Between a distance-vector table (RIPv2, RIPng) and RTM (ctx.routes): RtmSync turns learned-route changes into batched
 // add/delete calls, keeps what RTM accepted, and does the autostatic replace. MemoryRoutes is
 // an in-memory stand-in with the same interface, for the unit tests.
-import type { BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../../lib/api/routes.js';
+import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../../lib/api/routes.js';
 import type { Logger } from '../../lib/api/types.js';
-import type { RipRoute } from './table.js';
-import { prefixKey } from './ip.js';
+import { prefixKey, type RipRoute } from './table.js';
 
 const keyOf = (r: RouteKey) => `${r.destination}/${r.prefixLength}|${r.interfaceIndex}|${r.nextHop}`;
 
 /** The Routes interface in memory: add/delete/replace/list, and injectable best-route changes. */
-export class MemoryRoutes implements Routes {
+export class MemoryRoutes<AF extends AddressFamily = 'ipv4'> implements Routes<AF> {
+  constructor(readonly addressFamily: AF = 'ipv4' as AF) {}
   private readonly own = new Map<string, RouteSpec>();
   private readonly best = new Map<string, BestRouteChange>();
   private readonly listeners = new Set<(c: BestRouteChange[]) => void>();

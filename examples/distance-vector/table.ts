@@ -1,4 +1,5 @@
-// The RIP routing table (RFC 2453 §3.4–§3.10): learned routes with their timeout and
+// The routing table of the RIP family (RFC 2453 §3.4–§3.10; RIPng, RFC 2080 §2.3–§2.5, keeps
+// the same one): learned routes with their timeout and
 // garbage-collection timers, routes this router originates (connected subnets, redistributed
 // routes), route change flags for triggered updates, and the output rules (split horizon,
 // poisoned reverse, announce filters). No sockets and no RTM here: changes are reported through
@@ -8,9 +9,31 @@
 // one route per destination) and at most one local route (connected beats redistributed).
 // What is announced for a prefix: the local route if it is reachable, else the learned one,
 // else whichever is still being garbage-collected (metric 16).
+//
+// Addresses are text of one family; the table needs only their order (TableOptions.compare)
+// and the "no next hop" address (TableOptions.unspecified): 0.0.0.0 for RIPv2, :: for RIPng.
 import type { Clock, TimerHandle } from './timers.js';
-import { RIP_INFINITY, type OutgoingEntry } from './packet.js';
-import { prefixKey } from './ip.js';
+
+/** Metric 16: unreachable, in RIPv2 and RIPng alike. */
+export const INFINITY = 16;
+const RIP_INFINITY = INFINITY;
+
+/** The key of a prefix in maps: "10.1.0.0/16", "2001:db8::/48". */
+export function prefixKey(destination: string, prefixLength: number): string {
+  return `${destination}/${prefixLength}`;
+}
+
+/** One route to announce, as the protocol's encoder takes it. */
+export interface OutgoingEntry {
+  /** Default 2 (AFI_INET) in RIPv2; 0 for its whole-table request. Unused by RIPng. */
+  afi?: number;
+  tag?: number;
+  destination: string;
+  prefixLength: number;
+  /** The unspecified address (or absent) when the receiver should use the sender. */
+  nextHop?: string;
+  metric: number;
+}
 
 export type RouteSource = 'connected' | 'redistributed' | 'learned';
 
@@ -63,6 +86,10 @@ export interface LocalRoute {
 
 export interface TableOptions {
   clock: Clock;
+  /** Orders two destination addresses (numerically: the announced order). */
+  compare(a: string, b: string): number;
+  /** The next hop meaning "the sender itself": '0.0.0.0' or '::'. */
+  unspecified: string;
   timeoutMs: number;
   garbageMs: number;
   /** A learned route's installable state changed (added, metric/next hop changed, unreachable, removed). */
@@ -276,7 +303,7 @@ export class RipTable {
   /** Every announced route, sorted by prefix. */
   announcedRoutes(): RipRoute[] {
     const keys = new Set([...this.local.keys(), ...this.learned.keys()]);
-    return [...keys].map((k) => this.announced(k)!).sort(compareRoutes);
+    return [...keys].map((k) => this.announced(k)!).sort(this.compareRoutes);
   }
 
   get hasChanges(): boolean {
@@ -292,11 +319,11 @@ export class RipTable {
   output(o: OutputOptions): OutgoingEntry[] {
     const out: OutgoingEntry[] = [];
     const keys = o.changedOnly ? [...this.changedKeys] : [...new Set([...this.local.keys(), ...this.learned.keys()])];
-    const routes = keys.map((k) => this.announced(k)).filter((r): r is RipRoute => r !== undefined).sort(compareRoutes);
+    const routes = keys.map((k) => this.announced(k)).filter((r): r is RipRoute => r !== undefined).sort(this.compareRoutes);
     for (const r of routes) {
       if (!o.allow(r.destination, r.prefixLength)) continue;
       let metric = r.metric;
-      let nextHop = '0.0.0.0';
+      let nextHop = this.opts.unspecified;
       if (r.source === 'learned' && r.interfaceIndex === o.interfaceIndex) {
         if (o.splitHorizon === 'simple') continue;
         if (o.splitHorizon === 'poisonReverse') metric = RIP_INFINITY;
@@ -356,6 +383,14 @@ export class RipTable {
     if (next !== Infinity) this.schedule(next);
   }
 
+  /** The table's address order. */
+  compareAddresses(a: string, b: string): number {
+    return this.opts.compare(a, b);
+  }
+
+  private readonly compareRoutes = (a: RipRoute, b: RipRoute): number =>
+    this.opts.compare(a.destination, b.destination) || a.prefixLength - b.prefixLength;
+
   /** Cancels the timer (the protocol stops). */
   dispose(): void {
     this.timer?.cancel();
@@ -364,8 +399,4 @@ export class RipTable {
   }
 }
 
-function compareRoutes(a: RipRoute, b: RipRoute): number {
-  const na = a.destination.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-  const nb = b.destination.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-  return na - nb || a.prefixLength - b.prefixLength;
-}
+
