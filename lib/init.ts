@@ -53,8 +53,9 @@ const RUNNERS: Record<Runner, RunnerSetup> = {
   },
   vitest: {
     dev: { vitest: '^3.2.0' },
-    test: 'tsc -p . && vitest run',
-    config: {},
+    // vitest's types are ES modules only: the project is one. It runs the .ts tests itself.
+    test: 'tsc -p . && vitest run --dir test',
+    config: { type: 'module' },
     template: {
       __RUNNER_NOTE__: 'vitest runs each\n// file in a worker of its own.',
       __TEST_IMPORTS__: "import { test, assert } from 'vitest';",

@@ -50,7 +50,8 @@ function sh(cwd, bin, cmd, args, opts = {}) {
 try {
   step('npm pack');
   const packOut = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
-  const packed = JSON.parse(packOut.slice(packOut.indexOf('[')))[0];
+  // prepack's build output comes first on stdout (ninja's "[1/4] ..." lines among it).
+  const packed = JSON.parse(packOut.slice(packOut.lastIndexOf('\n[\n') + 1))[0];
   const tarball = path.join(work, packed.filename);
   const files = packed.files.map((f) => f.path);
   console.log(`  ${packed.filename}: ${(packed.size / 1048576).toFixed(1)} MiB packed, ${files.length} files`);
@@ -81,13 +82,18 @@ try {
   const dry = sh(user, bin, 'npx', ['rras-bridge', 'install', example, '--name', 'StaticRoutes', '--protocol-id', '0x2B1D0001', '--dry-run'], { quiet: true });
   check(dry.status === 0 && /DllName = REG_SZ ".*prebuilds[\\/]win32-x64[\\/]rras_bridge_protocol\.dll"/.test(dry.stdout), 'rras-bridge install --dry-run works from the installed package (its win32-x64 DLL)');
 
-  step('npx rras-bridge init, then the generated tests under ava with its defaults');
-  check(sh(user, bin, 'npx', ['rras-bridge', 'init', 'my-protocol']).status === 0, 'init my-protocol');
-  const project = path.join(user, 'my-protocol');
-  // The generated package.json names rras-bridge@^version from the registry: the tarball stands in.
-  check(sh(project, bin, 'npm', ['install', tarball], { quiet: true }).status === 0, 'npm install in the project (the tarball, and its devDependencies)');
-  const tested = sh(project, bin, 'npm', ['test']);
-  check(tested.status === 0 && /2 tests passed/.test(tested.stdout + tested.stderr), 'npm test passes (ava, worker threads)');
+  // ava with its defaults (worker threads) is the one "Done when" names; node:test and vitest
+  // are the other runners init offers.
+  for (const [runner, passed] of [['ava', /2 tests passed/], ['node', /# pass 2\b/], ['vitest', /Tests\s+2 passed/]]) {
+    step(`npx rras-bridge init --runner ${runner}, then the generated tests`);
+    const name = `my-${runner}-protocol`;
+    check(sh(user, bin, 'npx', ['rras-bridge', 'init', name, '--runner', runner], { quiet: true }).status === 0, `init ${name} --runner ${runner}`);
+    const project = path.join(user, name);
+    // The generated package.json names rras-bridge@^version from the registry: the tarball stands in.
+    check(sh(project, bin, 'npm', ['install', tarball], { quiet: true }).status === 0, 'npm install in the project (the tarball, and its devDependencies)');
+    const tested = sh(project, bin, 'npm', ['test']);
+    check(tested.status === 0 && passed.test(tested.stdout + tested.stderr), `npm test passes under ${runner === 'ava' ? 'ava (worker threads)' : runner}`);
+  }
 
   step('without prebuilds for the platform and without a toolchain: one message naming what to install');
   const bare = path.join(work, 'no-prebuilds');
