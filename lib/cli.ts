@@ -18,17 +18,16 @@ interface Command {
 const PATHS_USAGE = 'usage: rras-bridge paths [--json]\n  --json   as JSON, for tools\n';
 const DEMO_USAGE = 'usage: rras-bridge demo\n  the static-routes example under the mock router manager, every call and event shown\n';
 
+/** A subcommand whose code loads only when it runs: its module's usage text and runner. */
+function lazy<M>(summary: string, load: () => Promise<M>, usage: (m: M) => string, run: (m: M, argv: string[]) => Promise<number>): Command {
+  return { summary, usage: async () => usage(await load()), run: async (argv) => run(await load(), argv) };
+}
+
 const COMMANDS: Record<string, Command> = {
-  init: {
-    summary: 'init <dir>         a new protocol project: TypeScript, a MockRouter test, build and install scripts',
-    usage: async () => (await import('./init.js')).INIT_USAGE,
-    run: async (argv) => (await import('./init.js')).runInit(argv),
-  },
-  mock: {
-    summary: 'mock <module>      a protocol module under the mock router manager, live (--watch, --inspect)',
-    usage: async () => (await import('./mock/cli.js')).MOCK_USAGE,
-    run: async (argv) => (await import('./mock/cli.js')).runMock(argv),
-  },
+  init: lazy('init <dir>         a new protocol project: TypeScript, a MockRouter test, build and install scripts',
+    () => import('./init.js'), (m) => m.INIT_USAGE, (m, argv) => m.runInit(argv)),
+  mock: lazy('mock <module>      a protocol module under the mock router manager, live (--watch, --inspect)',
+    () => import('./mock/cli.js'), (m) => m.MOCK_USAGE, (m, argv) => m.runMock(argv)),
   demo: {
     summary: 'demo               the static-routes example under the mock router manager',
     usage: DEMO_USAGE,
@@ -39,16 +38,10 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  install: {
-    summary: 'install <module> --name N --protocol-id ID   register a protocol with RRAS (Windows; --dry-run anywhere)',
-    usage: async () => (await import('./installer/cli.js')).INSTALL_USAGE,
-    run: async (argv) => (await import('./installer/cli.js')).runInstall(argv),
-  },
-  uninstall: {
-    summary: 'uninstall --name N                           remove what install wrote',
-    usage: async () => (await import('./installer/cli.js')).UNINSTALL_USAGE,
-    run: async (argv) => (await import('./installer/cli.js')).runUninstall(argv),
-  },
+  install: lazy('install <module> --name N --protocol-id ID   register a protocol with RRAS (Windows; --dry-run anywhere)',
+    () => import('./installer/cli.js'), (m) => m.INSTALL_USAGE, (m, argv) => m.runInstall(argv)),
+  uninstall: lazy('uninstall --name N                           remove what install wrote',
+    () => import('./installer/cli.js'), (m) => m.UNINSTALL_USAGE, (m, argv) => m.runUninstall(argv)),
   paths: {
     summary: 'paths [--json]     the protocol library, addon, host entry and examples this package has',
     usage: PATHS_USAGE,

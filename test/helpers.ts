@@ -55,3 +55,5 @@ export async function scriptedCalls(proto: RoutingProtocol): Promise<ScriptedSta
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+
+export { processAlive as alive } from '../lib/mock/workdir.js';

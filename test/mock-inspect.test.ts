@@ -3,7 +3,6 @@
 // a host a debugger has paused, and still restarts one whose event loop is blocked otherwise;
 // --inspect-brk's start waits for the debugger instead of timing out.
 import { execFile, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import test from 'ava';
@@ -22,10 +21,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Runs CDP steps against the inspector on port (test/fixtures/cdp.ts); one result per step. */
+/** Runs CDP steps against the inspector on port, as a debugger (test/fixtures/cdp.ts); one result per step. */
 function cdp(port: number, steps: object[]): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--experimental-websocket', fixture('cdp'), String(port), JSON.stringify(steps)], { timeout: 60000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [fixture('cdp'), String(port), JSON.stringify(steps)], { timeout: 60000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`${err.message}\n${stderr}`));
       try {
         resolve(stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { result: unknown }).result));
@@ -85,9 +84,9 @@ test('register({ inspect: { break: true } }): the host waits at its first line; 
   const router = new MockRouter();
   t.teardown(() => router.close());
   const proto = router.register({ protocolId: uniqueId(0x71500000), module: fixture('scripted'), inspect: { address: `127.0.0.1:${port}`, break: true }, heartbeatMs: 0 });
-  const configured = JSON.parse(fs.readFileSync(router.configFile, 'utf8')) as { protocols: { startTimeoutMs: number; callTimeoutMs: number; nodeArgs: string[] }[] };
-  t.like(configured.protocols[0], { startTimeoutMs: INSPECT_DEADLINE_MS, callTimeoutMs: INSPECT_DEADLINE_MS });
-  t.deepEqual(configured.protocols[0]!.nodeArgs, [`--inspect-brk=127.0.0.1:${port}`]);
+  const configured = router.settingsOf(proto.protocolId)!; // what the library was configured with
+  t.like(configured, { startTimeoutMs: INSPECT_DEADLINE_MS, callTimeoutMs: INSPECT_DEADLINE_MS });
+  t.deepEqual(configured.nodeArgs, [`--inspect-brk=127.0.0.1:${port}`]);
   let settled = false;
   const started = proto.start({ globalInfo: Buffer.from('{}') }).finally(() => (settled = true));
   await sleep(3000);

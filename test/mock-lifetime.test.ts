@@ -8,21 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { MockRouter, NO_ERROR } from '../lib/index.js';
-import { fixture, sleep } from './helpers.js';
+import { alive, fixture, sleep } from './helpers.js';
 
 const lib = path.join(__dirname, '..', 'lib', 'index.js');
 const scripted = fixture('scripted');
 const avaCli = path.join(__dirname, '..', '..', 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
 const ID = 0x2b1d7777; // the same id everywhere in this file: isolation is the point
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Runs a command; resolves with its exit code, output and how long it took. Never hangs the suite. */
 function run(cmd: string, args: string[], cwd: string, limitMs = 90000): Promise<{ code: number | null; out: string; ms: number }> {
@@ -69,6 +61,27 @@ exports.startRouter = async (tag, ledger) => {
 };
 `;
 
+/**
+ * A router's folder after it closed: gone, except on Windows, where the library copies it
+ * still has loaded cannot be deleted before the process ends (a detached node removes them).
+ */
+function leftAfterClose(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const left = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+  return process.platform === 'win32' ? left.filter((f) => !/\.dll$/.test(f)) : left;
+}
+
+/** Polls until the folders are gone (a process's leftovers go when it has ended). */
+async function untilGone(dirs: string[], ms = 20000): Promise<string[]> {
+  const end = Date.now() + ms;
+  let left = dirs.filter((d) => fs.existsSync(d));
+  while (left.length && Date.now() < end) {
+    await sleep(200);
+    left = left.filter((d) => fs.existsSync(d));
+  }
+  return left;
+}
+
 const ledgerOf = (dir: string) => fs.readFileSync(path.join(dir, 'ledger.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { tag: number[]; pid: number; workDir: string });
 
 async function untilDead(pids: number[], ms = 10000): Promise<number[]> {
@@ -97,7 +110,7 @@ test('a plain script that throws before close() exits; its host ends and its wor
   t.regex(r.out, /an assertion failed before close\(\)/);
   const [entry] = ledgerOf(dir);
   t.deepEqual(await untilDead([entry!.pid]), [], 'the host died with the process');
-  t.false(fs.existsSync(entry!.workDir), 'the work folder was removed at exit');
+  t.deepEqual(await untilGone([entry!.workDir]), [], 'the work folder was removed at exit');
 });
 
 test('node:test: a failing assertion before close() fails its test, and the process exits', async (t) => {
@@ -123,11 +136,11 @@ test('node:test: a failing assertion before close() fails its test, and the proc
   const entries = ledgerOf(dir);
   t.is(entries.length, 2);
   t.deepEqual(await untilDead(entries.map((e) => e.pid)), []);
-  t.deepEqual(entries.filter((e) => fs.existsSync(e.workDir)), [], 'no work folder left');
+  t.deepEqual(await untilGone(entries.map((e) => e.workDir)), [], 'no work folder left');
 });
 
 test('ava with its defaults (worker threads): parallel routers for one protocol id are isolated, and a failing test does not hang the run', async (t) => {
-  const body = (file: number) => `const test = require('ava');
+  const body = (file: number) => `const test = require(${JSON.stringify(require.resolve('ava'))});
     const { startRouter } = require('./helper.js');
     for (const n of [1, 2, 3]) {
       test('router ' + n, async (t) => {
@@ -149,8 +162,6 @@ test('ava with its defaults (worker threads): parallel routers for one protocol 
     'b.test.js': body(2),
     'c.test.js': body(3),
   });
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(path.dirname(path.dirname(avaCli)), path.join(dir, 'node_modules', 'ava'), 'junction');
   const r = await run(process.execPath, [avaCli, '--verbose'], dir);
   t.log(`ava exited after ${r.ms} ms`);
   t.is(r.code, 1, r.out);
@@ -164,11 +175,12 @@ test('ava with its defaults (worker threads): parallel routers for one protocol 
   t.deepEqual(await untilDead(entries.map((e) => e.pid)), [], 'every host ended with the run');
   // The router left open in a worker that ava terminated could not remove its folder; the
   // next router of any process removes the folders of processes that have ended.
+  await untilGone(entries.filter((e) => e.tag.join('.') !== '3.9').map((e) => e.workDir));
   const left = entries.filter((e) => fs.existsSync(e.workDir)).map((e) => e.tag.join('.'));
   t.true(left.every((tag) => tag === '3.9'), `only the unclosed router's folder may be left: ${left.join(', ')}`);
   const { execFileSync } = await import('node:child_process');
   execFileSync(process.execPath, ['-e', `new (require(${JSON.stringify(lib)}).MockRouter)().close()`]);
-  t.deepEqual(entries.filter((e) => fs.existsSync(e.workDir)), [], 'swept by the next router');
+  t.deepEqual(await untilGone(entries.map((e) => e.workDir)), [], 'swept by the next router');
 });
 
 test('in one process: two routers for the same protocol id, started together, each with its own library, RTM and log', async (t) => {
@@ -198,7 +210,7 @@ test('await using: the router is closed at the end of the block, its folder remo
     pid = Number(/host pid (\d+)/.exec(router.log())![1]);
     t.true(alive(pid));
   }
-  t.false(fs.existsSync(workDir));
+  t.deepEqual(leftAfterClose(workDir), []);
   t.deepEqual(await untilDead([pid]), []);
 });
 
@@ -208,7 +220,7 @@ test('close() keeps the log readable and removes the folder; a caller-chosen fol
   await proto.start();
   await router.close();
   await router.close(); // idempotent
-  t.false(fs.existsSync(router.workDir));
+  t.deepEqual(leftAfterClose(router.workDir), []);
   t.regex(router.log(), /registered protocol/);
   t.throws(() => router.register({ protocolId: ID, module: scripted }), { message: /closed/ });
 
@@ -219,5 +231,5 @@ test('close() keeps the log readable and removes the folder; a caller-chosen fol
   const copy = chosen.library;
   await chosen.close();
   t.true(fs.existsSync(path.join(mine, 'protocol.log')), 'the caller\'s folder and the log in it stay');
-  t.false(fs.existsSync(copy), 'the private copy of the library goes');
+  t.true(!fs.existsSync(copy) || process.platform === 'win32', 'the private copy of the library goes (on Windows: once the process has ended)');
 });

@@ -8,7 +8,7 @@ import net from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import koffi from '../lib/mock/koffi.js';
 import { MockRouter, ERROR_NOT_SUPPORTED, NO_ERROR, protocolIdText } from '../lib/index.js';
-import { fixture, sleep, uniqueId } from './helpers.js';
+import { alive, fixture, sleep, uniqueId } from './helpers.js';
 import { PROBE_DELAY_MS, probeFile } from './fixtures/probe-host.js';
 
 const windows = process.platform === 'win32';
@@ -46,14 +46,6 @@ async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10000
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Starts a protocol whose host records its channel address before connecting (1 s later). */
 function probed(t: ExecutionContext) {

@@ -12,6 +12,7 @@
 // router at a time).
 import { isMainThread, threadId } from 'node:worker_threads';
 import { advapi32, HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE } from '../win32/advapi32.js';
+import { processAlive } from './workdir.js';
 
 export const ROUTER_MANAGERS_IP = 'SOFTWARE\\Microsoft\\Router\\CurrentVersion\\RouterManagers\\Ip';
 /** VendorName of the keys MockRouter writes (and may therefore replace or delete). */
@@ -112,14 +113,6 @@ const processKey = `${mockKey}\\${process.pid}`;
 let cleanupRegistered = false;
 let routers = 0;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** The parent key for a new router (and, once per process, the sweep of dead processes' keys). */
 export function routerRegistryParent(): RegistryParent {
@@ -138,7 +131,7 @@ export function routerRegistryParent(): RegistryParent {
     const parent = openKey(HKEY_CURRENT_USER, mockKey, false);
     if (parent !== undefined) {
       withKey(parent, (h) => {
-        for (const name of subkeys(h)) if (/^\d+$/.test(name) && !alive(Number(name))) advapi32().RegDeleteTreeW(h, name);
+        for (const name of subkeys(h)) if (/^\d+$/.test(name) && !processAlive(Number(name))) advapi32().RegDeleteTreeW(h, name);
       });
     }
   }

@@ -34,7 +34,7 @@ import { MockSupport, SUPPORT_SLOTS } from './support.js';
 import { RoutingCallError } from './errors.js';
 import { ENTRY_POINTS, REGISTER_PROTOCOL, namedArgs } from './names.js';
 import { pinLoadedLibrary } from './pin.js';
-import { WorkFolder } from './workdir.js';
+import { WorkFolder, removeLeftoversAfterExit } from './workdir.js';
 import * as versions from './versions.js';
 import { capabilitiesOf, isProtocol } from '../api/defineProtocol.js';
 
@@ -197,6 +197,7 @@ function hookExit(): void {
   exitHooked = true;
   process.on('exit', () => {
     for (const router of open) router.abandon();
+    removeLeftoversAfterExit();
   });
 }
 
@@ -284,7 +285,8 @@ export class MockRouter extends EventEmitter {
       ...configured,
       module: path.resolve(settings.module),
     };
-    full.nodeArgs = [...debugNodeArgs(inspect, watch), ...(configured.nodeArgs ?? [])];
+    const nodeArgs = [...debugNodeArgs(inspect, watch), ...(configured.nodeArgs ?? [])];
+    if (nodeArgs.length) full.nodeArgs = nodeArgs;
     // One name per protocol in a router: it names the registry key and tags the log.
     const taken = [...this.settings.values()].some((s) => s.protocolId !== settings.protocolId && s.name === full.name);
     if (taken && settings.name === undefined) full.name = `${full.name}-${settings.protocolId}`;

@@ -16,7 +16,7 @@ export interface SupportCall {
 
 /** Protocols one router can start, each with its own set of functions (mock_rtm.h). */
 export const SUPPORT_SLOTS = 16;
-const RECORD_SIZE = 80; // sizeof(MockSupportCall)
+const RECORD_SIZE = 80; // sizeof(MockRtmSupportCall)
 const STRUCT_SIZE = 8 + 11 * 8; // sizeof(SUPPORT_FUNCTIONS) on x64
 const VALIDATE_ROUTE = 3;
 
@@ -33,10 +33,10 @@ export class MockSupport {
   constructor(library: string) {
     const lib = koffi.load(library);
     this.api = {
-      functions: lib.func('uint32_t MockSupportFunctions(uint32_t slot, _Inout_ uint8_t *out, uint32_t size)'),
-      setRouterId: lib.func('void MockSupportSetRouterId(uint32_t routerId)'),
-      setPriority: lib.func('void MockSupportSetPriority(uint32_t protocolId, uint32_t preference)'),
-      drain: lib.func('uint32_t MockSupportDrain(_Out_ uint8_t *out, uint32_t capacity, _Out_ uint32_t *dropped)'),
+      functions: lib.func('uint32_t MockRtmSupportFunctions(uint32_t slot, _Inout_ uint8_t *out, uint32_t size)'),
+      setRouterId: lib.func('void MockRtmSupportSetRouterId(uint32_t routerId)'),
+      setPriority: lib.func('void MockRtmSupportSetPriority(uint32_t protocolId, uint32_t preference)'),
+      drain: lib.func('uint32_t MockRtmSupportDrain(_Out_ uint8_t *out, uint32_t capacity, _Out_ uint32_t *dropped)'),
     };
   }
 

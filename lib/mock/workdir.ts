@@ -9,6 +9,7 @@
 // (rras-bridge.json, see native/protocol/config.h) instead of in the process environment,
 // which worker threads cannot change for native code. So routers in one process, in worker
 // threads or in parallel processes never share a library, a configuration or an RTM.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,15 +17,38 @@ import path from 'node:path';
 const PREFIX = 'rras-bridge-mock-';
 const OWNED = new RegExp(`^${PREFIX}(\\d+)-`);
 let swept = false;
+const afterExit: string[] = [];
 
-const alive = (pid: number): boolean => {
+// Windows cannot delete a DLL while it is loaded, and the copies stay loaded until the
+// process ends: what close() could not remove, a detached node removes once this process is
+// gone (the next router's sweep catches what even that misses).
+const REMOVE_AFTER_EXIT = `
+const fs = require('node:fs');
+const [pid, ...dirs] = process.argv.slice(1);
+const gone = () => { try { process.kill(Number(pid), 0); return false; } catch (e) { return e.code !== 'EPERM'; } };
+const started = Date.now();
+(function tick() {
+  if (!gone() && Date.now() - started < 120000) return setTimeout(tick, 200);
+  for (const d of dirs) { try { fs.rmSync(d, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 }); } catch {} }
+})();`;
+
+/** At exit (MockRouter's exit hook, after the open routers are abandoned): hands the leftovers on. */
+export function removeLeftoversAfterExit(): void {
+  if (!afterExit.length) return;
+  try {
+    spawn(process.execPath, ['-e', REMOVE_AFTER_EXIT, String(process.pid), ...afterExit.splice(0)], { detached: true, stdio: 'ignore', windowsHide: true }).unref();
+  } catch { /* the next router's sweep removes them */ }
+}
+
+/** Whether a process runs (one of another user's counts: EPERM). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-};
+}
 
 /** Removes the work folders of processes that no longer run (once per process). */
 function sweepDeadProcesses(): void {
@@ -38,7 +62,7 @@ function sweepDeadProcesses(): void {
   }
   for (const name of names) {
     const pid = Number(OWNED.exec(name)?.[1]);
-    if (!pid || pid === process.pid || alive(pid)) continue;
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
     fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true, maxRetries: 2 });
   }
 }
@@ -78,8 +102,7 @@ export class WorkFolder {
 
   /**
    * Removes what this router created (a folder the caller chose stays). Loaded libraries
-   * cannot be deleted on Windows: what remains is removed by a later router once this process
-   * has ended.
+   * cannot be deleted on Windows: what remains goes when this process has ended.
    */
   remove(): void {
     if (this.removed) return;
@@ -87,7 +110,7 @@ export class WorkFolder {
     try {
       fs.rmSync(this.temp, { recursive: true, force: true });
     } catch {
-      // a DLL still mapped (Windows): swept later
+      afterExit.push(this.temp); // a DLL still loaded (Windows): removeLeftoversAfterExit
     }
   }
 }

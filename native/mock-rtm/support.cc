@@ -5,7 +5,7 @@
 // busy, blocked, or gone (a worker thread that ended with its router still open): the
 // library's threads would stall or call into freed memory. So they answer here, from
 // settings MockRouter made beforehand, and record each call for MockRouter to read
-// (mock_rtm.h: MockSupport*). One set of functions per protocol slot, so that a record says
+// (mock_rtm.h: MockRtmSupport*). One set of functions per protocol slot, so that a record says
 // which protocol's StartProtocol received the functions even where the call carries no id
 // (GetRouterId). Each MockRouter loads its own copy of this library: the settings and the
 // record are per router.
@@ -34,7 +34,7 @@ struct State {
   std::mutex mu;
   uint32_t routerId = 0x0100000a;  // 10.0.0.1 in network order
   std::map<uint32_t, uint32_t> priority;  // protocol id -> RTM preference ValidateRoute sets
-  std::deque<MockSupportCall> records;
+  std::deque<MockRtmSupportCall> records;
   uint32_t dropped = 0;
 };
 
@@ -46,7 +46,7 @@ State& S() {
 
 void Record(size_t slot, uint32_t function, std::initializer_list<uint32_t> args, uint32_t result,
             const char* text = nullptr) {
-  MockSupportCall c{};
+  MockRtmSupportCall c{};
   c.slot = static_cast<uint32_t>(slot);
   c.function = function;
   size_t i = 0;
@@ -101,7 +101,7 @@ struct Slot {
   // Applies the router manager's priority policy (IP_PROT_PRIORITY_INFO): the preference
   // configured for the protocol, if any, is written into the route.
   static DWORD WINAPI ValidateRoute(DWORD protocolId, PVOID routeInfo, PVOID destAddress) {
-    char text[sizeof(MockSupportCall::text)];
+    char text[sizeof(MockRtmSupportCall::text)];
     FormatDest(static_cast<const RTM_NET_ADDRESS*>(destAddress), text, sizeof text);
     {
       State& s = S();
@@ -190,7 +190,7 @@ constexpr auto kFillers60 = MakeFillers60(std::make_index_sequence<kSlots>{});
 
 using mockrtm::S;
 
-MOCK_RTM_API uint32_t MockSupportFunctions(uint32_t slot, void* out, uint32_t size) {
+MOCK_RTM_API uint32_t MockRtmSupportFunctions(uint32_t slot, void* out, uint32_t size) {
   if (slot >= mockrtm::kSlots || !out || size < sizeof(SUPPORT_FUNCTIONS)) return ERROR_INVALID_PARAMETER;
   SUPPORT_FUNCTIONS f;
   memcpy(&f, out, sizeof f);  // keeps dwVersion and dwReserved as the caller set them
@@ -204,17 +204,17 @@ MOCK_RTM_API uint32_t MockSupportFunctions(uint32_t slot, void* out, uint32_t si
   return NO_ERROR;
 }
 
-MOCK_RTM_API void MockSupportSetRouterId(uint32_t router_id) {
+MOCK_RTM_API void MockRtmSupportSetRouterId(uint32_t router_id) {
   std::lock_guard<std::mutex> lock(S().mu);
   S().routerId = router_id;
 }
 
-MOCK_RTM_API void MockSupportSetPriority(uint32_t protocol_id, uint32_t preference) {
+MOCK_RTM_API void MockRtmSupportSetPriority(uint32_t protocol_id, uint32_t preference) {
   std::lock_guard<std::mutex> lock(S().mu);
   S().priority[protocol_id] = preference;
 }
 
-MOCK_RTM_API uint32_t MockSupportDrain(MockSupportCall* out, uint32_t capacity, uint32_t* dropped) {
+MOCK_RTM_API uint32_t MockRtmSupportDrain(MockRtmSupportCall* out, uint32_t capacity, uint32_t* dropped) {
   std::lock_guard<std::mutex> lock(S().mu);
   uint32_t n = 0;
   auto& records = S().records;
