@@ -56,7 +56,8 @@ test('mock --inspect: the inspector is on the host, whose pid the CLI prints', a
   t.not(evaluated(pid), child.pid, 'not the CLI');
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGINT');
-  t.is(await exited, 0, out);
+  const code = await exited;
+  if (process.platform !== 'win32') t.is(code, 0, out); // Windows: kill('SIGINT') terminates
 });
 
 test('register({ inspect }): the watchdog spares a host paused in the debugger, and restarts one blocked without it', async (t) => {

@@ -83,6 +83,8 @@ test('--watch: a changed import reloads the host (planned restart, routes kept);
   await s.until(/reload: .*changed/, mark);
   await s.until(/● host pid \d+ \(generation 3\)/, mark);
   await s.until(/generation 3 announces 1 routes/, mark);
-  t.is(await s.stop(), 0, s.out);
+  const code = await s.stop();
+  // Ctrl-C ends the session cleanly (exit 0); on Windows kill('SIGINT') terminates the process.
+  if (process.platform !== 'win32') t.is(code, 0, s.out);
   t.log(s.out.split('\n').filter((l) => /reload|generation|planned/.test(l)).join('\n'));
 });
