@@ -3,6 +3,7 @@
 // routprot.h's protocol-id scheme (docs/reference/rras-protocol-interface.md §4.9) and
 // from what the registry, the tracing files and the protocol library accept.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Protocol } from '../api/types.js';
 import { CodedError } from '../codedError.js';
 import { ModuleLoadError, importProtocol } from '../protocolModule.js';
@@ -22,6 +23,7 @@ export type InstallErrorCode =
   | 'PROTOCOL_ID_MISMATCH'
   | 'DLL_MISSING'
   | 'DLL_NOT_PE'
+  | 'DLL_REDIRECTED'
   | 'BAD_OPTION'
   | 'BAD_GLOBAL_CONFIG';
 
@@ -141,6 +143,12 @@ export function checkDll(dllPath: string): string {
   }
   if (head.toString('latin1') !== 'MZ') {
     throw new InstallError('DLL_NOT_PE', `${dllPath} is not a Windows DLL (no MZ header): RRAS can only load the win32-x64 build`);
+  }
+  // A copy of the DLL reads a rras-bridge.json beside it before RRAS's key (MockRouter's
+  // private copies do): the DLL RRAS loads must have none.
+  const beside = path.join(path.dirname(dllPath), 'rras-bridge.json');
+  if (fs.existsSync(beside)) {
+    throw new InstallError('DLL_REDIRECTED', `${beside} would make the DLL read another registry key than RRAS's: remove it, or install another copy of the DLL (--dll)`);
   }
   return dllPath;
 }
