@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import {
   MockRouter, RoutingCallError, codeOf, ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED, NO_ERROR,
@@ -85,7 +86,7 @@ test('a syntax error in an ES module (where Node gives no place) is found in the
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rras-bridge-esm-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, 'helper.mjs'), 'export const metric = 1;\nexport function broken() {\n  return metric +;\n}\n');
-  fs.writeFileSync(path.join(dir, 'protocol.mjs'), `import rb from ${JSON.stringify(lib)};\nimport { metric } from './helper.mjs';\nexport default rb.defineProtocol({ protocolId: 0x2b1d0042 + metric - 1 });\n`);
+  fs.writeFileSync(path.join(dir, 'protocol.mjs'), `import rb from ${JSON.stringify(pathToFileURL(lib).href)};\nimport { metric } from './helper.mjs';\nexport default rb.defineProtocol({ protocolId: 0x2b1d0042 + metric - 1 });\n`);
   const err = await startFailure(t, path.join(dir, 'protocol.mjs'));
   t.regex(err.message, /helper\.mjs:3:18: SyntaxError: Unexpected token ';'/, err.message);
 });
@@ -124,7 +125,7 @@ module.exports = defineProtocol({ protocolId: 0x2b1d0042, name: 'logging',
   t.true(log.some((l) => /\{ nested: \{ deep: true \} \}/.test(l)), log.join('\n'));
   t.true(log.some((l) => /Error: from the handler/.test(l)), log.join('\n'));
   // The library's own TypeScript, through its shipped source maps:
-  t.true(log.some((l) => /lib\/host\/runtime\.ts:\d+:\d+/.test(l)), log.join('\n'));
+  t.true(log.some((l) => /lib[\\/]host[\\/]runtime\.ts:\d+:\d+/.test(l)), log.join('\n'));
 });
 
 test('RTM routes carry handle, views and flags', async (t) => {
