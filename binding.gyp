@@ -24,7 +24,7 @@
       "defines": ["MPR50=1"],
       "conditions": [
         ["OS=='win'", { "libraries": ["rtutils.lib", "advapi32.lib", "bcrypt.lib"] }],
-        ["OS=='linux'", { "libraries": ["-ldl", "-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"] }]
+        ["OS=='linux'", { "libraries": ["-ldl", "-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"], "cflags": ["-fno-gnu-unique"] }]
       ]
     },
     {
@@ -34,7 +34,7 @@
       "sources": ["<!@(node scripts/targets.js rras_bridge_mock_rtm <(OS))"],
       "defines": ["MPR50=1", "MOCK_RTM_BUILD=1"],
       "conditions": [
-        ["OS=='linux'", { "libraries": ["-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"] }]
+        ["OS=='linux'", { "libraries": ["-ldl", "-lpthread"], "ldflags": ["-Wl,-z,now", "-Wl,--no-undefined"], "cflags": ["-fno-gnu-unique"] }]
       ]
     }
   ]

@@ -4,6 +4,7 @@
 // says how to build or load it, a missing file says so.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isProtocol } from './api/defineProtocol.js';
@@ -23,12 +24,32 @@ export class ModuleLoadError extends CodedError<ModuleLoadFailure> {
   }
 }
 
+/**
+ * Loads a module by path. import() takes a file URL (ESM and CommonJS alike; a CJS module's
+ * exports land on .default); on POSIX a path with a backslash has no file URL Node accepts (it
+ * refuses an encoded "\\"), so such a path is loaded with require(): CommonJS always, an ES
+ * module where Node can require one (process.features.require_module), else an error naming
+ * the path.
+ */
+async function importPath(modulePath: string): Promise<{ default?: unknown }> {
+  if (process.platform === 'win32' || !modulePath.includes('\\')) return import(pathToFileURL(modulePath).href) as Promise<{ default?: unknown }>;
+  try {
+    const mod: unknown = createRequire(__filename)(modulePath);
+    // Presented as import() would: an ES module's namespace as is, CommonJS exports as default.
+    return mod && (mod as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'Module' ? (mod as { default?: unknown }) : { default: mod };
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_REQUIRE_ESM') {
+      throw new Error(`${modulePath}: an ES module cannot be loaded from a path with a backslash by this Node (it refuses such file URLs and cannot require an ES module); move it, build it as CommonJS, or use Node >= 20.19`);
+    }
+    throw err;
+  }
+}
+
 /** The protocol a module exports (default export, or a CommonJS module.exports.default). */
 export async function importProtocol(modulePath: string): Promise<Protocol> {
   let mod: { default?: unknown };
   try {
-    // import() takes ESM and CommonJS alike; a CJS module's exports land on .default.
-    mod = await import(pathToFileURL(modulePath).href);
+    mod = await importPath(modulePath);
   } catch (err) {
     throw new ModuleLoadError('MODULE_NOT_LOADED', explainLoadFailure(modulePath, err), { cause: err });
   }

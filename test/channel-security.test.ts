@@ -1,11 +1,12 @@
 // The channel admits only the host the library spawned, with its token and a wire version
 // both speak; a broken or hostile peer is dropped (and the host restarted), never a crash.
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import test from 'ava';
 import { MockRouter, ERROR_CAN_NOT_COMPLETE, NO_ERROR, type RoutingProtocol } from '../lib/index.js';
-import { addInterfaces, fixture, sleep, uniqueId, codeOf } from './helpers.js';
+import { addInterfaces, fixture, sleep, startProbed, uniqueId, until, codeOf } from './helpers.js';
 
 function hostile(t: any, mode: string, settings: object = {}): { router: MockRouter; proto: RoutingProtocol } {
   const router = new MockRouter();
@@ -17,13 +18,24 @@ function hostile(t: any, mode: string, settings: object = {}): { router: MockRou
   return { router, proto };
 }
 
-async function until(what: string, fn: () => boolean, timeoutMs = 15000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
+/**
+ * The socket a (slow) host of this protocol was told to connect to, from its command line
+ * (Linux: /proc), while it delays its connection.
+ */
+async function hostAddress(proto: RoutingProtocol): Promise<string | undefined> {
+  for (const end = Date.now() + 5000; Date.now() < end; await sleep(10)) {
+    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const ours = argv[argv.indexOf('--protocol-id') + 1] === String(proto.protocolId) &&
+          fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3] === String(process.pid);
+        if (ours) return argv[argv.indexOf('--address') + 1];
+      } catch { /* gone */ }
+    }
   }
+  return undefined;
 }
+
 
 for (const [mode, reason] of [
   ['wrong-token', /handshake refused: wrong token/],
@@ -69,20 +81,7 @@ test(`another process (same user, other pid) is refused and logged; the spawned 
   if (process.platform !== 'linux') return void t.pass();
   const { router, proto } = hostile(t, 'slow');
   const started = proto.start();
-  // Find the socket through the host's command line while it delays its connection.
-  let address: string | undefined;
-  const end = Date.now() + 5000;
-  while (!address && Date.now() < end) {
-    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      try {
-        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        if (argv.some((a) => a.endsWith('hostile-slow')) && fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[3] === String(process.pid)) {
-          address = argv[argv.indexOf('--address') + 1];
-        }
-      } catch { /* gone */ }
-    }
-    if (!address) await sleep(20);
-  }
+  const address = await hostAddress(proto);
   t.truthy(address, 'found the host socket');
   t.is((fs.statSync(address!).mode & 0o777), 0o600, 'socket is 0600');
   t.is((fs.statSync(path.dirname(address!)).mode & 0o777), 0o700, 'in a 0700 directory');
@@ -111,4 +110,23 @@ test('back-pressure: a host that stops reading is restarted; RRAS calls never bl
   t.true(slowest < 5000, `each call returned promptly (slowest ${slowest} ms)`);
   const { complete } = await proto.updateRoutes(1);
   t.is(complete?.updateStatus, NO_ERROR, 'the restarted host has the interface (replayed) and serves');
+});
+
+test('a flood of connections from another process is refused without flooding the log: one line a second, then a count', async (t) => {
+  const t0 = Date.now();
+  const { router, started, probe } = startProbed(t);
+  const { address } = await probe;  // the host connects a second later
+  const flooder = fork(fixture('flood-child'), [address], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  let attempts = 0;
+  flooder.on('message', (m: { attempts: number }) => { attempts = m.attempts; });
+  t.teardown(() => { flooder.kill('SIGKILL'); });
+  t.is(await started, NO_ERROR, 'the spawned host is still admitted, the flood notwithstanding');
+  flooder.kill('SIGKILL');
+  const log = router.log();
+  const lines = log.split('\n').filter((l) => l.includes(`refused a connection from pid ${flooder.pid}`)).length;
+  const held = [...log.matchAll(/(\d+) more refused (?:before it, not logged|connection\(s\) not logged)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  t.log(`${attempts} connection attempts, ${lines} lines logged, ${held} counted without a line`);
+  t.true(lines >= 1, 'the refusals are logged, naming the process');
+  t.true(lines <= 2 + (Date.now() - t0) / 1000, `at most one line a second (${lines})`);
+  t.true(held > 0, `the others are counted (${held})`);
 });

@@ -1,8 +1,10 @@
 // Shared setup for tests that drive the protocol library through MockRouter.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 export { codeOf } from '../lib/index.js';
 import { MockRouter, type ProtocolSettings, type RoutingProtocol, type RouteSpec, type BestRouteChange } from '../lib/index.js';
+import { probeFile } from './fixtures/probe-host.js';
 
 // Tests run from dist/test; fixtures compile next to them.
 export const fixture = (name: string) => path.join(__dirname, 'fixtures', `${name}.js`);
@@ -55,5 +57,32 @@ export async function scriptedCalls(proto: RoutingProtocol): Promise<ScriptedSta
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls fn until it gives a value other than undefined or false; fails after timeoutMs. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Starts a protocol whose host (fixtures/probe-host) records its channel address, then waits
+ * PROBE_DELAY_MS before connecting: a window for a stranger to try the channel first.
+ */
+export function startProbed(t: ExecutionContext) {
+  const router = new MockRouter();
+  t.teardown(() => router.close());
+  const protocolId = uniqueId(0x7a000000);
+  const proto = router.register({ protocolId, module: fixture('scripted'), hostEntry: fixture('probe-host'), heartbeatMs: 0 });
+  const file = probeFile(process.pid, protocolId);
+  t.teardown(() => fs.rmSync(file, { force: true }));
+  const started = proto.start({ globalInfo: Buffer.from('{}') });
+  const probe = until('the host to record its address', () =>
+    fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; address: string }) : undefined);
+  return { router, proto, started, probe };
+}
 
 export { processAlive as alive } from '../lib/mock/workdir.js';

@@ -2,21 +2,11 @@
 // keeps the dead host's routes (stale) until the new one re-announced them, and gives up
 // after its restart budget. RRAS-facing calls keep answering within their deadlines.
 import test from 'ava';
-import { ERROR_CAN_NOT_COMPLETE, NO_ERROR, ROUTER_STOPPED, UPDATE_COMPLETE } from '../lib/index.js';
-import { addInterfaces, scriptedCalls, sleep, startScripted, codeOf } from './helpers.js';
+import { ERROR_CAN_NOT_COMPLETE, MockRouter, NO_ERROR, ROUTER_STOPPED, UPDATE_COMPLETE } from '../lib/index.js';
+import { addInterfaces, fixture, scriptedCalls, sleep, startScripted, uniqueId, until, codeOf } from './helpers.js';
 
 const route = (destination: string, interfaceIndex: number, metric = 1) =>
   ({ destination, prefixLength: 24, nextHop: `192.0.2.${interfaceIndex % 250 + 1}`, interfaceIndex, metric });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('a killed host is restarted and gets RRAS state replayed: global config, interfaces, bindings, enabled', async (t) => {
   const { router, proto } = await startScripted(t, { note: 'replay me' }, { backoffInitialMs: 50 });
@@ -141,4 +131,99 @@ test(`a planned restart (a code reload, ${viaSignal ? 'SIGHUP' : 'ctx.requestRes
   const { complete } = await proto.updateRoutes(5);
   t.is(complete?.updateStatus, NO_ERROR, 're-announced by the new host');
   t.is(router.rtm.routes(proto.protocolId).length, 2);
+});
+
+test('a restart attempt that dies while starting does not take down the healthy host after it (loss notices name their generation)', async (t) => {
+  // Generation 2 exits in its start handler: its channel closes and its loss is noticed while
+  // the supervisor is still restarting. Generation 3 is healthy and must stay.
+  const { router, proto } = await startScripted(t, { crashOnStartGeneration: [2] }, { backoffInitialMs: 50, restartLimit: 2 });
+  await addInterfaces(proto, [3]);
+  const { pid } = await scriptedCalls(proto);
+  process.kill(pid, 'SIGKILL');
+  await until('generation 3', () => router.log().includes('host restarted (generation 3)') || undefined);
+  const third = await until('the third host', async () => {
+    try {
+      return (await scriptedCalls(proto)).pid;
+    } catch {
+      return undefined;
+    }
+  });
+  await sleep(1500);  // time for a stale notice to act
+  t.is((await scriptedCalls(proto)).pid, third, 'the healthy host is still the one serving');
+  t.regex(router.log(), /host generation 2 is no longer the current one: its notice is ignored/);
+  t.notRegex(router.log(), /generation 4|giving up/);
+  const { complete } = await proto.updateRoutes(3);
+  t.is(complete?.updateStatus, NO_ERROR);
+});
+
+test('a new StartProtocol resets the restart budget: after a give-up, the next run restarts its host again', async (t) => {
+  const { router, proto } = await startScripted(t, {}, { restartLimit: 1, restartWindowMs: 600_000, backoffInitialMs: 20 });
+  const kill = async () => process.kill((await scriptedCalls(proto)).pid, 'SIGKILL');
+  await kill();
+  await until('the restart', () => router.log().includes('host restarted (generation 2)') || undefined);
+  await until('the restarted host', async () => (await scriptedCalls(proto).catch(() => undefined)));
+  await kill();
+  await until('giving up', () => router.log().includes('giving up') || undefined);
+  t.is((await proto.stop()).stopped?.event, ROUTER_STOPPED);
+  const before = router.log().length;
+  t.is(await proto.start({ globalInfo: Buffer.from('{}') }), NO_ERROR);
+  await kill();
+  await until('the restart in the new run', () => /host restarted \(generation \d+\)/.test(router.log().slice(before)) || undefined);
+  t.notRegex(router.log().slice(before), /giving up/, 'the new run has its whole budget');
+  await until('the new run\'s restarted host', async () => (await scriptedCalls(proto).catch(() => undefined)));
+});
+
+test('the start handler is bounded by startTimeoutMs, not callTimeoutMs', async (t) => {
+  const { router, proto } = await startScripted(t, { startDelayMs: 2500 }, { startTimeoutMs: 20_000, callTimeoutMs: 1000 });
+  t.regex(router.log(), /scripted started/, 'a 2.5 s start handler with callTimeoutMs 1000 starts');
+  const { complete } = await (async () => { await addInterfaces(proto, [2]); return proto.updateRoutes(2); })();
+  t.is(complete?.updateStatus, NO_ERROR);
+});
+
+test('a start handler slower than startTimeoutMs: StartProtocol answers ERROR_CAN_NOT_COMPLETE and says why', async (t) => {
+  const router = new MockRouter();
+  t.teardown(() => router.close());
+  const proto = router.register({ protocolId: uniqueId(0x71800000), module: fixture('scripted'), heartbeatMs: 0, startTimeoutMs: 6000 });
+  const t0 = Date.now();
+  t.is(await codeOf(proto.start({ globalInfo: Buffer.from(JSON.stringify({ startDelayMs: 60_000 })) })), ERROR_CAN_NOT_COMPLETE);
+  t.true(Date.now() - t0 < 30_000, 'well before the handler would finish');
+  t.regex(router.log(), /the start handler did not finish within startTimeoutMs \(6000 ms\)/);
+});
+
+test(`a stopped host (SIGSTOP) does not stretch the stop: ROUTER_STOPPED within stopTimeoutMs plus a margin${process.platform === 'win32' ? ' [POSIX only: SIGSTOP]' : ''}`, async (t) => {
+  if (process.platform === 'win32') return void t.pass();
+  const stopTimeoutMs = 2000;
+  const { router, proto } = await startScripted(t, {}, { stopTimeoutMs });
+  await addInterfaces(proto, [4]);
+  const { pid } = await scriptedCalls(proto);
+  process.kill(pid, 'SIGSTOP');
+  const t0 = Date.now();
+  const { code, stopped } = await proto.stop();
+  const took = Date.now() - t0;
+  t.is(code, 907);
+  t.is(stopped?.event, ROUTER_STOPPED);
+  t.log(`ROUTER_STOPPED ${took} ms after StopProtocol (stopTimeoutMs ${stopTimeoutMs})`);
+  t.true(took >= stopTimeoutMs - 100, `the stop handler had its time (${took} ms)`);
+  t.true(took < stopTimeoutMs + 1500, `the whole stop, kill included, within stopTimeoutMs + 1.5 s (${took} ms)`);
+  t.regex(router.log(), new RegExp(`host pid ${pid} ended \\(signal 9\\)`));
+});
+
+test('updateTimeoutMs: an updateRoutes handler that never settles gets UPDATE_COMPLETE ERROR_CAN_NOT_COMPLETE at the deadline', async (t) => {
+  // Generous: an update that does answer (7) must do so within updateTimeoutMs even under load.
+  const { router, proto } = await startScripted(t, { neverSettle: [5], updateDelayMs: { 6: 7000 } }, { updateTimeoutMs: 4000 });
+  await addInterfaces(proto, [5, 6, 7]);
+  const t0 = Date.now();
+  const [hung, slow, fine] = await Promise.all([proto.updateRoutes(5), proto.updateRoutes(6), proto.updateRoutes(7)]);
+  t.is(hung.complete?.updateStatus, ERROR_CAN_NOT_COMPLETE);
+  t.is(slow.complete?.updateStatus, ERROR_CAN_NOT_COMPLETE);
+  t.is(fine.complete?.updateStatus, NO_ERROR);
+  t.true(Date.now() - t0 < 15_000, 'at the deadline, not at the stop');
+  t.regex(router.log(), /DoUpdateRoutes\(5\) failed: no answer from the host within updateTimeoutMs \(4000 ms\)/);
+  // The slow handler answers later: logged and dropped, no second UPDATE_COMPLETE.
+  await until('the late answer', () => router.log().includes('DoUpdateRoutes(6): the protocol answered after updateTimeoutMs') || undefined);
+  const { stopped } = await proto.stop();
+  t.is(stopped?.event, ROUTER_STOPPED);
+  for (const index of [5, 6, 7]) {
+    t.is(proto.events.filter((e) => e.event === UPDATE_COMPLETE && e.interfaceIndex === index).length, 1, `exactly one UPDATE_COMPLETE for ${index}`);
+  }
 });

@@ -8,8 +8,8 @@ import net from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import koffi from '../lib/mock/koffi.js';
 import { MockRouter, ERROR_NOT_SUPPORTED, NO_ERROR, protocolIdText } from '../lib/index.js';
-import { alive, fixture, sleep, uniqueId } from './helpers.js';
-import { PROBE_DELAY_MS, probeFile } from './fixtures/probe-host.js';
+import { alive, fixture, startProbed, uniqueId, until } from './helpers.js';
+import { PROBE_DELAY_MS } from './fixtures/probe-host.js';
 
 const windows = process.platform === 'win32';
 
@@ -36,34 +36,10 @@ function windowsTest(title: string, fn: (t: ExecutionContext) => Promise<void>, 
   (serial ? test.serial : test)(`${title}${windows ? '' : ' [Windows only]'}`, run);
 }
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-
-/** Starts a protocol whose host records its channel address before connecting (1 s later). */
-function probed(t: ExecutionContext) {
-  const router = new MockRouter();
-  t.teardown(() => router.close());
-  const protocolId = uniqueId(0x7a000000);
-  const proto = router.register({ protocolId, module: fixture('scripted'), hostEntry: fixture('probe-host'), heartbeatMs: 0 });
-  const file = probeFile(process.pid, protocolId);
-  t.teardown(() => fs.rmSync(file, { force: true }));
-  const started = proto.start({ globalInfo: Buffer.from('{}') });
-  const probe = until('the host to record its address', () =>
-    fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; address: string }) : undefined);
-  return { router, proto, started, probe };
-}
 
 test('each start gets its own channel: \\\\.\\pipe\\rras-bridge-<128-bit random> on Windows, a socket in a fresh directory on POSIX', async (t) => {
-  const a = probed(t);
-  const b = probed(t);
+  const a = startProbed(t);
+  const b = startProbed(t);
   const [pa, pb] = [await a.probe, await b.probe];
   t.is(await a.started, NO_ERROR);
   t.is(await b.started, NO_ERROR);
@@ -76,7 +52,7 @@ test('each start gets its own channel: \\\\.\\pipe\\rras-bridge-<128-bit random>
 });
 
 windowsTest('another process connecting to the pipe first is refused (GetNamedPipeClientProcessId); the spawned host is still admitted', async (t) => {
-  const { router, started, probe } = probed(t);
+  const { router, started, probe } = startProbed(t);
   const { address } = await probe; // the host now waits PROBE_DELAY_MS before connecting
   const intruder = net.createConnection(address);
   const outcome = await new Promise<string>((resolve) => {
@@ -91,7 +67,7 @@ windowsTest('another process connecting to the pipe first is refused (GetNamedPi
 });
 
 windowsTest(`nobody can open a second instance of the pipe (FILE_FLAG_FIRST_PIPE_INSTANCE, one instance)${wine ? ' [not under Wine: it ignores FILE_FLAG_FIRST_PIPE_INSTANCE]' : ''}`, async (t) => {
-  const { started, probe } = probed(t);
+  const { started, probe } = startProbed(t);
   const { address } = await probe;
   t.is(await started, NO_ERROR);
   if (wine) {

@@ -1,10 +1,15 @@
 // The host's view of the router manager's interfaces, kept from the calls the library forwards.
 import type { AddressFamily, BindingOf, Interface, InterfaceType } from '../api/types.js';
+import { ProtocolError } from '../api/errors.js';
+import { ERROR_INVALID_PARAMETER } from '../constants.js';
 
 const TYPES: InterfaceType[] = ['permanent', 'demandDial', 'localWorkstationDial', 'remoteWorkstationDial'];
 
+/** The NET_INTERFACE_TYPE; any other value is refused (the library refuses it first). */
 export function interfaceType(code: number): InterfaceType {
-  return TYPES[code] ?? 'permanent';
+  const type = TYPES[code];
+  if (type === undefined) throw new ProtocolError(ERROR_INVALID_PARAMETER, `interface type ${code} is not a NET_INTERFACE_TYPE (0 to ${TYPES.length - 1})`);
+  return type;
 }
 
 /** Mutable record behind the read-only Interface handlers see. */

@@ -1,32 +1,29 @@
 #!/usr/bin/env node
 // The protocol host: the process the protocol library spawns for one protocol id.
 //   node main.js --protocol-id N --name NAME --module PATH --address SOCKET --generation G
+// (exactly these, each once, each followed by its value).
 // The handshake token arrives on stdin (hex, one line), never on the command line.
 import './sourceMaps.js'; // first: every module loaded after it gets its source map
 import fs from 'node:fs';
 import { loadAddon, type ChannelEvent } from '../addon/index.js';
+import { parseArguments, type HostArguments } from './arguments.js';
 import { HostRuntime } from './runtime.js';
 import { loadProtocolModule } from '../protocolModule.js';
 import { setHostInfo } from './info.js';
 import { watchDebugger } from './debugger.js';
 import type { watchWhenLoaded } from './watch.js';
 
-function arg(name: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? process.argv[i + 1] : undefined;
-  if (v === undefined) {
-    process.stderr.write(`rras-bridge host: missing --${name}\n`);
+async function main(): Promise<void> {
+  let options: HostArguments;
+  try {
+    options = parseArguments(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`rras-bridge host: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  return v;
-}
-
-async function main(): Promise<void> {
-  const protocolId = Number(arg('protocol-id'));
-  const name = arg('name');
-  const modulePath = arg('module');
-  const address = arg('address');
-  const generation = Number(arg('generation'));
+  const { name, module: modulePath, address } = options;
+  const protocolId = Number(options['protocol-id']);
+  const generation = Number(options.generation);
   const token = Buffer.from(fs.readFileSync(0, 'utf8').trim(), 'hex');
 
   const addon = loadAddon();

@@ -50,11 +50,14 @@ export interface ProtocolSettings {
   /** Node options for the host, before the host entry (e.g. ['--import', 'tsx']). */
   nodeArgs?: string[];
   hostEntry?: string;
+  /** Where the library logs for this protocol; default: the router's logFile. */
+  logFile?: string;
   rtmLibrary?: string;
   supportedFunctionality?: number;
   startTimeoutMs?: number;
   callTimeoutMs?: number;
   stopTimeoutMs?: number;
+  updateTimeoutMs?: number;
   heartbeatMs?: number;
   heartbeatMisses?: number;
   restartLimit?: number;
@@ -120,6 +123,14 @@ export interface MockRouterOptions {
    * (the SDK's MPR60: 264-byte routing characteristics, SUPPORT_FUNCTIONS_60).
    */
   routerVersion?: versions.RouterVersion;
+  /**
+   * Unload the library as a router manager may: every RegisterProtocol loads it anew
+   * (LoadLibrary / dlopen), and it is unloaded (FreeLibrary / dlclose) right after
+   * GetEventMessage has returned ROUTER_STOPPED, or right after RegisterProtocol failed, with
+   * nothing in between. That protocol's entry points are gone then: register again to load
+   * the library again. Default: the library stays loaded for the life of the process.
+   */
+  unloadLibrary?: boolean;
 }
 
 /** A trace value: numbers and text as they are, buffers as `<N bytes>`, structures as `<struct>`. */
@@ -214,10 +225,11 @@ export class MockRouter extends EventEmitter {
   /** The RTM the protocols' routes go to (this router's own, unless rtmLibrary was given). */
   readonly rtm: MockRtm;
   private readonly offered: number;
-  private readonly lib: LibraryHandle;
+  private readonly unloadLibrary: boolean;
+  /** The library, loaded once; unless unloadLibrary, where each RegisterProtocol loads it. */
+  private readonly lib: LibraryHandle | undefined;
   private readonly support: MockSupport;
   private readonly work: WorkFolder;
-  private readonly loaded: string[];
   private readonly settings = new Map<number, ProtocolSettings>();
   private readonly protocols = new Map<number, RoutingProtocol>();
   private readonly slots = new Map<number, number>();
@@ -239,7 +251,6 @@ export class MockRouter extends EventEmitter {
     this.library = this.work.copy(source);
     // The support functions live in the mock RTM library; a given rtmLibrary is used as it is.
     const mockRtm = this.work.copy(paths.mockRtm);
-    this.loaded = [this.library, mockRtm];
     this.configFile = this.work.besideConfig;
     this.logFile = path.join(this.workDir, 'protocol.log');
     this.routerId = options.routerId ?? 0x0100000a;
@@ -253,12 +264,14 @@ export class MockRouter extends EventEmitter {
     this.support.setRouterId(this.routerId);
     for (const [pid, preference] of Object.entries(this.protocolPriority)) this.support.setPriority(Number(pid), preference);
     this.rtm = new MockRtm(options.rtmLibrary ? rtmSource : mockRtm);
-    this.lib = koffi.load(this.library);
+    this.unloadLibrary = options.unloadLibrary ?? false;
+    this.lib = this.unloadLibrary ? undefined : koffi.load(this.library);
     // koffi unloads a library once its JS objects are finalized (at the latest when the
-    // process or a worker thread ends), which may be while the library's own threads are
-    // still finishing a stop: the copies stay mapped until the process ends. (An unload
-    // right after ROUTER_STOPPED is the library's to make safe first.)
-    for (const file of this.loaded) pinLoadedLibrary(file);
+    // process or a worker thread ends), whatever the library's threads are doing then (a
+    // router never closed; a worker thread terminated): the copies stay mapped until the
+    // process ends, unless this router unloads the library itself (unloadLibrary).
+    pinLoadedLibrary(mockRtm);
+    if (this.lib) pinLoadedLibrary(this.library);
     if (process.platform === 'win32') {
       const parent = routerRegistryParent();
       this.registry = { parent, keys: [] };
@@ -311,7 +324,8 @@ export class MockRouter extends EventEmitter {
     // registry key on Windows, and holds the protocols elsewhere.
     if (this.registry) this.registry.keys.push(...writeRegistryConfig(this.library, protocols, this.registry.parent));
     else fs.writeFileSync(this.configFile, JSON.stringify({ protocols }, null, 2));
-    const register = this.lib.func(ffi.RegisterProtocolFn);
+    const lib = this.lib ?? koffi.load(this.library);
+    const register = lib.func(ffi.RegisterProtocolFn);
     // The IPv6 router manager offers RTM as RF_ROUTINGV6.
     const offered = this.settings.get(protocolId)?.ipv6 && (this.offered & RF_ROUTING) ? (this.offered & ~RF_ROUTING) | RF_ROUTINGV6 : this.offered;
     const characteristics = {
@@ -330,7 +344,10 @@ export class MockRouter extends EventEmitter {
       if (slot >= SUPPORT_SLOTS) throw new RangeError(`MockRouter: at most ${SUPPORT_SLOTS} protocols per router`);
       this.slots.set(protocolId, slot);
     }
-    const p = new RoutingProtocol(this, protocolId, name, code, log, characteristics, autoDrain, slot ?? 0);
+    // A router manager that unloads may do so right after a failed RegisterProtocol.
+    const owned = this.lib ? undefined : lib;
+    if (owned && code !== NO_ERROR) unload(this, protocolId, owned);
+    const p = new RoutingProtocol(this, protocolId, name, code, log, characteristics, autoDrain, slot ?? 0, code === NO_ERROR ? owned : undefined);
     if (code === NO_ERROR) this.protocols.set(protocolId, p);
     return p;
   }
@@ -366,19 +383,19 @@ export class MockRouter extends EventEmitter {
   }
 
   /** @internal Where the log ends now. */
-  logMark(): number {
+  logMark(file = this.logFile): number {
     try {
-      return fs.statSync(this.logFile).size;
+      return fs.statSync(file).size;
     } catch {
       return 0;
     }
   }
 
   /** @internal The log lines written since `mark` (of protocol `name`, and the library's own). */
-  logSince(mark: number, name?: string): string[] {
+  logSince(mark: number, name?: string, file = this.logFile): string[] {
     let text = '';
     try {
-      const fd = fs.openSync(this.logFile, 'r');
+      const fd = fs.openSync(file, 'r');
       try {
         const size = fs.fstatSync(fd).size;
         if (size <= mark) return [];
@@ -474,6 +491,7 @@ export class RoutingProtocol {
   private unwatch: (() => void) | undefined;
   private running = false;
   private readonly waiters = new Set<() => void>();
+  private unloaded = false;
 
   /** @internal */
   constructor(
@@ -488,6 +506,8 @@ export class RoutingProtocol {
     private readonly autoDrain: boolean,
     /** @internal The support-function slot. */
     readonly slot: number,
+    /** The library load this protocol owns (MockRouterOptions.unloadLibrary). */
+    private library?: LibraryHandle,
   ) {
     this.routingCharacteristics = characteristics.routing;
     this.serviceCharacteristics = characteristics.service;
@@ -504,6 +524,11 @@ export class RoutingProtocol {
       this.fns.set(n, koffi.decode(ptr, ffi.protos[n]) as KoffiFunction);
     }
     this.entryPoints = present;
+  }
+
+  /** Where the library logs for this protocol (its logFile setting, or the router's). */
+  private get logFile(): string {
+    return this.router.settingsOf(this.protocolId)?.logFile ?? this.router.logFile;
   }
 
   /** The SUPPORT_FUNCTIONS calls the library made for this protocol, oldest first. */
@@ -538,6 +563,7 @@ export class RoutingProtocol {
 
   private missing(name: ffi.EntryPointName): Error {
     const entry = ENTRY_POINTS[name].name;
+    if (this.unloaded) return new Error(`protocol ${protocolIdText(this.protocolId)}: ${entry}: the library was unloaded after ROUTER_STOPPED (register again to load it)`);
     if (this.registerCode !== NO_ERROR) {
       const why = this.registerCode === ERROR_NOT_SUPPORTED && this.registerLog.length === 0
         ? ': the library does not serve this protocol id, or could not read its configuration (what it said went to stderr)' : '';
@@ -548,14 +574,14 @@ export class RoutingProtocol {
 
   /** An entry point that must answer one of `accepted`; anything else rejects with RoutingCallError. */
   private async expect(name: ffi.EntryPointName, args: unknown[], accepted: readonly number[] = [NO_ERROR], detail?: string): Promise<number> {
-    const mark = this.router.logMark();
+    const mark = this.router.logMark(this.logFile);
     const code = await this.call(name, ...args);
     if (!accepted.includes(code)) throw this.refused(ENTRY_POINTS[name].name, code, mark, detail);
     return code;
   }
 
   private refused(entryPoint: string, code: number, mark: number, detail?: string): RoutingCallError {
-    return new RoutingCallError(entryPoint, code, this.protocolId, this.router.logSince(mark, this.name), detail);
+    return new RoutingCallError(entryPoint, code, this.protocolId, this.router.logSince(mark, this.name, this.logFile), detail);
   }
 
   /**
@@ -653,10 +679,10 @@ export class RoutingProtocol {
    */
   async updateRoutes(index: number, timeoutMs = 15000): Promise<{ code: number; complete: RoutingEvent; log: string[] }> {
     const seen = this.events.length;
-    const mark = this.router.logMark();
+    const mark = this.router.logMark(this.logFile);
     const code = await this.doUpdateRoutes(index);
     const complete = await this.waitForEvent((e) => e.event === UPDATE_COMPLETE && e.interfaceIndex === index, timeoutMs, seen);
-    return { code, complete, log: complete.updateStatus === NO_ERROR ? [] : this.router.logSince(mark, this.name) };
+    return { code, complete, log: complete.updateStatus === NO_ERROR ? [] : this.router.logSince(mark, this.name, this.logFile) };
   }
 
   /** One GetEventMessage call, as RRAS makes it; nullResult passes Result = NULL. */
@@ -668,11 +694,30 @@ export class RoutingProtocol {
     const code = fn(ev, msg) as number;
     if (code !== NO_ERROR) return { code };
     const event = decodeEvent(ev.readUInt32LE(0), msg ?? Buffer.alloc(12));
-    if (event.event === ROUTER_STOPPED) this.running = false;
+    if (event.event === ROUTER_STOPPED) {
+      this.running = false;
+      // As soon as it has read ROUTER_STOPPED, a router manager may unload the library.
+      this.unloadLibrary();
+    }
     this.events.push(event);
     this.router.trace({ kind: 'event', protocolId: this.protocolId, event });
     for (const w of this.waiters) w();
     return { code, event };
+  }
+
+  /**
+   * Unloads the library load this protocol owns (MockRouterOptions.unloadLibrary), now,
+   * whatever the protocol's state: a router manager that unloads without a stop. Its entry
+   * points are gone afterwards, and its event is no longer drained.
+   */
+  unloadLibrary(): void {
+    if (!this.library) return;
+    unload(this.router, this.protocolId, this.library);
+    this.library = undefined;
+    this.unloaded = true;
+    this.fns.clear();
+    this.unwatch?.(); // its event is no longer drained
+    this.unwatch = undefined;
   }
 
   /** Waits until the notification event is signalled (for tests that drain by hand). */
@@ -713,10 +758,10 @@ export class RoutingProtocol {
 
   private startPump(): void {
     const event = this.event!;
-    // RRAS drains until ERROR_NO_MORE_ITEMS after each signal.
+    // RRAS drains until ERROR_NO_MORE_ITEMS after each signal (or until it unloaded the library).
     this.unwatch = event.watch(() => {
       this.router.drainSupport(); // the support calls made before the events were queued
-      while (this.getEventMessage().code !== ERROR_NO_MORE_ITEMS) { /* drained into this.events */ }
+      while (!this.unloaded && this.getEventMessage().code !== ERROR_NO_MORE_ITEMS) { /* drained into this.events */ }
     });
   }
 
@@ -732,7 +777,7 @@ export class RoutingProtocol {
    * included) is in the result: the sizing is what such a caller tests.
    */
   private async getInfo(name: 'pfnGetGlobalInfo' | 'pfnGetInterfaceInfo', pre: unknown[], bufferSize?: number): Promise<InfoResult> {
-    const mark = this.router.logMark();
+    const mark = this.router.logMark(this.logFile);
     const size = u32(bufferSize ?? 0);
     const [v, s, c] = [u32(), u32(), u32()];
     let buf = bufferSize ? Buffer.alloc(bufferSize) : null;
@@ -791,13 +836,14 @@ export class RoutingProtocol {
     } finally {
       this.unwatch?.();
       this.unwatch = undefined;
+      if (!this.running) this.unloadLibrary(); // a router manager unloads what it stopped
       this.event?.close();
       this.event = undefined;
     }
   }
 }
 
-const STRING_SETTINGS = ['module', 'name', 'nodePath', 'hostEntry', 'rtmLibrary'] as const;
+const STRING_SETTINGS = ['module', 'name', 'nodePath', 'hostEntry', 'logFile', 'rtmLibrary'] as const;
 
 /**
  * The settings' types and ranges, as the library checks them (config.h): a mistake here is a
@@ -849,6 +895,12 @@ function declared(module: string): Partial<ProtocolSettings> {
   } catch {
     return {};
   }
+}
+
+function unload(router: MockRouter, protocolId: number, lib: LibraryHandle): void {
+  const t0 = performance.now();
+  lib.unload();
+  router.trace({ kind: 'call', protocolId, name: 'FreeLibrary', args: { lpLibFileName: router.library }, code: NO_ERROR, ms: performance.now() - t0 });
 }
 
 function decodeEvent(event: number, msg: Buffer): RoutingEvent {

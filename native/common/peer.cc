@@ -6,7 +6,10 @@ namespace rrasbridge {
 
 bool Peer::Send(const wire::Message& m, std::string& err) {
   std::string frame;
-  if (!wire::Encode(m, frame, err, limits_.maxFrame)) return false;
+  return wire::Encode(m, frame, err, limits_.maxFrame) && SendFrame(frame, err);
+}
+
+bool Peer::SendFrame(const std::string& frame, std::string& err) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {

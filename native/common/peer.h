@@ -40,6 +40,9 @@ class Peer {
   // Encodes and queues a frame. False (with err) when the schema does not match, the peer
   // is closed, or the queue is over its high-water mark (the peer stopped reading).
   bool Send(const wire::Message& m, std::string& err);
+  // Queues a frame already encoded (wire::Encode); false when closed or over the high-water
+  // mark, as Send.
+  bool SendFrame(const std::string& frame, std::string& err);
   void Close(const std::string& reason);  // idempotent, non-blocking
   bool closed() const { return closed_.load(); }
   size_t queuedBytes() const;

@@ -167,8 +167,9 @@ using namespace mockrtm;  // NOLINT
 extern "C" MOCK_RTM_API int MockRtmReset(void) {
   return Guard<int>(ERROR_CAN_NOT_COMPLETE, [] {
     Runtime& rt = Runtime::Get();
-    std::lock_guard<std::mutex> lock(rt.mu);
+    std::unique_lock<std::mutex> lock(rt.mu);
     if (rt.table.real_entities() != 0) return int(ERROR_CAN_NOT_COMPLETE);
+    rt.Reap(lock);
     rt.table.Reset();
     return int(NO_ERROR);
   });

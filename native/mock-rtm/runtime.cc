@@ -1,21 +1,56 @@
 #include "runtime.h"
 
+#include <atomic>
 #include <vector>
 
 #include "../common/rtm_api.h"
 
 namespace mockrtm {
 
+namespace {
+std::mutex gRuntimeMu;
+std::atomic<Runtime*> gRuntime{nullptr};
+}  // namespace
+
 Runtime& Runtime::Get() {
-  static Runtime* rt = new Runtime();
-  return *rt;
+  if (Runtime* rt = gRuntime.load(std::memory_order_acquire)) return *rt;
+  std::lock_guard<std::mutex> lock(gRuntimeMu);
+  if (!gRuntime.load(std::memory_order_relaxed)) gRuntime.store(new Runtime(), std::memory_order_release);
+  return *gRuntime.load(std::memory_order_relaxed);
 }
+
+void Runtime::ReleaseAtUnload() {
+  std::lock_guard<std::mutex> lock(gRuntimeMu);
+  Runtime* rt = gRuntime.load(std::memory_order_relaxed);
+  if (!rt) return;
+  {
+    std::lock_guard<std::mutex> table(rt->mu);
+    if (rt->table.real_entities() != 0 || rt->running_ || rt->thread_.joinable()) return;  // in use
+  }
+  gRuntime.store(nullptr, std::memory_order_release);
+  delete rt;
+}
+
+#ifdef _WIN32
+// FreeLibrary (reserved NULL) only: at process termination other threads are gone, possibly
+// holding the table's lock, and the memory goes with the process.
+extern "C" BOOL WINAPI DllMain(HINSTANCE, DWORD reason, LPVOID reserved) {
+  if (reason == DLL_PROCESS_DETACH && reserved == nullptr) Runtime::ReleaseAtUnload();
+  return TRUE;
+}
+#else
+// dlclose (and exit) run static destructors.
+struct UnloadHook {
+  ~UnloadHook() { Runtime::ReleaseAtUnload(); }
+} gUnloadHook;
+#endif
 
 void Runtime::EnsureDispatcher(std::unique_lock<std::mutex>& lock) {
   if (running_ || table.real_entities() == 0) return;
   // A previous dispatcher that has already decided to exit (running_ is cleared by the
   // thread itself, under the lock, at its exit point) is joined outside the lock.
   std::thread old = std::move(thread_);
+  pin_.OpenSelf();  // this thread is inside an entry point: its caller has the library loaded
   try {
     thread_ = std::thread([this] { Loop(); });  // blocks on the lock until we are done
   } catch (...) {
@@ -41,12 +76,17 @@ void Runtime::AfterDeregister(std::unique_lock<std::mutex>& lock, uint64_t entit
   if (table.real_entities() != 0) return;
   cv_.wait(lock, [&] { return !running_ || table.real_entities() != 0; });
   if (running_) return;  // someone registered again meanwhile
+  Reap(lock);
+}
+
+void Runtime::Reap(std::unique_lock<std::mutex>& lock) {
+  if (running_ || !thread_.joinable() || OnDispatcherThread()) return;
   std::thread t = std::move(thread_);
-  if (t.joinable()) {
-    lock.unlock();
-    t.join();
-    lock.lock();
-  }
+  lock.unlock();
+  t.join();
+  lock.lock();
+  // The caller is inside an entry point: its own reference keeps the library loaded.
+  if (!thread_.joinable()) pin_.Close();
 }
 
 void Runtime::Loop() {

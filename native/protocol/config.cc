@@ -8,6 +8,7 @@ const std::vector<NumericField>& NumericFields() {
       {"startTimeoutMs", &ProtocolConfig::startTimeoutMs},
       {"callTimeoutMs", &ProtocolConfig::callTimeoutMs},
       {"stopTimeoutMs", &ProtocolConfig::stopTimeoutMs},
+      {"updateTimeoutMs", &ProtocolConfig::updateTimeoutMs},
       {"heartbeatMs", &ProtocolConfig::heartbeatMs},
       {"heartbeatMisses", &ProtocolConfig::heartbeatMisses},
       {"restartLimit", &ProtocolConfig::restartLimit},

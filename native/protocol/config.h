@@ -33,7 +33,8 @@ struct ProtocolConfig {
   uint32_t ipv6 = 0;
   uint32_t startTimeoutMs = 20000;   // spawn + handshake + start handler
   uint32_t callTimeoutMs = 5000;     // any other call that waits for JS
-  uint32_t stopTimeoutMs = 5000;
+  uint32_t stopTimeoutMs = 5000;     // StopProtocol to ROUTER_STOPPED, the host's kill included
+  uint32_t updateTimeoutMs = 60000;  // DoUpdateRoutes to its UPDATE_COMPLETE; 0: no limit
   uint32_t heartbeatMs = 1000;       // 0 disables the watchdog
   uint32_t heartbeatMisses = 5;
   uint32_t restartLimit = 5;         // restarts allowed within restartWindowMs

@@ -10,7 +10,7 @@
 //     HostEntry   REG_SZ / REG_EXPAND_SZ   default: dist\lib\host\main.js beside the DLL
 //     LogFile     REG_SZ / REG_EXPAND_SZ   a file the library also appends its log to
 //     RtmLibrary  REG_SZ / REG_EXPAND_SZ   default: rtm.dll
-//     SupportedFunctionality, StartTimeoutMs, CallTimeoutMs, StopTimeoutMs, HeartbeatMs,
+//     SupportedFunctionality, StartTimeoutMs, CallTimeoutMs, StopTimeoutMs, UpdateTimeoutMs, HeartbeatMs,
 //     HeartbeatMisses, RestartLimit, RestartWindowMs, BackoffInitialMs, BackoffMaxMs,
 //     StaleTimeoutMs, MaxFrameBytes, RoutePreference, ValidateRoutes, ClientCalls,
 //     QueueHighWaterBytes, Ipv6                                           REG_DWORD
@@ -140,6 +140,22 @@ bool ParentKey(HKEY& root, std::wstring& path, std::string& shown, std::string& 
   return true;
 }
 
+// An unpaired UTF-16 surrogate has no UTF-8 form: the conversion would silently change the
+// string (a path would name another file), so such a value is refused.
+bool Representable(const wchar_t* p, size_t n, const wchar_t* name, std::string& err) {
+  for (size_t i = 0; i < n; ++i) {
+    const bool high = p[i] >= 0xD800 && p[i] <= 0xDBFF, low = p[i] >= 0xDC00 && p[i] <= 0xDFFF;
+    if (high && i + 1 < n && p[i + 1] >= 0xDC00 && p[i + 1] <= 0xDFFF) {
+      ++i;
+    } else if (high || low) {
+      err = "'" + win::Utf8(name) + "' holds an unpaired UTF-16 surrogate at character " +
+            std::to_string(i) + ": it has no UTF-8 form, so the library and Node cannot use it";
+      return false;
+    }
+  }
+  return true;
+}
+
 // ERROR_FILE_NOT_FOUND (value absent) leaves out unchanged and succeeds. RRF_RT_REG_SZ also
 // accepts REG_EXPAND_SZ and expands it.
 bool GetString(HKEY k, const wchar_t* name, std::string& out, std::string& err) {
@@ -157,6 +173,7 @@ bool GetString(HKEY k, const wchar_t* name, std::string& out, std::string& err) 
     err = "'" + win::Utf8(name) + "' must be a string (REG_SZ or REG_EXPAND_SZ)";
     return false;
   }
+  if (!Representable(buf.c_str(), wcslen(buf.c_str()), name, err)) return false;
   out = win::Utf8(buf.c_str(), wcslen(buf.c_str()));
   return true;
 }
@@ -174,7 +191,10 @@ bool GetMulti(HKEY k, const wchar_t* name, std::vector<std::string>& out, std::s
     return false;
   }
   out.clear();
-  for (const wchar_t* p = buf.c_str(); *p; p += wcslen(p) + 1) out.push_back(win::Utf8(p, wcslen(p)));
+  for (const wchar_t* p = buf.c_str(); *p; p += wcslen(p) + 1) {
+    if (!Representable(p, wcslen(p), name, err)) return false;
+    out.push_back(win::Utf8(p, wcslen(p)));
+  }
   return true;
 }
 

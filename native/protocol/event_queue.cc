@@ -4,11 +4,18 @@
 
 namespace rrasbridge {
 
-void EventQueue::Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m) {
-  HANDLE h;
+void EventQueue::Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m, bool signal) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     q_.emplace_back(e, m);
+  }
+  if (signal) Signal();
+}
+
+void EventQueue::Signal() {
+  HANDLE h;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
     h = event_;
   }
   if (h) SignalEvent(h);

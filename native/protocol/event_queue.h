@@ -17,8 +17,11 @@ class EventQueue {
     std::lock_guard<std::mutex> lock(mu_);
     event_ = h;
   }
-  // Queues the event, then signals the router manager's notification event.
-  void Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m);
+  // Queues the event, then signals the router manager's notification event (unless told not
+  // to: an event handle of a finished run may be closed already).
+  void Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m, bool signal = true);
+  // Signals the notification event without queuing (ROUTER_STOPPED is handed out separately).
+  void Signal();
   // NO_ERROR with the oldest event, or ERROR_NO_MORE_ITEMS. result may be null.
   DWORD Pop(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result);
   size_t size() const {

@@ -1,9 +1,22 @@
-// RegisterProtocol, the library's one export, and the per-protocol entry-point tables.
+// RegisterProtocol, the library's one export, the per-protocol entry-point tables, and what
+// happens when the library is unloaded.
 //
 // routprot.h entry points carry no protocol id (GetEventMessage, DoUpdateRoutes, ...), yet
 // one library may serve several ids. Each registered id gets a slot, and each slot has its
 // own set of functions (a template instantiated per slot) that forward to its Instance.
+//
+// Unloading. A running protocol holds a reference on the library (instance.h), so a
+// FreeLibrary/dlclose by the router manager reaches the library's teardown only when no
+// thread of ours exists: then the instances and log files are freed, without waiting on
+// anything (on Windows this runs in DllMain, under the loader lock, where waiting for a
+// thread would deadlock). An unload without a stop just drops the router manager's
+// reference: the library stays loaded, its protocols keep running until the process ends
+// (the host dies with it: job object, PR_SET_PDEATHSIG), and a later load finds them.
+// At process termination Windows has already ended the other threads, possibly holding
+// our locks: DllMain then touches nothing. POSIX exit() runs the teardown with those
+// threads still alive: it frees nothing unless every protocol is idle.
 #include <array>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -33,20 +46,22 @@ static_assert(MS_ROUTER_VERSION == kRouterVersion && sizeof(MPR_ROUTING_CHARACTE
                   sizeof(SUPPORT_FUNCTIONS) == 96,
               "built against MPR50's routprot.h (MPR50=1, not MPR60)");
 
+using SlotArray = std::array<std::unique_ptr<Instance>, kSlots>;
 std::mutex gRegistryMu;
-// Never destroyed: at process exit, static destructors would tear instances down while
-// their threads still run and other libraries' statics (RTM's) are already gone. RRAS
-// unloads the library only after StopProtocol, when an instance holds no thread.
-std::array<std::unique_ptr<Instance>, kSlots>& Slots() {
-  static auto* slots = std::make_unique<std::array<std::unique_ptr<Instance>, kSlots>>().release();
-  return *slots;
+// Freed only by ReleaseAtUnload, never by a static destructor: at process exit instances may
+// still have threads (and other libraries' statics, RTM's, may be gone).
+SlotArray* gSlots = nullptr;
+
+Instance* Find(size_t slot) {
+  std::lock_guard<std::mutex> lock(gRegistryMu);
+  return gSlots ? (*gSlots)[slot].get() : nullptr;
 }
 
 // No C++ exception may reach the router manager.
 template <typename F>
 DWORD Guard(size_t slot, const char* what, F&& f) {
   try {
-    Instance* in = Slots()[slot].get();
+    Instance* in = Find(slot);
     if (!in) return ERROR_CAN_NOT_COMPLETE;
     return f(*in);
   } catch (const std::exception& e) {
@@ -82,8 +97,13 @@ struct Slot {
   }
   static DWORD WINAPI AddInterface(LPWSTR name, ULONG idx, NET_INTERFACE_TYPE t, DWORD media,
                                    WORD access, WORD conn, PVOID info, ULONG v, ULONG s, ULONG c) {
+    // The router manager's value may be outside the enum (e.g. 99): its bits are read as an
+    // integer, never loaded as a NET_INTERFACE_TYPE, and the Instance refuses it.
+    static_assert(sizeof t == sizeof(uint32_t), "NET_INTERFACE_TYPE is 32 bits");
+    uint32_t type;
+    std::memcpy(&type, &t, sizeof type);
     return Guard(N, "AddInterface", [&](Instance& i) {
-      return i.AddInterface(name, idx, t, media, access, conn, info, v, s, c);
+      return i.AddInterface(name, idx, type, media, access, conn, info, v, s, c);
     });
   }
   static DWORD WINAPI DeleteInterface(ULONG idx) {
@@ -189,7 +209,8 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
     return ERROR_NOT_SUPPORTED;
   }
   std::lock_guard<std::mutex> lock(gRegistryMu);
-  auto& slots = Slots();
+  if (!gSlots) gSlots = std::make_unique<SlotArray>().release();
+  auto& slots = *gSlots;
   size_t slot = kSlots;
   for (size_t i = 0; i < kSlots; ++i)
     if (slots[i] && slots[i]->config().protocolId == id) slot = i;
@@ -223,8 +244,36 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   return NO_ERROR;
 }
 
+// The library is being unloaded (see the top of this file): frees everything if no protocol
+// has a thread, else leaves it all alone.
+void ReleaseAtUnload() {
+  std::lock_guard<std::mutex> lock(gRegistryMu);
+  if (!gSlots) return;
+  for (auto& in : *gSlots)
+    if (in && !in->Idle()) return;
+  delete gSlots;
+  gSlots = nullptr;
+  CloseLogSinks();
+  ReleaseRtmClients();
+}
+
+#if !defined(_WIN32)
+// dlclose (and exit()) run static destructors.
+struct UnloadHook {
+  ~UnloadHook() { ReleaseAtUnload(); }
+} gUnloadHook;
+#endif
+
 }  // namespace
 }  // namespace rrasbridge
+
+#if defined(_WIN32)
+// FreeLibrary: reserved is NULL. Process termination: reserved is not NULL, touch nothing.
+extern "C" BOOL WINAPI DllMain(HINSTANCE, DWORD reason, LPVOID reserved) {
+  if (reason == DLL_PROCESS_DETACH && reserved == nullptr) rrasbridge::ReleaseAtUnload();
+  return TRUE;
+}
+#endif
 
 RRAS_BRIDGE_EXPORT DWORD WINAPI RegisterProtocol(PMPR_ROUTING_CHARACTERISTICS pRoutingChar,
                                                  PMPR_SERVICE_CHARACTERISTICS pServiceChar) {

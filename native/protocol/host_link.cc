@@ -1,7 +1,9 @@
 #include "host_link.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 #ifdef _WIN32
 #include "../common/win32.h"
 #else
@@ -40,6 +42,42 @@ std::string FindHostEntry(const ProtocolConfig& c) {
   return dir + "/../../dist/lib/host/main.js";
 }
 
+// Node decodes its command line as UTF-8: any other byte would make it open another path.
+// Returns the offset of the first byte that is not part of valid UTF-8, or npos.
+size_t InvalidUtf8At(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return i;
+    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+      const unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n;
+  }
+  return std::string::npos;
+}
+
+// The string with bytes outside printable ASCII as \xNN, for a log line.
+std::string Escaped(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7F) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 HostLink::HostLink(const ProtocolConfig& config, Callbacks callbacks, uint32_t generation)
@@ -49,13 +87,12 @@ HostLink::HostLink(const ProtocolConfig& config, Callbacks callbacks, uint32_t g
       generation_(generation) {}
 
 HostLink::~HostLink() {
-  Shutdown(0);
+  Shutdown(Clock::now());
   // The output's tail has been logged when it mattered; the file goes with its directory.
   if (!outputLog_.empty()) std::remove(outputLog_.c_str());
 }
 
-bool HostLink::Launch(std::string& err) {
-  const Deadline deadline = DeadlineIn(config_.startTimeoutMs);
+bool HostLink::Launch(Deadline deadline, std::string& err) {
   if (!listener_.Open(err)) return false;
   unsigned char tokenBytes[32];
   if (!RandomBytes(tokenBytes, sizeof tokenBytes)) {
@@ -70,6 +107,14 @@ bool HostLink::Launch(std::string& err) {
   argv.insert(argv.end(), {"--protocol-id", std::to_string(config_.protocolId), "--name",
                            config_.name, "--module", config_.module, "--address",
                            listener_.address(), "--generation", std::to_string(generation_)});
+  // argv[0] is executed by the OS (bytes are fine); node reads the rest as UTF-8.
+  for (size_t i = 1; i < argv.size(); ++i) {
+    const size_t bad = InvalidUtf8At(argv[i]);
+    if (bad == std::string::npos) continue;
+    err = "the host's argument '" + Escaped(argv[i]) + "' is not valid UTF-8 (at byte " +
+          std::to_string(bad) + "): Node cannot represent it, so it would load another path";
+    return false;
+  }
   outputLog_ = listener_.address() + ".out.log";
   if (!process_.Spawn(argv, Hex(tokenBytes, sizeof tokenBytes) + "\n", outputLog_, err))
     return false;
@@ -81,21 +126,31 @@ bool HostLink::Launch(std::string& err) {
   }
 
   Stream stream;
+  // Other local processes may connect first, at any rate: each is refused, at most one line a
+  // second is logged, and the count of the others follows.
+  LogThrottle refusals;
+  auto reportHeld = [&] {
+    if (const uint64_t n = refusals.TakeHeld())
+      log_(LogLevel::Warn, "channel: %llu more refused connection(s) not logged", static_cast<unsigned long long>(n));
+  };
   for (;;) {
     // Short slices, so a host that dies at start-up is reported at once, not at the deadline.
     std::string why;
     const Deadline slice = std::min(deadline, DeadlineIn(100));
     if (listener_.Accept(process_.pid(), slice, stream, why)) break;
-    if (why.rfind("refused", 0) == 0) {
-      log_(LogLevel::Warn, "channel: %s", why.c_str());
-      continue;
-    }
+    const bool refused = why.rfind("refused", 0) == 0;
+    uint64_t held = 0;
+    if (refused && refusals.Allow(&held))
+      log_(LogLevel::Warn, "channel: %s%s", why.c_str(),
+           held ? (" (" + std::to_string(held) + " more refused before it, not logged)").c_str() : "");
     std::string exit = process_.WaitExit(0);
     if (exit.empty() && Clock::now() < deadline) continue;
+    reportHeld();
     err = "host did not connect (" + (exit.empty() ? why : "it ended with " + exit) +
           "); host output: " + OutputTail(1024);
     return false;
   }
+  reportHeld();
   wire::FrameDecoder dec(config_.maxFrameBytes);
   wire::Message hello;
   if (!ReadMessage(stream.get(), dec, hello, deadline, err)) {
@@ -144,23 +199,33 @@ bool HostLink::Launch(std::string& err) {
   return true;
 }
 
-bool HostLink::CallAsync(wire::MsgType type, std::vector<wire::Value> fields, Completion done,
-                         std::string& err) {
-  uint32_t id = nextId_++;
-  if (id == 0) id = nextId_++;
-  // mu_ is held across Send (which only queues) so Shutdown cannot free the peer under us.
+HostLink::Sent HostLink::Send(wire::MsgType type, std::vector<wire::Value> fields, Pending pending,
+                              uint32_t* id, std::string& err) {
+  uint32_t n = nextId_++;
+  if (n == 0) n = nextId_++;
+  // mu_ is held across the send (which only queues) and the bookkeeping, so Shutdown cannot
+  // free the peer under us and the reply cannot be handled before the call is recorded.
   std::lock_guard<std::mutex> lock(mu_);
   if (lost_ || !peer_) {
     err = "host not connected" + (lostReason_.empty() ? "" : ": " + lostReason_);
-    return false;
+    return {Failure::NotConnected};
   }
-  if (!SendLocked(wire::Message::Request(type, id, std::move(fields)), err)) return false;
-  pending_.emplace(id, std::move(done));
-  return true;
+  Sent sent = SendLocked(wire::Message::Request(type, n, std::move(fields)), err);
+  if (!sent) return sent;
+  if (pending.options.timeoutMs)
+    pending.expires = Clock::now() + std::chrono::milliseconds(pending.options.timeoutMs);
+  pending_.emplace(n, std::move(pending));
+  if (id) *id = n;
+  return sent;
 }
 
-bool HostLink::Call(wire::MsgType type, std::vector<wire::Value> fields, uint32_t timeoutMs,
-                    wire::Message& reply, std::string& err) {
+HostLink::Sent HostLink::CallAsync(wire::MsgType type, std::vector<wire::Value> fields,
+                                   Completion done, std::string& err, CallOptions options) {
+  return Send(type, std::move(fields), Pending{type, std::move(done), std::move(options)}, nullptr, err);
+}
+
+HostLink::Sent HostLink::Call(wire::MsgType type, std::vector<wire::Value> fields, uint32_t timeoutMs,
+                              wire::Message& reply, std::string& err, CallOptions options) {
   struct Waiter {
     std::mutex mu;
     std::condition_variable cv;
@@ -169,29 +234,74 @@ bool HostLink::Call(wire::MsgType type, std::vector<wire::Value> fields, uint32_
     std::string failure;
   };
   auto w = std::make_shared<Waiter>();
-  bool sent = CallAsync(
-      type, std::move(fields),
-      [w](const wire::Message* r, const std::string& failure) {
-        std::lock_guard<std::mutex> lock(w->mu);
-        if (r) w->reply = *r;
-        w->failure = r ? std::string() : failure;
-        w->done = true;
-        w->cv.notify_all();
-      },
-      err);
-  if (!sent) return false;
+  options.timeoutMs = 0;  // this thread keeps the deadline
+  Pending p{type,
+            [w](const wire::Message* r, const std::string& failure) {
+              std::lock_guard<std::mutex> lock(w->mu);
+              if (r) w->reply = *r;
+              w->failure = r ? std::string() : failure;
+              w->done = true;
+              w->cv.notify_all();
+            },
+            std::move(options)};
+  uint32_t id = 0;
+  Sent sent = Send(type, std::move(fields), std::move(p), &id, err);
+  if (!sent) return sent;
   std::unique_lock<std::mutex> lock(w->mu);
   if (!w->cv.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return w->done; })) {
-    // The late reply (if any) lands in the shared waiter and is dropped.
-    err = std::string("no answer from the host within ") + std::to_string(timeoutMs) + " ms";
-    return false;
+    lock.unlock();
+    if (Abandon(id)) {
+      err = std::string("no answer from the host within ") + std::to_string(timeoutMs) + " ms";
+      return {Failure::Timeout};
+    }
+    // The answer (or the loss) took the call first; its completion is running now.
+    lock.lock();
+    w->cv.wait(lock, [&] { return w->done; });
   }
   if (!w->failure.empty()) {
     err = w->failure;
-    return false;
+    return {Failure::NotConnected};
   }
   reply = std::move(w->reply);
+  return sent;
+}
+
+void HostLink::AbandonLocked(uint32_t id, Pending& p) {
+  if (abandoned_.size() >= kMaxAbandoned) abandoned_.erase(abandoned_.begin());
+  abandoned_[id] = Abandoned{p.type, std::move(p.options.late)};
+}
+
+bool HostLink::Abandon(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return false;
+  AbandonLocked(id, it->second);
+  pending_.erase(it);
   return true;
+}
+
+Clock::time_point HostLink::ExpireCalls(Clock::time_point now) {
+  std::vector<std::pair<Completion, std::string>> expired;
+  Clock::time_point next = Clock::time_point::max();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->second.expires > now) {
+        next = std::min(next, it->second.expires);
+        ++it;
+        continue;
+      }
+      const CallOptions& o = it->second.options;
+      expired.emplace_back(std::move(it->second.done),
+                           "no answer from the host within " +
+                               (o.deadlineName ? std::string(o.deadlineName) + " (" : std::string()) +
+                               std::to_string(o.timeoutMs) + " ms" + (o.deadlineName ? ")" : ""));
+      AbandonLocked(it->first, it->second);
+      it = pending_.erase(it);
+    }
+  }
+  for (auto& [done, why] : expired) done(nullptr, why);
+  return next;
 }
 
 bool HostLink::Notify(wire::MsgType type, std::vector<wire::Value> fields, std::string& err) {
@@ -200,15 +310,21 @@ bool HostLink::Notify(wire::MsgType type, std::vector<wire::Value> fields, std::
     err = "host not connected";
     return false;
   }
-  return SendLocked(wire::Message::Request(type, 0, std::move(fields)), err);
+  return static_cast<bool>(SendLocked(wire::Message::Request(type, 0, std::move(fields)), err));
 }
 
-bool HostLink::SendLocked(const wire::Message& m, std::string& err) {
-  if (peer_->Send(m, err)) return true;
+HostLink::Sent HostLink::SendLocked(const wire::Message& m, std::string& err) {
+  std::string frame;
+  if (!wire::Encode(m, frame, err, config_.maxFrameBytes)) {
+    // Too big for a frame (the schema itself is ours: a mismatch is a bug, reported as is).
+    std::string e;
+    return {wire::Encode(m, frame, e, UINT32_MAX) ? Failure::Oversize : Failure::NotConnected};
+  }
+  if (peer_->SendFrame(frame, err)) return {};
   // A host that stops reading is restarted, not waited for: closing the peer reports the
   // loss through OnClose on the I/O thread.
   if (err.rfind("peer is not reading", 0) == 0) peer_->Close("the host stopped reading: " + err);
-  return false;
+  return {Failure::NotConnected};
 }
 
 bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string error,
@@ -216,8 +332,7 @@ bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string 
   if (request.id == 0) return true;  // a notification
   std::string err;
   std::lock_guard<std::mutex> lock(mu_);
-  if (!peer_ || !SendLocked(wire::Message::Reply(request, status, std::move(error), std::move(fields)),
-                            err)) {
+  if (!peer_ || !SendLocked(wire::Message::Reply(request, status, std::move(error), std::move(fields)), err)) {
     log_(LogLevel::Warn, "cannot reply to the host: %s", err.c_str());
     return false;
   }
@@ -239,22 +354,34 @@ void HostLink::OnMessage(wire::Message&& m) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = pending_.find(m.id);
-    if (it == pending_.end()) return;  // answered after its caller gave up
-    done = std::move(it->second);
-    pending_.erase(it);
+    if (it != pending_.end()) {
+      done = std::move(it->second.done);
+      pending_.erase(it);
+    } else {
+      auto late = abandoned_.find(m.id);
+      if (late == abandoned_.end()) return;  // not a call of ours (or long forgotten)
+      done = std::move(late->second.late);
+      if (!done) {
+        const wire::MessageSpec* spec = wire::FindSpec(late->second.type);
+        log_(LogLevel::Warn, "'%s' answered after its deadline (status %u%s%s); the answer is dropped",
+             spec ? spec->name : "?", m.status, m.error.empty() ? "" : ": ", m.error.c_str());
+      }
+      abandoned_.erase(late);
+    }
   }
-  done(&m, {});
+  if (done) done(&m, {});
 }
 
 void HostLink::FailAll(const std::string& reason) {
-  std::map<uint32_t, Completion> failed;
+  std::map<uint32_t, Pending> failed;
   {
     std::lock_guard<std::mutex> lock(mu_);
     lost_ = true;
     if (lostReason_.empty()) lostReason_ = reason;
     failed.swap(pending_);
+    abandoned_.clear();  // no late answer can come any more
   }
-  for (auto& [id, done] : failed) done(nullptr, "host lost: " + reason);
+  for (auto& [id, p] : failed) p.done(nullptr, "host lost: " + reason);
 }
 
 void HostLink::OnClose(const std::string& reason) {
@@ -272,7 +399,7 @@ size_t HostLink::pendingCalls() const {
   return pending_.size();
 }
 
-std::string HostLink::Shutdown(uint32_t graceMs) {
+std::string HostLink::Shutdown(Deadline exitBy) {
   std::unique_ptr<Peer> peer;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -283,12 +410,8 @@ std::string HostLink::Shutdown(uint32_t graceMs) {
   }
   peer.reset();  // closes and joins the I/O thread; OnClose has run
   FailAll("shut down by the library");
-  // A host whose channel closed exits by itself; give it that chance before signalling it.
-  if (graceMs > 0) {
-    std::string ended = process_.WaitExit(std::min<uint32_t>(graceMs, 2000));
-    if (!ended.empty()) return ended;
-  }
-  return process_.Terminate(graceMs);
+  // A host whose channel closed exits by itself: it has until the deadline, then it is killed.
+  return process_.Terminate(static_cast<uint32_t>(MsLeft(exitBy)));
 }
 
 }  // namespace rrasbridge

@@ -1,6 +1,7 @@
 // The Node host as a child process: spawned so that it cannot outlive the library's process
 // (POSIX: PR_SET_PDEATHSIG; Windows: a kill-on-close job object, created suspended), with
-// stdout and stderr captured to a file whose tail goes into the error when it dies.
+// stdout and stderr captured to a fresh file (never one planted at its path) whose tail goes
+// into the error when it dies.
 #pragma once
 
 #include <cstdint>
@@ -22,9 +23,11 @@ class HostProcess {
              const std::string& outputLog, std::string& err);
   uint32_t pid() const { return static_cast<uint32_t>(pid_); }
   bool running();
-  // Asks the child to exit, waits up to graceMs, then kills it. Returns a description of
-  // how it ended ("exit code 1", "signal 9").
+  // Waits up to graceMs for the child to exit by itself, then kills it (SIGKILL,
+  // TerminateProcess) and reaps it within kReapMs. Returns a description of how it ended
+  // ("exit code 1", "signal 9").
   std::string Terminate(uint32_t graceMs);
+  static constexpr uint32_t kReapMs = 1000;
   // Waits up to ms for the child to exit on its own; empty when it is still running.
   std::string WaitExit(uint32_t ms);
   // The last bytes the child wrote to stdout/stderr.

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <thread>
 
 #include "host_process.h"
@@ -32,7 +31,9 @@ HostProcess::~HostProcess() {
 bool HostProcess::Spawn(const std::vector<std::string>& argv, const std::string& stdinData,
                         const std::string& outputLog, std::string& err) {
   outputLog_ = outputLog;
-  int out = ::open(outputLog.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  // A fresh file for each start: O_EXCL | O_NOFOLLOW, so nothing planted at the path (a link,
+  // a file of someone else's) is written through.
+  int out = ::open(outputLog.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
   if (out < 0) {
     err = "cannot open " + outputLog + ": " + std::strerror(errno);
     return false;
@@ -109,26 +110,27 @@ std::string HostProcess::WaitExit(uint32_t ms) {
 
 std::string HostProcess::Terminate(uint32_t graceMs) {
   if (pid_ <= 0) return "not started";
-  if (!exit_.empty()) return exit_;
-  if (graceMs > 0) {
-    ::kill(static_cast<pid_t>(pid_), SIGTERM);
-    std::string e = WaitExit(graceMs);
-    if (!e.empty()) return e;
-  }
+  std::string e = WaitExit(graceMs);
+  if (!e.empty()) return e;
+  // No SIGTERM step: it cannot end a stopped (SIGSTOP) host, and a host whose channel closed
+  // exits by itself anyway. SIGKILL ends it in any state.
   ::kill(static_cast<pid_t>(pid_), SIGKILL);
-  std::string e = WaitExit(5000);
+  e = WaitExit(kReapMs);
   return e.empty() ? "did not exit after SIGKILL" : e;
 }
 
 std::string HostProcess::OutputTail(size_t maxBytes) const {
-  std::ifstream f(outputLog_, std::ios::binary | std::ios::ate);
-  if (!f) return {};
-  std::streamoff size = f.tellg();
-  std::streamoff start = size > static_cast<std::streamoff>(maxBytes)
-                             ? size - static_cast<std::streamoff>(maxBytes) : 0;
-  f.seekg(start);
-  std::string s(static_cast<size_t>(size - start), '\0');
-  f.read(s.data(), static_cast<std::streamsize>(s.size()));
+  const int fd = ::open(outputLog_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string s;
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size > 0) {
+    const off_t start = size > static_cast<off_t>(maxBytes) ? size - static_cast<off_t>(maxBytes) : 0;
+    s.resize(static_cast<size_t>(size - start));
+    const ssize_t n = ::pread(fd, s.data(), s.size(), start);
+    s.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  }
+  ::close(fd);
   return s;
 }
 

@@ -100,9 +100,12 @@ bool HostProcess::Spawn(const std::vector<std::string>& argv, const std::string&
 
   win::OwnerOnlySecurity fileSecurity;
   if (!fileSecurity.Init(true, err)) return false;
+  // A fresh file for each start (CREATE_NEW; a link planted at the path is not followed): the
+  // temp directory is shared, and the pipe name it is named after can be listed by anyone.
   win::Handle out(::CreateFileW(win::Wide(outputLog_).c_str(), FILE_APPEND_DATA | SYNCHRONIZE,
                                 FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                fileSecurity.get(), OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+                                fileSecurity.get(), CREATE_NEW,
+                                FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
   if (!out) {
     err = win::ErrorText(("cannot open " + outputLog_).c_str());
     return false;
@@ -207,7 +210,7 @@ std::string HostProcess::Terminate(uint32_t graceMs) {
     if (!e.empty()) return e;
   }
   ::TerminateProcess(static_cast<HANDLE>(process_), kKilledExitCode);
-  std::string e = WaitExit(5000);
+  std::string e = WaitExit(kReapMs);
   if (e.empty()) return "did not exit after TerminateProcess";
   if (e == DescribeExit(kKilledExitCode)) exit_ = e = "killed (TerminateProcess)";
   return e;

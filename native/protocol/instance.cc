@@ -1,3 +1,6 @@
+// The entry points of one protocol id and the supervisor of its host (instance.h). In order:
+// the lifecycle (start, stop, and the hand-over of ROUTER_STOPPED), the supervisor thread,
+// calls forwarded to the host, requests from the host, RTM.
 #include "instance.h"
 
 #include <algorithm>
@@ -16,6 +19,15 @@ using wire::Value;
 namespace {
 
 constexpr uint32_t kDemandUpdateRoutes = RF_DEMAND_UPDATE_ROUTES;  // UPDATE_COMPLETE's UpdateType
+constexpr uint32_t kMaxInfoBytes = 16u << 20;  // a block RRAS passes; larger is refused
+// StartProtocol waits for the launch up to startTimeoutMs, plus stopTimeoutMs to stop a host
+// whose protocol refused to start, plus this.
+constexpr uint32_t kStartMarginMs = 1000;
+
+// The supervisor's period: the heartbeat, or a second without one (stale timer).
+std::chrono::milliseconds Tick(const ProtocolConfig& c) {
+  return std::chrono::milliseconds(c.heartbeatMs ? c.heartbeatMs : 1000);
+}
 
 std::u16string WideToU16(LPWSTR s) {
   std::u16string out;
@@ -38,11 +50,16 @@ Instance::Instance(ProtocolConfig config)
 Instance::~Instance() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    commands_.push_back(Command::Exit);
+    commands_.push_back({Command::Exit});
   }
   cv_.notify_all();
   if (supervisor_.joinable()) supervisor_.join();
-  if (link_) link_->Shutdown(0);
+  if (link_) link_->Shutdown(Clock::now());
+}
+
+bool Instance::Idle() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_ == State::Stopped && !supervisor_.joinable() && !link_;
 }
 
 void Instance::Reconfigure(ProtocolConfig config) {
@@ -57,17 +74,22 @@ std::shared_ptr<HostLink> Instance::Link() {
   return link_;
 }
 
-void Instance::Post(Command c) {
+void Instance::Post(Command c, uint32_t generation) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    commands_.push_back(c);
+    commands_.push_back({c, generation});
   }
   cv_.notify_all();
 }
 
-bool Instance::CopyInfo(PVOID info, ULONG version, ULONG size, ULONG count, InfoBlob& out) {
+bool Instance::CopyInfo(PVOID info, ULONG version, ULONG size, ULONG count, InfoBlob& out,
+                        const std::string& what) {
   const uint64_t total = uint64_t(size) * count;
-  if (total > (16u << 20) || (total > 0 && !info)) return false;
+  if (total > kMaxInfoBytes || (total > 0 && !info)) {
+    log_(LogLevel::Error, "%s: a block of %u x %u bytes at %p is refused (%s)", what.c_str(),
+         unsigned(size), unsigned(count), info, total > kMaxInfoBytes ? "over 16 MiB" : "NULL");
+    return false;
+  }
   out.data.assign(static_cast<const char*>(info), static_cast<size_t>(total));
   out.structureVersion = version;
   out.structureSize = size;
@@ -101,19 +123,16 @@ DWORD Instance::AnswerInfo(const InfoBlob& b, PVOID info, PULONG bufferSize, PUL
 DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID globalInfo,
                               ULONG version, ULONG size, ULONG count) {
   InfoBlob info;
-  if (!CopyInfo(globalInfo, version, size, count, info)) {
-    log_(LogLevel::Error, "StartProtocol: global info of %u x %u bytes at %p",
-         unsigned(size), unsigned(count), globalInfo);
+  if (!CopyInfo(globalInfo, version, size, count, info, "StartProtocol: global info"))
     return ERROR_INVALID_PARAMETER;
-  }
-  std::thread old;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::Stopped) return ERROR_CAN_NOT_COMPLETE;
     state_ = State::Starting;
-    old = std::move(supervisor_);
   }
-  if (old.joinable()) old.join();  // the previous run's supervisor has finished its stop
+  // The previous run's ROUTER_STOPPED, if the router manager has not read it: it stays first
+  // (without signalling the old event, which may be closed by now).
+  if (CollectStop()) events_.Push(ROUTER_STOPPED, MESSAGE{}, false);
   {
     std::lock_guard<std::mutex> lock(mu_);
     events_.SetHandle(event);
@@ -122,15 +141,18 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
     interfaces_.clear();
     startCompleted_ = false;
     gaveUp_ = false;
+    restarts_.clear();  // a new run gets the whole restart budget
     launchDone_ = false;
     commands_.clear();
-    commands_.push_back(Command::Launch);
+    commands_.push_back({Command::Launch});
+    if (!pin_.OpenSelf())
+      log_(LogLevel::Warn, "no reference on the library could be taken: unloading it without a stop would be unsafe");
     supervisor_ = std::thread([this] { Supervise(); });
   }
   // The host is spawned by the supervisor thread (it must outlive the child, see
-  // HostProcess::Spawn); wait for it within the start deadline plus the call deadline.
+  // HostProcess::Spawn); wait for it within the start deadline.
   std::unique_lock<std::mutex> lock(mu_);
-  const auto limit = std::chrono::milliseconds(config_.startTimeoutMs + config_.callTimeoutMs + 1000);
+  const auto limit = std::chrono::milliseconds(uint64_t(config_.startTimeoutMs) + config_.stopTimeoutMs + kStartMarginMs);
   if (!cv_.wait_for(lock, limit, [&] { return launchDone_; })) {
     log_(LogLevel::Error, "StartProtocol: the host did not start in time");
     launchCode_ = ERROR_CAN_NOT_COMPLETE;
@@ -141,15 +163,16 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
     return code;
   }
   // The supervisor tears down what was started; wait for it (bounded by the stop deadline),
-  // so that RRAS may call StartProtocol again as soon as this one returned.
+  // so that RRAS may call StartProtocol again, or unload the library, as soon as this returned.
   state_ = State::Stopping;
-  commands_.push_back(Command::Exit);
+  commands_.push_back({Command::Exit});
   cv_.notify_all();
   std::thread sup = std::move(supervisor_);
   lock.unlock();
   if (sup.joinable()) sup.join();
   lock.lock();
   state_ = State::Stopped;
+  pin_.Close();
   return code;
 }
 
@@ -178,24 +201,62 @@ DWORD Instance::StopProtocol() {
   return ERROR_PROTOCOL_STOP_PENDING;
 }
 
+bool Instance::CollectStop() {
+  std::thread sup;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopFinished_) return false;
+    stopFinished_ = false;
+    sup = std::move(supervisor_);
+  }
+  // Bounded: the supervisor marked the stop finished as its last act and is returning.
+  if (sup.joinable()) sup.join();
+  ReleaseTracing(log_.who());
+  std::lock_guard<std::mutex> lock(mu_);
+  // The router manager's own reference keeps the library loaded until it unloads it.
+  pin_.Close();
+  return true;
+}
+
+DWORD Instance::GetEventMessage(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result) {
+  if (!event) return ERROR_INVALID_PARAMETER;
+  // Read before popping: nothing is queued once a stop has finished, so if it had, an empty
+  // queue means that ROUTER_STOPPED, after every UPDATE_COMPLETE of the stop, is next.
+  bool finished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    finished = stopFinished_;
+  }
+  if (events_.Pop(event, result) == NO_ERROR) return NO_ERROR;
+  if (!finished || !CollectStop()) return ERROR_NO_MORE_ITEMS;
+  // No thread of the library exists any more: the router manager may unload it now.
+  *event = ROUTER_STOPPED;
+  if (result) *result = MESSAGE{};
+  return NO_ERROR;
+}
+
 // ---- supervisor ----------------------------------------------------------------------
 
 void Instance::Supervise() {
+  Clock::time_point nextTick = Clock::now() + Tick(config_);
+  Clock::time_point nextCallDeadline = Clock::time_point::max();
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    const auto tick = std::chrono::milliseconds(config_.heartbeatMs ? config_.heartbeatMs : 1000);
-    if (commands_.empty() && !cv_.wait_for(lock, tick, [&] { return !commands_.empty(); })) {
-      const bool staleDue = staleArmed_ && Clock::now() >= staleDeadline_;
-      lock.unlock();
-      if (staleDue) SweepStale("the stale timer expired before the host declared itself synced");
-      Heartbeat();
-      lock.lock();
-      continue;
+    if (commands_.empty()) {
+      cv_.wait_until(lock, std::min(nextTick, nextCallDeadline),
+                     [&] { return !commands_.empty() || timersChanged_; });
+      if (commands_.empty()) {
+        timersChanged_ = false;
+        lock.unlock();
+        RunTimers(nextTick, nextCallDeadline);
+        lock.lock();
+        continue;
+      }
     }
-    const Command c = commands_.front();
+    const Order order = commands_.front();
     commands_.pop_front();
     lock.unlock();
-    switch (c) {
+    switch (order.what) {
       case Command::Launch: {
         std::string err;
         DWORD code = ERROR_CAN_NOT_COMPLETE;
@@ -210,10 +271,10 @@ void Instance::Supervise() {
         continue;
       }
       case Command::Lost:
-        RecoverFromLoss();
+        RecoverFromLoss(order.generation);
         break;
       case Command::Reload:
-        RecoverFromLoss(true);
+        RecoverFromLoss(order.generation, true);
         break;
       case Command::Stop:
         RunStop();
@@ -224,7 +285,7 @@ void Instance::Supervise() {
           std::lock_guard<std::mutex> g(mu_);
           link = std::move(link_);
         }
-        if (link) link->Shutdown(config_.stopTimeoutMs);
+        if (link) link->Shutdown(DeadlineIn(config_.stopTimeoutMs));
         CloseRtm(true);
         std::lock_guard<std::mutex> g(mu_);
         if (state_ == State::Stopping) state_ = State::Stopped;
@@ -235,8 +296,26 @@ void Instance::Supervise() {
   }
 }
 
+void Instance::RunTimers(Clock::time_point& nextTick, Clock::time_point& nextCallDeadline) {
+  const Clock::time_point now = Clock::now();
+  // Calls past their deadline (DoUpdateRoutes: updateTimeoutMs) complete as failed.
+  std::shared_ptr<HostLink> link = Link();
+  nextCallDeadline = link ? link->ExpireCalls(now) : Clock::time_point::max();
+  if (now < nextTick) return;
+  nextTick = now + Tick(config_);
+  bool staleDue;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    staleDue = staleArmed_ && now >= staleDeadline_;
+  }
+  if (staleDue) SweepStale("the stale timer expired before the host declared itself synced");
+  Heartbeat();
+}
+
 bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
   code = ERROR_CAN_NOT_COMPLETE;
+  // Spawn, handshake and the start handler share one deadline.
+  const Deadline startBy = DeadlineIn(config_.startTimeoutMs);
   uint32_t gen;
   InfoBlob global;
   InterfaceTable snapshot;
@@ -254,11 +333,11 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
   cb.onRequest = [this](HostLink& from, Message&& m) { OnHostRequest(from, std::move(m)); };
   cb.onLost = [this, gen](const std::string& reason) {
     log_(LogLevel::Error, "host (generation %u) lost: %s", gen, reason.c_str());
-    Post(Command::Lost);
+    Post(Command::Lost, gen);
   };
   auto link = std::make_shared<HostLink>(config_, std::move(cb), gen);
-  if (!link->Launch(err)) {
-    link->Shutdown(0);
+  if (!link->Launch(startBy, err)) {
+    link->Shutdown(Clock::now());
     return false;
   }
   // Other protocols' best routes come first, so the start handler can redistribute them.
@@ -267,15 +346,20 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
   for (auto& f : InfoFields(global)) start.push_back(std::move(f));
   start.push_back(Value::Num(Family()));
   Message reply;
-  if (!link->Call(MsgType::Start, std::move(start), config_.callTimeoutMs, reply, err)) {
-    std::string how = link->Shutdown(0);
+  const HostLink::Sent started = link->Call(MsgType::Start, std::move(start), MsLeft(startBy), reply, err);
+  if (!started) {
+    if (started.failure == HostLink::Failure::Timeout)
+      err = "the start handler did not finish within startTimeoutMs (" + std::to_string(config_.startTimeoutMs) + " ms)";
+    else if (started.failure == HostLink::Failure::Oversize)
+      code = ERROR_INVALID_PARAMETER;
+    std::string how = link->Shutdown(Clock::now());
     err = "start: " + err + "; host " + how + "; host output: " + link->OutputTail(1024);
     return false;
   }
   if (reply.status != NO_ERROR) {
     code = ConfigStatus(reply);
     err = "the protocol refused to start: " + reply.error;
-    link->Shutdown(config_.stopTimeoutMs);
+    link->Shutdown(DeadlineIn(config_.stopTimeoutMs));
     return false;
   }
   // A restarted host learns everything RRAS told the previous one.
@@ -287,7 +371,7 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
     if (!link->Call(m.type, std::move(m.fields), config_.callTimeoutMs, reply, err) ||
         reply.status != NO_ERROR) {
       err = "replay: " + (err.empty() ? reply.error : err);
-      link->Shutdown(0);
+      link->Shutdown(Clock::now());
       return false;
     }
   }
@@ -334,12 +418,18 @@ std::vector<Message> Instance::ReplayMessages(const InterfaceState& s) const {
   return out;
 }
 
-void Instance::RecoverFromLoss(bool planned) {
+void Instance::RecoverFromLoss(uint32_t generation, bool planned) {
   std::shared_ptr<HostLink> dead;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (state_ != State::Running) return;
-    dead = std::move(link_);
+    // Only the current host's loss counts: a notice about a host already replaced (a restart
+    // attempt that died while starting) must not take down its healthy successor.
+    if (link_ && link_->generation() == generation) dead = std::move(link_);
+  }
+  if (!dead) {
+    log_(LogLevel::Info, "host generation %u is no longer the current one: its notice is ignored", generation);
+    return;
   }
   if (rtm_ && rtm_->routeCount() > 0) {
     // Graceful restart: the routes stay in RTM, stale, until the next host re-announces them.
@@ -348,12 +438,13 @@ void Instance::RecoverFromLoss(bool planned) {
     staleArmed_ = true;
     staleDeadline_ = Clock::now() + std::chrono::milliseconds(config_.staleTimeoutMs);
   }
-  if (dead && planned) {
-    // Calls in flight (e.g. the one that asked for the restart) finish first.
-    const Deadline idle = DeadlineIn(config_.stopTimeoutMs);
-    while (dead->pendingCalls() > 0 && Clock::now() < idle)
+  if (planned) {
+    // Calls in flight (e.g. the one that asked for the restart) finish first; that and the
+    // old host's exit share stopTimeoutMs.
+    const Deadline restartBy = DeadlineIn(config_.stopTimeoutMs);
+    while (dead->pendingCalls() > 0 && Clock::now() < restartBy)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    std::string how = dead->Shutdown(config_.stopTimeoutMs);
+    std::string how = dead->Shutdown(restartBy);
     log_(LogLevel::Info, "planned restart of host pid %u (%s); its routes are kept", dead->pid(), how.c_str());
     std::string err;
     DWORD code;
@@ -362,8 +453,8 @@ void Instance::RecoverFromLoss(bool planned) {
       return;
     }
     log_(LogLevel::Error, "host restart failed: %s", err.c_str());
-  } else if (dead) {
-    std::string how = dead->Shutdown(0);
+  } else {
+    std::string how = dead->Shutdown(Clock::now());
     log_(LogLevel::Error, "host pid %u ended (%s); its last output:\n%s",
          dead->pid(), how.c_str(), dead->OutputTail().c_str());
   }
@@ -389,7 +480,7 @@ void Instance::RecoverFromLoss(bool planned) {
       if (cv_.wait_for(lock, std::chrono::milliseconds(backoff), [&] {
             return state_ != State::Running ||
                    std::any_of(commands_.begin(), commands_.end(),
-                               [](Command c) { return c != Command::Lost; });
+                               [](const Order& o) { return o.what != Command::Lost; });
           }))
         return;
     }
@@ -422,7 +513,7 @@ void Instance::Heartbeat() {
     log_(LogLevel::Error,
          "host missed %u heartbeats: its event loop is blocked; restarting it",
          config_.heartbeatMisses);
-    RecoverFromLoss();
+    RecoverFromLoss(link->generation());
     return;
   }
   // The answer has to pass through the JS thread, so it proves the event loop is alive.
@@ -440,6 +531,8 @@ void Instance::Heartbeat() {
 }
 
 void Instance::RunStop() {
+  // One deadline for the whole stop: the stop handler, the host's exit and its kill.
+  const Deadline stopBy = DeadlineIn(config_.stopTimeoutMs);
   std::shared_ptr<HostLink> link;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -448,47 +541,60 @@ void Instance::RunStop() {
   if (link) {
     Message reply;
     std::string err;
-    if (!link->Call(MsgType::Stop, {Value::Num(0)}, config_.stopTimeoutMs, reply, err))
+    if (!link->Call(MsgType::Stop, {Value::Num(0)}, MsLeft(stopBy), reply, err))
       log_(LogLevel::Warn, "stop handler: %s", err.c_str());
     else if (reply.status != NO_ERROR)
       log_(LogLevel::Warn, "stop handler failed: %s", reply.error.c_str());
     // Fails calls still in flight: each pending DoUpdateRoutes queues its UPDATE_COMPLETE
     // (ERROR_CAN_NOT_COMPLETE) now, before ROUTER_STOPPED.
-    link->Shutdown(config_.stopTimeoutMs);
+    const std::string how = link->Shutdown(stopBy);
+    log_(LogLevel::Info, "host pid %u ended (%s)", link->pid(), how.c_str());
   }
   CloseRtm(true);  // a planned stop removes the protocol's routes
+  log_(LogLevel::Info, "stopped");
   {
     std::lock_guard<std::mutex> lock(mu_);
     state_ = State::Stopped;
     interfaces_.clear();
+    stopFinished_ = true;
   }
-  MESSAGE m{};
-  events_.Push(ROUTER_STOPPED, m);
-  log_(LogLevel::Info, "stopped");
+  // The last thing this thread does: ROUTER_STOPPED itself is handed out by GetEventMessage
+  // once it has joined this thread.
+  events_.Signal();
 }
 
 // ---- calls forwarded to the host ------------------------------------------------------
 
-DWORD Instance::ForwardCall(MsgType type, std::vector<Value> fields, Message* replyOut,
-                            const char* what) {
+DWORD Instance::ForwardCall(MsgType type, std::vector<Value> fields, Message& reply,
+                            const std::string& what, HostLink::Completion late) {
   std::shared_ptr<HostLink> link;
+  std::string err;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (state_ != State::Running || gaveUp_ || !link_) return ERROR_CAN_NOT_COMPLETE;
-    link = link_;
+    if (state_ != State::Running) err = "the protocol is not running";
+    else if (gaveUp_) err = "the host was given up on (its restart budget is exhausted)";
+    else if (!link_) err = "the host is restarting";
+    else link = link_;
   }
-  Message reply;
-  std::string err;
-  if (!link->Call(type, std::move(fields), config_.callTimeoutMs, reply, err)) {
-    log_(LogLevel::Error, "%s: %s", what, err.c_str());
-    return ERROR_CAN_NOT_COMPLETE;
+  if (link) {
+    CallOptions options;
+    options.late = std::move(late);
+    const HostLink::Sent sent = link->Call(type, std::move(fields), config_.callTimeoutMs, reply, err, std::move(options));
+    if (sent) {
+      if (reply.status != NO_ERROR)
+        log_(LogLevel::Warn, "%s refused by the protocol (%u): %s", what.c_str(), reply.status, reply.error.c_str());
+      return NO_ERROR;
+    }
+    if (sent.failure == HostLink::Failure::Oversize) {
+      log_(LogLevel::Error, "%s: refused: %s (maxFrameBytes)", what.c_str(), err.c_str());
+      return ERROR_INVALID_PARAMETER;
+    }
   }
-  if (reply.status != NO_ERROR)
-    log_(LogLevel::Warn, "%s refused by the protocol (%u): %s", what,
-         reply.status, reply.error.c_str());
-  if (replyOut) *replyOut = std::move(reply);
-  else if (reply.status != NO_ERROR) return ConfigStatus(reply);
-  return replyOut ? replyOut->status : NO_ERROR;
+  uint64_t held = 0;
+  if (downLog_.Allow(&held))
+    log_(LogLevel::Warn, "%s failed: %s%s", what.c_str(), err.c_str(),
+         held ? (" (" + std::to_string(held) + " more failed calls before it, not logged)").c_str() : "");
+  return ERROR_CAN_NOT_COMPLETE;
 }
 
 DWORD Instance::GetGlobalInfo(PVOID info, PULONG bufferSize, PULONG version, PULONG size,
@@ -500,23 +606,50 @@ DWORD Instance::GetGlobalInfo(PVOID info, PULONG bufferSize, PULONG version, PUL
 
 DWORD Instance::SetGlobalInfo(PVOID info, ULONG version, ULONG size, ULONG count) {
   InfoBlob blob;
-  if (!CopyInfo(info, version, size, count, blob)) return ERROR_INVALID_PARAMETER;
+  if (!CopyInfo(info, version, size, count, blob, "SetGlobalInfo")) return ERROR_INVALID_PARAMETER;
   Message reply;
-  DWORD code = ForwardCall(MsgType::SetGlobalInfo, InfoFields(blob), &reply, "SetGlobalInfo");
-  if (code != NO_ERROR) return code == ERROR_INVALID_PARAMETER ? code : ConfigStatus(reply);
+  DWORD code = ForwardCall(MsgType::SetGlobalInfo, InfoFields(blob), reply, "SetGlobalInfo",
+                           LateConfig(true, 0, blob, "SetGlobalInfo"));
+  if (code == NO_ERROR) code = ConfigStatus(reply);
+  if (code != NO_ERROR) return code;  // the block in force (and a restarted host's) stays
   std::lock_guard<std::mutex> lock(mu_);
   globalInfo_ = std::move(blob);
   return NO_ERROR;
 }
 
-DWORD Instance::AddInterface(LPWSTR name, ULONG index, NET_INTERFACE_TYPE type, DWORD mediaType,
+HostLink::Completion Instance::LateConfig(bool global, uint32_t interfaceIndex, InfoBlob blob,
+                                          std::string what) {
+  // RRAS was told ERROR_CAN_NOT_COMPLETE, but the protocol may still apply the block: then it
+  // is the one in force, and RRAS is asked to read and keep it.
+  return [this, global, interfaceIndex, blob = std::move(blob), what = std::move(what)](
+             const Message* r, const std::string&) mutable {
+    if (!r || r->status != NO_ERROR) {
+      log_(LogLevel::Warn, "%s: the protocol refused the block after callTimeoutMs (%u: %s); the old one stays",
+           what.c_str(), r ? r->status : 0, r ? r->error.c_str() : "");
+      return;
+    }
+    if (AdoptConfig(global, interfaceIndex, std::move(blob)))
+      log_(LogLevel::Warn,
+           "%s: the protocol applied the block after callTimeoutMs; the library keeps it and "
+           "queues SAVE_%s_CONFIG_INFO so RRAS saves it",
+           what.c_str(), global ? "GLOBAL" : "INTERFACE");
+  };
+}
+
+DWORD Instance::AddInterface(LPWSTR name, ULONG index, uint32_t type, DWORD mediaType,
                              WORD accessType, WORD connectionType, PVOID info, ULONG version,
                              ULONG size, ULONG count) {
+  const std::string what = "AddInterface(" + std::to_string(index) + ")";
+  if (type > REMOTE_WORKSTATION_DIAL) {
+    log_(LogLevel::Warn, "%s: interface type %u is not a NET_INTERFACE_TYPE (0 to %u)", what.c_str(),
+         unsigned(type), unsigned(REMOTE_WORKSTATION_DIAL));
+    return ERROR_INVALID_PARAMETER;
+  }
   InterfaceState s;
-  if (!CopyInfo(info, version, size, count, s.info)) return ERROR_INVALID_PARAMETER;
+  if (!CopyInfo(info, version, size, count, s.info, what)) return ERROR_INVALID_PARAMETER;
   s.index = index;
   s.name = WideToU16(name);
-  s.type = static_cast<uint32_t>(type);
+  s.type = type;
   s.mediaType = mediaType;
   s.accessType = accessType;
   s.connectionType = connectionType;
@@ -529,7 +662,18 @@ DWORD Instance::AddInterface(LPWSTR name, ULONG index, NET_INTERFACE_TYPE type, 
                           Value::Num(s.type),     Value::Num(mediaType),
                           Value::Num(accessType), Value::Num(connectionType)};
   for (auto& v : InfoFields(s.info)) f.push_back(std::move(v));
-  DWORD code = ForwardCall(MsgType::AddInterface, std::move(f), nullptr, "AddInterface");
+  Message reply;
+  DWORD code = ForwardCall(MsgType::AddInterface, std::move(f), reply, what,
+                           [this, index, what](const Message* r, const std::string&) {
+                             if (!r || r->status != NO_ERROR) return;
+                             // RRAS was told it failed: the host must not keep the interface.
+                             log_(LogLevel::Warn, "%s: the protocol added it after callTimeoutMs; it is deleted again", what.c_str());
+                             std::string e;
+                             if (std::shared_ptr<HostLink> link = Link())
+                               link->CallAsync(MsgType::DeleteInterface, {Value::Num(index)},
+                                               [](const Message*, const std::string&) {}, e);
+                           });
+  if (code == NO_ERROR) code = ConfigStatus(reply);
   if (code != NO_ERROR) return code;
   std::lock_guard<std::mutex> lock(mu_);
   if (!interfaces_.emplace(index, std::move(s)).second) return ERROR_INVALID_PARAMETER;
@@ -624,8 +768,9 @@ DWORD Instance::GetInterfaceInfo(ULONG index, PVOID info, PULONG bufferSize, PUL
 
 DWORD Instance::SetInterfaceInfo(ULONG index, PVOID info, ULONG version, ULONG size,
                                  ULONG count) {
+  const std::string what = "SetInterfaceInfo(" + std::to_string(index) + ")";
   InfoBlob blob;
-  if (!CopyInfo(info, version, size, count, blob)) return ERROR_INVALID_PARAMETER;
+  if (!CopyInfo(info, version, size, count, blob, what)) return ERROR_INVALID_PARAMETER;
   // A zero-length block removes the protocol from the interface.
   if (blob.data.empty()) return DeleteInterface(index);
   {
@@ -636,19 +781,16 @@ DWORD Instance::SetInterfaceInfo(ULONG index, PVOID info, ULONG version, ULONG s
   std::vector<Value> f = {Value::Num(index)};
   for (auto& v : InfoFields(blob)) f.push_back(std::move(v));
   Message reply;
-  DWORD code = ForwardCall(MsgType::SetInterfaceInfo, std::move(f), &reply, "SetInterfaceInfo");
-  if (code != NO_ERROR) return code == ERROR_INVALID_PARAMETER ? code : ConfigStatus(reply);
+  DWORD code = ForwardCall(MsgType::SetInterfaceInfo, std::move(f), reply, what,
+                           LateConfig(false, index, blob, what));
+  if (code == NO_ERROR) code = ConfigStatus(reply);
+  if (code != NO_ERROR) return code;  // the block in force (and a restarted host's) stays
   std::lock_guard<std::mutex> lock(mu_);
   auto it = interfaces_.find(index);
   if (it == interfaces_.end()) return ERROR_INVALID_PARAMETER;  // deleted meanwhile
   it->second.info = std::move(blob);
   ++tableVersion_;
   return NO_ERROR;
-}
-
-DWORD Instance::GetEventMessage(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result) {
-  if (!event) return ERROR_INVALID_PARAMETER;
-  return events_.Pop(event, result);
 }
 
 void Instance::QueueUpdateComplete(uint32_t index, const Message* reply,
@@ -675,14 +817,28 @@ DWORD Instance::DoUpdateRoutes(ULONG index) {
     link = link_;
   }
   std::string err;
+  CallOptions options;
+  options.timeoutMs = config_.updateTimeoutMs;
+  options.deadlineName = "updateTimeoutMs";
+  options.late = [this, index](const Message* r, const std::string&) {
+    log_(LogLevel::Warn,
+         "DoUpdateRoutes(%u): the protocol answered after updateTimeoutMs (status %u); the answer "
+         "is dropped: its UPDATE_COMPLETE (ERROR_CAN_NOT_COMPLETE) was queued at the deadline",
+         unsigned(index), r ? r->status : 0);
+  };
   if (!link->CallAsync(MsgType::UpdateRoutes, {Value::Num(index)},
                        [this, index](const Message* r, const std::string& failure) {
                          QueueUpdateComplete(index, r, failure);
                        },
-                       err)) {
+                       err, std::move(options))) {
     log_(LogLevel::Error, "DoUpdateRoutes(%u): %s", unsigned(index), err.c_str());
     return ERROR_CAN_NOT_COMPLETE;
   }
+  if (config_.updateTimeoutMs) {
+    std::lock_guard<std::mutex> lock(mu_);
+    timersChanged_ = true;  // the supervisor's next wake-up may be this deadline
+  }
+  cv_.notify_all();
   return NO_ERROR;
 }
 
@@ -693,8 +849,9 @@ DWORD Instance::Mib(uint32_t op, ULONG inSize, PVOID in, PULONG outSize, PVOID o
   DWORD code = ForwardCall(
       MsgType::Mib,
       {Value::Num(op), Value::Bytes(in, inSize), Value::Num(wantsOutput ? *outSize : 0)},
-      &reply, "MIB call");
+      reply, "MIB call");
   if (code != NO_ERROR) return code;
+  if (reply.status != NO_ERROR) return reply.status;  // the protocol's code passes through
   if (!wantsOutput) return NO_ERROR;
   const std::string& data = reply.Bytes(0);
   if (data.size() > *outSize || (!data.empty() && !out)) {
@@ -713,8 +870,9 @@ DWORD Instance::MibSetTrapInfo(HANDLE /*event*/, ULONG inSize, PVOID in, PULONG 
 
 DWORD Instance::Power(uint32_t op, DWORD powerType) {
   Message reply;  // the protocol's status passes through
-  return ForwardCall(MsgType::Power, {Value::Num(op), Value::Num(powerType)}, &reply,
-                     op == 1 ? "QueryPower" : "SetPower");
+  const DWORD code = ForwardCall(MsgType::Power, {Value::Num(op), Value::Num(powerType)}, reply,
+                                 op == 1 ? "QueryPower" : "SetPower");
+  return code != NO_ERROR ? code : reply.status;
 }
 
 DWORD Instance::Client(uint32_t op, ULONG index, PVOID clientAddress) {
@@ -724,9 +882,10 @@ DWORD Instance::Client(uint32_t op, ULONG index, PVOID clientAddress) {
   }
   // The address's type is not documented for IP [U]; an IPv4 address (4 bytes) is assumed.
   std::string address = clientAddress ? std::string(static_cast<const char*>(clientAddress), 4) : std::string();
-  Message reply;
-  return ForwardCall(MsgType::Client, {Value::Num(op), Value::Num(index), Value::Bytes(std::move(address))},
-                     &reply, op == 1 ? "ConnectClient" : "DisconnectClient");
+  Message reply;  // the protocol's status passes through
+  const DWORD code = ForwardCall(MsgType::Client, {Value::Num(op), Value::Num(index), Value::Bytes(std::move(address))},
+                                 reply, op == 1 ? "ConnectClient" : "DisconnectClient");
+  return code != NO_ERROR ? code : reply.status;
 }
 
 // ---- requests from the host -----------------------------------------------------------
@@ -759,7 +918,7 @@ void Instance::OnHostRequest(HostLink& from, Message&& m) {
     case MsgType::Restart:
       log_(LogLevel::Info, "the host asks to be restarted: %s", m.Bytes(0).c_str());
       reply(NO_ERROR, {});
-      Post(Command::Reload);
+      Post(Command::Reload, from.generation());
       return;
     default: {
       const wire::MessageSpec* spec = wire::FindSpec(m.type);
@@ -901,33 +1060,37 @@ void Instance::HandleRoutes(HostLink& from, const Message& m) {
 }
 
 void Instance::HandleSaveConfig(HostLink& from, const Message& m) {
-  InfoBlob blob;
-  blob.data = m.Bytes(2);
-  blob.structureVersion = m.U32(3);
-  blob.structureSize = m.U32(4);
-  blob.structureCount = m.U32(5);
+  const uint32_t scope = m.U32(0);  // 1 global, 2 interface
+  if (scope != 1 && scope != 2) {
+    from.Reply(m, ERROR_INVALID_PARAMETER, "unknown scope");
+    return;
+  }
+  if (!AdoptConfig(scope == 1, m.U32(1), InfoBlob{m.Bytes(2), m.U32(3), m.U32(4), m.U32(5)})) {
+    from.Reply(m, ERROR_INVALID_PARAMETER, "unknown interface index");
+    return;
+  }
+  from.Reply(m, NO_ERROR, {});
+}
+
+bool Instance::AdoptConfig(bool global, uint32_t interfaceIndex, InfoBlob blob) {
   MESSAGE msg{};
-  ROUTING_PROTOCOL_EVENTS event;
+  ROUTING_PROTOCOL_EVENTS event = SAVE_GLOBAL_CONFIG_INFO;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (m.U32(0) == 1) {
+    if (global) {
       globalInfo_ = std::move(blob);
-      event = SAVE_GLOBAL_CONFIG_INFO;
     } else {
-      auto it = interfaces_.find(m.U32(1));
-      if (m.U32(0) != 2 || it == interfaces_.end()) {
-        from.Reply(m, ERROR_INVALID_PARAMETER, m.U32(0) != 2 ? "unknown scope" : "unknown interface index");
-        return;
-      }
+      auto it = interfaces_.find(interfaceIndex);
+      if (it == interfaces_.end()) return false;
       it->second.info = std::move(blob);
       ++tableVersion_;
       event = SAVE_INTERFACE_CONFIG_INFO;
-      msg.InterfaceIndex = m.U32(1);
+      msg.InterfaceIndex = interfaceIndex;
     }
   }
   // The cache is updated first: RRAS answers the event with Get*Info and gets the new blob.
   events_.Push(event, msg);
-  from.Reply(m, NO_ERROR, {});
+  return true;
 }
 
 void Instance::HandleSupport(HostLink& from, const Message& m) {

@@ -1,5 +1,5 @@
-// The platform-neutral part of Logger: printf-style formatting. Where lines go is in
-// log_posix.cc (a file or stderr) and log_win.cc (RRAS tracing).
+// The platform-neutral part of logging: printf-style formatting and the throttle. Where lines
+// go is in log_posix.cc (a file or stderr) and log_win.cc (RRAS tracing).
 #include "log.h"
 
 #include <cstdio>
@@ -13,6 +13,26 @@ void Logger::operator()(LogLevel level, const char* fmt, ...) const {
   std::vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   Write(level, buf);
+}
+
+bool LogThrottle::Allow(uint64_t* held) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (now < next_) {
+    ++held_;
+    return false;
+  }
+  next_ = now + interval_;
+  *held = held_;
+  held_ = 0;
+  return true;
+}
+
+uint64_t LogThrottle::TakeHeld() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const uint64_t n = held_;
+  held_ = 0;
+  return n;
 }
 
 }  // namespace rrasbridge

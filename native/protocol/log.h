@@ -1,8 +1,15 @@
 // Logging of the protocol library. POSIX: lines appended to the protocol's configured log
 // file (or stderr). Windows: RRAS tracing (rtutils TracePrintfEx), see log_win.cc.
+//
+// A configured log file is opened without following a symbolic link at its path and created
+// owner-only; a path that is a link, not a regular file, or not this account's own file is
+// refused with a line on stderr naming why, and the lines go to stderr instead.
 #pragma once
 
+#include <chrono>
 #include <cstdarg>
+#include <cstdint>
+#include <mutex>
 #include <string>
 
 namespace rrasbridge {
@@ -25,5 +32,28 @@ class Logger {
   std::string who_ = "rras-bridge";
   std::string file_;
 };
+
+// Lets one line through per interval and counts the ones held back, so that a flood (a local
+// process hammering the channel, a poller calling while the host is down) cannot flood the log.
+class LogThrottle {
+ public:
+  explicit LogThrottle(uint32_t intervalMs = 1000) : interval_(intervalMs) {}
+  // True when a line may be written now; *held is then how many were held back before it.
+  bool Allow(uint64_t* held);
+  // How many were held back since the last line let through; resets the count.
+  uint64_t TakeHeld();
+
+ private:
+  std::mutex mu_;
+  std::chrono::milliseconds interval_;
+  std::chrono::steady_clock::time_point next_{};
+  uint64_t held_ = 0;
+};
+
+// Library unload, once no thread of the library runs: closes the log files.
+void CloseLogSinks();
+// Ends the RRAS tracing registration of a protocol's name once its stop is complete (Windows;
+// a later line registers it again). Nothing on POSIX.
+void ReleaseTracing(const std::string& who);
 
 }  // namespace rrasbridge

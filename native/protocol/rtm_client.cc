@@ -6,12 +6,14 @@
 namespace rrasbridge {
 namespace {
 
-// RTM calls back with the entity handle only; this maps it to its client.
+// RTM calls back with the entity handle only; this maps it to its client (gClientsMu held).
+// Never a static object: RTM may call back while the process exits; freed at unload.
 std::mutex gClientsMu;
+std::map<RTM_ENTITY_HANDLE, RtmClient*>* gClients = nullptr;
+
 std::map<RTM_ENTITY_HANDLE, RtmClient*>& Clients() {
-  // Never destroyed: RTM may call back while the process exits.
-  static auto& clients = *std::make_unique<std::map<RTM_ENTITY_HANDLE, RtmClient*>>().release();
-  return clients;
+  if (!gClients) gClients = std::make_unique<std::map<RTM_ENTITY_HANDLE, RtmClient*>>().release();
+  return *gClients;
 }
 
 RTM_NET_ADDRESS NetAddress(uint16_t family, const Address& addr, uint32_t bits) {
@@ -41,6 +43,14 @@ uint32_t Ipv4Wire(const Address& a) {
   uint32_t v;
   std::memcpy(&v, a.data(), 4);
   return v;
+}
+
+void ReleaseRtmClients() {
+  std::lock_guard<std::mutex> lock(gClientsMu);
+  if (gClients && gClients->empty()) {
+    delete gClients;
+    gClients = nullptr;
+  }
 }
 
 bool RtmClient::Open(const std::string& library, ChangeSink sink, Validator validate,

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "../common/rtm_api.h"
-#include "dynlib.h"
+#include "../common/dynlib.h"
 #include "log.h"
 
 namespace rrasbridge {
@@ -129,5 +129,8 @@ class RtmClient {
   std::map<RouteKey, Route> routes_;
   std::map<std::pair<Address, uint32_t>, RouteChange> best_;
 };
+
+// Library unload, once no client exists: frees the registry of clients.
+void ReleaseRtmClients();
 
 }  // namespace rrasbridge
