@@ -63,8 +63,8 @@ exports.startRouter = async (tag, ledger) => {
 
 /**
  * A router's folder after it closed: gone, except on Windows, where what the process still
- * holds open (the loaded copies of the library, the log file its logger keeps) cannot be
- * deleted before the process ends; a detached node removes them then.
+ * holds (the mock RTM copy router.rtm reads, a log file still open) cannot be deleted before
+ * the process ends; a detached node removes them then.
  */
 function leftAfterClose(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

@@ -33,7 +33,6 @@ import { MockRtm } from './rtm.js';
 import { MockSupport, SUPPORT_SLOTS } from './support.js';
 import { RoutingCallError } from './errors.js';
 import { ENTRY_POINTS, REGISTER_PROTOCOL, namedArgs } from './names.js';
-import { pinLoadedLibrary } from './pin.js';
 import { WorkFolder, removeLeftoversAfterExit } from './workdir.js';
 import * as versions from './versions.js';
 import { capabilitiesOf, isProtocol } from '../api/defineProtocol.js';
@@ -266,12 +265,9 @@ export class MockRouter extends EventEmitter {
     this.rtm = new MockRtm(options.rtmLibrary ? rtmSource : mockRtm);
     this.unloadLibrary = options.unloadLibrary ?? false;
     this.lib = this.unloadLibrary ? undefined : koffi.load(this.library);
-    // koffi unloads a library once its JS objects are finalized (at the latest when the
-    // process or a worker thread ends), whatever the library's threads are doing then (a
-    // router never closed; a worker thread terminated): the copies stay mapped until the
-    // process ends, unless this router unloads the library itself (unloadLibrary).
-    pinLoadedLibrary(mockRtm);
-    if (this.lib) pinLoadedLibrary(this.library);
+    // The protocol library keeps itself loaded while a protocol has threads, and the mock
+    // RTM while its dispatcher runs, so either may be unloaded whenever koffi likes: close()
+    // unloads the protocol library, the finalizers of a router never closed unload both.
     if (process.platform === 'win32') {
       const parent = routerRegistryParent();
       this.registry = { parent, keys: [] };
@@ -432,9 +428,16 @@ export class MockRouter extends EventEmitter {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      const protocols = [...this.protocols.values()];
       try {
-        await Promise.all([...this.protocols.values()].map((p) => p.dispose()));
+        await Promise.all(protocols.map((p) => p.dispose()));
         this.drainSupport();
+        // Unloaded as a router manager may, once every ROUTER_STOPPED has been read and no call
+        // is running in it (the library joins its threads before ROUTER_STOPPED, and keeps
+        // itself loaded while a protocol has threads): the memory goes, and on Windows the file.
+        await Promise.all(protocols.map((p) => p.settled()));
+        for (const p of protocols) p.release();
+        this.lib?.unload();
       } finally {
         this.protocols.clear();
         this.keptLog = this.log();
@@ -451,7 +454,7 @@ export class MockRouter extends EventEmitter {
 
   /**
    * @internal At exit with the router still open: no JS can wait any more. The library's
-   * threads run until the process ends (its copies are pinned, its hosts die with it); what
+   * threads run until the process ends (it keeps itself loaded; its hosts die with it); what
    * the router wrote is removed.
    */
   abandon(): void {
@@ -492,6 +495,9 @@ export class RoutingProtocol {
   private running = false;
   private readonly waiters = new Set<() => void>();
   private unloaded = false;
+  private released = false;
+  private inFlight = 0;
+  private readonly idleWaiters: (() => void)[] = [];
 
   /** @internal */
   constructor(
@@ -550,8 +556,10 @@ export class RoutingProtocol {
     const fn = this.fns.get(name);
     if (!fn) return Promise.reject(this.missing(name));
     const t0 = performance.now();
+    this.inFlight++;
     return new Promise((resolve, reject) => {
       fn.async(...args, (err: unknown, code: number) => {
+        if (--this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
         if (err) return reject(err);
         const sig = ENTRY_POINTS[name];
         this.router.drainSupport(); // what the library did during the call comes first
@@ -561,8 +569,20 @@ export class RoutingProtocol {
     });
   }
 
+  /** @internal Resolves once no entry-point call of this protocol is running. */
+  settled(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** @internal The router closed: its library is about to be unloaded, the entry points go. */
+  release(): void {
+    this.released = true;
+    this.fns.clear();
+  }
+
   private missing(name: ffi.EntryPointName): Error {
     const entry = ENTRY_POINTS[name].name;
+    if (this.released) return new Error(`protocol ${protocolIdText(this.protocolId)}: ${entry}: the router is closed (its library was unloaded)`);
     if (this.unloaded) return new Error(`protocol ${protocolIdText(this.protocolId)}: ${entry}: the library was unloaded after ROUTER_STOPPED (register again to load it)`);
     if (this.registerCode !== NO_ERROR) {
       const why = this.registerCode === ERROR_NOT_SUPPORTED && this.registerLog.length === 0

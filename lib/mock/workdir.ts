@@ -19,8 +19,8 @@ const OWNED = new RegExp(`^${PREFIX}(\\d+)-`);
 let swept = false;
 const afterExit: string[] = [];
 
-// Windows cannot delete a DLL while it is loaded, and the copies stay loaded until the
-// process ends: what close() could not remove, a detached node removes once this process is
+// Windows cannot delete a DLL while it is loaded (the mock RTM copy stays loaded after close(),
+// for router.rtm): what close() could not remove, a detached node removes once this process is
 // gone (the next router's sweep catches what even that misses).
 const REMOVE_AFTER_EXIT = `
 const fs = require('node:fs');
