@@ -122,7 +122,7 @@ interface Location { file: string; line: number; column: number; excerpt?: strin
  * and a caret under the column.
  */
 function syntaxLocation(err: SyntaxError): Location | undefined {
-  const lines = (err.stack ?? '').split('\n');
+  const lines = (err.stack ?? '').split(/\r?\n/); // node.exe's stderr ends its lines with \r\n
   const head = /^(.*):(\d+)$/.exec(lines[0] ?? '');
   if (!head || !lines[2]?.includes('^')) return undefined;
   const file = head[1]!.startsWith('file://') ? new URL(head[1]!).pathname : head[1]!;
