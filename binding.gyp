@@ -17,6 +17,13 @@
       "conditions": [["OS=='win'", { "libraries": ["advapi32.lib", "bcrypt.lib"] }]]
     },
     {
+      "target_name": "rras_bridge_rawip",
+      "includes": ["native/msvc.gypi"],
+      "sources": ["<!@(node scripts/targets.js rras_bridge_rawip <(OS))"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "conditions": [["OS=='win'", { "libraries": ["ws2_32.lib", "iphlpapi.lib"] }]]
+    },
+    {
       "target_name": "rras_bridge_protocol",
       "type": "shared_library",
       "includes": ["native/msvc.gypi", "native/plain_dll.gypi"],

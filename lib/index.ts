@@ -9,7 +9,10 @@ export {
   type Infer, type StructValue, type StructInput, type Struct,
 } from './config/schema.js';
 export { paths, type Paths } from './paths.js';
+export { openRawIpSocket, type RawIpSocket, type RawIpSocketOptions, type RawIpMessage, type RawIpStats } from './rawip/index.js';
 export { hostInfo, type HostInfo } from './host/info.js';
+export { walkMib, walkMibView, formatMibTable } from './mock/mibView.js';
+export { answerMibQuery, type MibEntry, type MibTableQuery } from './api/mibQuery.js';
 export {
   MockRouter, RoutingProtocol, RoutingCallError, codeOf, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry,
   type TraceValue, type InterfaceSpec, type InfoResult, type StartOptions, type SupportCallRecord, type HostDebugOptions,

@@ -77,6 +77,8 @@ export interface Paths {
   addon: string;
   /** The in-memory RTMv2 the mock router has the library load instead of rtm.dll. */
   mockRtm: string;
+  /** The raw IP socket addon (lib/rawip). */
+  rawIpAddon: string;
   /** The host entry the library spawns with node. */
   host: string;
   /** Example protocol modules by name. */
@@ -87,6 +89,7 @@ export const paths: Paths = {
   protocolLibrary: locate(`rras_bridge_protocol${ext}`),
   addon: addonPath(),
   mockRtm: locate(`rras_bridge_mock_rtm${ext}`),
+  rawIpAddon: locate('rras_bridge_rawip.node'),
   host: path.join(packageRoot, 'dist', 'lib', 'host', 'main.js'),
   get examples() {
     return examples();

@@ -13,7 +13,7 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const release = path.join(root, 'build', 'Release');
 const lib = process.platform === 'win32' ? '.dll' : '.so';
-const products = ['rras_bridge.node', `rras_bridge_protocol${lib}`, `rras_bridge_mock_rtm${lib}`];
+const products = ['rras_bridge.node', `rras_bridge_protocol${lib}`, `rras_bridge_mock_rtm${lib}`, 'rras_bridge_rawip.node'];
 const force = process.argv.includes('--force');
 const platform = `${process.platform}-${process.arch}`;
 

@@ -3,6 +3,7 @@
 # ripd in network namespaces the tests create and delete. Needs root: it installs bird2 and
 # frr with apt-get when missing and creates namespaces. No daemon is started outside a
 # test's namespaces (Debian's policy-rc.d or a temporary one keeps postinst from starting them).
+# The OSPF suites (examples/ospf: raw IP sockets for protocol 89, BIRD and FRR ospfd) run here too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $(id -u) -ne 0 ]]; then
@@ -12,6 +13,7 @@ fi
 need=()
 [[ -x /usr/sbin/bird && -x /usr/sbin/birdc ]] || need+=(bird2)
 [[ -x /usr/lib/frr/ripd && -x /usr/bin/vtysh ]] || need+=(frr)
+[[ -x /usr/lib/frr/ospfd ]] || [[ " ${need[*]} " == *" frr "* ]] || need+=(frr)
 if ((${#need[@]})); then
   echo "interop: installing ${need[*]}"
   created_policy=0

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run prebuilds` (and `npm pack`, through prepack): the binaries the npm package ships,
 // in prebuildify's layout, so a Windows Server (or Linux) user installs without a compiler:
-//   prebuilds/linux-x64/  rras_bridge.napi.node  rras_bridge_protocol.so   rras_bridge_mock_rtm.so
-//   prebuilds/win32-x64/  rras_bridge.napi.node  rras_bridge_protocol.dll  rras_bridge_mock_rtm.dll
+//   prebuilds/linux-x64/  rras_bridge.napi.node  rras_bridge_protocol.so   rras_bridge_mock_rtm.so   rras_bridge_rawip.node
+//   prebuilds/win32-x64/  rras_bridge.napi.node  rras_bridge_protocol.dll  rras_bridge_mock_rtm.dll  rras_bridge_rawip.node
 // linux-x64 comes from the node-gyp build, win32-x64 from the mingw-w64 cross build (which
 // needs mingw-w64, cmake and ninja: scripts/test-windows.sh installs them). Both are needed:
 // a package without one of them must not be made.
@@ -39,7 +39,7 @@ function fresh(files) {
 }
 
 function products(from, ext) {
-  return [['rras_bridge.node', 'rras_bridge.napi.node'], [`rras_bridge_protocol${ext}`], [`rras_bridge_mock_rtm${ext}`]]
+  return [['rras_bridge.node', 'rras_bridge.napi.node'], [`rras_bridge_protocol${ext}`], [`rras_bridge_mock_rtm${ext}`], ['rras_bridge_rawip.node']]
     .map(([src, dst = src]) => ({ src: path.join(from, src), dst }));
 }
 

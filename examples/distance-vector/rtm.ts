@@ -95,13 +95,15 @@ export class RtmSync {
   private chain: Promise<void> = Promise.resolve();
   private scheduled = false;
   readonly stats: RtmStats = { adds: 0, deletes: 0, replaces: 0, errors: 0, lastError: '' };
-  private warned = 0;
+  private readonly errors: RtmErrors;
 
   constructor(
     private readonly routes: Routes,
-    private readonly log: Logger,
+    log: Logger,
     private preference: number,
-  ) {}
+  ) {
+    this.errors = new RtmErrors(this.stats, log);
+  }
 
   setPreference(preference: number): void {
     this.preference = preference;
@@ -153,13 +155,13 @@ export class RtmSync {
       try {
         results = await this.routes.replace(interfaceIndex, specs);
       } catch (err) {
-        this.failed('replace', err);
+        this.errors.failed('replace', err);
         throw err;
       }
       for (const [k, s] of [...this.installed]) if (s.interfaceIndex === interfaceIndex) this.installed.delete(k);
       const refused = new Set(results.filter((x) => x.status !== 0).map((x) => keyOf(x.route)));
       for (const s of specs) if (!refused.has(keyOf(s))) this.installed.set(prefixKey(s.destination, s.prefixLength), s);
-      this.countRefused(results);
+      this.errors.refused(results);
     };
     const p = this.chain.then(run);
     this.chain = p.catch(() => undefined);
@@ -188,26 +190,36 @@ export class RtmSync {
     if (deletes.length) {
       this.stats.deletes += deletes.length;
       try {
-        this.countRefused(await this.routes.delete(deletes));
+        this.errors.refused(await this.routes.delete(deletes));
       } catch (err) {
-        this.failed('delete', err);
+        this.errors.failed('delete', err);
       }
     }
     if (adds.length) {
       this.stats.adds += adds.length;
       try {
         const results = await this.routes.add(adds);
-        this.countRefused(results);
+        this.errors.refused(results);
         for (const r of results) if (r.status !== 0) this.installed.delete(prefixKey(r.route.destination, r.route.prefixLength));
       } catch (err) {
         // Not in RTM: forget it, so the next change of the route tries again.
         for (const a of adds) if (this.installed.get(prefixKey(a.destination, a.prefixLength)) === a) this.installed.delete(prefixKey(a.destination, a.prefixLength));
-        this.failed('add', err);
+        this.errors.failed('add', err);
       }
     }
   }
+}
 
-  private countRefused(results: RouteResult<unknown>[]): void {
+/**
+ * Counts (in `stats`) and logs, the first 20 of them, the routes RTM refused and the
+ * ctx.routes calls that failed: nothing refused goes unnoticed, and a storm does not flood the log.
+ */
+export class RtmErrors {
+  private warned = 0;
+
+  constructor(private readonly stats: { errors: number; lastError: string }, private readonly log: Logger) {}
+
+  refused(results: RouteResult<unknown>[]): void {
     for (const r of results) {
       if (r.status === 0) continue;
       this.stats.errors++;
@@ -216,7 +228,7 @@ export class RtmSync {
     }
   }
 
-  private failed(op: string, err: unknown): void {
+  failed(op: string, err: unknown): void {
     this.stats.errors++;
     this.stats.lastError = `${op}: ${err instanceof Error ? err.message : String(err)}`;
     if (this.warned++ < 20) this.log.warn(`ctx.routes.${op} failed: ${this.stats.lastError}`);

@@ -1,5 +1,6 @@
-// Drives a driver.ts process (one mock router hosting RIP): the demo and the interop tests use
-// it. `prefix` runs the driver through another command, e.g. ['ip', 'netns', 'exec', 'ns1'].
+// Drives a driver.ts process (one mock router hosting RIP, or another example's driver): the
+// demo and the interop tests use it. `prefix` runs the driver through another command, e.g.
+// ['ip', 'netns', 'exec', 'ns1'].
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -46,8 +47,9 @@ export class RouterProcess {
   private exited: Error | undefined;
   onTrace: ((t: TraceLine) => void) | undefined;
 
-  constructor(readonly name: string, opts: { prefix?: string[]; env?: NodeJS.ProcessEnv } = {}) {
-    const script = path.join(__dirname, 'driver.js');
+  /** `script`: another example's driver with the same stdio protocol (default: RIP's). */
+  constructor(readonly name: string, opts: { prefix?: string[]; env?: NodeJS.ProcessEnv; script?: string } = {}) {
+    const script = opts.script ?? path.join(__dirname, 'driver.js');
     const argv = [...(opts.prefix ?? []), process.execPath, script];
     this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     readline.createInterface({ input: this.child.stdout! }).on('line', (line) => this.line(line));

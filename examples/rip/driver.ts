@@ -11,20 +11,17 @@
 // Commands: start, addInterface, startComplete, setGlobalConfig, setInterfaceConfig,
 // interfaceStatus, updateRoutes, mib, rtm, rtmAdd, rtmDelete, log, stop. See client.ts.
 import path from 'node:path';
-import readline from 'node:readline';
-import { MockRouter, type RoutingProtocol } from '../../lib/mock/router.js';
 import { formatTrace } from '../../lib/mock/reporter.js';
-import { DEMAND_DIAL, NO_ERROR, PERMANENT, errorName } from '../../lib/constants.js';
+import { NO_ERROR, errorName } from '../../lib/constants.js';
 import { GlobalConfig, InterfaceConfig, PROTOCOL_ID_RIP } from './config.js';
 import { globalFromJson, interfaceFromJson } from './jsonConfig.js';
 import { decodeMibRecord, MibInput } from './mib.js';
-import { ipToU32 } from './ip.js';
+import { HostedRouter, serveCommands, type Commands, type HostedProtocol } from '../stdio-driver.js';
 import * as ng from '../ripng/config.js';
 import { MibInput as NgMibInput } from '../ripng/mib.js';
 
-let router: MockRouter | undefined;
-let proto: RoutingProtocol | undefined;
-let protocolId = PROTOCOL_ID_RIP;
+const host = new HostedRouter(formatTrace);
+const need = () => host.need();
 
 /** What differs between hosting RIPv2 and RIPng: the module, the config blocks, the MIB. */
 interface Hosted {
@@ -56,19 +53,8 @@ const HOSTED: Record<'rip' | 'ripng', Hosted> = {
   },
 };
 let hosted: Hosted = HOSTED.rip;
+let hostedProtocol: HostedProtocol = { module: hosted.module, name: 'rip', protocolId: PROTOCOL_ID_RIP, global: hosted.global, iface: hosted.iface };
 
-const out = (obj: unknown) => process.stdout.write(JSON.stringify(obj) + '\n');
-
-function need(): RoutingProtocol {
-  if (!proto) throw new Error('not started');
-  return proto;
-}
-
-async function check(what: string, code: Promise<number> | number): Promise<number> {
-  const c = await code;
-  if (c !== NO_ERROR) throw new Error(`${what} returned ${c} (${errorName(c)})\n${router?.log().split('\n').slice(-15).join('\n') ?? ''}`);
-  return c;
-}
 
 /** Walks a MIB table with MibGetFirst / MibGetNext. */
 async function mibTable(table: number): Promise<unknown[]> {
@@ -92,82 +78,18 @@ async function mibTable(table: number): Promise<unknown[]> {
   return rows;
 }
 
-const commands: Record<string, (a: any) => Promise<unknown>> = {
+const commands: Commands = {
+  ...host.commands(() => hostedProtocol),
   async start(a) {
     hosted = HOSTED[a.protocol === 'ripng' ? 'ripng' : 'rip'];
-    protocolId = a.protocolId ?? hosted.defaultId;
-    router = new MockRouter({ routerId: a.routerId ? ipToU32(a.routerId) : undefined, workDir: a.workDir });
-    router.on('trace', (e) => out({ event: 'trace', entry: e.kind, text: formatTrace(e), name: e.kind === 'event' ? e.event.name : e.name, code: e.kind === 'call' ? e.code : undefined }));
-    proto = router.register({ protocolId, name: a.protocol === 'ripng' ? 'ripng' : 'rip', module: hosted.module, heartbeatMs: 0, ...(a.settings ?? {}) });
-    await check('RegisterProtocol', proto.registerCode);
-    await check('StartProtocol', proto.start({ globalInfo: hosted.global(a.global) }));
-    return { protocolId, workDir: router.workDir };
-  },
-  async addInterface(a) {
-    const p = need();
-    const type = a.type === 'demandDial' ? DEMAND_DIAL : PERMANENT;
-    await p.addEnabledInterface({ index: a.index, name: a.name, type, info: hosted.iface(a.config) }, a.binding);
-    return null;
-  },
-  startComplete: async () => check('StartComplete', need().startComplete()),
-  setGlobalConfig: async (a) => check('SetGlobalInfo', need().setGlobalInfo(hosted.global(a.global))),
-  setInterfaceConfig: async (a) => check('SetInterfaceInfo', need().setInterfaceInfo(a.index, hosted.iface(a.config))),
-  async interfaceStatus(a) {
-    const p = need();
-    switch (a.what) {
-      case 'enable': return check('enable', p.enableInterface(a.index));
-      case 'disable': return check('disable', p.disableInterface(a.index));
-      case 'mediaPresent': return check('media', p.setMedia(a.index, true));
-      case 'mediaAbsent': return check('media', p.setMedia(a.index, false));
-      case 'bind': return check('bind', p.bindInterface(a.index, a.binding));
-      default: throw new Error(`unknown status ${a.what}`);
-    }
+    hostedProtocol = { module: hosted.module, name: a.protocol === 'ripng' ? 'ripng' : 'rip', protocolId: a.protocolId ?? hosted.defaultId, global: hosted.global, iface: hosted.iface };
+    return host.start(hostedProtocol, a);
   },
   async updateRoutes(a) {
     const { code, complete } = await need().updateRoutes(a.index, a.timeoutMs ?? 60_000);
     return { code, status: complete?.updateStatus };
   },
   mib: async (a) => hosted.mib(a.table),
-  /** This protocol's routes in the mock RTM, and which are best. */
-  async rtm(a) {
-    const rtm = router!.rtm;
-    return rtm.routes(a?.all ? undefined : protocolId).map((r) => ({
-      dest: r.dest, owner: r.owner, metric: r.metric, preference: r.preference, best: r.best, nextHops: r.nextHops,
-    }));
-  },
-  rtmAdd: async (a) => check('MockRtmAddRoute', router!.rtm.addRoute(a.owner, a.prefix, a.nextHop ?? '0.0.0.0', a.interfaceIndex ?? 0, a.metric ?? 1, a.preference ?? 1)),
-  rtmDelete: async (a) => check('MockRtmDeleteRoute', router!.rtm.deleteRoute(a.owner, a.prefix)),
-  log: async () => router?.log() ?? '',
-  async stop() {
-    if (proto?.isRunning) await proto.stop();
-    await router?.close();
-    return null;
-  },
 };
 
-const rl = readline.createInterface({ input: process.stdin });
-let queue = Promise.resolve();
-rl.on('line', (line) => {
-  if (!line.trim()) return;
-  let msg: { id?: number; cmd?: string };
-  try {
-    msg = JSON.parse(line);
-  } catch {
-    return out({ ok: false, error: `not JSON: ${line}` });
-  }
-  // Commands run in order; each answers with its id.
-  queue = queue.then(async () => {
-    const fn = commands[msg.cmd ?? ''];
-    try {
-      if (!fn) throw new Error(`unknown command ${msg.cmd}`);
-      out({ id: msg.id, ok: true, result: (await fn(msg)) ?? null });
-    } catch (err) {
-      out({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
-    }
-    if (msg.cmd === 'stop') setImmediate(() => process.exit(0));
-  });
-});
-// The parent went away: stop cleanly so the host process and sockets go too.
-rl.on('close', () => {
-  void queue.then(() => commands.stop!({})).finally(() => process.exit(0));
-});
+serveCommands(commands);

@@ -4,7 +4,8 @@
 // their key; MibGetNext past the last entry of a table answers ERROR_NO_MORE_ITEMS.
 import { ProtocolError } from '../../lib/api/errors.js';
 import type { MibRequest } from '../../lib/api/types.js';
-import { ERROR_INVALID_PARAMETER, ERROR_NO_MORE_ITEMS, ERROR_NOT_FOUND, ERROR_NOT_SUPPORTED } from '../../lib/constants.js';
+import { answerMibQuery, type MibEntry } from '../../lib/api/mibQuery.js';
+import { ERROR_INVALID_PARAMETER } from '../../lib/constants.js';
 import { struct, u32, ipv4, enumOf, type StructValue } from '../../lib/config/schema.js';
 import type { RipEngine } from './engine.js';
 import { ipToU32 } from './ip.js';
@@ -113,23 +114,7 @@ export const MibRoute = struct('RIPTS_MIB_ROUTE', {
 export type MibInputValue = StructValue<typeof MibInput.fields>;
 const SOURCE_ORDER = { connected: 1, redistributed: 2, learned: 3 } as const;
 
-function decodeInput(input: Buffer): MibInputValue {
-  if (input.length < 4) throw new ProtocolError(ERROR_INVALID_PARAMETER, `MIB input of ${input.length} bytes; RIPTS_MIB_INPUT starts with a u32 tableId`);
-  const padded = Buffer.alloc(MibInput.size);
-  input.copy(padded, 0, 0, Math.min(input.length, MibInput.size));
-  try {
-    return MibInput.decode(padded);
-  } catch (err) {
-    throw new ProtocolError(ERROR_INVALID_PARAMETER, `MIB input: ${(err as Error).message}`);
-  }
-}
-
-interface Row {
-  key: number[];
-  encode(): Buffer;
-}
-
-function rows(engine: RipEngine, table: number, now: number): Row[] {
+function rows(engine: RipEngine, table: number, now: number): MibEntry[] {
   switch (table) {
     case MIB_GLOBAL: {
       const s = engine.stats;
@@ -194,31 +179,13 @@ function keyOf(table: number, q: MibInputValue): number[] {
   }
 }
 
-function compare(a: number[], b: number[]): number {
-  for (let k = 0; k < Math.max(a.length, b.length); k++) {
-    const d = (a[k] ?? 0) - (b[k] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
-
 /** Answers a MIB call from the engine's state. */
 export function answerMib(engine: RipEngine, req: MibRequest, now: number): Buffer {
-  if (req.op !== 'get' && req.op !== 'getFirst' && req.op !== 'getNext') {
-    throw new ProtocolError(ERROR_NOT_SUPPORTED, `MIB ${req.op}: the RIP MIB is read-only (configure through Set*Info)`);
-  }
-  const q = decodeInput(req.input);
-  const all = rows(engine, q.tableId, now).sort((a, b) => compare(a.key, b.key));
-  const key = keyOf(q.tableId, q);
-  let row: Row | undefined;
-  if (req.op === 'getFirst') row = all[0];
-  else if (req.op === 'get') row = all.find((r) => compare(r.key, key) === 0);
-  else row = q.tableId === MIB_GLOBAL ? undefined : all.find((r) => compare(r.key, key) > 0);
-  if (!row) {
-    if (req.op === 'get') throw new ProtocolError(ERROR_NOT_FOUND, `no MIB table ${q.tableId} entry for ${JSON.stringify(q)}`);
-    throw new ProtocolError(ERROR_NO_MORE_ITEMS, `end of MIB table ${q.tableId}`);
-  }
-  return row.encode();
+  return answerMibQuery(req, {
+    name: 'RIP',
+    input: MibInput,
+    table: (q) => ({ id: q.tableId, entries: rows(engine, q.tableId, now), key: keyOf(q.tableId, q), single: q.tableId === MIB_GLOBAL }),
+  });
 }
 
 /** Decodes a MIB output record (by its tableId), for tools and tests. */

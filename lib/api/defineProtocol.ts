@@ -18,11 +18,11 @@ export function defineProtocol<GS extends ConfigSchema = undefined, IS extends C
     );
   }
   for (const [key, value] of Object.entries(definition)) {
-    const known = ['protocolId', 'name', 'addressFamily', 'globalConfig', 'interfaceConfig', 'gracefulRestart', 'start', 'startComplete', 'stop',
+    const known = ['protocolId', 'name', 'addressFamily', 'globalConfig', 'interfaceConfig', 'gracefulRestart', 'mibView', 'start', 'startComplete', 'stop',
       'addInterface', 'deleteInterface', 'interfaceStatus', 'setGlobalConfig', 'setInterfaceConfig', 'updateRoutes', 'mib',
       'queryPower', 'setPower', 'connectClient', 'disconnectClient'];
     if (!known.includes(key)) throw new TypeError(`defineProtocol: unknown property '${key}' (known: ${known.join(', ')})`);
-    if (!['protocolId', 'name', 'addressFamily', 'globalConfig', 'interfaceConfig', 'gracefulRestart'].includes(key) && typeof value !== 'function') {
+    if (!['protocolId', 'name', 'addressFamily', 'globalConfig', 'interfaceConfig', 'gracefulRestart', 'mibView'].includes(key) && typeof value !== 'function') {
       throw new TypeError(`defineProtocol: '${key}' must be a function`);
     }
   }
@@ -31,6 +31,11 @@ export function defineProtocol<GS extends ConfigSchema = undefined, IS extends C
   }
   if (definition.gracefulRestart !== undefined && !['auto', 'manual'].includes(definition.gracefulRestart)) {
     throw new TypeError(`defineProtocol: gracefulRestart must be 'auto' or 'manual'`);
+  }
+  const view = definition.mibView;
+  if (view !== undefined && (typeof view !== 'object' || view === null || !Array.isArray(view.tables) ||
+    !view.tables.every((t) => typeof t?.title === 'string' && Buffer.isBuffer(t.first) && typeof t.next === 'function' && typeof t.decode === 'function'))) {
+    throw new TypeError('defineProtocol: mibView must be { tables: { title, first: Buffer, next(record), decode(record) }[] }');
   }
   return Object.freeze({
     ...definition,

@@ -5,7 +5,9 @@
 import type { AdapterBinding, Ipv6AdapterBinding } from '../config/binding.js';
 import type { Shape, Struct, StructValue } from '../config/schema.js';
 import type { AddressFamily, Routes } from './routes.js';
+import type { MibView } from './mibView.js';
 export type * from './routes.js';
+export type * from './mibView.js';
 
 /** A config schema, or none (the raw bytes are passed through). */
 export type ConfigSchema = Struct<Shape> | undefined;
@@ -179,6 +181,11 @@ export interface ProtocolDefinition<GS extends ConfigSchema = undefined, IS exte
    * timer deletes what is left when it expires.
    */
   gracefulRestart?: 'auto' | 'manual';
+  /**
+   * The MIB tables `mib` answers and how to walk and read them, for tools that show them to
+   * people (`rras-bridge mock` prints them); the host never uses it.
+   */
+  mibView?: MibView;
 }
 
 /** What defineProtocol returns, and what a protocol module exports as its default. */

@@ -10,8 +10,10 @@ import { DEMAND_DIAL, NO_ERROR, PERMANENT, protocolIdText } from '../constants.j
 import { parseCommandArgs, takeOptionalValue, UsageError } from '../cliArgs.js';
 import { parseProtocolId } from '../installer/validate.js';
 import { importProtocol } from '../protocolModule.js';
-import { MockRouter, type HostDebugOptions } from './router.js';
+import { MockRouter, type HostDebugOptions, type RoutingProtocol } from './router.js';
 import { bold, dim, formatTrace } from './reporter.js';
+import { formatMibTable, walkMibView } from './mibView.js';
+import type { MibView } from '../api/mibView.js';
 
 export const MOCK_USAGE = `usage: rras-bridge mock <module> [options]
   --protocol-id ID       protocol id, decimal or 0x hex (default: the module's)
@@ -168,6 +170,7 @@ export async function runMock(argv: string[]): Promise<number> {
       const results = await Promise.all(updates.map((i) => proto.updateRoutes(i)));
       if (results.some((r) => r.complete.updateStatus !== NO_ERROR)) exit = 1;
       printTables(router, protocolId, interfaces);
+      if (protocol.mibView) await printMib(proto, protocol.mibView);
     };
     await round();
     if (duration > 0) {
@@ -205,6 +208,16 @@ function printTables(router: MockRouter, protocolId: number, interfaces: IfSpec[
   if (!routes.length) console.log('  (none)');
   for (const r of routes) {
     console.log(`  ${r.dest.padEnd(18)} via ${r.nextHops.map((h) => `${h.address}%${h.interfaceIndex}`).join(', ').padEnd(22)} metric ${r.metric} pref ${r.preference}${r.best ? '  best' : ''}`);
+  }
+  console.log('');
+}
+
+/** The protocol's own tables, as its mibView describes them (the MIB walked like an administrator would). */
+async function printMib(proto: RoutingProtocol, view: MibView): Promise<void> {
+  try {
+    for (const t of await walkMibView(proto, view)) console.log(`${bold(t.title)}\n${formatMibTable(t.rows)}`);
+  } catch (err) {
+    console.log(`  MIB: ${(err as Error).message}`);
   }
   console.log('');
 }

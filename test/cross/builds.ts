@@ -54,10 +54,12 @@ function checkDll(...targets: string[]): CheckRun {
 const built = (name: string) => path.join(required('RRAS_BRIDGE_WIN32_DIR'), name);
 
 test('the mingw DLLs keep the Windows rules: the protocol DLL exports exactly RegisterProtocol; no C++ runtime DLL, no Node outside the addon, only system DLLs', (t) => {
-  const r = checkDll(`protocol:${built('rras_bridge_protocol.dll')}`, `mock-rtm:${built('rras_bridge_mock_rtm.dll')}`, `addon:${built('rras_bridge.node')}`);
+  const r = checkDll(`protocol:${built('rras_bridge_protocol.dll')}`, `mock-rtm:${built('rras_bridge_mock_rtm.dll')}`, `addon:${built('rras_bridge.node')}`,
+    `addon:${built('rras_bridge_rawip.node')}`);
   t.is(r.status, 0, r.output);
   t.regex(r.output, /rras_bridge_protocol\.dll \(protocol\): ok: exports RegisterProtocol; imports .*rtutils\.dll/i, 'RRAS tracing');
   t.regex(r.output, /rras_bridge\.node \(addon\): ok: .*imports .*NODE\.EXE/i);
+  t.regex(r.output, /rras_bridge_rawip\.node \(addon\): ok: .*imports .*WS2_32/i);
 });
 
 test('check-dll refuses the addon as the protocol DLL: its Node-API exports and node.exe', (t) => {

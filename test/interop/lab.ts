@@ -168,12 +168,37 @@ export class Lab {
     return new Frr(d, [zebra, ripngd]);
   }
 
-  /** The RIP protocol under the mock router, running inside `ns`. */
-  router(ns: string, name: string): RouterProcess {
-    const r = new RouterProcess(name, { prefix: ['ip', 'netns', 'exec', ns] });
+  /** The RIP protocol under the mock router, running inside `ns` (or another example's driver: `make`). */
+  router<T extends RouterProcess = RouterProcess>(ns: string, name: string, make?: (prefix: string[]) => T): T {
+    const prefix = ['ip', 'netns', 'exec', ns];
+    const r = make ? make(prefix) : (new RouterProcess(name, { prefix }) as T);
     if (r.pid) this.pids.add(r.pid);
     this.routers.push(r);
     return r;
+  }
+
+  /**
+   * zebra and the given FRR daemons (e.g. ospfd) in a namespace, each with its config text;
+   * resolves once every interface in `groups` has joined its multicast group (the daemon is up).
+   */
+  async frrDaemons(ns: string, name: string, daemons: { daemon: string; conf: string }[], groups: { ifName: string; group: string }[]): Promise<Frr> {
+    const d = path.join(this.dir, name);
+    fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(d, 'zebra.conf'), `hostname zebra-${name}\nlog file ${d}/zebra.log informational\n`);
+    for (const x of daemons) fs.writeFileSync(path.join(d, `${x.daemon}.conf`), x.conf.replaceAll('$DIR', d));
+    await sh('chown', ['-R', 'frr:frr', d]);
+    const common = (daemon: string) => ['-d', '-f', path.join(d, `${daemon}.conf`), '-i', path.join(d, `${daemon}.pid`), '-z', path.join(d, 'zserv.api'), '--vty_socket', d, '-P', '0'];
+    await sh('ip', ['netns', 'exec', ns, '/usr/lib/frr/zebra', ...common('zebra')]);
+    const pids = [await this.track(path.join(d, 'zebra.pid'))];
+    await waitFor('zserv socket', () => fs.existsSync(path.join(d, 'zserv.api')), 10_000, 20);
+    for (const x of daemons) {
+      await sh('ip', ['netns', 'exec', ns, `/usr/lib/frr/${x.daemon}`, ...common(x.daemon)]);
+      pids.push(await this.track(path.join(d, `${x.daemon}.pid`)));
+    }
+    for (const g of groups) {
+      await waitFor(`${g.group} joined on ${g.ifName}`, async () => (await sh('ip', ['-n', ns, 'maddr', 'show', 'dev', g.ifName])).includes(g.group), 15_000, 50);
+    }
+    return new Frr(d, pids);
   }
 
   /** Kills what this lab started (by pid: stop, TERM, then KILL) and deletes its namespaces. */
