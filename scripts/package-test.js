@@ -57,7 +57,7 @@ try {
   console.log(`  ${packed.filename}: ${(packed.size / 1048576).toFixed(1)} MiB packed, ${files.length} files`);
   for (const p of ['linux-x64', 'win32-x64']) {
     const ext = p === 'win32-x64' ? 'dll' : 'so';
-    for (const f of ['rras_bridge.napi.node', `rras_bridge_protocol.${ext}`, `rras_bridge_mock_rtm.${ext}`]) check(files.includes(`prebuilds/${p}/${f}`), `ships prebuilds/${p}/${f}`);
+    for (const f of ['rras_bridge.napi.node', `rras_bridge_protocol.${ext}`, `rras_bridge_mock_rtm.${ext}`, 'rras_bridge_rawip.node']) check(files.includes(`prebuilds/${p}/${f}`), `ships prebuilds/${p}/${f}`);
   }
   for (const f of ['LICENSE', 'README.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/index.js.map', 'templates/init/src/protocol.ts', 'docs/DESIGN.md', 'binding.gyp', 'scripts/build-native.js']) {
     check(files.includes(f), `ships ${f}`);
