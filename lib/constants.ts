@@ -1,5 +1,5 @@
 // Constants of routprot.h, rtmv2.h and winerror.h, named as in the headers so that code and
-// documentation read the same. Values: ../shared/reference/rras-protocol-interface.md.
+// documentation read the same. Values: docs/reference/rras-protocol-interface.md.
 
 // Error codes (winerror.h, mprerror.h)
 export const NO_ERROR = 0;
@@ -116,4 +116,13 @@ export function errorName(code: number): string {
 
 export function eventName(event: number): string {
   return ['ROUTER_STOPPED', 'SAVE_GLOBAL_CONFIG_INFO', 'SAVE_INTERFACE_CONFIG_INFO', 'UPDATE_COMPLETE'][event] ?? `event ${event}`;
+}
+
+/**
+ * A protocol id as every message of this package prints it: hex (the PROTOCOL_ID fields show)
+ * with the decimal RRAS's own tools use, e.g. `0x2B1D0001 (723320833)`.
+ */
+export function protocolIdText(id: number): string {
+  const n = id >>> 0;
+  return `0x${n.toString(16).toUpperCase().padStart(8, '0')} (${n})`;
 }

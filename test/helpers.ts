@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
+export { codeOf } from '../lib/index.js';
 import { MockRouter, type ProtocolSettings, type RoutingProtocol, type RouteSpec, type BestRouteChange } from '../lib/index.js';
 import { probeFile } from './fixtures/probe-host.js';
 
@@ -22,11 +23,11 @@ export async function startScripted(
   t: ExecutionContext,
   script: object = {},
   settings: Partial<ProtocolSettings> = {},
-  opts: { autoDrain?: boolean } = {},
+  opts: { autoDrain?: boolean; router?: MockRouter } = {},
 ): Promise<Started> {
-  const router = new MockRouter();
+  const router = opts.router ?? new MockRouter();
   t.teardown(() => router.close());
-  const proto = router.register({ protocolId: uniqueId(0x71000000), module: fixture('scripted'), heartbeatMs: 0, ...settings }, opts);
+  const proto = router.register({ protocolId: uniqueId(0x71000000), module: fixture('scripted'), heartbeatMs: 0, ...settings }, { autoDrain: opts.autoDrain });
   t.is(proto.registerCode, 0, 'RegisterProtocol');
   const code = await proto.start({ globalInfo: Buffer.from(JSON.stringify(script)) });
   t.is(code, 0, `StartProtocol; library log:\n${router.log()}`);
@@ -83,3 +84,5 @@ export function startProbed(t: ExecutionContext) {
     fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; address: string }) : undefined);
   return { router, proto, started, probe };
 }
+
+export { processAlive as alive } from '../lib/mock/workdir.js';

@@ -35,6 +35,8 @@ interface Addon {
   Channel: new (options: { onEvent: (e: ChannelEvent) => void; maxFrame?: number }) => Channel;
   wireVersion: number;
   messageTypes: string[];
+  /** While true, the channels' I/O threads answer heartbeats themselves (a debugger holds JS). */
+  setDebuggerPaused(paused: boolean): void;
 }
 
 let cached: Addon | undefined;

@@ -4,6 +4,7 @@
 // Ordering: calls that change state (start, interfaces, config, stop) run one after another
 // in arrival order. DoUpdateRoutes and MIB calls run as they arrive, concurrently, and the
 // heartbeat is answered at once: it proves the event loop is alive, not that handlers are idle.
+import { formatWithOptions } from 'node:util';
 import { decodeBinding, decodeIpv6Binding } from '../config/binding.js';
 import { decodeConfigItem } from '../config/schema.js';
 import {
@@ -55,7 +56,7 @@ export class HostRuntime {
     /** logLevel: the library's (0 error … 3 debug); lines above it are not sent. Default: all. */
     readonly info: { protocolId: number; name: string; generation: number; logLevel?: number },
   ) {
-    const write = (level: LogLevel) => (msg: string, ...args: unknown[]) => this.writeLog(level, msg, args);
+    const write = (level: LogLevel) => (msg: unknown, ...args: unknown[]) => this.writeLog(level, msg, args);
     this.log = { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
     const self = this;
     this.requester = new Requester(transport);
@@ -96,9 +97,10 @@ export class HostRuntime {
     if (r.status !== NO_ERROR) throw new ProtocolError(r.status, `restart refused: ${r.error}`);
   }
 
-  writeLog(level: LogLevel, msg: string, args: unknown[] = []): void {
+  /** ctx.log: formats like console.log (%s, %d, %i, %f, %j, %o, %O, %c; objects inspected; errors with their stack), on one line where it can. */
+  writeLog(level: LogLevel, msg: unknown, args: unknown[] = []): void {
     if (LEVELS[level] > (this.info.logLevel ?? LEVELS.debug)) return;
-    const text = [msg, ...args.map((a) => (a instanceof Error ? describe(a) : typeof a === 'string' ? a : JSON.stringify(a)))].join(' ');
+    const text = formatWithOptions({ breakLength: Infinity, depth: 4 }, msg, ...args.map((a) => (a instanceof Error ? describe(a) : a)));
     try {
       this.transport.send('log', 0, { level: LEVELS[level], text });
     } catch {

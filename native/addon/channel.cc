@@ -4,9 +4,15 @@
 // reads frames. Everything it receives reaches JS through one ThreadSafeFunction per
 // channel (never blocking the I/O thread on JS). close() stops and joins both threads, and
 // an environment cleanup hook does the same before the environment is torn down.
+//
+// While a debugger holds the JS thread (paused at a breakpoint, stepping), the I/O thread
+// answers the library's heartbeats itself, so the watchdog does not restart a host the
+// developer is looking at. lib/host/debugger.ts says when (setDebuggerPaused).
 #include <napi.h>
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -18,6 +24,13 @@
 
 namespace rrasbridge::addon {
 namespace {
+
+class Channel;
+// Process-wide: whether a debugger holds the JS thread (set by lib/host/debugger.ts), and the
+// live channels whose last heartbeat a pause has to answer. gDebuggerMu guards all three.
+std::mutex gDebuggerMu;
+bool gDebuggerPaused = false;
+std::set<Channel*> gChannels;
 
 struct Event {
   enum class Kind { Connected, Message, Closed } kind;
@@ -45,9 +58,15 @@ class Channel : public Napi::ObjectWrap<Channel> {
     onEvent_ = Napi::Persistent(o.Get("onEvent").As<Napi::Function>());
     if (o.Get("maxFrame").IsNumber()) maxFrame_ = o.Get("maxFrame").As<Napi::Number>().Uint32Value();
     cleanup_ = env.AddCleanupHook(&Channel::Cleanup, this);
+    std::lock_guard<std::mutex> lock(gDebuggerMu);
+    gChannels.insert(this);
   }
 
   ~Channel() override {
+    {
+      std::lock_guard<std::mutex> lock(gDebuggerMu);
+      gChannels.erase(this);
+    }
     *alive_ = false;
     referenced_ = false;  // being finalized: the reference is gone with the object
     Shutdown("channel collected");
@@ -112,6 +131,9 @@ class Channel : public Napi::ObjectWrap<Channel> {
         peer_ = std::make_unique<Peer>(
             std::move(s),
             Peer::Handlers{[this](wire::Message&& m) {
+                             if (m.type == wire::MsgType::Heartbeat && !m.IsReply() &&
+                                 HoldHeartbeat(m))
+                               return;
                              auto e = std::make_unique<Event>();
                              e->kind = Event::Kind::Message;
                              e->message = std::move(m);
@@ -130,6 +152,38 @@ class Channel : public Napi::ObjectWrap<Channel> {
     }
     Post(std::move(ev));
   }
+
+  // I/O thread. While paused: answers the heartbeat (true). Otherwise remembers it as the one
+  // JS has to answer (false: it goes on to JS), so that a pause that begins before JS got to
+  // it can answer it (the library sends the next one only after this one's answer).
+  bool HoldHeartbeat(const wire::Message& m) {
+    {
+      std::lock_guard<std::mutex> lock(gDebuggerMu);
+      if (!gDebuggerPaused) {
+        heartbeat_ = m;
+        return false;
+      }
+    }
+    AnswerHeartbeat(m);
+    return true;
+  }
+
+  // The reply JS would give ({seq}); the library ignores a second answer to the same id.
+  void AnswerHeartbeat(const wire::Message& m) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string err;
+    if (peer_ && !peer_->closed())
+      peer_->Send(wire::Message::Reply(m, 0, "", {wire::Value::Num(m.U32(0))}), err);
+  }
+
+ public:
+  // gDebuggerMu held: the pause began; answer what JS has not.
+  void OnPause() {
+    if (heartbeat_) AnswerHeartbeat(*heartbeat_);
+    heartbeat_.reset();
+  }
+
+ private:
 
   void Post(std::unique_ptr<Event> ev) {
     Event* raw = ev.release();
@@ -269,6 +323,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   bool referenced_ = false;  // Ref() taken by connect(), dropped by Shutdown
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint32_t maxFrame_ = wire::kDefaultMaxFrame;
+  std::optional<wire::Message> heartbeat_;  // the last one forwarded to JS (gDebuggerMu)
 };
 
 }  // namespace
@@ -280,6 +335,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   uint32_t i = 0;
   for (const auto& s : wire::AllSpecs()) types.Set(i++, Napi::String::New(env, s.name));
   exports.Set("messageTypes", types);
+  exports.Set("setDebuggerPaused", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    std::lock_guard<std::mutex> lock(gDebuggerMu);
+    gDebuggerPaused = info[0].ToBoolean().Value();
+    if (gDebuggerPaused)
+      for (Channel* c : gChannels) c->OnPause();
+  }));
   return exports;
 }
 

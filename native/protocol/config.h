@@ -1,5 +1,6 @@
 // What the library serves: protocol ids, the module implementing each, and how to host it.
-// POSIX: the JSON file named by RRAS_BRIDGE_CONFIG. Windows: the protocol's registry key.
+// POSIX: a JSON file (beside the library, or named by RRAS_BRIDGE_CONFIG). Windows: the
+// protocol's registry key.
 #pragma once
 
 #include <cstdint>
@@ -60,5 +61,12 @@ bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, s
 
 // Directory of this shared library (to find the host entry beside it).
 std::string LibraryDirectory();
+
+// A copy of the library finds its own configuration beside itself, before the process-wide
+// one: POSIX, the whole configuration ({"protocols": [...]}) instead of RRAS_BRIDGE_CONFIG;
+// Windows, {"registryKey": "HKCU\\..."} naming the parent key instead of
+// RRAS_BRIDGE_REGISTRY_KEY. An installed library (RRAS) has no such file.
+inline constexpr char kBesideConfigName[] = "rras-bridge.json";
+std::string BesideConfigPath();
 
 }  // namespace rrasbridge

@@ -201,11 +201,11 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   bool found = false;
   std::string err;
   if (!LoadProtocolConfig(id, config, &found, err)) {
-    Logger()(LogLevel::Error, "RegisterProtocol(%u): configuration: %s", unsigned(id), err.c_str());
+    Logger()(LogLevel::Error, "RegisterProtocol(0x%08X (%u)): configuration: %s", unsigned(id), unsigned(id), err.c_str());
     return ERROR_NOT_SUPPORTED;
   }
   if (!found) {
-    Logger()(LogLevel::Info, "RegisterProtocol(%u): not a protocol this library serves", unsigned(id));
+    Logger()(LogLevel::Info, "RegisterProtocol(0x%08X (%u)): not a protocol this library serves", unsigned(id), unsigned(id));
     return ERROR_NOT_SUPPORTED;
   }
   std::lock_guard<std::mutex> lock(gRegistryMu);
@@ -218,7 +218,7 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
     for (size_t i = 0; i < kSlots && slot == kSlots; ++i)
       if (!slots[i]) slot = i;
     if (slot == kSlots) {
-      Logger(config.name, config.logFile)(LogLevel::Error, "RegisterProtocol(%u): all %u slots are in use", unsigned(id), unsigned(kSlots));
+      Logger(config.name, config.logFile)(LogLevel::Error, "RegisterProtocol(0x%08X (%u)): all %u slots are in use", unsigned(id), unsigned(id), unsigned(kSlots));
       return ERROR_CAN_NOT_COMPLETE;
     }
     slots[slot] = std::make_unique<Instance>(config);
@@ -238,8 +238,8 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   kFillers[slot](*rc, (rc->fSupportedFunctionality & RF_POWER) != 0, config.clientCalls != 0);
   if (sc) sc->mscMpr40ServiceChars.fSupportedFunctionality = 0;  // no IPX service table
   Logger(config.name, config.logFile)(LogLevel::Info,
-                                     "registered protocol %u (slot %u, router version 0x%x offered, 0x%x answered, functionality 0x%x)",
-                                     unsigned(id), unsigned(slot), unsigned(offeredVersion), unsigned(kRouterVersion),
+                                     "registered protocol 0x%08X (%u) (slot %u, router version 0x%x offered, 0x%x answered, functionality 0x%x)",
+                                     unsigned(id), unsigned(id), unsigned(slot), unsigned(offeredVersion), unsigned(kRouterVersion),
                                      unsigned(rc->fSupportedFunctionality));
   return NO_ERROR;
 }

@@ -119,6 +119,12 @@ bool HostLink::Launch(Deadline deadline, std::string& err) {
   outputLog_ = listener_.address() + ".out.log";
   if (!process_.Spawn(argv, Hex(tokenBytes, sizeof tokenBytes) + "\n", outputLog_, err))
     return false;
+  {
+    std::string command;
+    for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
+    log_(LogLevel::Info, "host pid %u (generation %u): %s", unsigned(process_.pid()),
+         unsigned(generation_), command.c_str());
+  }
 
   Stream stream;
   // Other local processes may connect first, at any rate: each is refused, at most one line a
