@@ -114,12 +114,19 @@ test('back-pressure: a host that stops reading is restarted; RRAS calls never bl
 
 test('a flood of connections from another process is refused without flooding the log: one line a second, then a count', async (t) => {
   const t0 = Date.now();
-  const { router, started, probe } = startProbed(t);
-  const { address } = await probe;  // the host connects a second later
+  // The host is held back until the flood has been refused for a while: under load, starting
+  // the flooding process can take longer than any fixed window.
+  const { router, started, probe, release } = startProbed(t, { hold: true });
+  const { address } = await probe;
   const flooder = fork(fixture('flood-child'), [address], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   let attempts = 0;
   flooder.on('message', (m: { attempts: number }) => { attempts = m.attempts; });
   t.teardown(() => { flooder.kill('SIGKILL'); });
+  const flooding = Date.now();
+  await until('the flood to reach 50 attempts', () => attempts >= 50 || undefined, 45_000);
+  // Then at least one more second of it, so the once-a-second log has something to hold back.
+  await new Promise((r) => setTimeout(r, Math.max(0, 1500 - (Date.now() - flooding))));
+  release();
   t.is(await started, NO_ERROR, 'the spawned host is still admitted, the flood notwithstanding');
   flooder.kill('SIGKILL');
   const log = router.log();

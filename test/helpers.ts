@@ -70,19 +70,29 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
 
 /**
  * Starts a protocol whose host (fixtures/probe-host) records its channel address, then waits
- * PROBE_DELAY_MS before connecting: a window for a stranger to try the channel first.
+ * PROBE_DELAY_MS before connecting: a window for a stranger to try the channel first. With hold,
+ * it waits until release() instead (the start deadline is then a minute, so a slow stranger fits).
  */
-export function startProbed(t: ExecutionContext) {
+export function startProbed(t: ExecutionContext, options: { hold?: boolean } = {}) {
   const router = new MockRouter();
   t.teardown(() => router.close());
   const protocolId = uniqueId(0x7a000000);
-  const proto = router.register({ protocolId, module: fixture('scripted'), hostEntry: fixture('probe-host'), heartbeatMs: 0 });
+  const proto = router.register({
+    protocolId, module: fixture('scripted'), hostEntry: fixture('probe-host'), heartbeatMs: 0,
+    ...(options.hold ? { startTimeoutMs: 60_000 } : {}),
+  });
   const file = probeFile(process.pid, protocolId);
-  t.teardown(() => fs.rmSync(file, { force: true }));
+  const hold = `${file}.hold`;
+  if (options.hold) fs.writeFileSync(hold, '');
+  const release = () => fs.rmSync(hold, { force: true });
+  t.teardown(() => {
+    fs.rmSync(file, { force: true });
+    release();
+  });
   const started = proto.start({ globalInfo: Buffer.from('{}') });
   const probe = until('the host to record its address', () =>
     fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; address: string }) : undefined);
-  return { router, proto, started, probe };
+  return { router, proto, started, probe, release };
 }
 
 export { processAlive as alive } from '../lib/mock/workdir.js';
