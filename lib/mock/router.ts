@@ -76,6 +76,8 @@ export interface ProtocolSettings {
   ipv6?: number;
   /** 0 error, 1 warn, 2 info (default), 3 debug: also a line per routine call. */
   logLevel?: number;
+  /** The newest wire version the library offers its host; default (0): its own. */
+  wireVersion?: number;
 }
 
 /** How MockRouter runs a protocol's host for a developer (not part of the library's configuration). */
