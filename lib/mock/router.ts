@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import koffi, { type KoffiFunction, type LibraryHandle } from './koffi.js';
+import koffi, { type KoffiFunction, type LibraryHandle } from '../koffi.js';
 import { missingBinariesHint, paths } from '../paths.js';
 import {
   ERROR_INSUFFICIENT_BUFFER, ERROR_NOT_SUPPORTED, ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES,
