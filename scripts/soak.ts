@@ -3,7 +3,7 @@
 // the invariants and prints them; the exit code says whether all held.
 import fs from 'node:fs';
 import path from 'node:path';
-import koffi from '../lib/mock/koffi.js';
+import koffi from '../lib/koffi.js';
 import { MockRouter, RoutingCallError, codeOf, NO_ERROR, ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER, ERROR_PROTOCOL_STOP_PENDING, UPDATE_COMPLETE, ROUTER_STOPPED } from '../lib/index.js';
 
 const minutes = Number(process.argv[process.argv.indexOf('--minutes') + 1] ?? 1) || 1;

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import koffi from '../lib/mock/koffi.js';
+import koffi from '../lib/koffi.js';
 import { capabilitiesOf } from '../lib/api/defineProtocol.js';
 import { decodeInfoBlock, encodeInfoBlock, findEntry, type InfoBlockEntry } from '../lib/config/infoBlock.js';
 import { PROTOCOL_ID, PROTO_TYPE_UCAST, RF_ADD_ALL_INTERFACES, RF_DEMAND_UPDATE_ROUTES, RF_MULTICAST, RF_POWER, RF_ROUTING } from '../lib/constants.js';

@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import test, { type ExecutionContext } from 'ava';
-import koffi from '../lib/mock/koffi.js';
+import koffi from '../lib/koffi.js';
 import { MockRouter, ERROR_NOT_SUPPORTED, NO_ERROR, protocolIdText } from '../lib/index.js';
 import { alive, fixture, startProbed, uniqueId, until } from './helpers.js';
 import { PROBE_DELAY_MS } from './fixtures/probe-host.js';

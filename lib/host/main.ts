@@ -4,6 +4,8 @@
 //                [--log-level L]   (the library's logLevel: lines above it are not even sent)
 // (exactly these, each once, each followed by its value).
 // The handshake token arrives on stdin (hex, one line), never on the command line.
+// RRAS_BRIDGE_WIRE_VERSION, when set, is the newest wire version the host offers (a pin; how
+// the tests play a host of an earlier release against a newer library).
 import './sourceMaps.js'; // first: every module loaded after it gets its source map
 import fs from 'node:fs';
 import { loadAddon, type ChannelEvent } from '../addon/index.js';
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
       }
     },
   });
-  await channel.connect({ address, token, pid: process.pid });
+  const pinned = process.env.RRAS_BRIDGE_WIRE_VERSION;
+  await channel.connect({ address, token, pid: process.pid, maxVersion: pinned ? Number(pinned) : undefined });
 
   // The module loads while the channel is already up, so a broken module is reported to
   // StartProtocol as an error instead of a silent timeout.

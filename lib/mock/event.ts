@@ -3,7 +3,7 @@
 // Waiting never blocks the JS thread, and watching it never keeps the process alive: a test
 // that ends without closing its router must still let the process exit.
 import { isMainThread } from 'node:worker_threads';
-import koffi, { type KoffiFunction } from './koffi.js';
+import koffi, { type KoffiFunction } from '../koffi.js';
 
 export interface NotificationEvent {
   /** The value passed as HANDLE to StartProtocol. */

@@ -17,7 +17,7 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import koffi, { type KoffiFunction, type LibraryHandle } from './koffi.js';
+import koffi, { type KoffiFunction, type LibraryHandle } from '../koffi.js';
 import { missingBinariesHint, paths } from '../paths.js';
 import {
   ERROR_INSUFFICIENT_BUFFER, ERROR_NOT_SUPPORTED, ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING, NO_ERROR, PERMANENT, RF_ADD_ALL_INTERFACES,
@@ -76,6 +76,8 @@ export interface ProtocolSettings {
   ipv6?: number;
   /** 0 error, 1 warn, 2 info (default), 3 debug: also a line per routine call. */
   logLevel?: number;
+  /** The newest wire version the library offers its host; default (0): its own. */
+  wireVersion?: number;
 }
 
 /** How MockRouter runs a protocol's host for a developer (not part of the library's configuration). */

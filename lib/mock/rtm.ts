@@ -1,7 +1,7 @@
 // The mock RTM (native/mock-rtm) as the mock router sees it: the in-memory RTMv2 that the
 // protocol library loads instead of rtm.dll, read and fed through its inspection API.
 // One per loaded copy of the library: each MockRouter has its own (see workdir.ts).
-import koffi, { type KoffiFunction } from './koffi.js';
+import koffi, { type KoffiFunction } from '../koffi.js';
 import { paths } from '../paths.js';
 
 /** A route in the mock RTM, as RTMv2 holds it (RTM_ROUTE_INFO). */

@@ -2,7 +2,7 @@
 // copy of the mock RTM library (native/mock-rtm/support.cc), so the protocol library's threads
 // never wait on this JS thread. They answer from the settings made here and record each call;
 // drain() turns the record into trace entries.
-import koffi, { type KoffiFunction } from './koffi.js';
+import koffi, { type KoffiFunction } from '../koffi.js';
 import { NO_ERROR } from '../constants.js';
 import { SUPPORT_FUNCTIONS, type Signature } from './names.js';
 

@@ -1,8 +1,9 @@
 // The host's end of the channel to the protocol library, as a JS class.
 //
-// A native thread connects and performs the handshake; afterwards the Peer's I/O thread
-// reads frames. Everything it receives reaches JS through one ThreadSafeFunction per
-// channel (never blocking the I/O thread on JS). close() stops and joins both threads, and
+// A native thread connects and performs the handshake, which agrees on the wire version both
+// ways of the channel then speak; afterwards the Peer's I/O thread reads frames. Everything
+// it receives reaches JS through one ThreadSafeFunction per channel (never blocking the I/O
+// thread on JS). close() cancels a connect in progress, then stops and joins both threads;
 // an environment cleanup hook does the same before the environment is torn down.
 //
 // While a debugger holds the JS thread (paused at a breakpoint, stepping), the I/O thread
@@ -24,6 +25,18 @@
 
 namespace rrasbridge::addon {
 namespace {
+
+constexpr uint32_t kConnectTimeoutMs = 10000;  // connect()'s default
+constexpr uint32_t kHelloId = 1;
+constexpr wire::Field kHelloMagic = wire::RequestField(wire::MsgType::Hello, "magic");
+constexpr wire::Field kHelloMinVersion = wire::RequestField(wire::MsgType::Hello, "minVersion");
+constexpr wire::Field kHelloMaxVersion = wire::RequestField(wire::MsgType::Hello, "maxVersion");
+constexpr wire::Field kHelloToken = wire::RequestField(wire::MsgType::Hello, "token");
+constexpr wire::Field kHelloPid = wire::RequestField(wire::MsgType::Hello, "pid");
+constexpr wire::Field kReplyVersion = wire::ReplyField(wire::MsgType::Hello, "version");
+constexpr wire::Field kBeatSeq = wire::RequestField(wire::MsgType::Heartbeat, "seq");
+constexpr wire::Field kBeatReplySeq = wire::ReplyField(wire::MsgType::Heartbeat, "seq");
+constexpr wire::Field kBeatReplyRss = wire::ReplyField(wire::MsgType::Heartbeat, "rssBytes");
 
 class Channel;
 // Process-wide: whether a debugger holds the JS thread (set by lib/host/debugger.ts), and the
@@ -79,7 +92,8 @@ class Channel : public Napi::ObjectWrap<Channel> {
     self->Shutdown("environment teardown");
   }
 
-  // connect({address, token: Buffer, pid, timeoutMs}) -> Promise<hello reply fields>
+  // connect({address, token: Buffer, pid, timeoutMs, maxVersion}) -> Promise<hello reply
+  // fields>; maxVersion: the newest wire version offered (default: this build's).
   Napi::Value Connect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (tsfn_ || closed_) throw Napi::Error::New(env, "connect() may be called once");
@@ -91,43 +105,60 @@ class Channel : public Napi::ObjectWrap<Channel> {
     const std::string token(tok.Data(), tok.Length());
     const uint32_t pid = o.Get("pid").IsNumber() ? o.Get("pid").As<Napi::Number>().Uint32Value() : 0;
     const uint32_t timeoutMs =
-        o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : 10000;
+        o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : kConnectTimeoutMs;
+    uint32_t maxVersion = wire::kVersion;
+    if (o.Get("maxVersion").IsNumber()) {
+      maxVersion = o.Get("maxVersion").As<Napi::Number>().Uint32Value();
+      if (maxVersion < wire::kMinVersion || maxVersion > wire::kVersion)
+        throw Napi::RangeError::New(env, "connect(): maxVersion must be from " + std::to_string(wire::kMinVersion) +
+                                             " to " + std::to_string(wire::kVersion));
+    }
     deferred_ = std::make_unique<Napi::Promise::Deferred>(env);
     // An open channel keeps its JS object alive (like a socket): otherwise a host awaiting
     // connect() holds it only through a cycle the GC may collect, closing the channel.
     Ref();
     referenced_ = true;
     tsfn_ = Napi::ThreadSafeFunction::New(env, onEvent_.Value(), "rras-bridge channel", 0, 1);
-    connector_ = std::thread([this, address, token, pid, timeoutMs] {
-      DoConnect(address, token, pid, timeoutMs);
+    connector_ = std::thread([this, address, token, pid, timeoutMs, maxVersion] {
+      DoConnect(address, token, pid, timeoutMs, maxVersion);
     });
     return deferred_->Promise();
   }
 
   void DoConnect(const std::string& address, const std::string& token, uint32_t pid,
-                 uint32_t timeoutMs) {
+                 uint32_t timeoutMs, uint32_t maxVersion) {
     auto ev = std::make_unique<Event>();
     ev->kind = Event::Kind::Connected;
     const Deadline d = DeadlineIn(timeoutMs);
     Stream s;
     std::string err, frame;
-    wire::FrameDecoder dec(maxFrame_);
-    wire::Message hello = wire::Message::Request(
-        wire::MsgType::Hello, 1,
-        {wire::Value::Num(wire::kMagic), wire::Value::Num(wire::kMinVersion),
-         wire::Value::Num(wire::kVersion), wire::Value::Bytes(token), wire::Value::Num(pid)});
-    if (!rrasbridge::Connect(address, d, s, err) || !wire::Encode(hello, frame, err) ||
-        !WriteAll(s.get(), frame, d, err) || !ReadMessage(s.get(), dec, ev->message, d, err)) {
-      ev->text = "cannot connect to the protocol library: " + err;
+    // The hello and its reply are read before a version is agreed: they are the same in every
+    // version (schema.h), so both are coded as the oldest.
+    wire::FrameDecoder dec(maxFrame_, wire::kMinVersion);
+    wire::Message hello = wire::Message::Request(wire::MsgType::Hello, kHelloId);
+    hello.Set(kHelloMagic, wire::Value::Num(wire::kMagic));
+    hello.Set(kHelloMinVersion, wire::Value::Num(wire::kMinVersion));
+    hello.Set(kHelloMaxVersion, wire::Value::Num(maxVersion));
+    hello.Set(kHelloToken, wire::Value::Bytes(token));
+    hello.Set(kHelloPid, wire::Value::Num(pid));
+    if (!rrasbridge::Connect(address, d, s, err, &cancel_) ||
+        wire::Encode(hello, frame, err, wire::kMinVersion) != wire::EncodeStatus::Ok ||
+        !WriteAll(s.get(), frame, d, err, &cancel_) ||
+        !ReadMessage(s.get(), dec, ev->message, d, err, &cancel_)) {
+      ev->text = cancel_.raised() ? "closed while connecting" : "cannot connect to the protocol library: " + err;
     } else if (!ev->message.IsReply() || ev->message.type != wire::MsgType::Hello) {
       ev->text = "handshake: unexpected answer";
     } else if (ev->message.status != 0) {
       ev->text = "the protocol library refused the handshake: " + ev->message.error;
+    } else if (const uint32_t v = ev->message.U32(kReplyVersion); v < wire::kMinVersion || v > maxVersion) {
+      ev->text = "handshake: the protocol library chose wire version " + std::to_string(v) +
+                 ", not one of " + std::to_string(wire::kMinVersion) + ".." + std::to_string(maxVersion);
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       if (!closed_) {
         Peer::Limits limits;
         limits.maxFrame = maxFrame_;
+        limits.version = v;
         peer_ = std::make_unique<Peer>(
             std::move(s),
             Peer::Handlers{[this](wire::Message&& m) {
@@ -168,12 +199,15 @@ class Channel : public Napi::ObjectWrap<Channel> {
     return true;
   }
 
-  // The reply JS would give ({seq}); the library ignores a second answer to the same id.
+  // The reply JS would give (its seq; no resident memory: 0, unknown); the library ignores a
+  // second answer to the same id.
   void AnswerHeartbeat(const wire::Message& m) {
+    wire::Message reply = wire::Message::Reply(m, 0);
+    reply.Set(kBeatReplySeq, wire::Value::Num(m.U32(kBeatSeq)));
+    reply.Set(kBeatReplyRss, wire::Value::Num(0));
     std::lock_guard<std::mutex> lock(mu_);
     std::string err;
-    if (peer_ && !peer_->closed())
-      peer_->Send(wire::Message::Reply(m, 0, "", {wire::Value::Num(m.U32(0))}), err);
+    if (peer_ && !peer_->closed()) peer_->Send(reply, err);  // a closed channel needs no answer
   }
 
  public:
@@ -234,7 +268,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
     Napi::Env env = info.Env();
     const wire::MessageSpec* spec = SpecArg(env, info[0]);
     wire::Message m = wire::Message::Request(spec->type, IdArg(env, info[1]),
-                                             FieldsFromJs(env, spec->request, info[2], spec->name));
+                                             FieldsFromJs(env, spec->request, info[2], spec->name, Version(env)));
     Transmit(env, m);
     return env.Undefined();
   }
@@ -250,15 +284,22 @@ class Channel : public Napi::ObjectWrap<Channel> {
     const uint32_t status = info[2].As<Napi::Number>().Uint32Value();
     const std::string error = info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
     std::vector<wire::Value> fields;
-    if (status == 0) fields = FieldsFromJs(env, spec->reply, info[4], std::string(spec->name) + " reply");
+    if (status == 0)
+      fields = FieldsFromJs(env, spec->reply, info[4], std::string(spec->name) + " reply", Version(env));
     Transmit(env, wire::Message::Reply(req, status, error, std::move(fields)));
     return env.Undefined();
+  }
+
+  // The wire version agreed in the handshake (the peer's, fixed for its life).
+  uint32_t Version(Napi::Env env) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return LivePeer(env)->version();
   }
 
   void Transmit(Napi::Env env, const wire::Message& m) {
     std::lock_guard<std::mutex> lock(mu_);
     std::string err;
-    if (!LivePeer(env)->Send(m, err)) throw Napi::Error::New(env, err);
+    if (LivePeer(env)->Send(m, err) != SendResult::Sent) throw Napi::Error::New(env, err);
   }
 
   static const wire::MessageSpec* SpecArg(Napi::Env env, Napi::Value v) {
@@ -289,8 +330,9 @@ class Channel : public Napi::ObjectWrap<Channel> {
     return o;
   }
 
-  // Stops the connector and I/O threads, joins them, then releases the TSFN. Runs on the
-  // JS thread (close(), cleanup hook, finalizer).
+  // Cancels a connect in progress, stops the connector and I/O threads, joins them, then
+  // releases the TSFN. Runs on the JS thread (close(), cleanup hook, finalizer), which the
+  // join holds only until the connector sees the cancel.
   void Shutdown(const std::string& reason) {
     std::unique_ptr<Peer> peer;
     {
@@ -298,6 +340,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
       if (closed_) return;
       closed_ = true;
     }
+    cancel_.Raise();
     if (connector_.joinable()) connector_.join();
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -317,6 +360,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   Napi::ThreadSafeFunction tsfn_;
   std::unique_ptr<Napi::Promise::Deferred> deferred_;
   std::thread connector_;
+  Cancel cancel_;  // raised by Shutdown: ends the connector's waits
   std::mutex mu_;
   std::unique_ptr<Peer> peer_;
   bool closed_ = false;
@@ -331,10 +375,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Channel", Channel::Init(env));
   exports.Set("wireVersion", Napi::Number::New(env, wire::kVersion));
-  Napi::Array types = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (const auto& s : wire::AllSpecs()) types.Set(i++, Napi::String::New(env, s.name));
-  exports.Set("messageTypes", types);
+  exports.Set("schema", SchemaToJs(env));
   exports.Set("setDebuggerPaused", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(gDebuggerMu);
     gDebuggerPaused = info[0].ToBoolean().Value();

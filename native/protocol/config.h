@@ -45,6 +45,9 @@ struct ProtocolConfig {
   uint32_t maxFrameBytes = 4u << 20;
   uint32_t queueHighWaterBytes = 16u << 20;  // unread bytes to the host before it is restarted
   uint32_t logLevel = 2;  // 0 error, 1 warn, 2 info, 3 debug (a line per routine call)
+  // The newest wire version offered to the host; 0: the library's own. Pins an older one
+  // (how the tests play a library of an earlier release against a newer host).
+  uint32_t wireVersion = 0;
 };
 
 // The numeric settings, by the name they have in the JSON file (and, capitalised, in the
@@ -59,7 +62,9 @@ const std::vector<NumericField>& NumericFields();
 // *found = false (and returns true) when the file parses but does not list the id.
 bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err);
 
-// Directory of this shared library (to find the host entry beside it).
+// This shared library's path (empty when unknown), and its directory ("." then), to find the
+// host entry beside it.
+std::string LibraryPath();
 std::string LibraryDirectory();
 
 // A copy of the library finds its own configuration beside itself, before the process-wide

@@ -98,12 +98,10 @@ bool ConfigPath(std::string& path, std::string& err) {
 
 }  // namespace
 
-std::string LibraryDirectory() {
+std::string LibraryPath() {
   Dl_info info{};
-  if (!::dladdr(reinterpret_cast<void*>(&LibraryDirectory), &info) || !info.dli_fname) return ".";
-  std::string p = info.dli_fname;
-  auto slash = p.rfind('/');
-  return slash == std::string::npos ? "." : p.substr(0, slash);
+  if (!::dladdr(reinterpret_cast<void*>(&LibraryPath), &info) || !info.dli_fname) return {};
+  return info.dli_fname;
 }
 
 std::string BesideConfigPath() { return LibraryDirectory() + "/" + kBesideConfigName; }

@@ -242,24 +242,23 @@ bool Parse(HKEY k, ProtocolConfig& c, std::string& err) {
 
 }  // namespace
 
-std::string LibraryDirectory() {
+std::string LibraryPath() {
   HMODULE self = nullptr;
   if (!::GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
                                 GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                            reinterpret_cast<LPCWSTR>(&LibraryDirectory), &self))
-    return ".";
+                            reinterpret_cast<LPCWSTR>(&LibraryPath), &self))
+    return {};
   std::wstring path(MAX_PATH, L'\0');
   for (;;) {
     DWORD n = ::GetModuleFileNameW(self, path.data(), static_cast<DWORD>(path.size()));
-    if (n == 0) return ".";
+    if (n == 0) return {};
     if (n < path.size()) {
       path.resize(n);
       break;
     }
     path.resize(path.size() * 2);
   }
-  auto slash = path.find_last_of(L"\\/");
-  return slash == std::wstring::npos ? "." : win::Utf8(path.substr(0, slash));
+  return win::Utf8(path);
 }
 
 std::string BesideConfigPath() { return LibraryDirectory() + "\\" + kBesideConfigName; }

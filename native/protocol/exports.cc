@@ -5,7 +5,7 @@
 // one library may serve several ids. Each registered id gets a slot, and each slot has its
 // own set of functions (a template instantiated per slot) that forward to its Instance.
 //
-// Unloading. A running protocol holds a reference on the library (instance.h), so a
+// Unloading. A running protocol holds a reference on the library (supervisor.h), so a
 // FreeLibrary/dlclose by the router manager reaches the library's teardown only when no
 // thread of ours exists: then the instances and log files are freed, without waiting on
 // anything (on Windows this runs in DllMain, under the loader lock, where waiting for a
@@ -15,6 +15,9 @@
 // At process termination Windows has already ended the other threads, possibly holding
 // our locks: DllMain then touches nothing. POSIX exit() runs the teardown with those
 // threads still alive: it frees nothing unless every protocol is idle.
+//
+// State: the slots are guarded by gRegistryMu (RegisterProtocol fills them, every entry point
+// looks its Instance up, the unload frees them); an Instance guards its own.
 #include <array>
 #include <cstring>
 #include <exception>
@@ -72,10 +75,9 @@ DWORD Guard(size_t slot, const char* what, F&& f) {
   return ERROR_CAN_NOT_COMPLETE;
 }
 
-enum MibOp : uint32_t {
-  kMibCreate = 1, kMibDelete, kMibGet, kMibSet, kMibGetFirst, kMibGetNext, kMibSetTrap,
-  kMibGetTrap
-};
+using wire::ClientOperation;
+using wire::MibOperation;
+using wire::PowerOperation;
 
 template <size_t N>
 struct Slot {
@@ -128,11 +130,11 @@ struct Slot {
   static DWORD WINAPI DoUpdateRoutes(ULONG idx) {
     return Guard(N, "DoUpdateRoutes", [&](Instance& i) { return i.DoUpdateRoutes(idx); });
   }
-  template <uint32_t Op>
+  template <MibOperation Op>
   static DWORD WINAPI MibIn(ULONG inSize, PVOID in) {
     return Guard(N, "Mib", [&](Instance& i) { return i.Mib(Op, inSize, in, nullptr, nullptr); });
   }
-  template <uint32_t Op>
+  template <MibOperation Op>
   static DWORD WINAPI MibInOut(ULONG inSize, PVOID in, PULONG outSize, PVOID out) {
     return Guard(N, "Mib", [&](Instance& i) { return i.Mib(Op, inSize, in, outSize, out); });
   }
@@ -142,16 +144,16 @@ struct Slot {
   }
 
   static DWORD WINAPI QueryPower(DWORD type) {
-    return Guard(N, "QueryPower", [&](Instance& i) { return i.Power(1, type); });
+    return Guard(N, "QueryPower", [&](Instance& i) { return i.Power(PowerOperation::Query, type); });
   }
   static DWORD WINAPI SetPower(DWORD type) {
-    return Guard(N, "SetPower", [&](Instance& i) { return i.Power(2, type); });
+    return Guard(N, "SetPower", [&](Instance& i) { return i.Power(PowerOperation::Set, type); });
   }
   static DWORD WINAPI ConnectClient(ULONG idx, PVOID address) {
-    return Guard(N, "ConnectClient", [&](Instance& i) { return i.Client(1, idx, address); });
+    return Guard(N, "ConnectClient", [&](Instance& i) { return i.Client(ClientOperation::Connect, idx, address); });
   }
   static DWORD WINAPI DisconnectClient(ULONG idx, PVOID address) {
-    return Guard(N, "DisconnectClient", [&](Instance& i) { return i.Client(2, idx, address); });
+    return Guard(N, "DisconnectClient", [&](Instance& i) { return i.Client(ClientOperation::Disconnect, idx, address); });
   }
 
   // Optional entry points stay NULL unless the protocol declares them (and their RF_ flag).
@@ -176,14 +178,14 @@ struct Slot {
     t.pfnDisconnectClient = clients ? &DisconnectClient : nullptr;
     t.pfnGetNeighbors = nullptr;
     t.pfnGetMfeStatus = nullptr;
-    t.pfnMibCreateEntry = &MibIn<kMibCreate>;
-    t.pfnMibDeleteEntry = &MibIn<kMibDelete>;
-    t.pfnMibGetEntry = &MibInOut<kMibGet>;
-    t.pfnMibSetEntry = &MibIn<kMibSet>;
-    t.pfnMibGetFirstEntry = &MibInOut<kMibGetFirst>;
-    t.pfnMibGetNextEntry = &MibInOut<kMibGetNext>;
+    t.pfnMibCreateEntry = &MibIn<MibOperation::Create>;
+    t.pfnMibDeleteEntry = &MibIn<MibOperation::Delete>;
+    t.pfnMibGetEntry = &MibInOut<MibOperation::Get>;
+    t.pfnMibSetEntry = &MibIn<MibOperation::Set>;
+    t.pfnMibGetFirstEntry = &MibInOut<MibOperation::GetFirst>;
+    t.pfnMibGetNextEntry = &MibInOut<MibOperation::GetNext>;
     t.pfnMibSetTrapInfo = &MibSetTrapInfo;
-    t.pfnMibGetTrapInfo = &MibInOut<kMibGetTrap>;
+    t.pfnMibGetTrapInfo = &MibInOut<MibOperation::GetTrapInfo>;
   }
 };
 
@@ -213,7 +215,7 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   auto& slots = *gSlots;
   size_t slot = kSlots;
   for (size_t i = 0; i < kSlots; ++i)
-    if (slots[i] && slots[i]->config().protocolId == id) slot = i;
+    if (slots[i] && slots[i]->protocolId() == id) slot = i;
   if (slot == kSlots) {
     for (size_t i = 0; i < kSlots && slot == kSlots; ++i)
       if (!slots[i]) slot = i;
