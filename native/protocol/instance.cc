@@ -63,7 +63,7 @@ Instance::Instance(ProtocolConfig config)
     : protocolId_(config.protocolId),
       config_(std::move(config)),
       log_(config_.name, config_.logFile, LogLevelOf(config_.logLevel)),
-      rtm_(config_, log_, [this] { return state_.Link(); }),
+      rtm_(config_, log_),
       gracefulRestart_(config_, log_, rtm_),
       watchdog_(config_, log_),
       requests_(Parts(), [this](uint32_t generation) { supervisor_.Post(Supervisor::Command::Reload, generation); }),

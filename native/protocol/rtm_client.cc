@@ -328,7 +328,8 @@ void RtmClient::Remember(const std::vector<RouteChange>& changes) {
 std::vector<RouteChange> RtmClient::BestRoutes() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<RouteChange> out;
-  for (const auto& [k, c] : best_) out.push_back(c);
+  for (const auto& [k, c] : best_)
+    if (c.owner != protocolId_) out.push_back(c);  // the host knows its own
   return out;
 }
 

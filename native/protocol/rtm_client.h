@@ -82,7 +82,7 @@ class RtmClient {
   DWORD Apply(const RouteOp& op, std::string& err);
   size_t routeCount() const;
 
-  // Best routes as last reported (for a host that starts or restarts).
+  // Other protocols' best routes as last reported (for a host that starts or restarts).
   std::vector<RouteChange> BestRoutes() const;
 
   // Graceful restart.
