@@ -50,6 +50,8 @@ test.serial('a restarted host under a large own table: no own route replayed, ev
   t.deepEqual(first.addResults, { ok: OWN, failed: 0 });
   t.is(first.bestAtStart, OTHER, 'the whole table of other protocols reached the first start handler, over several frames');
   t.is(first.received.beforeStart[protocolId] ?? 0, 0, 'no record about its own routes before its start');
+  t.is(first.received.afterStart[protocolId] ?? 0, 0, 'nor while it added them');
+  t.is(first.seenCount, 0, 'so its listeners heard nothing of them');
   t.is(router.rtm.routes(protocolId).length, OWN);
 
   const deletedBefore = router.rtm.counters().deleted;
@@ -74,6 +76,33 @@ test.serial('a restarted host under a large own table: no own route replayed, ev
   t.is(least, OWN, 'the protocol\'s routes stayed in RTM throughout the restart');
   t.is(router.rtm.counters().deleted - deletedBefore, 0, 'no route was withdrawn from RTM');
   t.notRegex(router.log(), /not delivered to the host|exceeds the cap/);
+});
+
+test.serial('own routes never reach the listeners, except as the withdrawal of another protocol\'s best route they displace', async (t) => {
+  const router = new MockRouter();
+  t.teardown(() => router.close());
+  // Another protocol's route, less preferred than the one the protocol will add for the same prefix.
+  t.is(router.rtm.addRoute(PROTO_IP_NT_STATIC, '198.51.100.0/24', '192.0.2.254', 1, 1, 200), NO_ERROR);
+  const { proto, protocolId, started } = startTable(router, 0);
+  t.is(await started, NO_ERROR, `StartProtocol; library log:\n${router.log()}`);
+  const own = Array.from({ length: 20 }, (_, i) => ({ destination: `10.129.0.${i}`, prefixLength: 32, nextHop: '192.0.2.1', interfaceIndex: 1, metric: 1 }));
+  t.is((await proto.mib('set', Buffer.from(JSON.stringify({ add: own })))).code, NO_ERROR);
+  const route = { destination: '198.51.100.0', prefixLength: 24, nextHop: '192.0.2.1', interfaceIndex: 1, metric: 1, preference: 10 };
+  t.is((await proto.mib('set', Buffer.from(JSON.stringify({ add: [route] })))).code, NO_ERROR);
+  await until('the displacement', async () => (await state(proto)).seen.some((c) => c.destination === '198.51.100.0/24') || undefined);
+  await sleep(200);
+  const displaced = await state(proto);
+  t.deepEqual(displaced.seen, [{ owner: protocolId, withdrawn: true, destination: '198.51.100.0/24' }],
+    'one change: the static route is no longer best; nothing about the 20 own routes');
+  t.is(displaced.received.afterStart[protocolId], 1, 'the only record about an own route the host received');
+  t.is(displaced.bestNow, 0);
+  t.is((await proto.mib('set', Buffer.from(JSON.stringify({ delete: [route, ...own] })))).code, NO_ERROR);
+  await until('the static route best again', async () => (await state(proto)).seenCount >= 2 || undefined);
+  await sleep(200);
+  const back = await state(proto);
+  t.deepEqual(back.seen, [displaced.seen[0], { owner: PROTO_IP_NT_STATIC, withdrawn: false, destination: '198.51.100.0/24' }],
+    'the static route is best again; nothing about the own routes deleted');
+  t.is(back.bestNow, 1);
 });
 
 test.serial('a best-route change while the start handler runs reaches the host after the snapshot', async (t) => {
