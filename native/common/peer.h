@@ -1,6 +1,7 @@
 // One end of an established channel: an I/O thread that decodes incoming frames and hands
-// them to onMessage, and a bounded outgoing queue that never blocks the sender. Used by
-// both the protocol library (RRAS side) and the addon (host side).
+// them to onMessage, and a bounded outgoing queue that never blocks the sender (a frame sent
+// with the queue empty is written by the sender's thread at once, without waking the I/O
+// thread). Used by both the protocol library (RRAS side) and the addon (host side).
 #pragma once
 
 #include <atomic>
@@ -62,6 +63,10 @@ class Peer {
  private:
   void Run();
   void Wake();
+  // Writes what the stream takes without blocking (mu_ held, the queue empty); returns the
+  // bytes written: 0 when it would block, on an error (the I/O thread reports it), or where
+  // the platform writes only from the I/O thread (Windows: overlapped pipe writes).
+  size_t WriteNow(const char* data, size_t n);
   // Hands every complete frame to onMessage; the reason to close on a malformed one.
   std::string Dispatch(wire::FrameDecoder& dec);
   // The end of the I/O thread (both platforms): closed for good, then onClose.
@@ -72,6 +77,7 @@ class Peer {
   Limits limits_;
   mutable std::mutex mu_;
   std::string out_;  // guarded by mu_
+  std::thread::id ioThread_;  // guarded by mu_: set by Run as it begins
   std::string closeReason_;
   PeerStats stats_;
   std::atomic<bool> closed_{false};
