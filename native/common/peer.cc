@@ -17,7 +17,7 @@ SendResult Peer::Send(const wire::Message& m, std::string& err) {
   return SendResult::Invalid;
 }
 
-SendResult Peer::SendFrame(const std::string& frame, std::string& err) {
+SendResult Peer::SendFrame(const std::string& frame, std::string& err, size_t frames) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {
@@ -28,7 +28,7 @@ SendResult Peer::SendFrame(const std::string& frame, std::string& err) {
       err = "peer is not reading: " + std::to_string(out_.size()) + " bytes queued";
       return SendResult::NotReading;
     }
-    stats_.framesOut++;
+    stats_.framesOut += frames;
     if (!out_.empty() || std::this_thread::get_id() == ioThread_) {
       // The I/O thread is writing (or woken to), or this is it (a reply while it dispatches):
       // it writes this frame after the others, all in one go once the frames read are handled.

@@ -52,8 +52,9 @@ class Peer {
   // Encodes m with the channel's version and queues the frame; anything but Sent comes with
   // err. Never blocks.
   SendResult Send(const wire::Message& m, std::string& err);
-  // Queues a frame already encoded for the channel's version: Sent, Closed or NotReading.
-  SendResult SendFrame(const std::string& frame, std::string& err);
+  // Queues a frame already encoded for the channel's version (or `frames` of them, one after
+  // the other): Sent, Closed or NotReading.
+  SendResult SendFrame(const std::string& frame, std::string& err, size_t frames = 1);
   void Close(const std::string& reason);  // idempotent, non-blocking
   bool closed() const { return closed_.load(); }
   uint32_t version() const { return limits_.version; }
