@@ -148,6 +148,10 @@ void RtmGlue::Close(bool deleteRoutes) {
     std::lock_guard<std::mutex> lock(mu_);
     rtm = std::move(client_);
   }
+  {
+    std::lock_guard<std::mutex> lock(hostMu_);
+    host_.reset();  // no change comes any more; the last host need not be kept
+  }
   if (!rtm) return;
   const size_t n = rtm->routeCount();
   rtm->Close(deleteRoutes);
