@@ -66,7 +66,7 @@ export function generateWireTypes(schema: WireSchema): string {
   }
 
   const records: string[] = [];
-  const typeOf = (owner: string, f: WireFieldSchema): string => {
+  const typeOf = (owner: string, f: WireFieldSchema, delivered = false): string => {
     switch (f.kind) {
       case 'u32': return f.enum && !schema.enums.find((e) => e.name === f.enum)?.bits ? f.enum : 'number';
       case 'u64': return 'bigint';
@@ -74,36 +74,43 @@ export function generateWireTypes(schema: WireSchema): string {
       case 'text':
       case 'utf16': return 'string';
       case 'list': {
+        // What the addon delivers of a list of one-u32 records: a Uint32Array (convert.cc).
+        if (delivered && f.record?.length === 1 && f.record[0]!.kind === 'u32') return 'Uint32Array';
         const name = `${owner}${pascal(f.name)}Item`;
         records.push(...recordText(name, f.record ?? []));
         return `${name}[]`;
       }
     }
   };
-  const fieldsText = (owner: string, fields: WireFieldSchema[], indent: string): string[] =>
-    fields.flatMap((f) => [
-      ...(f.since > 1 ? [`${indent}/** Since wire version ${f.since}. */`] : []),
-      `${indent}${f.name}${f.since > 1 ? '?' : ''}: ${typeOf(owner, f)};`,
-    ]);
+  // delivered: fields the addon hands to JS (requests from the library, replies to the host's).
+  const fieldsText = (owner: string, fields: WireFieldSchema[], indent: string, delivered = false): string[] =>
+    fields.flatMap((f) => {
+      const type = typeOf(owner, f, delivered);
+      return [
+        ...(f.since > 1 ? [`${indent}/** Since wire version ${f.since}. */`] : []),
+        ...(type === 'Uint32Array' ? [`${indent}/** One ${f.record![0]!.name} per item, packed. */`] : []),
+        `${indent}${f.name}${f.since > 1 ? '?' : ''}: ${type};`,
+      ];
+    });
   // owner: what the interface's own lists are named after (routes.ops: RoutesOpsItem).
-  const recordText = (name: string, fields: WireFieldSchema[], owner = name): string[] => [
+  const recordText = (name: string, fields: WireFieldSchema[], owner = name, delivered = false): string[] => [
     '',
     `export interface ${name} {`,
-    ...fieldsText(owner, fields, '  '),
+    ...fieldsText(owner, fields, '  ', delivered),
     '}',
   ];
   // Each side of a message with fields is an interface of its own (StartRequest, MibReply...).
   const sides: string[] = [];
-  const side = (name: string, fields: WireFieldSchema[], owner: string) => {
+  const side = (name: string, fields: WireFieldSchema[], owner: string, delivered: boolean) => {
     if (!fields.length) return 'NoFields';
-    sides.push(...recordText(name, fields, owner));
+    sides.push(...recordText(name, fields, owner, delivered));
     return name;
   };
 
   const entries = schema.messages.map((m) => {
     const owner = pascal(m.name);
-    const request = side(`${owner}Request`, m.request, owner);
-    const reply = side(`${owner}Reply`, m.reply, `${owner}Reply`);
+    const request = side(`${owner}Request`, m.request, owner, m.direction === 'dllToHost');
+    const reply = side(`${owner}Reply`, m.reply, `${owner}Reply`, m.direction === 'hostToDll');
     return `  ${m.name}: { type: ${m.type}; direction: '${m.direction}';${m.since > 1 ? ` since: ${m.since};` : ''} request: ${request}; reply: ${reply} };`;
   });
   out.push(...sides);

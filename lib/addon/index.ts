@@ -11,13 +11,23 @@ export * from './wire.js';
 export type RequestFields<T extends MessageType> = WireMessages[T]['request'];
 export type ReplyFields<T extends MessageType> = WireMessages[T]['reply'];
 
-/** What the addon accepts for fields of a decoded type D: any Uint8Array for a Buffer, a number for a bigint. */
+/**
+ * Packed records: a list given as one Uint32Array, each record its fields in order, a u32 field
+ * one slot and a blob field four (its 16 bytes: an IPv6 address). ctx.routes sends route
+ * batches so; the addon reads them without a JS object per record (native/addon/convert.cc).
+ */
+export type PackedRecords = Uint32Array;
+
+/**
+ * What the addon accepts for fields of a decoded type D: any Uint8Array for a Buffer, a number
+ * for a bigint, packed records for a list.
+ */
 export type Input<D> = D extends Buffer
   ? Uint8Array
   : D extends bigint
     ? bigint | number
     : D extends readonly (infer R)[]
-      ? Input<R>[]
+      ? Input<R>[] | PackedRecords
       : D extends object
         ? { [K in keyof D]: Input<D[K]> }
         : D;

@@ -218,7 +218,8 @@ export interface RoutesRequest {
 }
 
 export interface RoutesReply {
-  results: RoutesReplyResultsItem[];
+  /** One status per item, packed. */
+  results: Uint32Array;
 }
 
 export interface SaveConfigRequest {
@@ -255,7 +256,8 @@ export interface Routes6Request {
 }
 
 export interface Routes6Reply {
-  results: Routes6ReplyResultsItem[];
+  /** One status per item, packed. */
+  results: Uint32Array;
 }
 
 export interface RouteChangesChangesItem {
@@ -278,10 +280,6 @@ export interface RoutesOpsItem {
   preference: number;
   flags: number;
   ttlMs: number;
-}
-
-export interface RoutesReplyResultsItem {
-  status: number;
 }
 
 export interface SupportArgsItem {
@@ -310,10 +308,6 @@ export interface Routes6OpsItem {
   preference: number;
   flags: number;
   ttlMs: number;
-}
-
-export interface Routes6ReplyResultsItem {
-  status: number;
 }
 
 /** Every message type: its number, who sends the request, and its fields. */

@@ -2,25 +2,37 @@
 // (which owns the RTM registration, next hops and handles), and mirrors what RTM accepted.
 // IPv4 routes travel as `routes` (addresses as u32), IPv6 ones as `routes6` (family
 // AF_INET6 and 16 address bytes); best-route changes come back as routeChanges(6).
+// A batch is encoded in one pass into packed records (a Uint32Array the addon reads without
+// an object per route), and the statuses come back as a Uint32Array: at a full BGP table the
+// host's per-route JS work is what bounds the bridge (issue 12).
 import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
 import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
 import { canonicalIPv6, formatIPv6, ipv6HostBitsClear, parseIPv6 } from '../config/ipv6.js';
 import {
-  AddressFamily as WireFamily, RouteFlag, RouteOperation, type Input, type RouteChanges6ChangesItem, type RouteChangesChangesItem,
-  type Routes6OpsItem, type RoutesOpsItem,
+  AddressFamily as WireFamily, RouteFlag, RouteOperation, type RouteChanges6ChangesItem, type RouteChangesChangesItem,
 } from '../addon/index.js';
-import { ipToNumber, ipToWire, isIPv4, prefixMask, wireToIp } from './ip.js';
+import { hostToWire, ipToNumber, isIPv4, parseIPv4, prefixMask, wireToIp } from './ip.js';
 import type { Requester } from './requests.js';
+import { Ipv4RouteTable, type Ipv4Route } from './routeTable.js';
 
 const BATCH = 4096;
+/**
+ * A packed route record (schema.h kRouteRecord / kRoute6Record, in order): op, destination,
+ * prefixLength, nextHop, interfaceIndex, metric, preference, flags, ttlMs; IPv6 has the family
+ * after op and four slots (16 bytes) for each address.
+ */
+const V4 = { stride: 9, destination: 1, prefixLength: 2, nextHop: 3, tail: 4 } as const;
+const V6 = { stride: 16, family: 1, destination: 2, prefixLength: 6, nextHop: 7, tail: 11 } as const;
 /** A route given to replace() of another interface: refused without a round trip. */
 const FOREIGN = 'foreign';
 type Op = RouteOperation | typeof FOREIGN;
 
 // IPv6 keys use the canonical text, so '2001:DB8::' and '2001:db8:0::' are one route.
-const canon = (a: string) => (a.includes(':') ? canonicalIPv6(a) ?? a : a);
+const canon = (a: unknown) => (typeof a === 'string' && a.includes(':') ? canonicalIPv6(a) ?? a : String(a));
 const keyOf = (r: RouteKey) => `${canon(r.destination)}/${r.prefixLength}|${r.interfaceIndex}|${canon(r.nextHop)}`;
 const destOf = (d: string, len: number) => `${d}/${len}`;
+
+const isU32 = (n: unknown): n is number => typeof n === 'number' && n >= 0 && n <= 0xffffffff && Number.isInteger(n);
 
 function invalidAddresses(r: Partial<RouteSpec>, family: AddressFamily): string | undefined {
   if (family === 'ipv6') {
@@ -53,9 +65,125 @@ function invalid(r: Partial<RouteSpec>, full: boolean, family: AddressFamily): s
 /** A best-route change as routeChanges (IPv4: u32 addresses) or routeChanges6 (16 bytes) carry it. */
 export type WireChange = RouteChangesChangesItem | RouteChanges6ChangesItem;
 
-export class HostRoutes implements Routes {
+/** The mirror of the protocol's own routes: a packed table (IPv4) or a map by key (IPv6). */
+interface Mirror {
+  /** RTM accepted op for the route of packed record `at` of `rec`. */
+  accept(op: RouteOperation, route: RouteSpec | RouteKey, rec: Uint32Array, at: number): void;
+  list(): RouteSpec[];
+  /** The routes through interfaceIndex not among `keep` (replace's deletions). */
+  others(interfaceIndex: number, keep: readonly (RouteSpec | RouteKey)[]): RouteKey[];
+}
+
+class Ipv4Mirror implements Mirror {
+  private readonly table = new Ipv4RouteTable();
+  private readonly route: Ipv4Route = { destination: 0, prefixLength: 0, interfaceIndex: 0, nextHop: 0, metric: 0 };
+
+  accept(op: RouteOperation, spec: RouteSpec | RouteKey, rec: Uint32Array, at: number): void {
+    const r = this.route;
+    r.destination = rec[at + V4.destination]!;
+    r.prefixLength = rec[at + V4.prefixLength]!;
+    r.nextHop = rec[at + V4.nextHop]!;
+    r.interfaceIndex = rec[at + V4.tail]!;
+    if (op !== RouteOperation.Add) {
+      this.table.delete(r.destination, r.prefixLength, r.interfaceIndex, r.nextHop);
+      return;
+    }
+    r.metric = rec[at + V4.tail + 1]!;
+    r.preference = (spec as RouteSpec).preference;
+    r.ttlMs = (spec as RouteSpec).ttlMs;
+    this.table.set(r);
+  }
+
+  list(): RouteSpec[] {
+    return this.table.list();
+  }
+
+  others(interfaceIndex: number, keep: readonly (RouteSpec | RouteKey)[]): RouteKey[] {
+    const kept = new Set<number>();
+    for (const k of keep) {
+      const d = parseIPv4(k?.destination);
+      const n = parseIPv4(k?.nextHop);
+      if (d >= 0 && n >= 0) kept.add(this.table.find(hostToWire(d), k.prefixLength, interfaceIndex, hostToWire(n)));
+    }
+    return this.table.keysOf(interfaceIndex, (r) => kept.has(r));
+  }
+}
+
+class Ipv6Mirror implements Mirror {
   private readonly own = new Map<string, RouteSpec>();
   private readonly expiry = new Map<string, NodeJS.Timeout>();
+
+  accept(op: RouteOperation, route: RouteSpec | RouteKey): void {
+    const key = keyOf(route);
+    clearTimeout(this.expiry.get(key));
+    this.expiry.delete(key);
+    if (op !== RouteOperation.Add) {
+      this.own.delete(key);
+      return;
+    }
+    const spec = { ...(route as RouteSpec) };
+    this.own.set(key, spec);
+    // RTM deletes a route whose lifetime ends; the mirror forgets it at the same time.
+    if (spec.ttlMs) {
+      this.expiry.set(key, setTimeout(() => {
+        if (this.own.get(key) === spec) this.own.delete(key);
+        this.expiry.delete(key);
+      }, spec.ttlMs).unref());
+    }
+  }
+
+  list(): RouteSpec[] {
+    return [...this.own.values()].map((r) => ({ ...r }));
+  }
+
+  others(interfaceIndex: number, keep: readonly (RouteSpec | RouteKey)[]): RouteKey[] {
+    const kept = new Set(keep.filter(Boolean).map(keyOf));
+    return [...this.own].filter(([k, r]) => r.interfaceIndex === interfaceIndex && !kept.has(k)).map(([, r]) => r);
+  }
+}
+
+/**
+ * Writes route `r` as packed record `at` of `rec` if it is valid for `op` (addresses parsed
+ * once, as numbers); false if it is not (invalid() then says why).
+ */
+function encode(r: RouteSpec | RouteKey, op: RouteOperation, v6: boolean, rec: Uint32Array, bytes: Uint8Array, at: number): boolean {
+  if (typeof r !== 'object' || r === null) return false;
+  const full = op === RouteOperation.Add;
+  const s = r as Partial<RouteSpec>;
+  const len = s.prefixLength;
+  if (!isU32(s.interfaceIndex) || !isU32(len)) return false;
+  if (full && (!isU32(s.metric) || (s.preference !== undefined && !isU32(s.preference)) ||
+    (s.ttlMs !== undefined && (!isU32(s.ttlMs) || s.ttlMs === 0 || s.ttlMs === 0xffffffff)))) return false;
+  let tail: number;
+  if (v6) {
+    const dest = typeof s.destination === 'string' ? parseIPv6(s.destination) : null;
+    const hop = typeof s.nextHop === 'string' ? parseIPv6(s.nextHop) : null;
+    if (!dest || !hop || len > 128 || !ipv6HostBitsClear(dest, len)) return false;
+    rec[at + V6.family] = WireFamily.Ipv6;
+    bytes.set(dest, (at + V6.destination) * 4);
+    rec[at + V6.prefixLength] = len;
+    bytes.set(hop, (at + V6.nextHop) * 4);
+    tail = at + V6.tail;
+  } else {
+    const dest = parseIPv4(s.destination);
+    const hop = parseIPv4(s.nextHop);
+    if (dest < 0 || hop < 0 || len > 32 || (dest & ~prefixMask(len)) !== 0) return false;
+    rec[at + V4.destination] = hostToWire(dest);
+    rec[at + V4.prefixLength] = len;
+    rec[at + V4.nextHop] = hostToWire(hop);
+    tail = at + V4.tail;
+  }
+  rec[at] = op;
+  rec[tail] = s.interfaceIndex;
+  rec[tail + 1] = full ? s.metric! : 0;
+  rec[tail + 2] = s.preference ?? 0;
+  rec[tail + 3] = s.preference === undefined ? 0 : RouteFlag.HasPreference;
+  rec[tail + 4] = s.ttlMs ?? 0;
+  return true;
+}
+
+export class HostRoutes implements Routes {
+  private readonly mirrors: { ipv4?: Ipv4Mirror; ipv6?: Ipv6Mirror } = {};
   private readonly best = new Map<string, BestRouteChange>();
   private readonly listeners = new Set<(c: BestRouteChange[]) => void>();
 
@@ -72,26 +200,19 @@ export class HostRoutes implements Routes {
   }
 
   async add(routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec>[]> {
-    return this.apply(routes.map((route) => ({ op: RouteOperation.Add, route }))) as Promise<RouteResult<RouteSpec>[]>;
+    return this.apply(routes, RouteOperation.Add) as Promise<RouteResult<RouteSpec>[]>;
   }
 
   async delete(routes: readonly RouteKey[]): Promise<RouteResult<RouteKey>[]> {
-    return this.apply(routes.map((route) => ({ op: RouteOperation.Delete, route }))) as Promise<RouteResult<RouteKey>[]>;
+    return this.apply(routes, RouteOperation.Delete) as Promise<RouteResult<RouteKey>[]>;
   }
 
   async replace(interfaceIndex: number, routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
-    const keep = new Set<string>();
-    const ops: { op: Op; route: RouteSpec | RouteKey }[] = [];
-    for (const r of routes) {
-      if (r && r.interfaceIndex !== interfaceIndex) {
-        ops.push({ op: FOREIGN, route: r });
-        continue;
-      }
-      if (r) keep.add(keyOf(r));
-      ops.push({ op: RouteOperation.Add, route: r });
-    }
-    for (const [k, r] of this.own) if (r.interfaceIndex === interfaceIndex && !keep.has(k)) ops.push({ op: RouteOperation.Delete, route: r });
-    return this.apply(ops);
+    const mine = routes.filter((r) => !r || r.interfaceIndex === interfaceIndex);
+    const stale = this.mirror().others(interfaceIndex, mine);
+    const all: (RouteSpec | RouteKey)[] = [...routes, ...stale];
+    const ops: Op[] = all.map((r, i) => (i >= routes.length ? RouteOperation.Delete : r && r.interfaceIndex !== interfaceIndex ? FOREIGN : RouteOperation.Add));
+    return this.apply(all, ops);
   }
 
   async synced(): Promise<void> {
@@ -100,7 +221,7 @@ export class HostRoutes implements Routes {
   }
 
   list(): RouteSpec[] {
-    return [...this.own.values()].map((r) => ({ ...r }));
+    return this.mirror().list();
   }
 
   onBestRouteChange(listener: (changes: BestRouteChange[]) => void): () => void {
@@ -135,60 +256,53 @@ export class HostRoutes implements Routes {
     }
   }
 
-  private async apply(ops: { op: Op; route: RouteSpec | RouteKey }[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
-    const results: RouteResult<RouteSpec | RouteKey>[] = new Array(ops.length);
+  private mirror(): Mirror {
+    return this.family() === 'ipv6' ? (this.mirrors.ipv6 ??= new Ipv6Mirror()) : (this.mirrors.ipv4 ??= new Ipv4Mirror());
+  }
+
+  /**
+   * Sends `routes` in batches of BATCH valid ones, each as packed records; an invalid route is
+   * answered at once with the reason. ops: one operation for all, or each route's.
+   */
+  private async apply(routes: readonly (RouteSpec | RouteKey)[], ops: Op | readonly Op[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
+    const results: RouteResult<RouteSpec | RouteKey>[] = new Array(routes.length);
     const family = this.family();
     const v6 = family === 'ipv6';
-    const sendable: number[] = [];
-    ops.forEach((o, i) => {
-      const problem = o.op === FOREIGN ? `route for interface ${(o.route as RouteKey).interfaceIndex} given to replace() of another interface` : invalid(o.route as Partial<RouteSpec>, o.op === RouteOperation.Add, family);
-      if (problem) results[i] = { route: o.route, status: ERROR_INVALID_PARAMETER, error: problem };
-      else sendable.push(i);
-    });
-    for (let start = 0; start < sendable.length; start += BATCH) {
-      const chunk = sendable.slice(start, start + BATCH);
-      const common = (i: number) => {
-        const r = ops[i]!.route as RouteSpec;
-        return {
-          op: ops[i]!.op as RouteOperation, prefixLength: r.prefixLength, interfaceIndex: r.interfaceIndex, metric: r.metric ?? 0,
-          preference: r.preference ?? 0, flags: r.preference === undefined ? 0 : RouteFlag.HasPreference, ttlMs: r.ttlMs ?? 0,
-        };
-      };
-      const ipv6 = (i: number): Input<Routes6OpsItem> => {
-        const r = ops[i]!.route;
-        return { ...common(i), family: WireFamily.Ipv6, destination: parseIPv6(r.destination)!, nextHop: parseIPv6(r.nextHop)! };
-      };
-      const ipv4 = (i: number): Input<RoutesOpsItem> => {
-        const r = ops[i]!.route;
-        return { ...common(i), destination: ipToWire(r.destination), nextHop: ipToWire(r.nextHop) };
-      };
-      const reply = v6
-        ? await this.requester.request('routes6', { ops: chunk.map(ipv6) })
-        : await this.requester.request('routes', { ops: chunk.map(ipv4) });
-      const perRoute = reply.status === NO_ERROR && 'results' in reply.fields ? reply.fields.results : [];
-      chunk.forEach((i, k) => {
-        const o = ops[i]!;
-        const status = reply.status !== NO_ERROR ? reply.status : (perRoute[k]?.status ?? reply.status);
-        const error = status === NO_ERROR ? undefined : reply.error || `RTM refused the route (${status})`;
-        results[i] = error === undefined ? { route: o.route, status } : { route: o.route, status, error };
-        if (status !== NO_ERROR) return;
-        const key = keyOf(o.route);
-        clearTimeout(this.expiry.get(key));
-        this.expiry.delete(key);
-        if (o.op !== RouteOperation.Add) {
-          this.own.delete(key);
-          return;
+    const mirror = this.mirror();
+    const stride = v6 ? V6.stride : V4.stride;
+    const rec = new Uint32Array(Math.min(BATCH, routes.length) * stride);
+    const bytes = new Uint8Array(rec.buffer);
+    const index = new Int32Array(Math.min(BATCH, routes.length)); // record k is routes[index[k]]
+    let next = 0;
+    while (next < routes.length) {
+      let n = 0;
+      for (; next < routes.length && n < BATCH; next++) {
+        const route = routes[next]!;
+        const op = typeof ops === 'object' ? ops[next]! : ops;
+        if (op !== FOREIGN && encode(route, op, v6, rec, bytes, n * stride)) {
+          index[n++] = next;
+          continue;
         }
-        const spec = { ...(o.route as RouteSpec) };
-        this.own.set(key, spec);
-        // RTM deletes a route whose lifetime ends; the mirror forgets it at the same time.
-        if (spec.ttlMs) {
-          this.expiry.set(key, setTimeout(() => {
-            if (this.own.get(key) === spec) this.own.delete(key);
-            this.expiry.delete(key);
-          }, spec.ttlMs).unref());
+        const problem = op === FOREIGN
+          ? `route for interface ${route.interfaceIndex} given to replace() of another interface`
+          : invalid(route as Partial<RouteSpec>, op === RouteOperation.Add, family) ?? 'not a valid route';
+        results[next] = { route, status: ERROR_INVALID_PARAMETER, error: problem };
+      }
+      if (n === 0) break;
+      const packed = rec.subarray(0, n * stride);
+      const reply = v6 ? await this.requester.request('routes6', { ops: packed }) : await this.requester.request('routes', { ops: packed });
+      const statuses = reply.status === NO_ERROR && 'results' in reply.fields ? reply.fields.results : undefined;
+      for (let k = 0; k < n; k++) {
+        const i = index[k]!;
+        const route = routes[i]!;
+        const status = reply.status !== NO_ERROR ? reply.status : (statuses?.[k] ?? reply.status);
+        if (status !== NO_ERROR) {
+          results[i] = { route, status, error: reply.error || `RTM refused the route (${status})` };
+          continue;
         }
-      });
+        results[i] = { route, status };
+        mirror.accept(rec[k * stride] as RouteOperation, route, rec, k * stride);
+      }
     }
     return results;
   }

@@ -5,6 +5,8 @@
 namespace rrasbridge::addon {
 namespace {
 
+constexpr size_t kPackedBlobSlots = 4;  // a blob in a packed record: 16 bytes
+
 Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value& v);
 
 Napi::Object RecordToJs(Napi::Env env, const wire::FieldList& spec, const wire::Record& r) {
@@ -30,6 +32,14 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
       return Napi::String::New(env, std::get<std::u16string>(v.v));
     case wire::Kind::List: {
       const auto& l = std::get<std::vector<wire::Record>>(v.v);
+      // A list of one-u32 records (the statuses of a routes reply) arrives as a Uint32Array:
+      // one number per item, no object each (issue 12: 1M routes, 1M statuses).
+      if (f.record->size() == 1 && (*f.record)[0].kind == wire::Kind::U32) {
+        Napi::Uint32Array a = Napi::Uint32Array::New(env, l.size());
+        for (size_t i = 0; i < l.size(); ++i)
+          a[i] = l[i].empty() ? 0 : static_cast<uint32_t>(std::get<uint64_t>(l[i][0].v));
+        return a;
+      }
       Napi::Array a = Napi::Array::New(env, l.size());
       for (size_t i = 0; i < l.size(); ++i) a.Set(i, RecordToJs(env, *f.record, l[i]));
       return a;
@@ -45,6 +55,42 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
 
 std::vector<wire::Value> RecordFromJs(Napi::Env env, const wire::FieldList& spec, size_t count,
                                       Napi::Value obj, const std::string& where, uint32_t version);
+
+// A list given as packed records (lib/addon/index.ts, PackedRecords): each record is its
+// fields of `version` in order, a u32 field one slot, a blob field kPackedBlobSlots slots
+// holding its 16 bytes (an IPv6 address). ctx.routes encodes 1M routes this way in a tight
+// loop instead of building an object per route for this function to read back field by field.
+wire::Value PackedFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::TypedArray ta,
+                         const std::string& where, uint32_t version) {
+  if (ta.TypedArrayType() != napi_uint32_array)
+    Fail(env, where, f.name, "an array or a Uint32Array of packed records");
+  const size_t count = wire::FieldsAt(*f.record, version);
+  size_t stride = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const wire::Kind k = (*f.record)[i].kind;
+    if (k != wire::Kind::U32 && k != wire::Kind::Blob) Fail(env, where, f.name, "an array (its records cannot be packed)");
+    stride += k == wire::Kind::U32 ? 1 : kPackedBlobSlots;
+  }
+  auto u32 = ta.As<Napi::Uint32Array>();
+  const size_t slots = u32.ElementLength();
+  if (stride == 0 || slots % stride != 0)
+    Fail(env, where, f.name, ("packed records of " + std::to_string(stride) + " u32 each").c_str());
+  if (slots / stride > wire::kMaxListItems) Fail(env, where, f.name, "at most 2^20 packed records");
+  const uint32_t* p = u32.Data();
+  std::vector<wire::Record> items(slots / stride);
+  for (wire::Record& r : items) {
+    r.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if ((*f.record)[i].kind == wire::Kind::U32) {
+        r.push_back(wire::Value::Num(*p++));
+      } else {
+        r.push_back(wire::Value::Bytes(p, kPackedBlobSlots * sizeof(uint32_t)));
+        p += kPackedBlobSlots;
+      }
+    }
+  }
+  return wire::Value::List(std::move(items));
+}
 
 wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
                         const std::string& where, uint32_t version) {
@@ -83,7 +129,8 @@ wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
       if (!v.IsString()) Fail(env, where, f.name, "a string");
       return wire::Value::Str16(v.As<Napi::String>().Utf16Value());
     case wire::Kind::List: {
-      if (!v.IsArray()) Fail(env, where, f.name, "an array");
+      if (v.IsTypedArray()) return PackedFromJs(env, f, v.As<Napi::TypedArray>(), where, version);
+      if (!v.IsArray()) Fail(env, where, f.name, "an array or a Uint32Array of packed records");
       auto a = v.As<Napi::Array>();
       if (a.Length() > wire::kMaxListItems) Fail(env, where, f.name, "an array of at most 2^20 items");
       std::vector<wire::Record> items;
