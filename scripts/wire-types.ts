@@ -74,13 +74,27 @@ export function generateWireTypes(schema: WireSchema): string {
       case 'text':
       case 'utf16': return 'string';
       case 'list': {
-        // What the addon delivers of a list of one-u32 records: a Uint32Array (convert.cc).
-        if (delivered && f.record?.length === 1 && f.record[0]!.kind === 'u32') return 'Uint32Array';
-        const name = `${owner}${pascal(f.name)}Item`;
-        records.push(...recordText(name, f.record ?? []));
-        return `${name}[]`;
+        const item = `${owner}${pascal(f.name)}`;
+        const fields = f.record ?? [];
+        const packable = fields.length > 0 && fields.every((r) => r.kind === 'u32' || r.kind === 'blob');
+        if (packable) layouts.push(...layoutText(`${item}Layout`, fields));
+        // What the addon delivers of a list of u32 and blob records: packed records (convert.cc).
+        if (delivered && packable) return 'Uint32Array';
+        records.push(...recordText(`${item}Item`, fields));
+        return `${item}Item[]`;
       }
     }
+  };
+  // Where each field of a packed record sits (in u32 slots; a blob takes four: 16 bytes).
+  const layouts: string[] = [];
+  const layoutText = (name: string, fields: WireFieldSchema[]): string[] => {
+    let at = 0;
+    const slots = fields.map((r) => {
+      const text = `  ${r.name}: ${at},`;
+      at += r.kind === 'u32' ? 1 : 4;
+      return text;
+    });
+    return ['', `/** Slots of a packed record (PackedRecords); stride: slots per record. */`, `export const ${name} = {`, ...slots, `  stride: ${at},`, '} as const;'];
   };
   // delivered: fields the addon hands to JS (requests from the library, replies to the host's).
   const fieldsText = (owner: string, fields: WireFieldSchema[], indent: string, delivered = false): string[] =>
@@ -88,7 +102,7 @@ export function generateWireTypes(schema: WireSchema): string {
       const type = typeOf(owner, f, delivered);
       return [
         ...(f.since > 1 ? [`${indent}/** Since wire version ${f.since}. */`] : []),
-        ...(type === 'Uint32Array' ? [`${indent}/** One ${f.record![0]!.name} per item, packed. */`] : []),
+        ...(type === 'Uint32Array' ? [`${indent}/** Packed records: see ${owner}${pascal(f.name)}Layout. */`] : []),
         `${indent}${f.name}${f.since > 1 ? '?' : ''}: ${type};`,
       ];
     });
@@ -115,6 +129,7 @@ export function generateWireTypes(schema: WireSchema): string {
   });
   out.push(...sides);
   out.push(...records);
+  out.push(...layouts);
   line();
   line('/** Every message type: its number, who sends the request, and its fields. */');
   line('export interface WireMessages {');

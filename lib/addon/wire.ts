@@ -205,7 +205,8 @@ export interface HeartbeatReply {
 }
 
 export interface RouteChangesRequest {
-  changes: RouteChangesChangesItem[];
+  /** Packed records: see RouteChangesChangesLayout. */
+  changes: Uint32Array;
 }
 
 export interface LogRequest {
@@ -218,7 +219,7 @@ export interface RoutesRequest {
 }
 
 export interface RoutesReply {
-  /** One status per item, packed. */
+  /** Packed records: see RoutesReplyResultsLayout. */
   results: Uint32Array;
 }
 
@@ -248,7 +249,8 @@ export interface RestartRequest {
 }
 
 export interface RouteChanges6Request {
-  changes: RouteChanges6ChangesItem[];
+  /** Packed records: see RouteChanges6ChangesLayout. */
+  changes: Uint32Array;
 }
 
 export interface Routes6Request {
@@ -256,18 +258,8 @@ export interface Routes6Request {
 }
 
 export interface Routes6Reply {
-  /** One status per item, packed. */
+  /** Packed records: see Routes6ReplyResultsLayout. */
   results: Uint32Array;
-}
-
-export interface RouteChangesChangesItem {
-  destination: number;
-  prefixLength: number;
-  owner: number;
-  nextHop: number;
-  interfaceIndex: number;
-  metric: number;
-  preference: number;
 }
 
 export interface RoutesOpsItem {
@@ -286,17 +278,6 @@ export interface SupportArgsItem {
   value: number;
 }
 
-export interface RouteChanges6ChangesItem {
-  family: AddressFamily;
-  destination: Buffer;
-  prefixLength: number;
-  owner: number;
-  nextHop: Buffer;
-  interfaceIndex: number;
-  metric: number;
-  preference: number;
-}
-
 export interface Routes6OpsItem {
   op: RouteOperation;
   family: AddressFamily;
@@ -309,6 +290,78 @@ export interface Routes6OpsItem {
   flags: number;
   ttlMs: number;
 }
+
+/** Slots of a packed record (PackedRecords); stride: slots per record. */
+export const RouteChangesChangesLayout = {
+  destination: 0,
+  prefixLength: 1,
+  owner: 2,
+  nextHop: 3,
+  interfaceIndex: 4,
+  metric: 5,
+  preference: 6,
+  stride: 7,
+} as const;
+
+/** Slots of a packed record (PackedRecords); stride: slots per record. */
+export const RoutesOpsLayout = {
+  op: 0,
+  destination: 1,
+  prefixLength: 2,
+  nextHop: 3,
+  interfaceIndex: 4,
+  metric: 5,
+  preference: 6,
+  flags: 7,
+  ttlMs: 8,
+  stride: 9,
+} as const;
+
+/** Slots of a packed record (PackedRecords); stride: slots per record. */
+export const RoutesReplyResultsLayout = {
+  status: 0,
+  stride: 1,
+} as const;
+
+/** Slots of a packed record (PackedRecords); stride: slots per record. */
+export const SupportArgsLayout = {
+  value: 0,
+  stride: 1,
+} as const;
+
+/** Slots of a packed record (PackedRecords); stride: slots per record. */
+export const RouteChanges6ChangesLayout = {
+  family: 0,
+  destination: 1,
+  prefixLength: 5,
+  owner: 6,
+  nextHop: 7,
+  interfaceIndex: 11,
+  metric: 12,
+  preference: 13,
+  stride: 14,
+} as const;
+
+/** Slots of a packed record (PackedRecords); stride: slots per record. */
+export const Routes6OpsLayout = {
+  op: 0,
+  family: 1,
+  destination: 2,
+  prefixLength: 6,
+  nextHop: 7,
+  interfaceIndex: 11,
+  metric: 12,
+  preference: 13,
+  flags: 14,
+  ttlMs: 15,
+  stride: 16,
+} as const;
+
+/** Slots of a packed record (PackedRecords); stride: slots per record. */
+export const Routes6ReplyResultsLayout = {
+  status: 0,
+  stride: 1,
+} as const;
 
 /** Every message type: its number, who sends the request, and its fields. */
 export interface WireMessages {

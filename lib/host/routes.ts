@@ -9,20 +9,18 @@ import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
 import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
 import { canonicalIPv6, formatIPv6, ipv6HostBitsClear, parseIPv6 } from '../config/ipv6.js';
 import {
-  AddressFamily as WireFamily, RouteFlag, RouteOperation, type RouteChanges6ChangesItem, type RouteChangesChangesItem,
+  AddressFamily as WireFamily, RouteChanges6ChangesLayout, RouteChangesChangesLayout, RouteFlag, RouteOperation, Routes6OpsLayout,
+  RoutesOpsLayout, type PackedRecords,
 } from '../addon/index.js';
 import { hostToWire, ipToNumber, isIPv4, parseIPv4, prefixMask, wireToIp } from './ip.js';
 import type { Requester } from './requests.js';
 import { Ipv4RouteTable, type Ipv4Route } from './routeTable.js';
 
 const BATCH = 4096;
-/**
- * A packed route record (schema.h kRouteRecord / kRoute6Record, in order): op, destination,
- * prefixLength, nextHop, interfaceIndex, metric, preference, flags, ttlMs; IPv6 has the family
- * after op and four slots (16 bytes) for each address.
- */
-const V4 = { stride: 9, destination: 1, prefixLength: 2, nextHop: 3, tail: 4 } as const;
-const V6 = { stride: 16, family: 1, destination: 2, prefixLength: 6, nextHop: 7, tail: 11 } as const;
+/** Packed route records (schema.h kRouteRecord, kRoute6Record): where each field sits. */
+const V4 = RoutesOpsLayout;
+const V6 = Routes6OpsLayout;
+type OpsLayout = typeof V4 | typeof V6;
 /** A route given to replace() of another interface: refused without a round trip. */
 const FOREIGN = 'foreign';
 type Op = RouteOperation | typeof FOREIGN;
@@ -62,8 +60,8 @@ function invalid(r: Partial<RouteSpec>, full: boolean, family: AddressFamily): s
   return undefined;
 }
 
-/** A best-route change as routeChanges (IPv4: u32 addresses) or routeChanges6 (16 bytes) carry it. */
-export type WireChange = RouteChangesChangesItem | RouteChanges6ChangesItem;
+/** The notifications of best-route changes: routeChanges (IPv4: u32 addresses) or routeChanges6 (16 bytes). */
+export type ChangeType = 'routeChanges' | 'routeChanges6';
 
 /** The mirror of the protocol's own routes: a packed table (IPv4) or a map by key (IPv6). */
 interface Mirror {
@@ -83,12 +81,12 @@ class Ipv4Mirror implements Mirror {
     r.destination = rec[at + V4.destination]!;
     r.prefixLength = rec[at + V4.prefixLength]!;
     r.nextHop = rec[at + V4.nextHop]!;
-    r.interfaceIndex = rec[at + V4.tail]!;
+    r.interfaceIndex = rec[at + V4.interfaceIndex]!;
     if (op !== RouteOperation.Add) {
       this.table.delete(r.destination, r.prefixLength, r.interfaceIndex, r.nextHop);
       return;
     }
-    r.metric = rec[at + V4.tail + 1]!;
+    r.metric = rec[at + V4.metric]!;
     r.preference = (spec as RouteSpec).preference;
     r.ttlMs = (spec as RouteSpec).ttlMs;
     this.table.set(r);
@@ -154,31 +152,30 @@ function encode(r: RouteSpec | RouteKey, op: RouteOperation, v6: boolean, rec: U
   if (!isU32(s.interfaceIndex) || !isU32(len)) return false;
   if (full && (!isU32(s.metric) || (s.preference !== undefined && !isU32(s.preference)) ||
     (s.ttlMs !== undefined && (!isU32(s.ttlMs) || s.ttlMs === 0 || s.ttlMs === 0xffffffff)))) return false;
-  let tail: number;
+  let l: OpsLayout;
   if (v6) {
     const dest = typeof s.destination === 'string' ? parseIPv6(s.destination) : null;
     const hop = typeof s.nextHop === 'string' ? parseIPv6(s.nextHop) : null;
     if (!dest || !hop || len > 128 || !ipv6HostBitsClear(dest, len)) return false;
+    l = V6;
     rec[at + V6.family] = WireFamily.Ipv6;
     bytes.set(dest, (at + V6.destination) * 4);
-    rec[at + V6.prefixLength] = len;
     bytes.set(hop, (at + V6.nextHop) * 4);
-    tail = at + V6.tail;
   } else {
     const dest = parseIPv4(s.destination);
     const hop = parseIPv4(s.nextHop);
     if (dest < 0 || hop < 0 || len > 32 || (dest & ~prefixMask(len)) !== 0) return false;
+    l = V4;
     rec[at + V4.destination] = hostToWire(dest);
-    rec[at + V4.prefixLength] = len;
     rec[at + V4.nextHop] = hostToWire(hop);
-    tail = at + V4.tail;
   }
-  rec[at] = op;
-  rec[tail] = s.interfaceIndex;
-  rec[tail + 1] = full ? s.metric! : 0;
-  rec[tail + 2] = s.preference ?? 0;
-  rec[tail + 3] = s.preference === undefined ? 0 : RouteFlag.HasPreference;
-  rec[tail + 4] = s.ttlMs ?? 0;
+  rec[at + l.op] = op;
+  rec[at + l.prefixLength] = len;
+  rec[at + l.interfaceIndex] = s.interfaceIndex;
+  rec[at + l.metric] = full ? s.metric! : 0;
+  rec[at + l.preference] = s.preference ?? 0;
+  rec[at + l.flags] = s.preference === undefined ? 0 : RouteFlag.HasPreference;
+  rec[at + l.ttlMs] = s.ttlMs ?? 0;
   return true;
 }
 
@@ -233,15 +230,22 @@ export class HostRoutes implements Routes {
     return [...this.best.values()].map((r) => ({ ...r }));
   }
 
-  /** From the library's routeChanges (u32 addresses) or routeChanges6 (16 bytes) notification. */
-  changed(records: WireChange[]): void {
-    const text = (a: number | Buffer) => (typeof a === 'number' ? wireToIp(a) : formatIPv6(a));
-    const changes: BestRouteChange[] = records.map((c) => ({
-      destination: text(c.destination), prefixLength: c.prefixLength, owner: c.owner, nextHop: text(c.nextHop),
-      interfaceIndex: c.interfaceIndex, metric: c.metric, preference: c.preference,
-      // Our own route became best: no other protocol's route is best there any more.
-      withdrawn: c.owner === 0 || c.owner === this.ownProtocolId,
-    }));
+  /** From the library's routeChanges (u32 addresses) or routeChanges6 (16 bytes) notification, as packed records. */
+  changed(type: ChangeType, records: PackedRecords): void {
+    const v6 = type === 'routeChanges6';
+    const l = v6 ? RouteChanges6ChangesLayout : RouteChangesChangesLayout;
+    const bytes = new Uint8Array(records.buffer, records.byteOffset, records.byteLength);
+    const text = (at: number) => (v6 ? formatIPv6(bytes, at * 4) : wireToIp(records[at]!));
+    const changes: BestRouteChange[] = [];
+    for (let at = 0; at + l.stride <= records.length; at += l.stride) {
+      const owner = records[at + l.owner]!;
+      changes.push({
+        destination: text(at + l.destination), prefixLength: records[at + l.prefixLength]!, owner, nextHop: text(at + l.nextHop),
+        interfaceIndex: records[at + l.interfaceIndex]!, metric: records[at + l.metric]!, preference: records[at + l.preference]!,
+        // Our own route became best: no other protocol's route is best there any more.
+        withdrawn: owner === 0 || owner === this.ownProtocolId,
+      });
+    }
     for (const c of changes) {
       const k = destOf(c.destination, c.prefixLength);
       if (c.withdrawn) this.best.delete(k);
@@ -301,7 +305,7 @@ export class HostRoutes implements Routes {
           continue;
         }
         results[i] = { route, status };
-        mirror.accept(rec[k * stride] as RouteOperation, route, rec, k * stride);
+        mirror.accept(rec[k * stride + V4.op] as RouteOperation, route, rec, k * stride);
       }
     }
     return results;

@@ -159,7 +159,7 @@ export class HostRuntime {
     switch (m.type) {
       case 'routeChanges':
       case 'routeChanges6':
-        this.routes.changed(m.fields.changes);
+        this.routes.changed(m.type, m.fields.changes);
         return;
       case 'heartbeat': {
         const seq = m.fields.seq;

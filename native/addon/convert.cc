@@ -1,11 +1,28 @@
 #include "convert.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace rrasbridge::addon {
 namespace {
 
 constexpr size_t kPackedBlobSlots = 4;  // a blob in a packed record: 16 bytes
+
+// Packed records (lib/addon/index.ts, PackedRecords): a record's first `count` fields in
+// order, a u32 field one slot, a blob field kPackedBlobSlots slots holding its 16 bytes. Every
+// list of the catalogue is of such records (routes, statuses, changes, support arguments).
+bool Packable(const wire::FieldList& record, size_t count) {
+  for (size_t i = 0; i < count; ++i)
+    if (record[i].kind != wire::Kind::U32 && record[i].kind != wire::Kind::Blob) return false;
+  return count > 0;
+}
+
+size_t PackedStride(const wire::FieldList& record, size_t count) {
+  size_t stride = 0;
+  for (size_t i = 0; i < count; ++i) stride += record[i].kind == wire::Kind::U32 ? 1 : kPackedBlobSlots;
+  return stride;
+}
 
 Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value& v);
 
@@ -32,12 +49,29 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
       return Napi::String::New(env, std::get<std::u16string>(v.v));
     case wire::Kind::List: {
       const auto& l = std::get<std::vector<wire::Record>>(v.v);
-      // A list of one-u32 records (the statuses of a routes reply) arrives as a Uint32Array:
-      // one number per item, no object each (issue 12: 1M routes, 1M statuses).
-      if (f.record->size() == 1 && (*f.record)[0].kind == wire::Kind::U32) {
-        Napi::Uint32Array a = Napi::Uint32Array::New(env, l.size());
-        for (size_t i = 0; i < l.size(); ++i)
-          a[i] = l[i].empty() ? 0 : static_cast<uint32_t>(std::get<uint64_t>(l[i][0].v));
+      // A list of records of u32 and blob fields (every list the library sends: route
+      // statuses, best-route changes) arrives as packed records (PackedFromJs's layout): one
+      // Uint32Array, no object per item (issue 12: 1M routes, 1M statuses).
+      if (Packable(*f.record, f.record->size())) {
+        const size_t stride = PackedStride(*f.record, f.record->size());
+        Napi::Uint32Array a = Napi::Uint32Array::New(env, l.size() * stride);
+        uint32_t* p = a.Data();
+        for (const wire::Record& r : l) {
+          for (size_t i = 0; i < f.record->size(); ++i, ++p) {
+            if ((*f.record)[i].kind == wire::Kind::U32) {
+              *p = i < r.size() ? static_cast<uint32_t>(std::get<uint64_t>(r[i].v)) : 0;
+              continue;
+            }
+            // A blob of a packed record is 16 bytes (an IPv6 address); the codec checked the frame.
+            uint8_t bytes[kPackedBlobSlots * sizeof(uint32_t)] = {};
+            if (i < r.size()) {
+              const auto& b = std::get<std::string>(r[i].v);
+              std::memcpy(bytes, b.data(), std::min(b.size(), sizeof bytes));
+            }
+            std::memcpy(p, bytes, sizeof bytes);
+            p += kPackedBlobSlots - 1;
+          }
+        }
         return a;
       }
       Napi::Array a = Napi::Array::New(env, l.size());
@@ -56,37 +90,32 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
 std::vector<wire::Value> RecordFromJs(Napi::Env env, const wire::FieldList& spec, size_t count,
                                       Napi::Value obj, const std::string& where, uint32_t version);
 
-// A list given as packed records (lib/addon/index.ts, PackedRecords): each record is its
-// fields of `version` in order, a u32 field one slot, a blob field kPackedBlobSlots slots
-// holding its 16 bytes (an IPv6 address). ctx.routes encodes 1M routes this way in a tight
-// loop instead of building an object per route for this function to read back field by field.
+// A list given as packed records. Both directions use this build's whole record (a field the
+// agreed version lacks: skipped here, zero in what ToJs delivers), so the layout JS codes is
+// fixed for the build. ctx.routes encodes 1M routes this way in a tight loop instead of
+// building an object per route for this function to read back field by field.
 wire::Value PackedFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::TypedArray ta,
                          const std::string& where, uint32_t version) {
   if (ta.TypedArrayType() != napi_uint32_array)
     Fail(env, where, f.name, "an array or a Uint32Array of packed records");
-  const size_t count = wire::FieldsAt(*f.record, version);
-  size_t stride = 0;
-  for (size_t i = 0; i < count; ++i) {
-    const wire::Kind k = (*f.record)[i].kind;
-    if (k != wire::Kind::U32 && k != wire::Kind::Blob) Fail(env, where, f.name, "an array (its records cannot be packed)");
-    stride += k == wire::Kind::U32 ? 1 : kPackedBlobSlots;
-  }
+  const wire::FieldList& rec = *f.record;
+  if (!Packable(rec, rec.size())) Fail(env, where, f.name, "an array (its records cannot be packed)");
+  const size_t count = wire::FieldsAt(rec, version);
+  const size_t stride = PackedStride(rec, rec.size());
   auto u32 = ta.As<Napi::Uint32Array>();
   const size_t slots = u32.ElementLength();
-  if (stride == 0 || slots % stride != 0)
+  if (slots % stride != 0)
     Fail(env, where, f.name, ("packed records of " + std::to_string(stride) + " u32 each").c_str());
   if (slots / stride > wire::kMaxListItems) Fail(env, where, f.name, "at most 2^20 packed records");
   const uint32_t* p = u32.Data();
   std::vector<wire::Record> items(slots / stride);
   for (wire::Record& r : items) {
     r.reserve(count);
-    for (size_t i = 0; i < count; ++i) {
-      if ((*f.record)[i].kind == wire::Kind::U32) {
-        r.push_back(wire::Value::Num(*p++));
-      } else {
-        r.push_back(wire::Value::Bytes(p, kPackedBlobSlots * sizeof(uint32_t)));
-        p += kPackedBlobSlots;
-      }
+    for (size_t i = 0; i < rec.size(); ++i) {
+      const bool u32Field = rec[i].kind == wire::Kind::U32;
+      if (i < count)
+        r.push_back(u32Field ? wire::Value::Num(*p) : wire::Value::Bytes(p, kPackedBlobSlots * sizeof(uint32_t)));
+      p += u32Field ? 1 : kPackedBlobSlots;
     }
   }
   return wire::Value::List(std::move(items));
