@@ -12,9 +12,12 @@ export type RequestFields<T extends MessageType> = WireMessages[T]['request'];
 export type ReplyFields<T extends MessageType> = WireMessages[T]['reply'];
 
 /**
- * Packed records: a list given as one Uint32Array, each record its fields in order, a u32 field
- * one slot and a blob field four (its 16 bytes: an IPv6 address). ctx.routes sends route
- * batches so; the addon reads them without a JS object per record (native/addon/convert.cc).
+ * Packed records: a list as one Uint32Array, each record its fields in catalogue order, a u32
+ * field one slot and a blob field four (its 16 bytes: an IPv6 address), at the offsets of the
+ * list's generated layout (RoutesOpsLayout, ...). Every list the library sends arrives so, and
+ * a list sent may be given so: no JS object per record (native/addon/convert.cc). The layout is
+ * this build's whole record: a field the agreed wire version lacks is zero when it arrives and
+ * left out when sent.
  */
 export type PackedRecords = Uint32Array;
 
