@@ -133,6 +133,25 @@ std::vector<MessageSpec> BuildSpecs() {
       {MsgType::Routes6, "routes6", D::HostToDll,
        {{"ops", Kind::List, &kRoute6Record}},
        {{"results", Kind::List, &kStatusRecord}}},
+      // The admin endpoint. `protocol` names a protocol ("" = every one the library serves).
+      {MsgType::AdminHello, "adminHello", D::AdminToDll,
+       {{"magic", Kind::U32}, {"minVersion", Kind::U32}, {"maxVersion", Kind::U32},
+        {"client", Kind::Text}},
+       {{"version", Kind::U32}, {"pid", Kind::U32}, {"library", Kind::Text},
+        {"protocols", Kind::Text}}},
+      {MsgType::AdminStatus, "adminStatus", D::AdminToDll, {{"protocol", Kind::Text}},
+       {{"status", Kind::Text}}},
+      // Records are sent as adminTraceRecords notifications; the reply follows the backlog.
+      {MsgType::AdminTrace, "adminTrace", D::AdminToDll,
+       {{"protocol", Kind::Text}, {"follow", Kind::U32}, {"backlog", Kind::U32}}, {}},
+      {MsgType::AdminTraceRecords, "adminTraceRecords", D::DllToAdmin,
+       {{"records", Kind::Text}, {"lost", Kind::U32}}, {}},
+      {MsgType::AdminRestart, "adminRestart", D::AdminToDll,
+       {{"protocol", Kind::Text}, {"reason", Kind::Text}}, {{"generation", Kind::U32}}},
+      {MsgType::AdminLog, "adminLog", D::AdminToDll,
+       {{"protocol", Kind::Text}, {"follow", Kind::U32}, {"backlog", Kind::U32}}, {}},
+      {MsgType::AdminLogLines, "adminLogLines", D::DllToAdmin,
+       {{"lines", Kind::Text}, {"lost", Kind::U32}}, {}},
   };
 }
 

@@ -37,6 +37,16 @@ void Peer::Close(const std::string& reason) {
   Wake();
 }
 
+void Peer::CloseWhenSent(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || closeWhenSent_) return;
+    closeWhenSent_ = true;
+    closeReason_ = reason;
+  }
+  Wake();
+}
+
 size_t Peer::queuedBytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return out_.size();

@@ -27,7 +27,8 @@ class Peer {
     std::function<void(const std::string& reason)> onClose;
   };
   struct Limits {
-    uint32_t maxFrame = wire::kDefaultMaxFrame;
+    uint32_t maxFrame = wire::kDefaultMaxFrame;  // frames sent, and received unless maxFrameIn
+    uint32_t maxFrameIn = 0;                      // a smaller cap on frames received; 0: maxFrame
     size_t highWater = 64u << 20;  // outgoing bytes queued before Send refuses
   };
 
@@ -44,6 +45,8 @@ class Peer {
   // mark, as Send.
   bool SendFrame(const std::string& frame, std::string& err);
   void Close(const std::string& reason);  // idempotent, non-blocking
+  // Closes once every frame queued so far is written (a last answer before hanging up).
+  void CloseWhenSent(const std::string& reason);
   bool closed() const { return closed_.load(); }
   size_t queuedBytes() const;
   PeerStats stats() const;
@@ -60,6 +63,7 @@ class Peer {
   mutable std::mutex mu_;
   std::string out_;  // guarded by mu_
   std::string closeReason_;
+  bool closeWhenSent_ = false;  // guarded by mu_
   PeerStats stats_;
   std::atomic<bool> closed_{false};
   Stream wakeRead_, wakeWrite_;

@@ -39,7 +39,7 @@ void Peer::Wake() {
 }
 
 void Peer::Run() {
-  wire::FrameDecoder dec(limits_.maxFrame);
+  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame);
   std::string reason;
   char buf[16384];
   const int fd = stream_.get();
@@ -53,7 +53,7 @@ void Peer::Run() {
     bool wantWrite;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) {
+      if (closed_ || (closeWhenSent_ && out_.empty())) {
         reason = closeReason_;
         break;
       }

@@ -60,7 +60,7 @@ void Peer::Wake() {
 }
 
 void Peer::Run() {
-  wire::FrameDecoder dec(limits_.maxFrame);
+  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame);
   std::string reason;
   const HANDLE h = stream_.get();
   PendingIo rd, wr;
@@ -76,7 +76,7 @@ void Peer::Run() {
   while (reason.empty()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) {
+      if (closed_ || (closeWhenSent_ && out_.empty() && !wr.pending)) {
         reason = closeReason_;
         break;
       }

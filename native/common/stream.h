@@ -74,6 +74,9 @@ class Listener {
 };
 
 bool Connect(const std::string& address, Deadline d, Stream& out, std::string& err);
+// Who serves the connected stream: POSIX, SO_PEERCRED's pid and uid; Windows, the pipe
+// server's process id (uid 0). For a client to check it reached the process it meant.
+bool ServerIdentity(NativeHandle h, uint32_t& pid, uint32_t& uid, std::string& err);
 
 bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err);
 // Reads until the decoder yields one message.

@@ -36,7 +36,9 @@ struct FieldSpec {
 };
 using Fields = std::vector<FieldSpec>;
 
-enum class Direction : uint8_t { DllToHost, HostToDll };
+// DllToHost / HostToDll: the channel to the host. AdminToDll / DllToAdmin: the admin endpoint
+// (native/protocol/admin_endpoint.h), where operators' tools talk to the library.
+enum class Direction : uint8_t { DllToHost, HostToDll, AdminToDll, DllToAdmin };
 
 // Message types. Numbers are wire values: never renumber, only add.
 enum class MsgType : uint16_t {
@@ -65,6 +67,14 @@ enum class MsgType : uint16_t {
   Synced = 44,
   Restart = 45,
   Routes6 = 46,  // Routes of a protocol on the IPv6 router manager
+  // operator -> library (the admin endpoint); documents are JSON text (docs/operations.md)
+  AdminHello = 60,
+  AdminStatus = 61,
+  AdminTrace = 62,
+  AdminTraceRecords = 63,  // library -> operator, notifications
+  AdminRestart = 64,
+  AdminLog = 65,
+  AdminLogLines = 66,      // library -> operator, notifications
 };
 
 struct MessageSpec {

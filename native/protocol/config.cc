@@ -23,6 +23,7 @@ const std::vector<NumericField>& NumericFields() {
       {"queueHighWaterBytes", &ProtocolConfig::queueHighWaterBytes},
       {"ipv6", &ProtocolConfig::ipv6},
       {"logLevel", &ProtocolConfig::logLevel},
+      {"traceRingRecords", &ProtocolConfig::traceRingRecords},
   };
   return fields;
 }

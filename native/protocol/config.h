@@ -44,6 +44,11 @@ struct ProtocolConfig {
   uint32_t maxFrameBytes = 4u << 20;
   uint32_t queueHighWaterBytes = 16u << 20;  // unread bytes to the host before it is restarted
   uint32_t logLevel = 2;  // 0 error, 1 warn, 2 info, 3 debug (a line per routine call)
+  // Records in the always-on trace ring (trace_ring.h); 0: tracing only while followed.
+  uint32_t traceRingRecords = 4096;
+  // POSIX: the directory of the admin endpoint's socket (admin_endpoint.h); empty: the
+  // environment's RRAS_BRIDGE_RUN_DIR, else /run/rras-bridge (root) or a per-user directory.
+  std::string adminDirectory;
 };
 
 // The numeric settings, by the name they have in the JSON file (and, capitalised, in the

@@ -84,7 +84,9 @@ HostLink::HostLink(const ProtocolConfig& config, Callbacks callbacks, uint32_t g
     : config_(config),
       log_(config.name, config.logFile, LogLevelOf(config.logLevel)),
       callbacks_(std::move(callbacks)),
-      generation_(generation) {}
+      generation_(generation) {
+  log_.Tap(callbacks_.logTap);
+}
 
 HostLink::~HostLink() {
   Shutdown(Clock::now());
@@ -315,6 +317,7 @@ HostLink::Sent HostLink::SendLocked(const wire::Message& m, std::string& err) {
     std::string e;
     return {wire::Encode(m, frame, e, UINT32_MAX) ? Failure::Oversize : Failure::NotConnected};
   }
+  if (callbacks_.trace) callbacks_.trace->Message(true, m);
   if (peer_->SendFrame(frame, err)) return {};
   // A host that stops reading is restarted, not waited for: closing the peer reports the
   // loss through OnClose on the I/O thread.
@@ -335,6 +338,7 @@ bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string 
 }
 
 void HostLink::OnMessage(wire::Message&& m) {
+  if (callbacks_.trace) callbacks_.trace->Message(false, m);
   if (!m.IsReply()) {
     const wire::MessageSpec* spec = wire::FindSpec(m.type);
     if (spec->direction != wire::Direction::HostToDll) {
@@ -392,6 +396,11 @@ void HostLink::OnClose(const std::string& reason) {
 size_t HostLink::pendingCalls() const {
   std::lock_guard<std::mutex> lock(mu_);
   return pending_.size();
+}
+
+size_t HostLink::queuedBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peer_ ? peer_->queuedBytes() : 0;
 }
 
 std::string HostLink::Shutdown(Deadline exitBy) {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "../common/info_block.h"
+#include "admin_endpoint.h"
 #include "log.h"
 
 namespace rrasbridge {
@@ -19,6 +20,14 @@ using wire::Value;
 namespace {
 
 constexpr uint32_t kDemandUpdateRoutes = RF_DEMAND_UPDATE_ROUTES;  // UPDATE_COMPLETE's UpdateType
+constexpr size_t kRestartHistory = 32;     // restarts Snapshot reports
+constexpr size_t kCrashReportRecords = 64;  // trace records logged when a host is lost
+
+int64_t WallNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 constexpr uint32_t kMaxInfoBytes = 16u << 20;  // a block RRAS passes; larger is refused
 // StartProtocol waits for the launch up to startTimeoutMs, plus stopTimeoutMs to stop a host
 // whose protocol refused to start, plus this.
@@ -45,7 +54,11 @@ DWORD ConfigStatus(const Message& reply) {
 }  // namespace
 
 Instance::Instance(ProtocolConfig config)
-    : config_(std::move(config)), log_(config_.name, config_.logFile, LogLevelOf(config_.logLevel)) {}
+    : config_(std::move(config)),
+      telemetry_(config_.traceRingRecords),
+      log_(config_.name, config_.logFile, LogLevelOf(config_.logLevel)) {
+  log_.Tap(telemetry_.log);
+}
 
 Instance::~Instance() {
   {
@@ -55,6 +68,7 @@ Instance::~Instance() {
   cv_.notify_all();
   if (supervisor_.joinable()) supervisor_.join();
   if (link_) link_->Shutdown(Clock::now());
+  AdminEndpoint::Detach(*this);
 }
 
 bool Instance::Idle() {
@@ -67,6 +81,8 @@ void Instance::Reconfigure(ProtocolConfig config) {
   if (state_ != State::Stopped) return;
   config_ = std::move(config);
   log_ = Logger(config_.name, config_.logFile, LogLevelOf(config_.logLevel));
+  log_.Tap(telemetry_.log);
+  telemetry_.trace.Configure(config_.traceRingRecords);
 }
 
 std::shared_ptr<HostLink> Instance::Link() {
@@ -133,6 +149,7 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
   // The previous run's ROUTER_STOPPED, if the router manager has not read it: it stays first
   // (without signalling the old event, which may be closed by now).
   if (CollectStop()) events_.Push(ROUTER_STOPPED, MESSAGE{}, false);
+  AdminEndpoint::Attach(*this);  // operators see the protocol from its start
   {
     std::lock_guard<std::mutex> lock(mu_);
     events_.SetHandle(event);
@@ -160,6 +177,7 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
   DWORD code = launchCode_;
   if (code == NO_ERROR) {
     state_ = State::Running;
+    startedWallNs_ = WallNowNs();
     return code;
   }
   // The supervisor tears down what was started; wait for it (bounded by the stop deadline),
@@ -170,6 +188,8 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
   std::thread sup = std::move(supervisor_);
   lock.unlock();
   if (sup.joinable()) sup.join();
+  lock.unlock();
+  AdminEndpoint::Detach(*this);  // the router manager may unload the library once we return
   lock.lock();
   state_ = State::Stopped;
   pin_.Close();
@@ -230,6 +250,7 @@ DWORD Instance::GetEventMessage(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result)
   if (events_.Pop(event, result) == NO_ERROR) return NO_ERROR;
   if (!finished || !CollectStop()) return ERROR_NO_MORE_ITEMS;
   // No thread of the library exists any more: the router manager may unload it now.
+  telemetry_.trace.Event(true, ROUTER_STOPPED, MESSAGE{});
   *event = ROUTER_STOPPED;
   if (result) *result = MESSAGE{};
   return NO_ERROR;
@@ -335,8 +356,11 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
   cb.onRequest = [this](HostLink& from, Message&& m) { OnHostRequest(from, std::move(m)); };
   cb.onLost = [this, gen](const std::string& reason) {
     log_(LogLevel::Error, "host (generation %u) lost: %s", gen, reason.c_str());
+    NoteHost(HostEvent::Lost, reason);
     Post(Command::Lost, gen);
   };
+  cb.trace = &telemetry_.trace;
+  cb.logTap = telemetry_.log;
   auto link = std::make_shared<HostLink>(config_, std::move(cb), gen);
   if (!link->Launch(startBy, err)) {
     link->Shutdown(Clock::now());
@@ -396,6 +420,8 @@ bool Instance::LaunchHost(bool replay, std::string& err, DWORD& code) {
       }
     }
   }
+  telemetry_.trace.Host(HostEvent::Started, gen, link->pid(), replay ? "restarted, state replayed" : "started");
+  hostStartedWallNs_ = WallNowNs();
   link_ = std::move(link);
   heartbeatSeq_ = heartbeatAnswered_ = heartbeatMisses_ = 0;
   code = NO_ERROR;
@@ -459,6 +485,7 @@ void Instance::RecoverFromLoss(uint32_t generation, bool planned) {
     std::string how = dead->Shutdown(Clock::now());
     log_(LogLevel::Error, "host pid %u ended (%s); its last output:\n%s",
          dead->pid(), how.c_str(), dead->OutputTail().c_str());
+    LogLastRecords("host pid " + std::to_string(dead->pid()) + " ended");
   }
   // Exponential backoff within a budget of restarts per window.
   auto& recent = restarts_;
@@ -468,12 +495,17 @@ void Instance::RecoverFromLoss(uint32_t generation, bool planned) {
     while (!recent.empty() && now - recent.front() > std::chrono::milliseconds(config_.restartWindowMs))
       recent.pop_front();
     if (recent.size() >= config_.restartLimit) {
-      std::lock_guard<std::mutex> lock(mu_);
-      gaveUp_ = true;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        gaveUp_ = true;
+        budgetUsed_ = static_cast<uint32_t>(recent.size());
+      }
       log_(LogLevel::Error,
            "host restarted %u times within %u ms: giving up; calls answer "
            "ERROR_CAN_NOT_COMPLETE until the protocol is restarted",
            unsigned(recent.size()), config_.restartWindowMs);
+      NoteHost(HostEvent::GaveUp, "restarted " + std::to_string(recent.size()) + " times within " +
+                                      std::to_string(config_.restartWindowMs) + " ms");
       return;
     }
     {
@@ -487,6 +519,10 @@ void Instance::RecoverFromLoss(uint32_t generation, bool planned) {
         return;
     }
     recent.push_back(Clock::now());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      budgetUsed_ = static_cast<uint32_t>(recent.size());
+    }
     std::string err;
     DWORD code;
     if (LaunchHost(true, err, code)) {
@@ -515,6 +551,7 @@ void Instance::Heartbeat() {
     log_(LogLevel::Error,
          "host missed %u heartbeats: its event loop is blocked; restarting it",
          config_.heartbeatMisses);
+    NoteHost(HostEvent::WatchdogKill, "missed " + std::to_string(config_.heartbeatMisses) + " heartbeats");
     RecoverFromLoss(link->generation());
     return;
   }
@@ -554,6 +591,10 @@ void Instance::RunStop() {
   }
   CloseRtm(true);  // a planned stop removes the protocol's routes
   log_(LogLevel::Info, "stopped");
+  NoteHost(HostEvent::Stopped, "StopProtocol");
+  // Before the stop is finished (and ROUTER_STOPPED can be read): with the last protocol, the
+  // admin endpoint's threads are joined here.
+  AdminEndpoint::Detach(*this);
   {
     std::lock_guard<std::mutex> lock(mu_);
     state_ = State::Stopped;
@@ -923,6 +964,7 @@ void Instance::OnHostRequest(HostLink& from, Message&& m) {
       return;
     case MsgType::Restart:
       log_(LogLevel::Info, "the host asks to be restarted: %s", m.Bytes(0).c_str());
+      NoteHost(HostEvent::PlannedRestart, "the host asked: " + m.Bytes(0));
       reply(NO_ERROR, {});
       Post(Command::Reload, from.generation());
       return;
@@ -951,6 +993,7 @@ bool Instance::OpenRtm(std::string& err) {
     };
   }
   if (!rtm->Open(config_.rtmLibrary, sink, validate, err)) return false;
+  std::lock_guard<std::mutex> lock(mu_);
   rtm_ = std::move(rtm);
   return true;
 }
@@ -959,9 +1002,9 @@ void Instance::CloseRtm(bool deleteRoutes) {
   if (!rtm_) return;
   const size_t n = rtm_->routeCount();
   rtm_->Close(deleteRoutes);
-  rtm_.reset();
   if (deleteRoutes && n) log_(LogLevel::Info, "deleted the protocol's %u route(s) from RTM", unsigned(n));
   std::lock_guard<std::mutex> lock(mu_);
+  rtm_.reset();
   staleArmed_ = false;
 }
 
@@ -1144,6 +1187,101 @@ void Instance::HandleSupport(HostLink& from, const Message& m) {
     return;
   }
   from.Reply(m, NO_ERROR, {}, {Value::Num(result), Value::Bytes(std::move(output))});
+}
+
+// ---- for operators ---------------------------------------------------------------------
+
+void Instance::NoteHost(HostEvent what, const std::string& reason) {
+  uint32_t generation, pid;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    generation = generation_;
+    pid = link_ ? link_->pid() : 0;
+    if (what != HostEvent::Started && what != HostEvent::Stopped) {
+      restartHistory_.push_back({WallNowNs(), generation, pid, what, reason});
+      if (restartHistory_.size() > kRestartHistory) restartHistory_.pop_front();
+      if (what == HostEvent::PlannedRestart) ++plannedRestarts_;
+      else if (what != HostEvent::GaveUp) ++unplannedRestarts_;
+    }
+  }
+  telemetry_.trace.Host(what, generation, pid, reason);
+}
+
+void Instance::LogLastRecords(const std::string& why) {
+  std::vector<TraceRecord> records = telemetry_.trace.Last(kCrashReportRecords);
+  if (records.empty()) return;
+  // In the order things happened (a call is recorded when it returns, with its start time).
+  std::stable_sort(records.begin(), records.end(),
+                   [](const TraceRecord& a, const TraceRecord& b) { return a.timeNs < b.timeNs; });
+  std::string text = why + "; the last " + std::to_string(records.size()) +
+                     " trace records before it (rras-bridge trace shows more):";
+  for (const TraceRecord& r : records) text += "\n  " + TraceText(r, telemetry_.trace);
+  log_.Write(LogLevel::Error, text);
+}
+
+InstanceStatus Instance::Snapshot() {
+  InstanceStatus s;
+  std::shared_ptr<HostLink> link;
+  std::shared_ptr<RtmClient> rtm;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    s.protocolId = config_.protocolId;
+    s.name = config_.name;
+    s.module = config_.module;
+    s.ipv6 = config_.ipv6 != 0;
+    static const char* const kStates[] = {"stopped", "starting", "running", "stopping"};
+    s.state = gaveUp_ && state_ == State::Running ? "gave-up" : kStates[static_cast<int>(state_)];
+    s.startCompleted = startCompleted_;
+    s.startedWallNs = state_ == State::Running ? startedWallNs_ : 0;
+    s.generation = generation_;
+    s.hostStartedWallNs = link_ ? hostStartedWallNs_ : 0;
+    s.restarts.assign(restartHistory_.begin(), restartHistory_.end());
+    s.unplannedRestarts = unplannedRestarts_;
+    s.plannedRestarts = plannedRestarts_;
+    s.budgetUsed = budgetUsed_;
+    s.restartLimit = config_.restartLimit;
+    s.restartWindowMs = config_.restartWindowMs;
+    s.gaveUp = gaveUp_;
+    s.staleArmed = staleArmed_;
+    s.staleDeadlineInMs = staleArmed_ ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            staleDeadline_ - Clock::now()).count()
+                                      : 0;
+    s.staleTimeoutMs = config_.staleTimeoutMs;
+    for (const auto& [index, f] : interfaces_) s.interfaces.push_back(f);
+    link = link_;
+    rtm = rtm_;
+  }
+  // Outside mu_: these take the link's and RTM's own locks (RTM's may be held for a batch).
+  if (link) {
+    s.hostPid = link->pid();
+    s.hostConnected = link->connected();
+    s.hostCallsPending = link->pendingCalls();
+    s.hostQueuedBytes = link->queuedBytes();
+  }
+  if (rtm) {
+    s.rtmOpen = true;
+    s.routesOwn = rtm->routeCount();
+    s.routesStale = rtm->staleCount();
+  }
+  s.eventQueueDepth = events_.size();
+  s.callsInFlight = telemetry_.calls.inFlight();
+  return s;
+}
+
+std::string Instance::RequestRestart(const std::string& reason, uint32_t& generation) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::Running) return "the protocol is not running";
+    if (gaveUp_)
+      return "the library gave up on the host (restart budget exhausted); restart the protocol "
+             "in the router manager";
+    if (!link_) return "no host is connected now (it is being restarted)";
+    generation = generation_;
+  }
+  log_(LogLevel::Info, "planned restart requested: %s", reason.c_str());
+  NoteHost(HostEvent::PlannedRestart, reason);
+  Post(Command::Reload);
+  return {};
 }
 
 }  // namespace rrasbridge

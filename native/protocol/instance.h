@@ -30,6 +30,8 @@
 #include "interfaces.h"
 #include "log.h"
 #include "rtm_client.h"
+#include "status.h"
+#include "telemetry.h"
 
 namespace rrasbridge {
 
@@ -44,6 +46,15 @@ class Instance {
   void Reconfigure(ProtocolConfig config);  // at RegisterProtocol, when not running
   // Stopped, with no thread left: the library may free it (unload).
   bool Idle();
+
+  // For operators (the admin endpoint). What exports.cc's Guard records every call into.
+  Telemetry& telemetry() { return telemetry_; }
+  // Everything `rras-bridge status` shows, read in one go.
+  InstanceStatus Snapshot();
+  // The planned restart (`rras-bridge restart`): a new host with the module as it is now on
+  // disk, routes kept, outside the restart budget. Empty, with the host generation being
+  // replaced, or why it cannot be done.
+  std::string RequestRestart(const std::string& reason, uint32_t& generation);
 
   // routprot.h entry points.
   DWORD StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID globalInfo,
@@ -117,10 +128,15 @@ class Instance {
   static DWORD AnswerInfo(const InfoBlob& b, PVOID info, PULONG bufferSize, PULONG version,
                           PULONG size, PULONG count);
   std::vector<wire::Message> ReplayMessages(const InterfaceState& s) const;
+  // The host's life for the trace and the restart history; takes mu_.
+  void NoteHost(HostEvent what, const std::string& reason);
+  // The crash report: the trace's last records, into the log.
+  void LogLastRecords(const std::string& why);
 
   ProtocolConfig config_;
+  Telemetry telemetry_;
   Logger log_;
-  EventQueue events_;
+  EventQueue events_{&telemetry_.trace};
   LogThrottle downLog_;  // calls refused while the host is down: one line a second
 
   std::mutex mu_;  // guards everything below; never held while waiting for the host
@@ -150,12 +166,18 @@ class Instance {
   // supervisor starts, so each run has its whole budget).
   std::deque<Clock::time_point> restarts_;
   // RTM: opened before the first host starts, closed after the last one stopped. Set and
-  // reset on the supervisor thread while no host is connected; used by the I/O thread.
-  std::unique_ptr<RtmClient> rtm_;
+  // reset on the supervisor thread while no host is connected, under mu_ (Snapshot copies
+  // it); used by the I/O thread.
+  std::shared_ptr<RtmClient> rtm_;
   bool staleArmed_ = false;  // a dead host's routes are kept until this deadline
   Clock::time_point staleDeadline_{};
   // Watchdog.
   uint32_t heartbeatSeq_ = 0, heartbeatAnswered_ = 0, heartbeatMisses_ = 0;
+  // For Snapshot (guarded by mu_).
+  int64_t startedWallNs_ = 0, hostStartedWallNs_ = 0;
+  std::deque<RestartRecord> restartHistory_;
+  uint64_t unplannedRestarts_ = 0, plannedRestarts_ = 0;
+  uint32_t budgetUsed_ = 0;
 };
 
 }  // namespace rrasbridge

@@ -1,0 +1,145 @@
+#include "status.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "../common/info_block.h"
+#include "../common/json_writer.h"
+
+namespace rrasbridge {
+namespace {
+
+constexpr size_t kMaxInterfacesShown = 4096;  // keeps the document under the frame cap
+
+int64_t WallNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Utf8(const std::u16string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    uint32_t c = s[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)
+      c = 0x10000 + ((c - 0xD800) << 10) + (s[++i] - 0xDC00);
+    else if (c >= 0xD800 && c <= 0xDFFF)
+      c = 0xFFFD;
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | c >> 6);
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | c >> 12);
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | c >> 18);
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+void Since(json::Writer& w, const char* key, int64_t wallNs, int64_t now) {
+  if (!wallNs) return;
+  w.Str(key, IsoTime(wallNs)).Int("uptimeMs", (now - wallNs) / 1000000);
+}
+
+const char* LevelName(unsigned level) {
+  static const char* const kLevels[] = {"error", "warn", "info", "debug"};
+  return kLevels[level & 3];
+}
+
+}  // namespace
+
+std::string StatusJson(const InstanceStatus& s, const Telemetry& t) {
+  const int64_t now = WallNowNs();
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "0x%08x", unsigned(s.protocolId));
+  std::string out;
+  json::Writer w(out);
+  w.Open().Str("time", IsoTime(now));
+  w.Object("protocol").Num("id", s.protocolId).Str("idHex", hex).Str("name", s.name).Str("module", s.module);
+  w.Str("family", s.ipv6 ? "ipv6" : "ipv4").Close();
+  w.Str("state", s.state).Bool("startCompleted", s.startCompleted);
+  Since(w, "since", s.startedWallNs, now);
+
+  w.Object("host").Num("pid", s.hostPid).Num("generation", s.generation).Bool("connected", s.hostConnected);
+  Since(w, "since", s.hostStartedWallNs, now);
+  w.Num("callsPending", s.hostCallsPending).Num("queuedBytes", s.hostQueuedBytes).Close();
+
+  w.Object("restarts")
+      .Num("unplanned", s.unplannedRestarts)
+      .Num("planned", s.plannedRestarts)
+      .Object("budget")
+      .Num("used", s.budgetUsed)
+      .Num("limit", s.restartLimit)
+      .Num("windowMs", s.restartWindowMs)
+      .Close()
+      .Bool("gaveUp", s.gaveUp)
+      .Array("recent");
+  for (const RestartRecord& r : s.restarts)
+    w.Open()
+        .Str("time", IsoTime(r.wallNs))
+        .Str("what", HostEventName(r.what))
+        .Num("generation", r.generation)
+        .Num("pid", r.pid)
+        .Str("reason", r.reason)
+        .Close();
+  w.CloseArray().Close();
+
+  w.Object("gracefulRestart").Bool("active", s.staleArmed).Num("staleRoutes", s.routesStale);
+  if (s.staleArmed) w.Int("deadlineInMs", s.staleDeadlineInMs);
+  w.Num("staleTimeoutMs", s.staleTimeoutMs).Close();
+  w.Object("routes").Bool("rtm", s.rtmOpen).Num("own", s.routesOwn).Num("stale", s.routesStale).Close();
+
+  w.Array("interfaces");
+  for (size_t i = 0; i < s.interfaces.size() && i < kMaxInterfacesShown; ++i) {
+    const InterfaceState& f = s.interfaces[i];
+    w.Open()
+        .Num("index", f.index)
+        .Str("name", Utf8(f.name))
+        .Str("type", InterfaceTypeName(f.type))
+        .Bool("enabled", f.enabled)
+        .Bool("bound", f.bound)
+        .Bool("active", f.active)
+        .Bool("mediaPresent", f.mediaPresent)
+        .Array("addresses");
+    for (const std::string& a : infoblock::BindingAddressTexts(f.binding.data(), f.binding.size(), s.ipv6))
+      w.Str(a);
+    w.CloseArray().Num("configBytes", f.info.data.size()).Close();
+  }
+  w.CloseArray();
+  if (s.interfaces.size() > kMaxInterfacesShown) w.Num("interfacesOmitted", s.interfaces.size() - kMaxInterfacesShown);
+
+  w.Object("eventQueue").Num("depth", s.eventQueueDepth).Close();
+  w.Int("callsInFlight", s.callsInFlight);
+
+  w.Array("entryPoints");
+  for (const CallStats::Summary& e : t.calls.Summaries()) {
+    w.Open().Str("name", EntryPointName(e.entryPoint)).Num("count", e.count).Num("failed", e.failed);
+    w.Str("lastResult", DescribeCode(e.lastResult));
+    w.Real("p50Us", e.p50Ns / 1000.0, 1).Real("p99Us", e.p99Ns / 1000.0, 1).Real("maxUs", e.maxNs / 1000.0, 1);
+    w.Real("meanUs", e.count ? static_cast<double>(e.totalNs) / e.count / 1000.0 : 0.0, 1).Close();
+  }
+  w.CloseArray();
+
+  w.Object("trace").Num("ringRecords", t.trace.capacity()).Num("recorded", t.trace.lastSeq()).Close();
+  w.Array("lastErrors");
+  for (const LogLine& l : t.log->LastErrors())
+    w.Open()
+        .Str("time", IsoTime(l.wallNs))
+        .Str("level", LevelName(l.level))
+        .Str("origin", l.origin == "/js" ? "host" : "library")
+        .Str("text", l.text)
+        .Close();
+  w.CloseArray();
+  w.Close();
+  return out;
+}
+
+}  // namespace rrasbridge
