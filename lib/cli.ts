@@ -4,6 +4,8 @@
 //   rras-bridge demo                the static-routes example under the mock router (npm start)
 //   rras-bridge mock <module> ...   any protocol module under the mock router, with a live trace
 //   rras-bridge install / uninstall register a protocol with RRAS (Windows; --dry-run anywhere)
+//   rras-bridge status / trace / restart / log   a running protocol, through its library's
+//                                   admin endpoint (lib/ops)
 import { paths } from './paths.js';
 
 function usage(code: number): never {
@@ -13,7 +15,11 @@ function usage(code: number): never {
       '  demo             run the static-routes example under the mock router manager\n' +
       '  mock <module>    run a protocol module under the mock router manager (mock --help)\n' +
       '  install <module> --name N --protocol-id ID   register a protocol with RRAS (install --help)\n' +
-      '  uninstall --name N                           remove it (uninstall --help)\n',
+      '  uninstall --name N                           remove it (uninstall --help)\n' +
+      '  status [name] [--json]     what running protocols do (status --help)\n' +
+      '  trace [name] [--follow]    every call, message and event of a running protocol (trace --help)\n' +
+      '  restart <name>             a new host with the code on disk, routes kept (restart --help)\n' +
+      '  log <name> [--follow]      a running protocol\'s log (log --help)\n',
   );
   process.exit(code);
 }
@@ -41,6 +47,9 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = await (cmd === 'install' ? installer.runInstall(rest) : installer.runUninstall(rest));
       return;
     }
+    case 'status': case 'trace': case 'restart': case 'log':
+      process.exitCode = await (await import('./ops/index.js')).runOps(cmd, rest);
+      return;
     case undefined:
     case '-h':
     case '--help':

@@ -22,8 +22,23 @@ export interface HelloReply {
   heartbeatMs: number;
 }
 
+/** The admin endpoint's answer to adminHello (native/protocol/admin_endpoint.h). */
+export interface AdminHelloReply {
+  version: number;
+  pid: number;
+  library: string;
+  /** JSON: [{protocolId, name, state}] */
+  protocols: string;
+}
+
 export interface Channel {
   connect(options: { address: string; token: Buffer; pid: number; timeoutMs?: number }): Promise<HelloReply>;
+  /**
+   * To a library's admin endpoint instead of as its host: checks who serves it (POSIX: root or
+   * this user; Windows: serverPid, when given), then adminHello. A refusal rejects with the
+   * error's `code` (e.g. ERROR_ACCESS_DENIED).
+   */
+  connectAdmin(options: { address: string; client?: string; serverPid?: number; timeoutMs?: number }): Promise<AdminHelloReply>;
   /** A request (id > 0, answered by a reply) or a notification (id 0). */
   send(type: string, id: number, fields: Record<string, unknown>): void;
   reply(type: string, id: number, status: number, error: string, fields?: Record<string, unknown>): void;

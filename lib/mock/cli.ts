@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { isProtocol } from '../api/defineProtocol.js';
 import type { Protocol } from '../api/types.js';
 import { DEMAND_DIAL, NO_ERROR, PERMANENT, errorName } from '../constants.js';
+import { runDirectory } from '../ops/endpoints.js';
 import { MockRouter } from './router.js';
 import { bold, dim, formatTrace } from './reporter.js';
 import { formatMibTable, walkMibView } from './mibView.js';
@@ -72,7 +73,7 @@ export async function runMock(argv: string[]): Promise<number> {
     ifConfigs.set(Number(c.slice(0, eq)), c.slice(eq + 1));
   }
 
-  const router = new MockRouter();
+  const router = new MockRouter({ adminDirectory: runDirectory() });  // where `rras-bridge status` looks
   const trace = values.trace ? fs.openSync(values.trace, 'w') : undefined;
   router.on('trace', (e) => {
     if (trace !== undefined) fs.writeSync(trace, JSON.stringify({ time: new Date().toISOString(), ...e }, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'bigint' ? String(v) : v)) + '\n');

@@ -63,6 +63,13 @@ export interface ProtocolSettings {
   ipv6?: number;
   /** 0 error, 1 warn, 2 info (default), 3 debug: also a line per routine call. */
   logLevel?: number;
+  /** Records in the always-on trace ring (default 4096; 0: tracing only while followed). */
+  traceRingRecords?: number;
+  /**
+   * POSIX: the directory of the library's admin endpoint (`rras-bridge status` and friends);
+   * default the router's adminDirectory.
+   */
+  adminDirectory?: string;
 }
 
 export interface MockRouterOptions {
@@ -98,6 +105,13 @@ export interface MockRouterOptions {
    * the library again. Default: the library stays loaded for the life of the process.
    */
   unloadLibrary?: boolean;
+  /**
+   * POSIX: where the library opens its admin endpoint (`rras-bridge status --run-dir DIR`);
+   * default RRAS_BRIDGE_RUN_DIR, else `run` in the work directory, so that tests leave the
+   * system's run directory alone (`rras-bridge mock` passes the one `status` looks in by
+   * default). Windows: the endpoint is the pipe \\.\pipe\rras-bridge-admin-<pid> whatever this says.
+   */
+  adminDirectory?: string;
 }
 
 export type TraceEntry =
@@ -155,6 +169,8 @@ export class MockRouter extends EventEmitter {
   readonly routerId: number;
   readonly protocolPriority: Record<number, number>;
   readonly routerVersion: versions.RouterVersion;
+  /** POSIX: where the protocol library's admin endpoint listens (options.adminDirectory). */
+  readonly adminDirectory: string;
   /** The RTM the protocols' routes go to (shared by every MockRouter in this process). */
   readonly rtm: MockRtm;
   private readonly offered: number;
@@ -173,10 +189,12 @@ export class MockRouter extends EventEmitter {
     this.workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rras-bridge-mock-'));
     fs.mkdirSync(this.workDir, { recursive: true });
     this.configFile = path.join(this.workDir, 'rras-bridge.json');
+    this.adminDirectory = options.adminDirectory ?? (process.env.RRAS_BRIDGE_RUN_DIR || path.join(this.workDir, 'run'));
     this.logFile = path.join(this.workDir, 'protocol.log');
     this.routerId = options.routerId ?? 0x0100000a;
     this.protocolPriority = options.protocolPriority ?? {};
     this.routerVersion = options.routerVersion ?? versions.MS_ROUTER_VERSION_MPR50;
+
     if (!versions.isRouterVersion(this.routerVersion)) {
       throw new Error(`MockRouter: routerVersion must be 0x500 or 0x600, not 0x${Number(this.routerVersion).toString(16)}`);
     }
@@ -202,6 +220,7 @@ export class MockRouter extends EventEmitter {
       ...declaredCapabilities(settings.module),
       nodePath: process.execPath,
       rtmLibrary: this.rtm.library,
+      ...(process.platform === 'win32' ? {} : { adminDirectory: this.adminDirectory }),
       ...settings,
       module: path.resolve(settings.module),
     };

@@ -1,10 +1,15 @@
-// The host's end of the channel to the protocol library, as a JS class.
+// The host's end of the channel to the protocol library, as a JS class; also the operator
+// tools' connection to the library's admin endpoint (connectAdmin), with the same framing.
 //
 // A native thread connects and performs the handshake; afterwards the Peer's I/O thread
 // reads frames. Everything it receives reaches JS through one ThreadSafeFunction per
 // channel (never blocking the I/O thread on JS). close() stops and joins both threads, and
 // an environment cleanup hook does the same before the environment is torn down.
 #include <napi.h>
+
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 #include <memory>
 #include <mutex>
@@ -23,6 +28,7 @@ struct Event {
   enum class Kind { Connected, Message, Closed } kind;
   wire::Message message;
   std::string text;  // close reason, or connect error
+  uint32_t code = 0;  // connect error: the status the library refused with
 };
 
 class Channel : public Napi::ObjectWrap<Channel> {
@@ -30,6 +36,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Channel",
                        {InstanceMethod("connect", &Channel::Connect),
+                        InstanceMethod("connectAdmin", &Channel::ConnectAdmin),
                         InstanceMethod("send", &Channel::Send),
                         InstanceMethod("reply", &Channel::Reply),
                         InstanceMethod("close", &Channel::Close),
@@ -60,50 +67,103 @@ class Channel : public Napi::ObjectWrap<Channel> {
     self->Shutdown("environment teardown");
   }
 
+  // What a connection sends first, and how it checks who answers.
+  struct Handshake {
+    wire::Message hello;
+    bool admin = false;      // the admin endpoint: the server must run as root or as us
+    uint32_t serverPid = 0;  // admin, when known: the process that must serve it
+  };
+
+  static uint32_t TimeoutArg(const Napi::Object& o) {
+    return o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : 10000;
+  }
+
   // connect({address, token: Buffer, pid, timeoutMs}) -> Promise<hello reply fields>
   Napi::Value Connect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (tsfn_ || closed_) throw Napi::Error::New(env, "connect() may be called once");
     auto o = info[0].As<Napi::Object>();
     if (!info[0].IsObject() || !o.Get("address").IsString() || !o.Get("token").IsBuffer())
       throw Napi::TypeError::New(env, "connect({address: string, token: Buffer, pid: number})");
-    const std::string address = o.Get("address").As<Napi::String>().Utf8Value();
     auto tok = o.Get("token").As<Napi::Buffer<char>>();
     const std::string token(tok.Data(), tok.Length());
     const uint32_t pid = o.Get("pid").IsNumber() ? o.Get("pid").As<Napi::Number>().Uint32Value() : 0;
-    const uint32_t timeoutMs =
-        o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : 10000;
+    Handshake h;
+    h.hello = wire::Message::Request(
+        wire::MsgType::Hello, 1,
+        {wire::Value::Num(wire::kMagic), wire::Value::Num(wire::kMinVersion),
+         wire::Value::Num(wire::kVersion), wire::Value::Bytes(token), wire::Value::Num(pid)});
+    return Start(env, o.Get("address").As<Napi::String>().Utf8Value(), std::move(h), TimeoutArg(o));
+  }
+
+  // connectAdmin({address, client, serverPid?, timeoutMs}) -> Promise<adminHello reply fields>
+  Napi::Value ConnectAdmin(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto o = info[0].As<Napi::Object>();
+    if (!info[0].IsObject() || !o.Get("address").IsString())
+      throw Napi::TypeError::New(env, "connectAdmin({address: string, client?: string, serverPid?: number})");
+    const std::string client = o.Get("client").IsString() ? o.Get("client").As<Napi::String>().Utf8Value() : "";
+    Handshake h;
+    h.admin = true;
+    h.serverPid = o.Get("serverPid").IsNumber() ? o.Get("serverPid").As<Napi::Number>().Uint32Value() : 0;
+    h.hello = wire::Message::Request(
+        wire::MsgType::AdminHello, 1,
+        {wire::Value::Num(wire::kMagic), wire::Value::Num(wire::kMinVersion),
+         wire::Value::Num(wire::kVersion), wire::Value::Bytes(client)});
+    return Start(env, o.Get("address").As<Napi::String>().Utf8Value(), std::move(h), TimeoutArg(o));
+  }
+
+  Napi::Value Start(Napi::Env env, const std::string& address, Handshake h, uint32_t timeoutMs) {
+    if (tsfn_ || closed_) throw Napi::Error::New(env, "connect() may be called once");
     deferred_ = std::make_unique<Napi::Promise::Deferred>(env);
     // An open channel keeps its JS object alive (like a socket): otherwise a host awaiting
     // connect() holds it only through a cycle the GC may collect, closing the channel.
     Ref();
     referenced_ = true;
     tsfn_ = Napi::ThreadSafeFunction::New(env, onEvent_.Value(), "rras-bridge channel", 0, 1);
-    connector_ = std::thread([this, address, token, pid, timeoutMs] {
-      DoConnect(address, token, pid, timeoutMs);
-    });
+    connector_ = std::thread([this, address, h = std::move(h), timeoutMs] { DoConnect(address, h, timeoutMs); });
     return deferred_->Promise();
   }
 
-  void DoConnect(const std::string& address, const std::string& token, uint32_t pid,
-                 uint32_t timeoutMs) {
+  // An admin endpoint must be served by root or by our own user (POSIX), by the process its
+  // name says (Windows): a look-alike somebody else set up gets nothing from us.
+  static std::string CheckServer(NativeHandle h, const Handshake& hs) {
+    if (!hs.admin) return {};
+    uint32_t pid = 0, uid = 0;
+    std::string err;
+    if (!ServerIdentity(h, pid, uid, err)) return err;
+#ifndef _WIN32
+    if (uid != 0 && uid != ::geteuid())
+      return "the endpoint is served by uid " + std::to_string(uid) + ", neither root nor this user";
+#endif
+    if (hs.serverPid && pid != hs.serverPid)
+      return "the endpoint is served by pid " + std::to_string(pid) + ", not by pid " + std::to_string(hs.serverPid);
+    return {};
+  }
+
+  void DoConnect(const std::string& address, const Handshake& hs, uint32_t timeoutMs) {
     auto ev = std::make_unique<Event>();
     ev->kind = Event::Kind::Connected;
     const Deadline d = DeadlineIn(timeoutMs);
     Stream s;
-    std::string err, frame;
+    std::string err, frame, refused;
     wire::FrameDecoder dec(maxFrame_);
-    wire::Message hello = wire::Message::Request(
-        wire::MsgType::Hello, 1,
-        {wire::Value::Num(wire::kMagic), wire::Value::Num(wire::kMinVersion),
-         wire::Value::Num(wire::kVersion), wire::Value::Bytes(token), wire::Value::Num(pid)});
-    if (!rrasbridge::Connect(address, d, s, err) || !wire::Encode(hello, frame, err) ||
-        !WriteAll(s.get(), frame, d, err) || !ReadMessage(s.get(), dec, ev->message, d, err)) {
-      ev->text = "cannot connect to the protocol library: " + err;
-    } else if (!ev->message.IsReply() || ev->message.type != wire::MsgType::Hello) {
+    // A library that refuses us answers before it closes; that answer is read even when
+    // sending the hello failed because the library had already closed.
+    const auto exchange = [&] {
+      std::string sendErr;
+      if (!wire::Encode(hs.hello, frame, err)) return false;
+      const bool sent = WriteAll(s.get(), frame, d, sendErr);
+      if (ReadMessage(s.get(), dec, ev->message, d, err)) return true;
+      if (!sent) err = sendErr;
+      return false;
+    };
+    if (!rrasbridge::Connect(address, d, s, err) || !(refused = CheckServer(s.get(), hs)).empty() || !exchange()) {
+      ev->text = refused.empty() ? "cannot connect to the protocol library: " + err : "refused to talk to " + address + ": " + refused;
+    } else if (!ev->message.IsReply() || ev->message.type != hs.hello.type) {
       ev->text = "handshake: unexpected answer";
     } else if (ev->message.status != 0) {
       ev->text = "the protocol library refused the handshake: " + ev->message.error;
+      ev->code = ev->message.status;
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       if (!closed_) {
@@ -149,7 +209,9 @@ class Channel : public Napi::ObjectWrap<Channel> {
       if (e.text.empty()) {
         deferred_->Resolve(ToJs(env, e.message).Get("fields"));
       } else {
-        deferred_->Reject(Napi::Error::New(env, e.text).Value());
+        Napi::Error error = Napi::Error::New(env, e.text);
+        if (e.code) error.Set("code", Napi::Number::New(env, e.code));
+        deferred_->Reject(error.Value());
       }
       deferred_.reset();
       return;
