@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import koffi from '../lib/mock/koffi.js';
 import { MockRouter, NO_ERROR, PERMANENT, type RoutingProtocol } from '../lib/index.js';
 import type { CallRecord, EventRecord, HostRecord, LogRecord, MessageRecord, ProtocolStatus, TraceRecord } from '../lib/ops/index.js';
 import { fixture, scriptedCalls, sleep, uniqueId } from './helpers.js';
@@ -125,7 +126,7 @@ test.serial('status: state, host, restarts, interfaces, routes, queue and per en
 
   const person = await cli('status', name, ...target);
   t.is(person.code, 0, person.stderr);
-  t.regex(person.stdout, new RegExp(`^Name +Id +State +Since +Host +Info\\n${name} +0x[0-9a-f]{8} +running `));
+  t.regex(person.stdout, new RegExp(`^Name +Id +Library +State +Since +Host +Info\\n${name} +0x[0-9a-f]{8} +pid ${process.pid} +running `));
   t.regex(person.stdout, new RegExp(`Host: +pid ${host.pid}, generation 1, connected`));
   t.regex(person.stdout, /Routes in RTM: +2 own, 0 stale/);
   t.regex(person.stdout, /\n +3 +eth-three +PERMANENT +yes +yes +present +192\.0\.2\.4\/24\n/);
@@ -400,7 +401,7 @@ test.serial('log <name>: the library\'s and the host\'s lines; --follow prints n
 
 // ---- who may connect -----------------------------------------------------------------------
 
-test.serial(`a non-administrator is refused: another uid cannot reach the run directory, and one that can is refused by the library${linux ? '' : ' [Linux only: another uid; Windows: the pipe\'s DACL below]'}`, async (t) => {
+test.serial(`a non-administrator is refused: another uid cannot reach the run directory, and one that can is refused by the library${linux ? '' : ' [Linux only: another uid; Windows: the pipe\'s DACL, next]'}`, async (t) => {
   if (!linux) return void t.pass();
   if (process.getuid!() !== 0) return void t.fail('this test starts the CLI as the user nobody: run it as root (CI does)');
   const { router, name } = await scripted(t);
@@ -428,6 +429,32 @@ test.serial(`an admin directory open to others is not used: the protocol runs, t
   t.is(await proto.start(), NO_ERROR);
   t.regex(router.log(), new RegExp(`admin endpoint not opened \\(rras-bridge status cannot reach this library\\): the admin directory ${open} is open to others \\(mode 755; it must be 700\\)`));
   t.deepEqual(fs.readdirSync(open), []);
+});
+
+test.serial(`the admin pipe \\\\.\\pipe\\rras-bridge-admin-<pid> lets in SYSTEM and Administrators only: its DACL, protected from inheritance${windows ? '' : ' [Windows only: POSIX, the directory tests above]'}`, async (t) => {
+  if (!windows) return void t.pass();
+  await scripted(t);
+  const k32 = koffi.load('kernel32.dll');
+  const adv = koffi.load('advapi32.dll');
+  const CreateFileW = k32.func('void *__stdcall CreateFileW(const char16_t *name, uint32_t access, uint32_t share, void *sa, uint32_t disposition, uint32_t flags, void *tmpl)');
+  const CloseHandle = k32.func('int32_t __stdcall CloseHandle(void *h)');
+  const LocalFree = k32.func('void *__stdcall LocalFree(void *p)');
+  const GetSecurityInfo = adv.func('uint32_t __stdcall GetSecurityInfo(void *h, int32_t type, uint32_t info, void *owner, void *group, _Out_ void **dacl, void *sacl, _Out_ void **sd)');
+  const SdToString = adv.func('int32_t __stdcall ConvertSecurityDescriptorToStringSecurityDescriptorW(void *sd, uint32_t revision, uint32_t info, _Out_ void **text, void *length)');
+  const READ_CONTROL = 0x20000, OPEN_EXISTING = 3, SE_KERNEL_OBJECT = 6, DACL_SECURITY_INFORMATION = 4;
+  const h = CreateFileW(`\\\\.\\pipe\\rras-bridge-admin-${process.pid}`, READ_CONTROL, 0, null, OPEN_EXISTING, 0, null);
+  t.not(koffi.address(h), 0xffffffffffffffffn, 'the pipe opens for an administrator');
+  const dacl = [null], sd = [null], text = [null];
+  t.is(GetSecurityInfo(h, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION, null, null, dacl, null, sd), 0);
+  t.true(SdToString(sd[0], 1, DACL_SECURITY_INFORMATION, text, null) !== 0);
+  const sddl = koffi.decode.string16(text[0]);
+  LocalFree(text[0]);
+  LocalFree(sd[0]);
+  CloseHandle(h);
+  t.log(sddl);
+  const aces = [...sddl.matchAll(/\(([^)]*)\)/g)].map((m) => m[1]!.split(';'));
+  t.regex(sddl, /^D:P/, 'protected: no inherited entries');
+  t.deepEqual(aces.map((a) => [a[0], a[5]]).sort(), [['A', 'BA'], ['A', 'SY']], 'allow SYSTEM and Administrators, nobody else');
 });
 
 /** A raw connection to this process's endpoint, speaking (or not) the wire by hand. */

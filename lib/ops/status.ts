@@ -145,9 +145,9 @@ export function formatProtocol(p: ProtocolStatus): string {
 }
 
 export function formatStatus(protocols: ProtocolStatus[]): string {
-  const headers = ['Name', 'Id', 'State', 'Since', 'Host', 'Info'];
+  const headers = ['Name', 'Id', 'Library', 'State', 'Since', 'Host', 'Info'];
   const rows = protocols.map((p) => [
-    p.protocol.name, p.protocol.idHex, p.state, p.since ? shortTime(p.since) : '-', p.host.pid ? `pid ${p.host.pid}` : '-',
+    p.protocol.name, p.protocol.idHex, `pid ${p.library.pid}`, p.state, p.since ? shortTime(p.since) : '-', p.host.pid ? `pid ${p.host.pid}` : '-',
     `generation ${p.host.generation}, ${p.routes.own} routes${p.gracefulRestart.active ? ', graceful restart' : ''}`,
   ]);
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

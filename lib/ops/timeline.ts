@@ -4,7 +4,7 @@
 // UPDATE_COMPLETE as a bar in the updates lane, and host starts and losses as markers across.
 import type { ChromeEvent } from './chrome.js';
 
-const LABEL = 230, WIDTH = 1400, LANE = 34, TOP = 58, SLICE = 18;
+const LABEL = 230, WIDTH = 1400, LANE = 34, TOP = 72, SLICE = 18;
 const palette = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#bab0ac', '#e15759'];
 const categoryColour: Record<string, string> = { host: '#e15759', events: '#59a14f', update: '#f28e2b', routprot: '#4e79a7' };
 
@@ -58,7 +58,7 @@ export function renderTimeline(events: ChromeEvent[], title = 'rras-bridge trace
     return { ...s, row };
   });
   const updatesTop = TOP + lanes.length * LANE + 10;
-  const height = updatesTop + Math.max(rowsEnd.length, 1) * 12 + 50;
+  const height = updatesTop + Math.max(rowsEnd.length, 1) * 12 + 72;
   const total = LABEL + WIDTH + 20;
 
   const out: string[] = [];
@@ -69,8 +69,23 @@ export function renderTimeline(events: ChromeEvent[], title = 'rras-bridge trace
   // Axis.
   const step = niceStep(span);
   for (let t = 0; t <= span; t += step) {
-    out.push(`<line x1="${x(t0 + t)}" y1="${TOP - 6}" x2="${x(t0 + t)}" y2="${height - 30}" stroke="#eee"/>`);
-    out.push(`<text x="${x(t0 + t)}" y="${height - 16}" text-anchor="middle" fill="#666">${timeLabel(t)}</text>`);
+    out.push(`<line x1="${x(t0 + t)}" y1="${TOP - 6}" x2="${x(t0 + t)}" y2="${height - 52}" stroke="#eee"/>`);
+    out.push(`<text x="${x(t0 + t)}" y="${height - 38}" text-anchor="middle" fill="#666">${timeLabel(t)}</text>`);
+  }
+  // Legend.
+  const legend: [string, string][] = [
+    ['<rect width="12" height="10" fill="#4e79a7"/>', 'a routprot.h call (one colour per entry point)'],
+    [`<path d="M6 0 l-5 10 h10 z" fill="${categoryColour.host}"/>`, 'a message to or from the host'],
+    [`<path d="M6 0 l-5 10 h10 z" fill="${categoryColour.events}"/>`, 'an event queued or drained'],
+    ['<line x1="0" y1="5" x2="12" y2="5" stroke="#999"/>', 'request to reply, queued to drained'],
+    [`<rect width="12" height="10" fill="${categoryColour.update}"/>`, 'an update until its UPDATE_COMPLETE'],
+    ['<rect width="12" height="10" fill="#e15759"/>', 'one that failed'],
+    ['<line x1="6" y1="0" x2="6" y2="10" stroke="#e15759" stroke-dasharray="3 2"/>', 'the host lost, started'],
+  ];
+  let lx = 10;
+  for (const [mark, label] of legend) {
+    out.push(`<g transform="translate(${lx},${height - 20})">${mark}<text x="17" y="9" fill="#444">${label}</text></g>`);
+    lx += 24 + label.length * 6.2;
   }
   // Lanes and labels.
   lanes.forEach((tid, i) => {
@@ -109,8 +124,9 @@ export function renderTimeline(events: ChromeEvent[], title = 'rras-bridge trace
   for (const e of timed.filter((e) => e.s === 'g')) {
     const ex = x(e.ts);
     const lost = /lost|kill|gave-up/.test(e.name);
-    out.push(`<line x1="${ex}" y1="${TOP - 12}" x2="${ex}" y2="${height - 30}" stroke="${lost ? '#e15759' : '#59a14f'}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
-    out.push(`<text x="${ex + 3}" y="${TOP - 14}" fill="${lost ? '#c0392b' : '#2e7d32'}">${esc(e.name)}</text>`);
+    out.push(`<line x1="${ex}" y1="${TOP - 12}" x2="${ex}" y2="${height - 52}" stroke="${lost ? '#e15759' : '#59a14f'}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
+    const right = ex > LABEL + WIDTH * 0.75;  // near the right edge: the label goes left of the line
+    out.push(`<text x="${right ? ex - 3 : ex + 3}" y="${TOP - 14}" text-anchor="${right ? 'end' : 'start'}" fill="${lost ? '#c0392b' : '#2e7d32'}">${esc(e.name)}</text>`);
   }
   out.push('</svg>');
   return out.join('\n') + '\n';
