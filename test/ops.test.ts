@@ -240,7 +240,7 @@ test.serial('trace --format chrome: calls as slices, request and reply and queue
   t.is(svg.code, 0, svg.stderr);
   t.regex(svg.stdout, /^<svg [^>]*width="\d+" height="\d+"/);
   t.regex(svg.stdout, /DoUpdateRoutes → UPDATE_COMPLETE/);
-  t.is((svg.stdout.match(/<rect [^>]*fill="#f28e2b"/g) ?? []).length, 2, 'two update bars');
+  t.is((svg.stdout.match(/<rect [^>]*height="9" fill="#f28e2b"/g) ?? []).length, 2, 'two update bars');
 });
 
 /** A `--follow` command, once the library has taken its request. */
@@ -360,7 +360,7 @@ exports.default = defineProtocol({
   const watch = setInterval(() => (withdrawn ||= !inRtm()), 2);
   const r = await cli('restart', name, '--reason', 'deploy two', ...target);
   clearInterval(watch);
-  t.is(r.code, 0, r.stderr);
+  t.is(r.code, 0, `${r.stderr}\n${router.log()}`);
   t.regex(r.stdout, new RegExp(`${name}: planned restart of host generation 1 requested\\n${name}: host generation 2 \\(pid \\d+\\) running`));
   t.false(withdrawn, 'the route never left RTM');
   t.is(await version(), 'two', 'the new code runs');

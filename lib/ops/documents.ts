@@ -36,7 +36,7 @@ export interface ProtocolStatus {
   time: string;
   /** The process that loaded the library (added by the CLI from the endpoint's answer). */
   library: { pid: number; directory: string };
-  protocol: { id: number; idHex: string; name: string; module: string };
+  protocol: { id: number; idHex: string; name: string; module: string; family: 'ipv4' | 'ipv6' };
   state: 'stopped' | 'starting' | 'running' | 'stopping' | 'gave-up';
   startCompleted: boolean;
   since?: string;

@@ -1280,7 +1280,7 @@ std::string Instance::RequestRestart(const std::string& reason, uint32_t& genera
   }
   log_(LogLevel::Info, "planned restart requested: %s", reason.c_str());
   NoteHost(HostEvent::PlannedRestart, reason);
-  Post(Command::Reload);
+  Post(Command::Reload, generation);
   return {};
 }
 
