@@ -188,7 +188,6 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
   std::thread sup = std::move(supervisor_);
   lock.unlock();
   if (sup.joinable()) sup.join();
-  lock.unlock();
   AdminEndpoint::Detach(*this);  // the router manager may unload the library once we return
   lock.lock();
   state_ = State::Stopped;
