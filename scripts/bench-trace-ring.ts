@@ -3,10 +3,11 @@
 // answer, UPDATE_COMPLETE drained) against two protocols served by the same library in the
 // same process, one with the ring (traceRingRecords 4096, the default) and one without (0),
 // measured in alternation, update by update (each pair in turn starting with the other), so
-// that the load of a shared machine falls on both alike; the ratio is taken per round (of
-// medians) and the median round's is reported.
+// that the load of a shared machine falls on both alike; in passes with fresh hosts, the ring
+// on each protocol id in turn. The ratio is taken per round (of medians) and the median
+// round's is reported.
 // The statistics and the log lines are on in both: they are not what the switch turns off.
-//   --rounds N (default 40)  --per-round N (default 250)  --json FILE (the result, as below)
+//   --passes N (4)  --rounds N per pass (10)  --per-round N (250)  --json FILE (the result)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,38 +46,50 @@ async function roundTrip(proto: RoutingProtocol): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1000;
 }
 
-export async function benchTraceRing(options: { rounds?: number; perRound?: number } = {}): Promise<TraceRingCost> {
-  const rounds = options.rounds ?? 40, perRound = options.perRound ?? 250;
-  const router = new MockRouter();
+export async function benchTraceRing(options: { passes?: number; rounds?: number; perRound?: number } = {}): Promise<TraceRingCost> {
+  const passes = options.passes ?? 4, rounds = options.rounds ?? 10, perRound = options.perRound ?? 250;
   const module = path.join(__dirname, 'bench-protocol.js');
   // validateRoutes 0 and no heartbeat: nothing but the updates crosses the channel.
-  const settings = { module, heartbeatMs: 0, validateRoutes: 0 };
-  const on = router.register({ ...settings, protocolId: 0x7ffe0011, name: 'ring-on' });
-  const off = router.register({ ...settings, protocolId: 0x7ffe0012, name: 'ring-off', traceRingRecords: 0 });
-  try {
-    for (const p of [on, off]) {
-      if ((await p.start()) !== NO_ERROR) throw new Error(router.log());
-      await p.addEnabledInterface({ index: 1 }, { addresses: [{ address: '192.0.2.1', prefixLength: 24 }] });
-    }
-    // Warm both (JIT, caches, the hosts' first calls).
-    for (let i = 0; i < 200; i++) await roundTrip(i % 2 ? on : off);
-    const recorded = await traceRecords(router, 'ring-on');
-    const times = { on: [] as number[], off: [] as number[] };
-    const ratios: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const round = { on: [] as number[], off: [] as number[] };
-      for (let i = 0; i < perRound; i++) {
-        const first = (r + i) % 2 === 0;
-        const [a, b] = first ? [on, off] : [off, on];
-        const ta = await roundTrip(a), tb = await roundTrip(b);
-        round.on.push(first ? ta : tb);
-        round.off.push(first ? tb : ta);
+  const base = { module, heartbeatMs: 0, validateRoutes: 0 };
+  const ids = [0x7ffe0011, 0x7ffe0012];
+  const times = { on: [] as number[], off: [] as number[] };
+  const ratios: number[] = [];
+  let records = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    // A router per pass: a router keeps each protocol's event pump until it closes, and the
+    // pumps of stopped protocols would hold the thread pool the entry points are called on.
+    const router = new MockRouter();
+    try {
+      // Each pass: fresh hosts, and the ring on the other protocol id (so that whatever one
+      // host process or id has that the other lacks falls on both conditions alike).
+      const onId = ids[pass % 2]!, offId = ids[(pass + 1) % 2]!;
+      const on = router.register({ ...base, protocolId: onId, name: 'ring-on', traceRingRecords: 4096 });
+      const off = router.register({ ...base, protocolId: offId, name: 'ring-off', traceRingRecords: 0 });
+      for (const p of [on, off]) {
+        if ((await p.start()) !== NO_ERROR) throw new Error(router.log());
+        await p.addEnabledInterface({ index: 1 }, { addresses: [{ address: '192.0.2.1', prefixLength: 24 }] });
       }
-      ratios.push(quantile(round.on, 0.5) / quantile(round.off, 0.5));
-      times.on.push(...round.on);
-      times.off.push(...round.off);
+      for (let i = 0; i < 200; i++) await roundTrip(i % 2 ? on : off);  // JIT, caches, first calls
+      const recorded = await traceRecords(router, 'ring-on');
+      for (let r = 0; r < rounds; r++) {
+        const round = { on: [] as number[], off: [] as number[] };
+        for (let i = 0; i < perRound; i++) {
+          const first = (r + i) % 2 === 0;
+          const [a, b] = first ? [on, off] : [off, on];
+          const ta = await roundTrip(a), tb = await roundTrip(b);
+          round.on.push(first ? ta : tb);
+          round.off.push(first ? tb : ta);
+        }
+        ratios.push(quantile(round.on, 0.5) / quantile(round.off, 0.5));
+        times.on.push(...round.on);
+        times.off.push(...round.off);
+      }
+      records += (await traceRecords(router, 'ring-on')) - recorded;
+    } finally {
+      await router.close();
     }
-    const recordsPerUpdate = ((await traceRecords(router, 'ring-on')) - recorded) / (rounds * perRound);
+  }
+  {
     const p50 = { on: quantile(times.on, 0.5), off: quantile(times.off, 0.5) };
     const p99 = { on: quantile(times.on, 0.99), off: quantile(times.off, 0.99) };
     const avg = { on: mean(times.on), off: mean(times.off) };
@@ -86,10 +99,8 @@ export async function benchTraceRing(options: { rounds?: number; perRound?: numb
       name: 'trace-ring-cost', value: p50.on, unit: 'µs', baseline: p50.off, ratio, target, met: ratio < target,
       rounds: { low: quantile(ratios, 0.25), high: quantile(ratios, 0.75) },
       p99: { ...p99, ratio: p99.on / p99.off }, mean: { ...avg, ratio: avg.on / avg.off },
-      recordsPerUpdate, samples: times.on.length + times.off.length,
+      recordsPerUpdate: records / (passes * rounds * perRound), samples: times.on.length + times.off.length,
     };
-  } finally {
-    await router.close();
   }
 }
 
@@ -107,8 +118,9 @@ async function traceRecords(router: MockRouter, name: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, 'per-round': { type: 'string' }, json: { type: 'string' } } });
+  const { values } = parseArgs({ options: { passes: { type: 'string' }, rounds: { type: 'string' }, 'per-round': { type: 'string' }, json: { type: 'string' } } });
   const r = await benchTraceRing({
+    ...(values.passes ? { passes: Number(values.passes) } : {}),
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
     ...(values['per-round'] ? { perRound: Number(values['per-round']) } : {}),
   });

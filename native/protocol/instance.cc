@@ -623,7 +623,9 @@ DWORD Instance::ForwardCall(MsgType type, std::vector<Value> fields, Message& re
     options.late = std::move(late);
     const HostLink::Sent sent = link->Call(type, std::move(fields), config_.callTimeoutMs, reply, err, std::move(options));
     if (sent) {
-      if (reply.status != NO_ERROR)
+      // A MIB walk ends with ERROR_NO_MORE_ITEMS: an answer, not a refusal worth a warning.
+      const bool endOfTable = type == MsgType::Mib && reply.status == ERROR_NO_MORE_ITEMS;
+      if (reply.status != NO_ERROR && !endOfTable)
         log_(LogLevel::Warn, "%s refused by the protocol (%u): %s", what.c_str(), reply.status, reply.error.c_str());
       return NO_ERROR;
     }
