@@ -11,7 +11,7 @@ import test, { type ExecutionContext } from 'ava';
 import koffi from '../lib/mock/koffi.js';
 import { MockRouter, NO_ERROR, PERMANENT, type RoutingProtocol } from '../lib/index.js';
 import type { CallRecord, EventRecord, HostRecord, LogRecord, MessageRecord, ProtocolStatus, TraceRecord } from '../lib/ops/index.js';
-import { fixture, scriptedCalls, sleep, uniqueId } from './helpers.js';
+import { fixture, scriptedCalls, uniqueId, until } from './helpers.js';
 
 const windows = process.platform === 'win32';
 const linux = process.platform === 'linux';
@@ -63,16 +63,6 @@ async function statusOf(name: string): Promise<ProtocolStatus> {
 
 const records = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceRecord);
 const calls = (rs: TraceRecord[]) => rs.filter((r): r is CallRecord => r.kind === 'call');
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 let names = 0;
 /** A router running the scripted fixture under a name unique to the test. */

@@ -18,7 +18,6 @@ const targetOptions = {
   'run-dir': { type: 'string' },
   pid: { type: 'string' },
   timeout: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
 /** A usage error: the message, then the command's usage, exit 2. */
@@ -32,7 +31,6 @@ export interface Parsed {
   number: (name: string) => number | undefined;
   /** A string option's value. */
   text: (name: string) => string | undefined;
-  help: boolean;
 }
 
 export function parse(argv: string[], options: Options, maxPositionals: number): Parsed {
@@ -56,5 +54,5 @@ export function parse(argv: string[], options: Options, maxPositionals: number):
     ...(number('timeout') !== undefined ? { timeoutMs: number('timeout')! } : {}),
   };
   const text = (name: string) => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
-  return { values: v, positionals: parsed.positionals, target, number, text, help: v.help === true };
+  return { values: v, positionals: parsed.positionals, target, number, text };
 }

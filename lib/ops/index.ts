@@ -1,6 +1,6 @@
 // The operator commands (status, trace, restart, log): their dispatch, and how their errors
 // reach the user (a usage error prints the command's usage; exit codes in args.ts).
-import { EXIT_FAILED, EXIT_USAGE, UsageError } from './args.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './args.js';
 import { AdminAccessError } from './endpoints.js';
 import { LOG_HELP, runLog } from './log.js';
 import { RESTART_HELP, runRestart } from './restart.js';
@@ -19,6 +19,10 @@ export const isOpsCommand = (c: string | undefined): c is OpsCommand => c !== un
 
 export async function runOps(command: OpsCommand, argv: string[]): Promise<number> {
   const { run, help } = commands[command];
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(help);
+    return EXIT_OK;
+  }
   try {
     return await run(argv);
   } catch (err) {

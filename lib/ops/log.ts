@@ -18,13 +18,9 @@ export function formatLogLine(l: LogRecord): string {
 }
 
 export async function runLog(argv: string[]): Promise<number> {
-  const { values, positionals, target, help, number } = parse(argv, {
+  const { values, positionals, target, number } = parse(argv, {
     follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' }, json: { type: 'boolean' },
   }, 1);
-  if (help) {
-    process.stdout.write(LOG_HELP);
-    return EXIT_OK;
-  }
   const which = positionals[0];
   if (!which) throw new UsageError('name the protocol whose log to show');
   const { client, name } = await connectTo(which, target);

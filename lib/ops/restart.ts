@@ -17,13 +17,9 @@ ${TARGET_HELP}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runRestart(argv: string[]): Promise<number> {
-  const { values, positionals, target, help, number, text } = parse(argv, {
+  const { values, positionals, target, number, text } = parse(argv, {
     reason: { type: 'string' }, 'no-wait': { type: 'boolean' }, 'wait-ms': { type: 'string' },
   }, 1);
-  if (help) {
-    process.stdout.write(RESTART_HELP);
-    return EXIT_OK;
-  }
   const which = positionals[0];
   if (!which) throw new UsageError('name the protocol to restart');
   const { client, name } = await connectTo(which, target);

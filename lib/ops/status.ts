@@ -37,11 +37,7 @@ export async function collectStatus(which: string | undefined, target: Target): 
 }
 
 export async function runStatus(argv: string[]): Promise<number> {
-  const { values, positionals, target, help } = parse(argv, { json: { type: 'boolean' } }, 1);
-  if (help) {
-    process.stdout.write(STATUS_HELP);
-    return EXIT_OK;
-  }
+  const { values, positionals, target } = parse(argv, { json: { type: 'boolean' } }, 1);
   const { protocols, unreachable } = await collectStatus(positionals[0], target);
   for (const u of unreachable) process.stderr.write(`rras-bridge status: not answering: ${u}\n`);
   if (values.json) {

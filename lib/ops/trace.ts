@@ -57,14 +57,10 @@ class Sink {
 }
 
 export async function runTrace(argv: string[]): Promise<number> {
-  const { values, positionals, target, help, number, text } = parse(argv, {
+  const { values, positionals, target, number, text } = parse(argv, {
     follow: { type: 'boolean', short: 'f' }, new: { type: 'boolean' }, duration: { type: 'string' },
     out: { type: 'string', short: 'o' }, format: { type: 'string' },
   }, 1);
-  if (help) {
-    process.stdout.write(TRACE_HELP);
-    return EXIT_OK;
-  }
   const format = (text('format') ?? 'jsonl') as Format;
   if (!['jsonl', 'chrome', 'svg'].includes(format)) throw new UsageError(`--format must be jsonl, chrome or svg, not '${format}'`);
   const duration = number('duration');

@@ -1,7 +1,8 @@
 #include "info_block.h"
 
+#include "address_text.h"
+
 #include <algorithm>
-#include <cstdio>
 #include <vector>
 
 namespace rrasbridge::infoblock {
@@ -185,38 +186,8 @@ bool Binding6Size(const void* statusInfo, size_t available, size_t& bytes, std::
 
 namespace {
 
-std::string Ipv4Text(uint32_t address, uint32_t mask) {
-  unsigned bits = 0;
-  for (uint32_t m = mask; m; m &= m - 1) ++bits;
-  return std::to_string(address & 0xFF) + "." + std::to_string((address >> 8) & 0xFF) + "." +
-         std::to_string((address >> 16) & 0xFF) + "." + std::to_string(address >> 24) + "/" +
-         std::to_string(bits);
-}
-
-// RFC 5952: lower-case hex groups, the longest run of two or more zero groups as "::".
-std::string Ipv6Text(const unsigned char* a, uint32_t prefixLength) {
-  uint16_t g[8];
-  for (int i = 0; i < 8; ++i) g[i] = static_cast<uint16_t>(a[2 * i] << 8 | a[2 * i + 1]);
-  int best = -1, bestLen = 1;
-  for (int i = 0; i < 8;) {
-    int j = i;
-    while (j < 8 && g[j] == 0) ++j;
-    if (j - i > bestLen) best = i, bestLen = j - i;
-    i = j == i ? i + 1 : j;
-  }
-  std::string out;
-  char b[8];
-  for (int i = 0; i < 8; ++i) {
-    if (i == best) {
-      out += "::";
-      i += bestLen - 1;
-      continue;
-    }
-    if (!out.empty() && out.back() != ':') out += ':';
-    std::snprintf(b, sizeof b, "%x", unsigned(g[i]));
-    out += b;
-  }
-  return out + "/" + std::to_string(prefixLength);
+std::string Prefixed(const std::string& address, uint32_t prefixLength) {
+  return address + "/" + std::to_string(prefixLength);
 }
 
 }  // namespace
@@ -230,7 +201,9 @@ std::vector<std::string> BindingAddressTexts(const void* data, size_t size, bool
   const uint64_t count = std::min<uint64_t>(GetU32(p), (size - header) / entry);
   for (uint64_t i = 0; i < count; ++i) {
     const unsigned char* e = p + header + entry * i;
-    out.push_back(ipv6 ? Ipv6Text(e, GetU32(e + 16)) : Ipv4Text(GetU32(e), GetU32(e + 4)));
+    unsigned maskBits = 0;
+    for (uint32_t m = GetU32(e + 4); m; m &= m - 1) ++maskBits;
+    out.push_back(ipv6 ? Prefixed(Ipv6Text(e), GetU32(e + 16)) : Prefixed(Ipv4Text(e), maskBits));
   }
   return out;
 }

@@ -28,6 +28,37 @@ size_t Utf8Length(const std::string& s, size_t i) {
 
 }  // namespace
 
+void AppendUtf8(std::string& o, uint32_t cp) {
+  if (cp < 0x80) {
+    o += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    o += static_cast<char>(0xC0 | cp >> 6);
+    o += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    o += static_cast<char>(0xE0 | cp >> 12);
+    o += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    o += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    o += static_cast<char>(0xF0 | cp >> 18);
+    o += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+    o += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    o += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+std::string Utf16ToUtf8(const std::u16string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    uint32_t c = s[i];
+    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)
+      c = 0x10000 + ((c - 0xD800) << 10) + (s[++i] - 0xDC00);
+    else if (c >= 0xD800 && c <= 0xDFFF)
+      c = 0xFFFD;
+    AppendUtf8(out, c);
+  }
+  return out;
+}
+
 void AppendQuoted(std::string& out, const std::string& s) {
   out += '"';
   for (size_t i = 0; i < s.size();) {

@@ -8,6 +8,11 @@
 
 namespace rrasbridge::json {
 
+// Appends the UTF-8 encoding of a code point (up to U+10FFFF).
+void AppendUtf8(std::string& out, uint32_t codePoint);
+// UTF-16 as UTF-8; an unpaired surrogate becomes U+FFFD.
+std::string Utf16ToUtf8(const std::u16string& s);
+
 // Appends s as a JSON string literal. Bytes that are not valid UTF-8 become U+FFFD, so the
 // document is always valid JSON whatever a protocol logs or names.
 void AppendQuoted(std::string& out, const std::string& s);

@@ -17,33 +17,6 @@ int64_t WallNowNs() {
       .count();
 }
 
-std::string Utf8(const std::u16string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    uint32_t c = s[i];
-    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.size() && s[i + 1] >= 0xDC00 && s[i + 1] <= 0xDFFF)
-      c = 0x10000 + ((c - 0xD800) << 10) + (s[++i] - 0xDC00);
-    else if (c >= 0xD800 && c <= 0xDFFF)
-      c = 0xFFFD;
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | c >> 6);
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | c >> 12);
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | c >> 18);
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
 void Since(json::Writer& w, const char* key, int64_t wallNs, int64_t now) {
   if (!wallNs) return;
   w.Str(key, IsoTime(wallNs)).Int("uptimeMs", (now - wallNs) / 1000000);
@@ -102,7 +75,7 @@ std::string StatusJson(const InstanceStatus& s, const Telemetry& t) {
     const InterfaceState& f = s.interfaces[i];
     w.Open()
         .Num("index", f.index)
-        .Str("name", Utf8(f.name))
+        .Str("name", json::Utf16ToUtf8(f.name))
         .Str("type", InterfaceTypeName(f.type))
         .Bool("enabled", f.enabled)
         .Bool("bound", f.bound)
