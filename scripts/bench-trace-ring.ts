@@ -1,141 +1,117 @@
 // The cost of the always-on trace ring with nobody attached (`npm run bench:trace-ring`, or
-// benchTraceRing() from a suite): sequential DoUpdateRoutes round trips (the call, the host's
-// answer, UPDATE_COMPLETE drained) against two protocols served by the same library in the
-// same process, one with the ring (traceRingRecords 4096, the default) and one without (0),
-// measured in alternation, update by update (each pair in turn starting with the other), so
-// that the load of a shared machine falls on both alike; in passes with fresh hosts, the ring
-// on each protocol id in turn. The ratio is taken per round (of medians) and the median
-// round's is reported.
-// The statistics and the log lines are on in both: they are not what the switch turns off.
-//   --passes N (4)  --rounds N per pass (10)  --per-round N (250)  --json FILE (the result)
+// benchTraceRing() from a suite), on the update-latency benchmark itself: the native driver
+// of `npm run bench` (native/bench, `latency --only bridge`: sequential DoUpdateRoutes to
+// UPDATE_COMPLETE, timed natively) against the protocol library configured with the ring
+// (traceRingRecords 4096, the default) and without it (0), in alternating driver runs of the
+// same run: each round runs both, in turn first, each run with a fresh host process. The
+// ratio is taken per round (p50 with over p50 without) and the median round's is reported.
+// The per-entry-point statistics are on in both: the switch turns off the ring only.
+//   --rounds N (8)  --updates N per run (4000)  --json FILE (the result, as below)
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { MockRouter, NO_ERROR, type RoutingProtocol } from '../lib/index.js';
-import { AdminClient } from '../lib/ops/client.js';
-import type { StatusReply } from '../lib/ops/documents.js';
-import { listEndpoints } from '../lib/ops/endpoints.js';
+import { packageRoot, paths } from '../lib/paths.js';
 
 export interface TraceRingCost {
   name: 'trace-ring-cost';
-  /** p50 with the ring over p50 without (1.00: free): the median of the rounds' ratios. */
+  /** The median round's p50 with the ring over p50 without (1.00: free). */
   ratio: number;
   /** The rounds' ratios: first and third quartile. */
   rounds: { low: number; high: number };
+  /** p50 in µs, the median of the runs with the ring, and (baseline) without. */
   value: number;
-  unit: 'µs';
   baseline: number;
+  unit: 'µs';
   target: number;
   met: boolean;
   p99: { on: number; off: number; ratio: number };
-  mean: { on: number; off: number; ratio: number };
-  recordsPerUpdate: number;
-  samples: number;
+  updates: number;
 }
 
-const quantile = (xs: number[], q: number) => {
+const PROTOCOL_ID = 0x7ffe0001;
+const median = (xs: number[]) => quantile(xs, 0.5);
+function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-async function roundTrip(proto: RoutingProtocol): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  const { complete } = await proto.updateRoutes(1);
-  if (complete?.updateStatus !== NO_ERROR) throw new Error('an update failed');
-  return Number(process.hrtime.bigint() - t0) / 1000;
 }
 
-export async function benchTraceRing(options: { passes?: number; rounds?: number; perRound?: number } = {}): Promise<TraceRingCost> {
-  const passes = options.passes ?? 4, rounds = options.rounds ?? 10, perRound = options.perRound ?? 250;
-  const module = path.join(__dirname, 'bench-protocol.js');
-  // validateRoutes 0 and no heartbeat: nothing but the updates crosses the channel.
-  const base = { module, heartbeatMs: 0, validateRoutes: 0 };
-  const ids = [0x7ffe0011, 0x7ffe0012];
-  const times = { on: [] as number[], off: [] as number[] };
-  const ratios: number[] = [];
-  let records = 0;
-  for (let pass = 0; pass < passes; pass++) {
-    // A router per pass: a router keeps each protocol's event pump until it closes, and the
-    // pumps of stopped protocols would hold the thread pool the entry points are called on.
-    const router = new MockRouter();
-    try {
-      // Each pass: fresh hosts, and the ring on the other protocol id (so that whatever one
-      // host process or id has that the other lacks falls on both conditions alike).
-      const onId = ids[pass % 2]!, offId = ids[(pass + 1) % 2]!;
-      const on = router.register({ ...base, protocolId: onId, name: 'ring-on', traceRingRecords: 4096 });
-      const off = router.register({ ...base, protocolId: offId, name: 'ring-off', traceRingRecords: 0 });
-      for (const p of [on, off]) {
-        if ((await p.start()) !== NO_ERROR) throw new Error(router.log());
-        await p.addEnabledInterface({ index: 1 }, { addresses: [{ address: '192.0.2.1', prefixLength: 24 }] });
-      }
-      for (let i = 0; i < 200; i++) await roundTrip(i % 2 ? on : off);  // JIT, caches, first calls
-      const recorded = await traceRecords(router, 'ring-on');
-      for (let r = 0; r < rounds; r++) {
-        const round = { on: [] as number[], off: [] as number[] };
-        for (let i = 0; i < perRound; i++) {
-          const first = (r + i) % 2 === 0;
-          const [a, b] = first ? [on, off] : [off, on];
-          const ta = await roundTrip(a), tb = await roundTrip(b);
-          round.on.push(first ? ta : tb);
-          round.off.push(first ? tb : ta);
-        }
-        ratios.push(quantile(round.on, 0.5) / quantile(round.off, 0.5));
-        times.on.push(...round.on);
-        times.off.push(...round.off);
-      }
-      records += (await traceRecords(router, 'ring-on')) - recorded;
-    } finally {
-      await router.close();
-    }
-  }
-  {
-    const p50 = { on: quantile(times.on, 0.5), off: quantile(times.off, 0.5) };
-    const p99 = { on: quantile(times.on, 0.99), off: quantile(times.off, 0.99) };
-    const avg = { on: mean(times.on), off: mean(times.off) };
-    const target = 1.05;
-    const ratio = quantile(ratios, 0.5);
-    return {
-      name: 'trace-ring-cost', value: p50.on, unit: 'µs', baseline: p50.off, ratio, target, met: ratio < target,
-      rounds: { low: quantile(ratios, 0.25), high: quantile(ratios, 0.75) },
-      p99: { ...p99, ratio: p99.on / p99.off }, mean: { ...avg, ratio: avg.on / avg.off },
-      recordsPerUpdate: records / (passes * rounds * perRound), samples: times.on.length + times.off.length,
-    };
-  }
+interface Latency {
+  p50Us: number;
+  p99Us: number;
 }
 
-// How many records the ring has taken so far (through the admin endpoint, as an operator sees it).
-async function traceRecords(router: MockRouter, name: string): Promise<number> {
-  const endpoint = listEndpoints({ runDir: router.adminDirectory, pid: process.pid })[0];
-  if (!endpoint) throw new Error('no admin endpoint for this process');
-  const client = await AdminClient.connect(endpoint);
+/** One driver run: sequential updates against the library with traceRingRecords `ring`. */
+function latency(bin: string, work: string, ring: number, updates: number): Latency {
+  const config = path.join(work, `config-${ring}.json`);
+  fs.writeFileSync(config, JSON.stringify({
+    protocols: [{
+      protocolId: PROTOCOL_ID, name: 'bench', module: path.join(__dirname, 'bench-protocol.js'), nodePath: process.execPath,
+      rtmLibrary: paths.mockRtm, logFile: path.join(work, 'protocol.log'), validateRoutes: 0,
+      adminDirectory: path.join(work, 'run'), traceRingRecords: ring,
+    }],
+  }));
+  const args = ['latency', '--library', paths.protocolLibrary, '--protocol-id', String(PROTOCOL_ID), '--rtm', paths.mockRtm,
+    '--dir', work, '--updates', String(updates), '--block', '500', '--only', 'bridge'];
+  const r = spawnSync(bin, args, { env: { ...process.env, RRAS_BRIDGE_CONFIG: config }, encoding: 'utf8', timeout: 10 * 60_000 });
+  const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   try {
-    const status = JSON.parse(String((await client.request('adminStatus', { protocol: name })).status)) as StatusReply;
-    return status.protocols[0]!.trace.recorded;
-  } finally {
-    client.close();
+    const out = JSON.parse(last) as { bridge?: Latency; error?: string };
+    if (out.bridge && r.status === 0) return out.bridge;
+    throw new Error(out.error ?? `exit ${r.status}`);
+  } catch (err) {
+    throw new Error(`the latency driver (traceRingRecords ${ring}): ${(err as Error).message}: ${last}${r.stderr ?? ''}`);
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { passes: { type: 'string' }, rounds: { type: 'string' }, 'per-round': { type: 'string' }, json: { type: 'string' } } });
-  const r = await benchTraceRing({
-    ...(values.passes ? { passes: Number(values.passes) } : {}),
+export function benchTraceRing(options: { rounds?: number; updates?: number } = {}): TraceRingCost {
+  const rounds = options.rounds ?? 8, updates = options.updates ?? 4000;
+  const built = spawnSync('bash', [path.join(packageRoot, 'scripts', 'build-bench.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (built.status !== 0) throw new Error('building the benchmark driver (scripts/build-bench.sh) failed');
+  const bin = path.join(packageRoot, 'build-bench', 'rras_bridge_bench');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rras-bridge-bench-ring-'));
+  try {
+    const on: Latency[] = [], off: Latency[] = [], ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const first = r % 2 === 0 ? 4096 : 0;
+      const a = latency(bin, work, first, updates), b = latency(bin, work, 4096 - first, updates);
+      const [withRing, without] = first ? [a, b] : [b, a];
+      on.push(withRing);
+      off.push(without);
+      ratios.push(withRing.p50Us / without.p50Us);
+      process.stderr.write(`bench:trace-ring: round ${r + 1}: p50 ${withRing.p50Us} µs with the ring, ${without.p50Us} µs without\n`);
+    }
+    const ratio = median(ratios), target = 1.05;
+    const p99 = { on: median(on.map((x) => x.p99Us)), off: median(off.map((x) => x.p99Us)) };
+    return {
+      name: 'trace-ring-cost', ratio, rounds: { low: quantile(ratios, 0.25), high: quantile(ratios, 0.75) },
+      value: median(on.map((x) => x.p50Us)), baseline: median(off.map((x) => x.p50Us)), unit: 'µs', target, met: ratio < target,
+      p99: { ...p99, ratio: p99.on / p99.off }, updates: rounds * 2 * updates,
+    };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, updates: { type: 'string' }, json: { type: 'string' } } });
+  const r = benchTraceRing({
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
-    ...(values['per-round'] ? { perRound: Number(values['per-round']) } : {}),
+    ...(values.updates ? { updates: Number(values.updates) } : {}),
   });
   const f = (n: number) => n.toFixed(1);
-  console.log(`trace ring, nobody attached: DoUpdateRoutes round trip (${r.samples} updates, alternating)`);
-  console.log(`  p50   on ${f(r.value)} µs   off ${f(r.baseline)} µs   ratio ${r.ratio.toFixed(3)} (rounds' quartiles ${r.rounds.low.toFixed(3)}..${r.rounds.high.toFixed(3)}; target < ${r.target}: ${r.met ? 'met' : 'NOT met'})`);
-  console.log(`  p99   on ${f(r.p99.on)} µs   off ${f(r.p99.off)} µs   ratio ${r.p99.ratio.toFixed(3)}`);
-  console.log(`  mean  on ${f(r.mean.on)} µs   off ${f(r.mean.off)} µs   ratio ${r.mean.ratio.toFixed(3)}`);
-  console.log(`  ${r.recordsPerUpdate.toFixed(1)} trace records per update`);
+  console.log(`trace ring, nobody attached: update-latency (DoUpdateRoutes to UPDATE_COMPLETE, timed natively; ${r.updates} updates)`);
+  console.log(`  p50  with ${f(r.value)} µs  without ${f(r.baseline)} µs  ratio ${r.ratio.toFixed(3)} (rounds' quartiles ${r.rounds.low.toFixed(3)}..${r.rounds.high.toFixed(3)}; target < ${r.target}: ${r.met ? 'met' : 'NOT met'})`);
+  console.log(`  p99  with ${f(r.p99.on)} µs  without ${f(r.p99.off)} µs  ratio ${r.p99.ratio.toFixed(3)}`);
   if (values.json) fs.writeFileSync(values.json, JSON.stringify(r, null, 2) + '\n');
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  try {
+    main();
+  } catch (err) {
     console.error(err);
     process.exit(1);
-  });
+  }
 }
