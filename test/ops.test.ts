@@ -164,6 +164,24 @@ test.serial('status with no name lists every running protocol; a stopped one lea
   t.regex(none.stderr, /no running protocol library found/);
 });
 
+test.serial('rras-bridge mock in its own process is found by status (the run directory both default to) and named by the module', async (t) => {
+  const module = path.join(__dirname, '..', 'examples', 'static-routes', 'index.js');
+  const env = { ...process.env, RRAS_BRIDGE_RUN_DIR: runDir };
+  const mock = spawn(process.execPath, [cliPath, 'mock', module, '--interface', '7=198.51.100.1/30,demand', '--update', '7', '--duration', '60', '--quiet'],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => mock.kill());
+  const status = await until('the mock router in status', async () => {
+    const r = start(['status', '--json', '--pid', String(mock.pid), ...(windows ? [] : ['--run-dir', runDir])]);
+    const out = await r.done;
+    if (out.code !== 0) return undefined;
+    const list = JSON.parse(out.stdout) as ProtocolStatus[];
+    return list.find((p) => p.interfaces.length === 1 && p.entryPoints.some((e) => e.name === 'DoUpdateRoutes'));
+  }, 30000);
+  t.like(status, { state: 'running', protocol: { name: 'static-routes', idHex: '0x2b1d0001' }, library: { pid: mock.pid } });
+  t.deepEqual(status.interfaces[0]!.addresses, ['198.51.100.1/30']);
+  t.is(status.interfaces[0]!.type, 'DEMAND_DIAL');
+});
+
 // ---- trace ---------------------------------------------------------------------------------
 
 test.serial('trace: every call with its decoded arguments and result, the messages to and from the host, the events queued and drained, in order', async (t) => {

@@ -1,5 +1,7 @@
 // The operator commands (status, trace, restart, log): their dispatch, and how their errors
-// reach the user (a usage error prints the command's usage; exit codes in args.ts).
+// reach the user (a usage error prints the command's usage; exit codes in args.ts). Also what
+// tools may use (`require('rras-bridge/ops')`): the status documents, the endpoints, the
+// connection, the trace formats.
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './args.js';
 import { AdminAccessError } from './endpoints.js';
 import { LOG_HELP, runLog } from './log.js';
@@ -41,5 +43,6 @@ export async function runOps(command: OpsCommand, argv: string[]): Promise<numbe
 export { collectStatus, formatStatus } from './status.js';
 export { toChrome, ChromeTrace, type ChromeEvent } from './chrome.js';
 export { renderTimeline } from './timeline.js';
-export { listEndpoints, runDirectory, type Endpoint } from './endpoints.js';
+export { listEndpoints, runDirectory, AdminAccessError, type Endpoint } from './endpoints.js';
+export { AdminClient, AdminRequestError, type ProtocolSummary } from './client.js';
 export type * from './documents.js';
