@@ -1,8 +1,7 @@
 // `npm start`: the static-routes example protocol under the mock router manager, printing
 // each routprot.h call with its result, the events drained, and the protocol's log.
-import fs from 'node:fs';
 import path from 'node:path';
-import { MockRouter, NO_ERROR } from '../lib/index.js';
+import { MockRouter, NO_ERROR, codeOf, protocolIdText } from '../lib/index.js';
 import { bold, dim, flagsName, formatTrace } from '../lib/mock/reporter.js';
 import { GlobalConfig, InterfaceConfig, PROTOCOL_ID_STATIC_ROUTES } from './static-routes/index.js';
 
@@ -10,16 +9,15 @@ async function main(): Promise<void> {
   const router = new MockRouter();
   router.on('trace', (e) => console.log(formatTrace(e)));
   const module = path.join(__dirname, 'static-routes', 'index.js');
-  console.log(bold(`rras-bridge demo: the static-routes protocol (0x${PROTOCOL_ID_STATIC_ROUTES.toString(16)}) under the mock router manager`));
+  console.log(bold(`rras-bridge demo: the static-routes protocol (${protocolIdText(PROTOCOL_ID_STATIC_ROUTES)}) under the mock router manager`));
   console.log(dim(`  protocol library ${router.library}\n  protocol module  ${module}\n`));
 
   const proto = router.register({ protocolId: PROTOCOL_ID_STATIC_ROUTES, name: 'static-routes', module });
-  if (proto.registerCode !== NO_ERROR) throw new Error(`RegisterProtocol failed: ${proto.registerCode}\n${router.log()}`);
   console.log(dim(`  dwVersion 0x${proto.version.toString(16)}, fSupportedFunctionality ${flagsName(proto.supportedFunctionality)}\n`));
 
-  if ((await proto.start({ globalInfo: GlobalConfig.encode({ loggingLevel: 2 }) })) !== NO_ERROR) {
-    throw new Error(`StartProtocol failed\n${router.log()}`);
-  }
+  // Each call resolves when the library accepts it and rejects (with the code and the library's
+  // log lines about it) when it refuses.
+  await proto.start({ globalInfo: GlobalConfig.encode({ loggingLevel: 2 }) });
   // A LAN interface, and a demand-dial interface whose routes an autostatic update learns.
   await proto.addEnabledInterface({ index: 3, name: '{LAN}', info: InterfaceConfig.encode({ routes: [] }) },
     { addresses: [{ address: '192.0.2.1', prefixLength: 24 }] });
@@ -36,7 +34,7 @@ async function main(): Promise<void> {
   console.log(dim('\n# an autostatic update on the demand-dial interface'));
   await proto.updateRoutes(7);
   console.log(dim('\n# an interface the router manager never added: refused at once'));
-  await proto.doUpdateRoutes(99);
+  await codeOf(proto.doUpdateRoutes(99)); // ERROR_INVALID_PARAMETER, shown by the trace
   console.log(dim('\n# an interface with no address binding: the update fails, reported through UPDATE_COMPLETE'));
   await proto.addInterface({ index: 9, name: '{unbound}', info: demand });
   await proto.enableInterface(9);
@@ -65,7 +63,6 @@ async function main(): Promise<void> {
   await router.close();
   console.log(dim('\n# the protocol library\'s log'));
   console.log(router.log().trimEnd().split('\n').map((l) => `   ${l}`).join('\n'));
-  fs.rmSync(router.workDir, { recursive: true, force: true });
 }
 
 main().catch((err) => {

@@ -1,5 +1,6 @@
 // Constants of routprot.h, rtmv2.h and winerror.h, named as in the headers so that code and
-// documentation read the same. Values: ../shared/reference/rras-protocol-interface.md.
+// documentation read the same. Values: docs/reference/rras-protocol-interface.md.
+import { InterfaceStatusType, InterfaceType } from './addon/wire.js';
 
 // Error codes (winerror.h, mprerror.h)
 export const NO_ERROR = 0;
@@ -44,18 +45,13 @@ export const SAVE_GLOBAL_CONFIG_INFO = 1;
 export const SAVE_INTERFACE_CONFIG_INFO = 2;
 export const UPDATE_COMPLETE = 3;
 
-// NET_INTERFACE_TYPE
-export const PERMANENT = 0;
-export const DEMAND_DIAL = 1;
-export const LOCAL_WORKSTATION_DIAL = 2;
-export const REMOTE_WORKSTATION_DIAL = 3;
-
-// InterfaceStatus StatusType
-export const RIS_INTERFACE_ADDRESS_CHANGE = 0;
-export const RIS_INTERFACE_ENABLED = 1;
-export const RIS_INTERFACE_DISABLED = 2;
-export const RIS_INTERFACE_MEDIA_PRESENT = 3;
-export const RIS_INTERFACE_MEDIA_ABSENT = 4;
+// NET_INTERFACE_TYPE, and InterfaceStatus's StatusType: both travel on the wire, so their
+// numbers come from its catalogue (native/common/schema.h, checked there against the headers).
+export const { PERMANENT, DEMAND_DIAL, LOCAL_WORKSTATION_DIAL, REMOTE_WORKSTATION_DIAL } = InterfaceType;
+export const {
+  RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_ENABLED, RIS_INTERFACE_DISABLED, RIS_INTERFACE_MEDIA_PRESENT,
+  RIS_INTERFACE_MEDIA_ABSENT,
+} = InterfaceStatusType;
 
 // SetInterfaceReceiveType
 export const IR_PROMISCUOUS = 0;
@@ -116,4 +112,13 @@ export function errorName(code: number): string {
 
 export function eventName(event: number): string {
   return ['ROUTER_STOPPED', 'SAVE_GLOBAL_CONFIG_INFO', 'SAVE_INTERFACE_CONFIG_INFO', 'UPDATE_COMPLETE'][event] ?? `event ${event}`;
+}
+
+/**
+ * A protocol id as every message of this package prints it: hex (the PROTOCOL_ID fields show)
+ * with the decimal RRAS's own tools use, e.g. `0x2B1D0001 (723320833)`.
+ */
+export function protocolIdText(id: number): string {
+  const n = id >>> 0;
+  return `0x${n.toString(16).toUpperCase().padStart(8, '0')} (${n})`;
 }

@@ -13,5 +13,10 @@ export { openRawIpSocket, type RawIpSocket, type RawIpSocketOptions, type RawIpM
 export { hostInfo, type HostInfo } from './host/info.js';
 export { walkMib, walkMibView, formatMibTable } from './mock/mibView.js';
 export { answerMibQuery, type MibEntry, type MibTableQuery } from './api/mibQuery.js';
-export { MockRouter, RoutingProtocol, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry } from './mock/router.js';
+export {
+  MockRouter, RoutingProtocol, RoutingCallError, codeOf, type MockRouterOptions, type ProtocolSettings, type RoutingEvent, type TraceEntry,
+  type TraceValue, type InterfaceSpec, type InfoResult, type StartOptions, type SupportCallRecord, type HostDebugOptions,
+  INSPECT_DEADLINE_MS,
+} from './mock/router.js';
+export { MockRtm, type RtmRoute, type RtmDump } from './mock/rtm.js';
 export { MS_ROUTER_VERSION_MPR50, MS_ROUTER_VERSION_MPR60, type RouterVersion } from './mock/versions.js';

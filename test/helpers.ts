@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
+export { codeOf } from '../lib/index.js';
 import { MockRouter, type ProtocolSettings, type RoutingProtocol, type RouteSpec, type BestRouteChange } from '../lib/index.js';
 import { probeFile } from './fixtures/probe-host.js';
 
@@ -22,11 +23,11 @@ export async function startScripted(
   t: ExecutionContext,
   script: object = {},
   settings: Partial<ProtocolSettings> = {},
-  opts: { autoDrain?: boolean } = {},
+  opts: { autoDrain?: boolean; router?: MockRouter } = {},
 ): Promise<Started> {
-  const router = new MockRouter();
+  const router = opts.router ?? new MockRouter();
   t.teardown(() => router.close());
-  const proto = router.register({ protocolId: uniqueId(0x71000000), module: fixture('scripted'), heartbeatMs: 0, ...settings }, opts);
+  const proto = router.register({ protocolId: uniqueId(0x71000000), module: fixture('scripted'), heartbeatMs: 0, ...settings }, { autoDrain: opts.autoDrain });
   t.is(proto.registerCode, 0, 'RegisterProtocol');
   const code = await proto.start({ globalInfo: Buffer.from(JSON.stringify(script)) });
   t.is(code, 0, `StartProtocol; library log:\n${router.log()}`);
@@ -69,17 +70,29 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | f
 
 /**
  * Starts a protocol whose host (fixtures/probe-host) records its channel address, then waits
- * PROBE_DELAY_MS before connecting: a window for a stranger to try the channel first.
+ * PROBE_DELAY_MS before connecting: a window for a stranger to try the channel first. With hold,
+ * it waits until release() instead (the start deadline is then a minute, so a slow stranger fits).
  */
-export function startProbed(t: ExecutionContext) {
+export function startProbed(t: ExecutionContext, options: { hold?: boolean } = {}) {
   const router = new MockRouter();
   t.teardown(() => router.close());
   const protocolId = uniqueId(0x7a000000);
-  const proto = router.register({ protocolId, module: fixture('scripted'), hostEntry: fixture('probe-host'), heartbeatMs: 0 });
+  const proto = router.register({
+    protocolId, module: fixture('scripted'), hostEntry: fixture('probe-host'), heartbeatMs: 0,
+    ...(options.hold ? { startTimeoutMs: 60_000 } : {}),
+  });
   const file = probeFile(process.pid, protocolId);
-  t.teardown(() => fs.rmSync(file, { force: true }));
+  const hold = `${file}.hold`;
+  if (options.hold) fs.writeFileSync(hold, '');
+  const release = () => fs.rmSync(hold, { force: true });
+  t.teardown(() => {
+    fs.rmSync(file, { force: true });
+    release();
+  });
   const started = proto.start({ globalInfo: Buffer.from('{}') });
   const probe = until('the host to record its address', () =>
     fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number; address: string }) : undefined);
-  return { router, proto, started, probe };
+  return { router, proto, started, probe, release };
 }
+
+export { processAlive as alive } from '../lib/mock/workdir.js';

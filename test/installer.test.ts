@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import koffi from '../lib/mock/koffi.js';
+import koffi from '../lib/koffi.js';
 import { capabilitiesOf } from '../lib/api/defineProtocol.js';
 import { decodeInfoBlock, encodeInfoBlock, findEntry, type InfoBlockEntry } from '../lib/config/infoBlock.js';
 import { PROTOCOL_ID, PROTO_TYPE_UCAST, RF_ADD_ALL_INTERFACES, RF_DEMAND_UPDATE_ROUTES, RF_MULTICAST, RF_POWER, RF_ROUTING } from '../lib/constants.js';
@@ -233,6 +233,10 @@ test('validation: the module must load, export a protocol by default, and define
 test('validation: the DLL must exist and be a PE image; other options', async (t) => {
   await expectInstallError(t, base({ dllPath: path.join(tmp, 'missing.dll') }), 'DLL_MISSING', 'missing.dll', 'does not exist');
   await expectInstallError(t, base({ dllPath: NOT_PE }), 'DLL_NOT_PE', 'MZ');
+  const redirected = fs.mkdtempSync(path.join(tmp, 'redirected-'));
+  fs.copyFileSync(base({}).dllPath!, path.join(redirected, 'rras_bridge_protocol.dll'));
+  fs.writeFileSync(path.join(redirected, 'rras-bridge.json'), '{"registryKey": "HKCU\\\\Software\\\\x"}');
+  await expectInstallError(t, base({ dllPath: path.join(redirected, 'rras_bridge_protocol.dll') }), 'DLL_REDIRECTED', 'rras-bridge.json', 'another registry key');
   await expectInstallError(t, base({ title: '' }), 'BAD_OPTION', '--title');
   await expectInstallError(t, base({ vendor: 'a\0b' }), 'BAD_OPTION', '--vendor');
   await expectInstallError(t, base({ priority: -1 }), 'BAD_OPTION', '--priority');

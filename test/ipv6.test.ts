@@ -7,7 +7,7 @@ import {
   ERROR_INVALID_PARAMETER, MockRouter, NO_ERROR, PROTO_IP_NT_STATIC, RF_DEMAND_UPDATE_ROUTES, RF_ROUTING, RF_ROUTINGV6,
 } from '../lib/index.js';
 import { decodeIpv6Binding, encodeIpv6Binding, formatIPv6, parseIPv6, sizeofIpv6Binding, BindingError } from '../lib/config/index.js';
-import { fixture, scriptedCalls, sleep, uniqueId } from './helpers.js';
+import { fixture, scriptedCalls, sleep, uniqueId, codeOf } from './helpers.js';
 
 const r = (destination: string, prefixLength: number, nextHop: string, interfaceIndex: number, metric: number) =>
   ({ destination, prefixLength, nextHop, interfaceIndex, metric });
@@ -17,7 +17,7 @@ async function start6(t: any, script: object = {}, settings: object = {}) {
   t.teardown(() => router.close());
   const proto = router.register({ protocolId: uniqueId(0x76000000), module: fixture('scripted6'), heartbeatMs: 0, ...settings });
   t.is(proto.registerCode, NO_ERROR);
-  const code = await proto.start({ globalInfo: Buffer.from(JSON.stringify(script)) });
+  const code = await codeOf(proto.start({ globalInfo: Buffer.from(JSON.stringify(script)) }));
   return { router, proto, code };
 }
 
@@ -72,7 +72,7 @@ test('bindings reach the protocol decoded as IPv6; a truncated IPv6 binding is r
   // AddressCount 4096 + 1: over the cap, refused before anything reads the entries.
   const absurd = Buffer.alloc(32);
   absurd.writeUInt32LE(4097, 0);
-  t.is(await proto.interfaceStatus(3, true, 0, absurd), ERROR_INVALID_PARAMETER);
+  t.is(await codeOf(proto.interfaceStatus(3, true, 0, absurd)), ERROR_INVALID_PARAMETER);
   t.regex(router.log(), /IPV6_ADAPTER_BINDING_INFO: AddressCount 4097 exceeds the cap/);
 });
 
@@ -109,7 +109,7 @@ test('IPv6 routes: replace into the AF_INET6 RTM, 128-bit longest-prefix match, 
   t.is(router.rtm.lookup('2001:db8:40:1:7fff::1')?.dest, '2001:db8:40:1::/64');
   t.is(router.rtm.lookup('2001:db8:40:2::1')?.dest, '2001:db8:40::/48');
   t.is(router.rtm.lookup('2001:db8:41::1'), null);
-  t.true(proto.supportCalls.some((c) => c.name === 'ValidateRoute' && String(c.args[1]).startsWith('2001:db8:40')), 'ValidateRoute saw the IPv6 destination');
+  t.true(proto.supportCalls.some((c) => c.name === 'ValidateRoute' && String(c.args.DestAddress).startsWith('2001:db8:40')), 'ValidateRoute saw the IPv6 destination');
 
   // A second update withdraws what is no longer there.
   t.is(await proto.setGlobalInfo(Buffer.from(JSON.stringify({ routes: { 4: [r('2001:db8:40::', 48, 'fe80::9', 4, 2)] } }))), NO_ERROR);

@@ -8,8 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import koffi from '../lib/mock/koffi.js';
-import { MockRouter, NO_ERROR, PERMANENT, type RoutingProtocol } from '../lib/index.js';
+import koffi from '../lib/koffi.js';
+import { ERROR_INVALID_PARAMETER, MockRouter, NO_ERROR, PERMANENT, codeOf, type RoutingProtocol } from '../lib/index.js';
 import type { CallRecord, EventRecord, HostRecord, LogRecord, MessageRecord, ProtocolStatus, TraceRecord } from '../lib/ops/index.js';
 import { fixture, scriptedCalls, uniqueId, until } from './helpers.js';
 
@@ -91,7 +91,7 @@ test.serial('status: state, host, restarts, interfaces, routes, queue and per en
   t.is(await proto.addInterface({ index: 4, name: 'eth-four' }), NO_ERROR);  // added, never enabled or bound
   t.is(await proto.startComplete(), NO_ERROR);
   for (let i = 0; i < 3; i++) t.is((await proto.updateRoutes(3)).complete?.updateStatus, NO_ERROR);
-  t.is(await proto.doUpdateRoutes(99), 87, 'an unknown interface: ERROR_INVALID_PARAMETER');
+  t.is(await codeOf(proto.doUpdateRoutes(99)), ERROR_INVALID_PARAMETER, 'an unknown interface');
   const host = await scriptedCalls(proto);
 
   const s = await statusOf(name);

@@ -2,7 +2,7 @@
 // experimental protocol (253, RFC 3692) sent by one socket reaches another with its source,
 // destination and TTL; bad arguments and missing privileges give errors that say what is wrong.
 import test from 'ava';
-import koffi from '../lib/mock/koffi.js';
+import koffi from '../lib/koffi.js';
 import { openRawIpSocket, type RawIpMessage } from '../lib/index.js';
 
 const EXPERIMENTAL = 253;

@@ -7,6 +7,7 @@ import { FakeClock } from '../examples/distance-vector/timers.js';
 import { MemoryNetwork } from '../examples/rip/transport.js';
 import { decodePacket, Command } from '../examples/rip/packet.js';
 import { addIf, flush, makeNode, run, twoRouters } from './rip/harness.js';
+import { REDISTRIBUTE_ANY } from '../examples/distance-vector/redistribute.js';
 
 const routeSet = (specs: { destination: string; prefixLength: number; metric: number; nextHop: string; interfaceIndex: number }[]) =>
   specs.map((r) => `${r.destination}/${r.prefixLength} m${r.metric} via ${r.nextHop} if${r.interfaceIndex}`).sort();
@@ -30,7 +31,7 @@ test('two routers on a LAN learn each other\'s connected networks with metric +1
 test('a route withdrawn upstream (metric 16) leaves the neighbour\'s RTM by a triggered update, not the timeout', async (t) => {
   const clock = new FakeClock();
   const net = new MemoryNetwork();
-  const a = makeNode(clock, net, { redistribute: [0xffffffff] });
+  const a = makeNode(clock, net, { redistribute: [REDISTRIBUTE_ANY] });
   const b = makeNode(clock, net);
   await addIf(a, 1, '10.1.0.1', 24);
   await addIf(b, 5, '10.1.0.2', 24);
@@ -132,7 +133,7 @@ for (const auth of ['none', 'simple', 'md5'] as const) {
   test(`a table larger than one datagram crosses with ${auth} authentication: every datagram within 512 octets, every route learned`, async (t) => {
     const clock = new FakeClock();
     const net = new MemoryNetwork();
-    const a = makeNode(clock, net, { redistribute: [0xffffffff] });
+    const a = makeNode(clock, net, { redistribute: [REDISTRIBUTE_ANY] });
     const b = makeNode(clock, net);
     const cfg = auth === 'none' ? {} : { auth, keys: [{ keyId: 3, key: Buffer.from('k3y') }] };
     await addIf(a, 1, '10.1.0.1', 24, cfg);

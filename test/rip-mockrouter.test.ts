@@ -7,7 +7,7 @@ import test from 'ava';
 import { MockRouter, NO_ERROR, ERROR_INVALID_PARAMETER, DEMAND_DIAL, ERROR_CAN_NOT_COMPLETE } from '../lib/index.js';
 import { GlobalConfig, InterfaceConfig } from '../examples/rip/config.js';
 import { Command, decodePacket, encodePacket, type RipPacket } from '../examples/rip/packet.js';
-import { uniqueId } from './helpers.js';
+import { uniqueId, codeOf } from './helpers.js';
 
 const ripModule = path.join(__dirname, '..', 'examples', 'rip', 'index.js');
 
@@ -83,7 +83,7 @@ test('learned routes reach the mock RTM; DoUpdateRoutes runs RFC 2091 against a 
   t.truthy(router.rtm.routes(protocolId).find((r) => r.dest === '10.88.0.0/16'), 'autostatic routes stay');
 
   // An inconsistent block (MD5 without a key) is refused; the old config stays in force.
-  t.is(await proto.setInterfaceInfo(1, InterfaceConfig.encode({ auth: 'md5', destination: 'peersOnly', peers: ['127.0.0.62'], port })), ERROR_INVALID_PARAMETER);
+  t.is(await codeOf(proto.setInterfaceInfo(1, InterfaceConfig.encode({ auth: 'md5', destination: 'peersOnly', peers: ['127.0.0.62'], port }))), ERROR_INVALID_PARAMETER);
   const info = await proto.getInterfaceInfo(1);
   t.is(InterfaceConfig.decode(info.data).auth, 'none');
   await proto.stop();

@@ -6,6 +6,7 @@ import { ProtocolError } from '../lib/api/errors.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../lib/constants.js';
 import { Command, decodePacket } from '../examples/ripng/packet.js';
 import { FakeClock, MemoryNetwork6, addIf6, flush, makeNode6, run, type Node6 } from './ripng/harness.js';
+import { REDISTRIBUTE_ANY } from '../examples/distance-vector/redistribute.js';
 
 const rtm = (n: Node6) => n.routes.list().map((r) => `${r.destination}/${r.prefixLength} m${r.metric} via ${r.nextHop} if${r.interfaceIndex}`).sort();
 const best = (destination: string, prefixLength: number, nextHop: string, interfaceIndex: number, metric = 1) =>
@@ -14,8 +15,8 @@ const best = (destination: string, prefixLength: number, nextHop: string, interf
 async function pair(configA = {}, configB = {}) {
   const clock = new FakeClock();
   const net = new MemoryNetwork6();
-  const a = makeNode6(clock, net, { redistribute: [0xffffffff] });
-  const b = makeNode6(clock, net, { redistribute: [0xffffffff] });
+  const a = makeNode6(clock, net, { redistribute: [REDISTRIBUTE_ANY] });
+  const b = makeNode6(clock, net, { redistribute: [REDISTRIBUTE_ANY] });
   await addIf6(a, 1, 'fe80::a', [], configA);
   await addIf6(a, 2, 'fe80::1:a', [{ address: '2001:db8:a::1', prefixLength: 64 }], { mode: 'silent' });
   await addIf6(b, 5, 'fe80::b', [], configB);
@@ -73,7 +74,7 @@ test('a table larger than one datagram: 200 routes in datagrams within the MTU, 
   for (const mtu of [1500, 1280]) {
     const clock = new FakeClock();
     const net = new MemoryNetwork6();
-    const a = makeNode6(clock, net, { redistribute: [0xffffffff] });
+    const a = makeNode6(clock, net, { redistribute: [REDISTRIBUTE_ANY] });
     const b = makeNode6(clock, net);
     await addIf6(a, 1, 'fe80::a', [], {}, mtu);
     await addIf6(b, 5, 'fe80::b', [], {}, mtu);

@@ -1,6 +1,6 @@
 // Routes in RTMv2: the protocol library is the RTM client; the mock RTM shows the result.
 import test from 'ava';
-import { ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED, NO_ERROR, UPDATE_COMPLETE, PROTO_IP_NT_STATIC } from '../lib/index.js';
+import { ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED, NO_ERROR, UPDATE_COMPLETE, PROTO_IP_NT_STATIC, MockRouter } from '../lib/index.js';
 import { addInterfaces, scriptedCalls, sleep, startScripted } from './helpers.js';
 
 const r = (destination: string, prefixLength: number, nextHop: string, interfaceIndex: number, metric: number) =>
@@ -52,11 +52,11 @@ test('each route reports its status: invalid routes are refused by name, the val
 });
 
 test('best routes of other protocols reach ctx.routes (at start and as they change)', async (t) => {
-  // Keep the other protocol's routes unique to this test: every test shares this process's RTM.
-  const router0 = await startScripted(t, {});
-  const rtm = router0.router.rtm;
+  // A static route in this router's RTM before the protocol starts, then changes while it runs.
+  const router = new MockRouter();
+  const rtm = router.rtm;
   t.is(rtm.addRoute(PROTO_IP_NT_STATIC, '172.31.1.0/24', '192.0.2.1', 1, 1, 1), NO_ERROR);
-  const { proto } = await startScripted(t, {});
+  const { proto } = await startScripted(t, {}, {}, { router });
   const first = await scriptedCalls(proto);
   t.true(first.calls[0]!.bestAtStart >= 1, 'the snapshot arrived before the start handler');
   t.true(first.best.some((b) => b.destination === '172.31.1.0' && b.prefixLength === 24 && !b.withdrawn));
@@ -109,7 +109,7 @@ test('ValidateRoute applies the router manager policy: the protocol priority bec
   await addInterfaces(proto, [3]);
   await proto.updateRoutes(3);
   t.deepEqual(router.rtm.routes(protocolId).map((x) => [x.dest, x.preference]), [['10.30.0.0/16', 120]]);
-  t.deepEqual(proto.supportCalls.filter((c) => c.name === 'ValidateRoute').map((c) => c.args), [[protocolId, '10.30.0.0/16']]);
+  t.deepEqual(proto.supportCalls.filter((c) => c.name === 'ValidateRoute').map((c) => c.args), [{ ProtocolId: protocolId, DestAddress: '10.30.0.0/16' }]);
 });
 
 test('a route with a lifetime expires from RTM and from ctx.routes.list()', async (t) => {

@@ -3,7 +3,7 @@
 // after its restart budget. RRAS-facing calls keep answering within their deadlines.
 import test from 'ava';
 import { ERROR_CAN_NOT_COMPLETE, MockRouter, NO_ERROR, ROUTER_STOPPED, UPDATE_COMPLETE } from '../lib/index.js';
-import { addInterfaces, fixture, scriptedCalls, sleep, startScripted, uniqueId, until } from './helpers.js';
+import { addInterfaces, fixture, scriptedCalls, sleep, startScripted, uniqueId, until, codeOf } from './helpers.js';
 
 const route = (destination: string, interfaceIndex: number, metric = 1) =>
   ({ destination, prefixLength: 24, nextHop: `192.0.2.${interfaceIndex % 250 + 1}`, interfaceIndex, metric });
@@ -76,16 +76,16 @@ test('restart budget: a host that keeps dying is given up on; calls answer 1003 
   for (let gen = 2; gen <= 3; gen++) {
     await until(`host generation ${gen}`, () => router.log().includes(`host restarted (generation ${gen})`) || undefined);
     const seen = proto.events.length;
-    let code = await proto.doUpdateRoutes(9);
+    let code = await codeOf(proto.doUpdateRoutes(9));
     while (code !== NO_ERROR) {
       await sleep(20);
-      code = await proto.doUpdateRoutes(9);
+      code = await codeOf(proto.doUpdateRoutes(9));
     }
     await proto.waitForEvent((e) => e.event === UPDATE_COMPLETE, 10000, seen);
   }
   await until('giving up', () => router.log().includes('giving up') || undefined);
   t.regex(router.log(), /exit code 99/, 'the host\'s end is logged');
-  t.is(await proto.doUpdateRoutes(9), ERROR_CAN_NOT_COMPLETE);
+  t.is(await codeOf(proto.doUpdateRoutes(9)), ERROR_CAN_NOT_COMPLETE);
   t.is((await proto.getGlobalInfo()).code, NO_ERROR, 'Get*Info still answers from the library');
   t.is(proto.events.filter((e) => e.event === UPDATE_COMPLETE).length, 3, 'exactly one UPDATE_COMPLETE per accepted DoUpdateRoutes');
   const { code, stopped } = await proto.stop();
@@ -185,7 +185,7 @@ test('a start handler slower than startTimeoutMs: StartProtocol answers ERROR_CA
   t.teardown(() => router.close());
   const proto = router.register({ protocolId: uniqueId(0x71800000), module: fixture('scripted'), heartbeatMs: 0, startTimeoutMs: 6000 });
   const t0 = Date.now();
-  t.is(await proto.start({ globalInfo: Buffer.from(JSON.stringify({ startDelayMs: 60_000 })) }), ERROR_CAN_NOT_COMPLETE);
+  t.is(await codeOf(proto.start({ globalInfo: Buffer.from(JSON.stringify({ startDelayMs: 60_000 })) })), ERROR_CAN_NOT_COMPLETE);
   t.true(Date.now() - t0 < 30_000, 'well before the handler would finish');
   t.regex(router.log(), /the start handler did not finish within startTimeoutMs \(6000 ms\)/);
 });

@@ -5,7 +5,7 @@ import {
   MockRouter, ERROR_CAN_NOT_COMPLETE, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_ITEMS, ERROR_PROTOCOL_STOP_PENDING,
   NO_ERROR, RF_DEMAND_UPDATE_ROUTES, ROUTER_STOPPED, UPDATE_COMPLETE, ERROR_NOT_SUPPORTED, MS_ROUTER_VERSION, RF_ROUTING,
 } from '../lib/index.js';
-import { addInterfaces, fixture, scriptedCalls, sleep, startScripted, uniqueId } from './helpers.js';
+import { addInterfaces, fixture, scriptedCalls, sleep, startScripted, uniqueId, codeOf } from './helpers.js';
 
 test('RegisterProtocol fills the MPR50 table for a configured id and refuses others with ERROR_NOT_SUPPORTED', async (t) => {
   const router = new MockRouter();
@@ -26,11 +26,11 @@ test('unknown interface index: ERROR_INVALID_PARAMETER from the library, before 
   const router = new MockRouter();
   t.teardown(() => router.close());
   const proto = router.register({ protocolId: uniqueId(0x72000000), module: fixture('scripted'), heartbeatMs: 0 });
-  t.is(await proto.doUpdateRoutes(7), ERROR_INVALID_PARAMETER, 'before StartProtocol');
+  t.is(await codeOf(proto.doUpdateRoutes(7)), ERROR_INVALID_PARAMETER, 'before StartProtocol');
   t.is(await proto.start(), NO_ERROR, router.log());
-  t.is(await proto.doUpdateRoutes(7), ERROR_INVALID_PARAMETER, 'before any interface');
+  t.is(await codeOf(proto.doUpdateRoutes(7)), ERROR_INVALID_PARAMETER, 'before any interface');
   await addInterfaces(proto, [1]);
-  t.is(await proto.doUpdateRoutes(7), ERROR_INVALID_PARAMETER, 'another index');
+  t.is(await codeOf(proto.doUpdateRoutes(7)), ERROR_INVALID_PARAMETER, 'another index');
   const { calls } = await scriptedCalls(proto);
   t.deepEqual(calls.filter((c) => c.call === 'updateRoutes'), [], 'the host never saw these calls');
   t.false(proto.events.some((e) => e.event === UPDATE_COMPLETE), 'and no UPDATE_COMPLETE was queued');
@@ -78,7 +78,7 @@ test('host not running: ERROR_CAN_NOT_COMPLETE, with no UPDATE_COMPLETE', async 
   // The library notices the lost connection at once; poll briefly for the state change.
   let code = NO_ERROR;
   for (let i = 0; i < 100 && code === NO_ERROR; i++) {
-    code = await proto.doUpdateRoutes(2);
+    code = await codeOf(proto.doUpdateRoutes(2));
     if (code === NO_ERROR) await proto.waitForEvent((e) => e.event === UPDATE_COMPLETE, 5000, proto.events.length);
   }
   t.is(code, ERROR_CAN_NOT_COMPLETE);
@@ -91,7 +91,7 @@ test('protocol stopping: DoUpdateRoutes answers ERROR_CAN_NOT_COMPLETE until ROU
   const { proto } = await startScripted(t, { stopDelayMs: 500 });
   await addInterfaces(proto, [8]);
   t.is(await proto.call('pfnStopProtocol'), ERROR_PROTOCOL_STOP_PENDING);
-  t.is(await proto.doUpdateRoutes(8), ERROR_CAN_NOT_COMPLETE);
+  t.is(await codeOf(proto.doUpdateRoutes(8)), ERROR_CAN_NOT_COMPLETE);
   await proto.waitForEvent((e) => e.event === ROUTER_STOPPED);
   t.is(await proto.call('pfnStopProtocol'), ERROR_CAN_NOT_COMPLETE, 'a second stop');
 });

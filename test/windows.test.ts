@@ -3,11 +3,12 @@
 // (the Windows-only checks) and under Wine, which ignores FILE_FLAG_FIRST_PIPE_INSTANCE (those
 // run on the GitHub Windows runners, .github/workflows/windows.yml).
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import test, { type ExecutionContext } from 'ava';
-import koffi from '../lib/mock/koffi.js';
-import { MockRouter, ERROR_NOT_SUPPORTED, NO_ERROR } from '../lib/index.js';
-import { fixture, startProbed, uniqueId, until } from './helpers.js';
+import koffi from '../lib/koffi.js';
+import { MockRouter, ERROR_NOT_SUPPORTED, NO_ERROR, protocolIdText } from '../lib/index.js';
+import { alive, fixture, startProbed, uniqueId, until } from './helpers.js';
 import { PROBE_DELAY_MS } from './fixtures/probe-host.js';
 
 const windows = process.platform === 'win32';
@@ -35,14 +36,6 @@ function windowsTest(title: string, fn: (t: ExecutionContext) => Promise<void>, 
   (serial ? test.serial : test)(`${title}${windows ? '' : ' [Windows only]'}`, run);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('each start gets its own channel: \\\\.\\pipe\\rras-bridge-<128-bit random> on Windows, a socket in a fresh directory on POSIX', async (t) => {
   const a = startProbed(t);
@@ -120,16 +113,29 @@ windowsTest('the library reads RRAS\'s own key, HKLM\\SOFTWARE\\Microsoft\\Route
     t.is(proto.registerCode, NO_ERROR, router.log());
     t.is(process.env.RRAS_BRIDGE_REGISTRY_KEY, undefined, 'no override: the default location');
     t.is(await proto.start({ globalInfo: Buffer.from('{}') }), NO_ERROR);
-    t.regex(router.log(), new RegExp(`\\[rras-bridge-test-${process.pid}\\] registered protocol ${protocolId}`), 'the key name is the protocol name');
+    t.regex(router.log(), new RegExp(`\\[rras-bridge-test-${process.pid}\\] registered protocol ${protocolIdText(protocolId).replace(/[()]/g, '\\$&')}`), 'the key name is the protocol name');
   } finally {
     delete process.env.RRAS_BRIDGE_MOCK_REGISTRY;
   }
 }, true);
 
 windowsTest('a registry value of the wrong type refuses the protocol: RegisterProtocol answers ERROR_NOT_SUPPORTED', async (t) => {
-  const router = new MockRouter();
-  t.teardown(() => router.close());
+  // MockRouter refuses such a setting itself (a TypeError at register()), so the key is written
+  // here, beside a copy of the DLL that names it, as MockRouter would.
+  const { WorkFolder } = await import('../lib/mock/workdir.js');
+  const { routerRegistryParent, writeRegistryConfig, removeRegistryConfig } = await import('../lib/mock/config-win32.js');
+  const { paths } = await import('../lib/paths.js');
+  const work = WorkFolder.create();
+  const dll = work.copy(paths.protocolLibrary);
+  const parent = routerRegistryParent();
+  const protocolId = uniqueId(0x7d000000);
   // A REG_SZ where config_win.cc expects a REG_DWORD.
-  const proto = router.register({ protocolId: uniqueId(0x7d000000), module: fixture('scripted'), heartbeatMs: '0' as unknown as number });
-  t.is(proto.registerCode, ERROR_NOT_SUPPORTED);
+  const keys = writeRegistryConfig(dll, [{ protocolId, name: `wrong-type-${protocolId}`, module: fixture('scripted'), heartbeatMs: '0' }], parent);
+  t.teardown(() => removeRegistryConfig(keys, parent));
+  fs.writeFileSync(work.besideConfig, JSON.stringify({ registryKey: parent.text }));
+  const register = koffi.load(dll).func('uint32_t __stdcall RegisterProtocol(_Inout_ uint8_t *rc, _Inout_ uint8_t *sc)');
+  const rc = Buffer.alloc(224);
+  rc.writeUInt32LE(0x500, 0);
+  rc.writeUInt32LE(protocolId, 4);
+  t.is(register(rc, Buffer.alloc(112)), ERROR_NOT_SUPPORTED);
 });

@@ -1,8 +1,10 @@
-// The RFC 2091 autostatic update behind DoUpdateRoutes, for RIPv2 and RIPng: Update Requests
-// go out (retransmitted every retransmitMs) until a neighbour answers with a flushed Update
-// Response; the session ends after quietMs without another response, or fails after
-// timeoutMs without any. The protocol supplies how to send the requests and what to do with
-// the answered neighbours (sweep what they did not repeat, replace the interface's routes).
+// The RFC 2091 autostatic update behind DoUpdateRoutes, for RIPv2 and RIPng: the requesting
+// side of a demand circuit, beside its sending side (demand.ts). Update Requests go out,
+// repeated every retransmitMs, until a neighbour answers with a flushed Update Response; the
+// session ends quietMs after the last response of a neighbour that answered, or fails
+// timeoutMs after the start without any. The protocol supplies how to send the requests and
+// what to do with the answered neighbours (sweep what they did not repeat, replace the
+// interface's routes in RTM).
 import { ProtocolError } from '../../lib/api/errors.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../../lib/constants.js';
 import type { Clock, TimerHandle } from './timers.js';
@@ -17,68 +19,79 @@ export interface AutostaticOptions<R> {
   sendRequests(): void;
   /** The session is complete: install what the answered neighbours sent. */
   finish(answered: ReadonlySet<string>): Promise<R>;
-  /** The collector is done (either way): the protocol forgets it. */
+  /** The update is over (either way): the protocol forgets it. */
   done(): void;
 }
 
-export interface AutostaticUpdate<R> {
+/**
+ * One update in progress. Its state: the neighbours that answered with a flushed table, and
+ * one of three timers running at a time after the start: `retransmit` (no answer yet: ask
+ * again) with `deadline` (no answer at all: fail), then `quiet` (answers came: finish when
+ * they stop).
+ */
+export class AutostaticUpdate<R> {
   readonly promise: Promise<R>;
-  readonly answered: ReadonlySet<string>;
-  /** An Update Response from `neighbor` arrived (flush: the first of a full table). */
-  responded(neighbor: string, flush: boolean): void;
-  /** Ends the update with ERROR_CAN_NOT_COMPLETE (interface down, protocol stopping). */
-  fail(reason: string): void;
-}
+  private readonly answeredSet = new Set<string>();
+  private retransmit: TimerHandle | undefined;
+  private readonly deadline: TimerHandle;
+  private quiet: TimerHandle | undefined;
+  private settled = false;
+  private resolve!: (r: R) => void;
+  private reject!: (err: Error) => void;
 
-export function startAutostaticUpdate<R>(o: AutostaticOptions<R>): AutostaticUpdate<R> {
-  const answered = new Set<string>();
-  let retransmit: TimerHandle | undefined;
-  let quiet: TimerHandle | undefined;
-  let settled = false;
-  let settle!: (r: R) => void;
-  let reject!: (err: Error) => void;
-  const promise = new Promise<R>((res, rej) => {
-    settle = res;
-    reject = rej;
-  });
-  const cleanup = () => {
-    settled = true;
-    retransmit?.cancel();
-    deadline.cancel();
-    quiet?.cancel();
-    o.done();
-  };
-  const send = () => {
-    o.sendRequests();
-    retransmit = o.clock.setTimeout(send, o.retransmitMs);
-  };
-  const update: AutostaticUpdate<R> = {
-    promise,
-    answered,
-    responded(neighbor, flush) {
-      if (settled) return;
-      if (flush) answered.add(neighbor);
-      if (!answered.has(neighbor)) return;
-      retransmit?.cancel();
-      retransmit = undefined;
-      deadline.cancel();
-      quiet?.cancel();
-      quiet = o.clock.setTimeout(() => {
-        cleanup();
-        o.finish(answered).then(settle, (err: Error) =>
-          reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, `${o.what}: the routes did not reach RTM: ${err.message}`)));
-      }, o.quietMs);
-    },
-    fail(reason) {
-      if (settled) return;
-      cleanup();
-      reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, reason));
-    },
-  };
-  const deadline = o.clock.setTimeout(
-    () => update.fail(`${o.what}: no Update Response within ${o.timeoutMs} ms (peer down or not in demand mode)`),
-    o.timeoutMs,
-  );
-  send();
-  return update;
+  /** Starts the update: the first Update Requests go out now. */
+  constructor(private readonly o: AutostaticOptions<R>) {
+    this.promise = new Promise<R>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.deadline = o.clock.setTimeout(
+      () => this.fail(`${o.what}: no Update Response within ${o.timeoutMs} ms (peer down or not in demand mode)`),
+      o.timeoutMs,
+    );
+    this.ask();
+  }
+
+  /** The neighbours that answered with a flushed table. */
+  get answered(): ReadonlySet<string> {
+    return this.answeredSet;
+  }
+
+  /** An Update Response from `neighbor` arrived (flush: the first of a full table). */
+  responded(neighbor: string, flush: boolean): void {
+    if (this.settled) return;
+    if (flush) this.answeredSet.add(neighbor);
+    if (!this.answeredSet.has(neighbor)) return;
+    this.retransmit?.cancel();
+    this.retransmit = undefined;
+    this.deadline.cancel();
+    this.quiet?.cancel();
+    this.quiet = this.o.clock.setTimeout(() => this.complete(), this.o.quietMs);
+  }
+
+  /** Ends the update with ERROR_CAN_NOT_COMPLETE (interface down, protocol stopping). */
+  fail(reason: string): void {
+    if (this.settled) return;
+    this.end();
+    this.reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, reason));
+  }
+
+  private ask(): void {
+    this.o.sendRequests();
+    this.retransmit = this.o.clock.setTimeout(() => this.ask(), this.o.retransmitMs);
+  }
+
+  private complete(): void {
+    this.end();
+    this.o.finish(this.answeredSet).then(this.resolve, (err: Error) =>
+      this.reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, `${this.o.what}: the routes did not reach RTM: ${err.message}`)));
+  }
+
+  private end(): void {
+    this.settled = true;
+    this.retransmit?.cancel();
+    this.deadline.cancel();
+    this.quiet?.cancel();
+    this.o.done();
+  }
 }

@@ -7,7 +7,7 @@ import { ProtocolError } from '../../lib/api/errors.js';
 import type { Routes, RouteSpec } from '../../lib/api/routes.js';
 import type { InterfaceType, Logger } from '../../lib/api/types.js';
 import { ERROR_CAN_NOT_COMPLETE } from '../../lib/constants.js';
-import { startAutostaticUpdate, type AutostaticUpdate } from './autostatic.js';
+import { AutostaticUpdate } from './autostatic.js';
 import type { Peer } from './peer.js';
 import { Redistributor, type RedistributionPolicy } from './redistribute.js';
 import { RtmSync } from './rtm.js';
@@ -205,7 +205,7 @@ export abstract class DistanceVectorSpeaker<I extends { readonly index: number }
   protected autostatic(index: number, o: AutostaticRequest): Promise<RouteSpec[]> {
     const running = o.current();
     if (running) return running.promise; // one at a time; a second caller shares it
-    const update = startAutostaticUpdate<RouteSpec[]>({
+    const update: AutostaticUpdate<RouteSpec[]> = new AutostaticUpdate<RouteSpec[]>({
       clock: this.clock,
       retransmitMs: o.retransmitMs,
       timeoutMs: o.timeoutMs,

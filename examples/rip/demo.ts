@@ -19,6 +19,7 @@ import { RouterProcess, waitFor, type RtmRouteView, type TraceLine } from './cli
 import { REDISTRIBUTE_ANY } from './config.js';
 import type { GlobalJson } from './jsonConfig.js';
 import { errorName } from '../../lib/constants.js';
+import { IF_STATE_DEMAND, IF_STATE_OPERATIONAL, IF_STATE_SOCKET, MIB_NONE, ROUTE_FLAG_DEMAND } from './mib.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,15 +60,15 @@ async function picture(routers: Router[]): Promise<string> {
     out.push(bold(`── ${name} `.padEnd(78, '─')));
     out.push(dim('  interfaces'));
     for (const i of ifs) {
-      const up = i.state & 1 ? green('up  ') : red('down');
-      const kind = i.state & 2 ? yellow('demand  ') : 'periodic';
-      out.push(`    if${i.interfaceIndex} ${up} ${i.mode.padEnd(7)} ${kind} ${i.state & 4 ? `${i.address}/${i.prefixLength}` : dim('no socket')}` +
+      const up = i.state & IF_STATE_OPERATIONAL ? green('up  ') : red('down');
+      const kind = i.state & IF_STATE_DEMAND ? yellow('demand  ') : 'periodic';
+      out.push(`    if${i.interfaceIndex} ${up} ${i.mode.padEnd(7)} ${kind} ${i.state & IF_STATE_SOCKET ? `${i.address}/${i.prefixLength}` : dim('no socket')}` +
         dim(`  sent ${i.packetsSent} rcvd ${i.packetsReceived} upd-req ${i.updateRequestsSent} acks ${i.updateAcksSent}/${i.updateAcksReceived}`));
     }
     out.push(dim('  RIP table (MIB)') + dim('                                   neighbour       timer'));
     for (const r of table) {
       const metric = r.metric >= 16 ? red('16 unreachable') : String(r.metric).padEnd(14);
-      const timer = r.timerMs === 0xffffffff ? (r.flags & 4 ? yellow('no timeout (RFC 2091)') : '') : `${(r.timerMs / 1000).toFixed(0)} s`;
+      const timer = r.timerMs === MIB_NONE ? (r.flags & ROUTE_FLAG_DEMAND ? yellow('no timeout (RFC 2091)') : '') : `${(r.timerMs / 1000).toFixed(0)} s`;
       out.push(`    ${`${r.destination}/${r.prefixLength}`.padEnd(18)} ${r.source.padEnd(13)} m ${metric} if${r.interfaceIndex}  ${r.neighbor === '0.0.0.0' ? ''.padEnd(15) : r.neighbor.padEnd(15)} ${timer}`);
     }
     out.push(dim('  RTM (mock): best routes of every protocol'));

@@ -5,6 +5,21 @@
 //
 // It depends only on interfaces (Clock, Transport, Routes, Logger, SequenceStore), so unit
 // tests run it on a fake clock and an in-memory network; index.ts wires it to rras-bridge.
+//
+// Its main records (BIRD's proto/rip/rip.c introduces its own the same way):
+//   RipInterface  one per interface RRAS added: its configuration, whether it is operational
+//                 and its bound addresses, its statistics, the connected prefixes it announces,
+//                 and the autostatic update of a DoUpdateRoutes in progress on it (collector,
+//                 ../distance-vector/autostatic.ts).
+//   Circuit       one per bound address of a running interface: the UDP endpoint opened for it
+//                 (reopened when what it was opened for changes: address, port, destination,
+//                 demand mode) and its RFC 2091 sender of Update Responses (demand.ts there).
+//   Neighbor      one per interface and source address heard: RIP version, when last heard,
+//                 packet and error counts, the last RFC 2082 sequence number accepted and the
+//                 last RFC 2091 Update Response (a duplicate is acknowledged, not applied twice).
+// Routes are the shared table's (../distance-vector/table.ts): at most one learned and one
+// local route per prefix, each learned one with its timeout and garbage-collection timers;
+// RtmSync keeps RTM in step with the learned ones.
 import { ProtocolError } from '../../lib/api/errors.js';
 import type { Routes, RouteSpec } from '../../lib/api/routes.js';
 import type { InterfaceType, Logger } from '../../lib/api/types.js';

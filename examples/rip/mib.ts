@@ -25,7 +25,18 @@ export const MibInput = struct('RIPTS_MIB_INPUT', {
   source: u32(),
 });
 
-const NONE = 0xffffffff;
+/** A u32 of the MIB that has no value (no timer running, nothing heard, no sequence). */
+export const MIB_NONE = 0xffffffff;
+const NONE = MIB_NONE;
+
+/** RIPTS_MIB_INTERFACE.state bits. */
+export const IF_STATE_OPERATIONAL = 1;
+export const IF_STATE_DEMAND = 2;
+export const IF_STATE_SOCKET = 4;
+/** RIPTS_MIB_ROUTE.flags bits. */
+export const ROUTE_FLAG_IN_RTM = 1;
+export const ROUTE_FLAG_GARBAGE = 2;
+export const ROUTE_FLAG_DEMAND = 4;
 
 export const MibGlobal = struct('RIPTS_MIB_GLOBAL', {
   tableId: u32(),
@@ -137,7 +148,8 @@ function rows(engine: RipEngine, table: number, now: number): MibEntry[] {
           key: [i.index],
           encode: () => MibInterface.encode({
             tableId: MIB_INTERFACE, interfaceIndex: i.index,
-            state: (i.operational ? 1 : 0) | (i.config.demand ? 2 : 0) | (i.addresses.length ? 4 : 0),
+            state: (i.operational ? IF_STATE_OPERATIONAL : 0) | (i.config.demand ? IF_STATE_DEMAND : 0) |
+              (i.addresses.length ? IF_STATE_SOCKET : 0),
             mode: i.config.mode, address: addr!, prefixLength: Number(len), ...i.stats,
           }),
         };
@@ -160,7 +172,8 @@ function rows(engine: RipEngine, table: number, now: number): MibEntry[] {
           encode: () => MibRoute.encode({
             tableId: MIB_ROUTE, interfaceIndex: r.interfaceIndex, destination: r.destination, prefixLength: r.prefixLength,
             nextHop: r.nextHop, metric: r.metric, tag: r.tag, source: r.source,
-            flags: (r.inRtm ? 1 : 0) | (r.garbageAt !== null ? 2 : 0) | (r.demand ? 4 : 0),
+            flags: (r.inRtm ? ROUTE_FLAG_IN_RTM : 0) | (r.garbageAt !== null ? ROUTE_FLAG_GARBAGE : 0) |
+              (r.demand ? ROUTE_FLAG_DEMAND : 0),
             neighbor: r.neighbor ?? '0.0.0.0', timerMs: due === null ? NONE : Math.max(0, Math.round(due - now)),
           }),
         };

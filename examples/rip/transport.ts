@@ -12,7 +12,7 @@
 import dgram from 'node:dgram';
 import { RIP_GROUP } from './packet.js';
 import { ipToU32, sameSubnet } from './ip.js';
-import { bindShared, closeQuietly } from '../distance-vector/udp.js';
+import { SharedSocket, bindShared } from '../distance-vector/udp.js';
 
 import type { Peer } from '../distance-vector/peer.js';
 
@@ -47,41 +47,21 @@ interface GroupMember {
 }
 
 /** One group receiver per port (Linux); members are the endpoints that joined on that port. */
-class GroupReceiver {
-  private socket: dgram.Socket | undefined;
-  private opening: Promise<void> | undefined;
-  readonly members = new Set<GroupMember>();
-
-  constructor(private readonly port: number, private readonly onEmpty: () => void) {}
-
-  async add(member: GroupMember): Promise<void> {
-    this.members.add(member);
-    try {
-      await (this.opening ??= this.openSocket());
-      this.socket!.addMembership(RIP_GROUP, member.opts.address);
-    } catch (err) {
-      this.members.delete(member);
-      if (this.members.size === 0) this.dispose();
-      throw err;
-    }
+class GroupReceiver extends SharedSocket<GroupMember, GroupMember> {
+  add(member: GroupMember): Promise<void> {
+    return this.admit(member, member, (s) => s.addMembership(RIP_GROUP, member.opts.address));
   }
 
   remove(member: GroupMember): void {
-    if (!this.members.delete(member)) return;
-    try {
-      this.socket?.dropMembership(RIP_GROUP, member.opts.address);
-    } catch {
-      // The address may already be gone from the interface; the membership went with it.
-    }
-    if (this.members.size === 0) this.dispose();
+    this.release(member, (s) => s.dropMembership(RIP_GROUP, member.opts.address));
   }
 
-  private openSocket(): Promise<void> {
+  protected open(): Promise<void> {
     const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
     this.socket = s;
     s.on('message', (data, rinfo) => {
       const src = ipToU32(rinfo.address);
-      for (const m of this.members) {
+      for (const m of this.members.values()) {
         if (sameSubnet(src, ipToU32(m.opts.address), m.opts.prefixLength)) {
           m.opts.onMessage(data, { address: rinfo.address, port: rinfo.port });
           return;
@@ -89,17 +69,9 @@ class GroupReceiver {
       }
     });
     s.on('error', (err) => {
-      for (const m of this.members) m.opts.onError(err);
+      for (const m of this.members.values()) m.opts.onError(err);
     });
     return bindShared(s, this.port, RIP_GROUP);
-  }
-
-  private dispose(): void {
-    const s = this.socket;
-    this.socket = undefined;
-    this.opening = undefined;
-    this.onEmpty();
-    closeQuietly(s);
   }
 }
 

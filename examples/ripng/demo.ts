@@ -16,6 +16,7 @@
 //   node dist/examples/ripng/demo.js [--port 5521]      (or: npm start -- --ripng)
 import { RouterProcess, waitFor, type RtmRouteView } from '../rip/client.js';
 import { errorName } from '../../lib/constants.js';
+import { REDISTRIBUTE_ANY } from '../distance-vector/redistribute.js';
 
 const STATIC = 10006;
 const argAt = process.argv.indexOf('--port');
@@ -45,7 +46,7 @@ async function show(name: string, r: RouterProcess): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const global = { updateIntervalMs: 5_000, routeTimeoutMs: 20_000, garbageMs: 10_000, triggeredMinMs: 300, triggeredMaxMs: 1_000, redistribute: [0xffffffff] };
+  const global = { updateIntervalMs: 5_000, routeTimeoutMs: 20_000, garbageMs: 10_000, triggeredMinMs: 300, triggeredMaxMs: 1_000, redistribute: [REDISTRIBUTE_ANY] };
   const hq = new RouterProcess('HQ');
   const br = new RouterProcess('branch');
   const site = new RouterProcess('site');

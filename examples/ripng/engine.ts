@@ -8,6 +8,17 @@
 // sources and next hops, RTEs sized to the link MTU, no authentication (RFC 2080 §2.2 leaves
 // it to IPsec). It depends only on interfaces (Clock, Transport, Routes, Logger), so unit
 // tests run it on a fake clock and an in-memory network.
+//
+// Its main records (BIRD's proto/rip/rip.c introduces its own the same way):
+//   NgInterface    one per interface RRAS added: its configuration and binding state (link-
+//                  local source, MTU), its one UDP endpoint (RIPng speaks from the link-local
+//                  address, so an interface is one circuit), the RFC 2091 sender on a demand
+//                  interface, statistics, the connected prefixes it announces, and the
+//                  autostatic update of a DoUpdateRoutes in progress on it (update).
+//   RipngNeighbor  one per interface and link-local source heard: when last heard, counts,
+//                  and the last RFC 2091 Update Response (a duplicate is applied once).
+// Routes are the shared table's (../distance-vector/table.ts), with the timers and RTM sync
+// RIPv2 uses.
 import { ProtocolError } from '../../lib/api/errors.js';
 import type { Routes, RouteSpec } from '../../lib/api/routes.js';
 import type { Logger } from '../../lib/api/types.js';

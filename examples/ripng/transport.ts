@@ -16,7 +16,7 @@ import os from 'node:os';
 import { canonicalIPv6 } from '../../lib/config/ipv6.js';
 import type { Peer } from '../distance-vector/peer.js';
 import { RIPNG_GROUP, RIPNG_HOP_LIMIT } from './packet.js';
-import { bindShared, closeQuietly } from '../distance-vector/udp.js';
+import { SharedSocket, bindShared } from '../distance-vector/udp.js';
 
 export type { Peer };
 
@@ -61,36 +61,19 @@ export function findZone(linkLocal: string): string | undefined {
   return undefined;
 }
 
-class PortSocket {
-  private socket: dgram.Socket | undefined;
-  private opening: Promise<void> | undefined;
-  readonly members = new Map<string, EndpointOptions>(); // by zone
-
-  constructor(private readonly port: number, private readonly onEmpty: () => void) {}
-
-  async add(zone: string, opts: EndpointOptions): Promise<void> {
+/** One socket per port; members are the endpoints on it, by the zone of their interface. */
+class PortSocket extends SharedSocket<string, EndpointOptions> {
+  add(zone: string, opts: EndpointOptions): Promise<void> {
     if (this.members.has(zone)) throw new Error(`RIPng already runs on the interface of ${opts.linkLocal} (%${zone}) at port ${this.port}`);
-    this.members.set(zone, opts);
-    try {
-      await (this.opening ??= this.open());
-      if (opts.multicast) this.socket!.addMembership(RIPNG_GROUP, `::%${zone}`);
-    } catch (err) {
-      this.members.delete(zone);
-      if (this.members.size === 0) this.dispose();
-      throw err;
-    }
+    return this.admit(zone, opts, (s) => {
+      if (opts.multicast) s.addMembership(RIPNG_GROUP, `::%${zone}`);
+    });
   }
 
   remove(zone: string): void {
-    const m = this.members.get(zone);
-    if (!m) return;
-    this.members.delete(zone);
-    try {
-      if (m.multicast) this.socket?.dropMembership(RIPNG_GROUP, `::%${zone}`);
-    } catch {
-      // the interface may be gone, and its membership with it
-    }
-    if (this.members.size === 0) this.dispose();
+    this.release(zone, (s, m) => {
+      if (m.multicast) s.dropMembership(RIPNG_GROUP, `::%${zone}`);
+    });
   }
 
   send(data: Buffer, zone: string, to: Peer): Promise<void> {
@@ -101,7 +84,7 @@ class PortSocket {
     });
   }
 
-  private async open(): Promise<void> {
+  protected async open(): Promise<void> {
     const s = dgram.createSocket({ type: 'udp6', reuseAddr: true, ipv6Only: true });
     this.socket = s;
     s.on('message', (data, rinfo) => {
@@ -117,14 +100,6 @@ class PortSocket {
     s.setMulticastTTL(RIPNG_HOP_LIMIT);
     s.setTTL(RIPNG_HOP_LIMIT);
     s.setMulticastLoopback(false);
-  }
-
-  private dispose(): void {
-    const s = this.socket;
-    this.socket = undefined;
-    this.opening = undefined;
-    this.onEmpty();
-    closeQuietly(s);
   }
 }
 

@@ -1,55 +1,138 @@
-// The host's native addon: the channel to the protocol library (native/addon).
+// The native surface the host uses, described in one place (node-usb keeps its bindings the
+// same way): the addon (native/addon: the channel to the protocol library and the wire
+// catalogue), the messages it carries, typed from the catalogue (./wire.ts, generated from
+// native/common/schema.h), and the Transport the host runtime needs of a channel.
 import { paths } from '../paths.js';
+import type { AdminHelloReply, AdminToDll, DllToAdmin, DllToHost, HelloReply, HostToDll, MessageType, WireMessages } from './wire.js';
 
-export interface WireMessage {
-  type: string;
-  id: number;
-  reply: boolean;
-  status?: number;
-  error?: string;
-  fields: Record<string, any>;
-}
+export * from './wire.js';
+
+/** The fields of message T's request or reply, as they arrive (decoded). */
+export type RequestFields<T extends MessageType> = WireMessages[T]['request'];
+export type ReplyFields<T extends MessageType> = WireMessages[T]['reply'];
+
+/** What the addon accepts for fields of a decoded type D: any Uint8Array for a Buffer, a number for a bigint. */
+export type Input<D> = D extends Buffer
+  ? Uint8Array
+  : D extends bigint
+    ? bigint | number
+    : D extends readonly (infer R)[]
+      ? Input<R>[]
+      : D extends object
+        ? { [K in keyof D]: Input<D[K]> }
+        : D;
+
+/** A request (id > 0) or notification (id 0) from the library. */
+export type WireRequest<T extends MessageType = MessageType> = {
+  [K in T]: { type: K; id: number; reply: false; fields: RequestFields<K>; unknownBytes?: number };
+}[T];
+/** A reply from the library; a failed one (status not NO_ERROR) carries no fields. */
+export type WireReply<T extends MessageType = MessageType> = {
+  [K in T]: {
+    type: K;
+    id: number;
+    reply: true;
+    status: number;
+    error: string;
+    fields: ReplyFields<K> | Record<string, never>;
+    unknownBytes?: number;
+  };
+}[T];
+/**
+ * A message as the addon delivers it. unknownBytes: bytes of fields the agreed wire version
+ * does not have, skipped (a peer that sent more than it agreed to).
+ */
+export type WireMessage = WireRequest<DllToHost> | WireReply<HostToDll>;
 
 export type ChannelEvent =
   | { event: 'message'; message: WireMessage }
   | { event: 'close'; reason: string };
 
-export interface HelloReply {
-  version: number;
-  protocolId: number;
-  name: string;
-  generation: number;
-  heartbeatMs: number;
-}
+/** A message from a library's admin endpoint: a streamed notification, or a reply. */
+export type AdminMessage = WireRequest<DllToAdmin> | WireReply<AdminToDll>;
+export type AdminChannelEvent =
+  | { event: 'message'; message: AdminMessage }
+  | { event: 'close'; reason: string };
 
-/** The admin endpoint's answer to adminHello (native/protocol/admin_endpoint.h). */
-export interface AdminHelloReply {
-  version: number;
-  pid: number;
-  library: string;
-  /** JSON: [{protocolId, name, state}] */
-  protocols: string;
-}
-
-export interface Channel {
-  connect(options: { address: string; token: Buffer; pid: number; timeoutMs?: number }): Promise<HelloReply>;
+/**
+ * The addon's Channel used by an operator's tool towards a library's admin endpoint
+ * (native/protocol/admin_endpoint.h) instead of as a host: the same frames and codec.
+ */
+export interface AdminChannel {
   /**
-   * To a library's admin endpoint instead of as its host: checks who serves it (POSIX: root or
-   * this user; Windows: serverPid, when given), then adminHello. A refusal rejects with the
-   * error's `code` (e.g. ERROR_ACCESS_DENIED).
+   * Checks who serves the endpoint (POSIX: root or this user; Windows: serverPid, when given),
+   * then adminHello. A refusal rejects with the error's `code` (e.g. ERROR_ACCESS_DENIED).
    */
   connectAdmin(options: { address: string; client?: string; serverPid?: number; timeoutMs?: number }): Promise<AdminHelloReply>;
+  send<T extends AdminToDll>(type: T, id: number, fields: Input<RequestFields<T>>): void;
+  close(): void;
+}
+
+/** What the host runtime needs of the channel (the addon's Channel, or a test double). */
+export interface Transport {
   /** A request (id > 0, answered by a reply) or a notification (id 0). */
-  send(type: string, id: number, fields: Record<string, unknown>): void;
-  reply(type: string, id: number, status: number, error: string, fields?: Record<string, unknown>): void;
+  send<T extends HostToDll>(type: T, id: number, fields: Input<RequestFields<T>>): void;
+  reply<T extends DllToHost>(type: T, id: number, status: number, error: string, fields?: Input<ReplyFields<T>>): void;
+}
+
+export interface ConnectOptions {
+  address: string;
+  token: Buffer;
+  pid: number;
+  timeoutMs?: number;
+  /** The newest wire version offered (default: this build's newest). */
+  maxVersion?: number;
+}
+
+export interface Channel extends Transport {
+  /** Connects and shakes hands; the reply says which wire version was agreed. */
+  connect(options: ConnectOptions): Promise<HelloReply>;
+  /** Closes the channel; a connect in progress ends at once (its promise rejects). */
   close(): void;
   stats(): { framesIn: number; framesOut: number; bytesIn: number; bytesOut: number; queuedBytes: number };
 }
 
-interface Addon {
+/** One field of the catalogue (native/common/schema.h). */
+export interface WireFieldSchema {
+  name: string;
+  kind: 'u32' | 'u64' | 'blob' | 'text' | 'utf16' | 'list';
+  /** The wire version that added it. */
+  since: number;
+  /** The enum its number means (u32). */
+  enum?: string;
+  /** The items' fields (list). */
+  record?: WireFieldSchema[];
+}
+
+/** The wire catalogue as the addon exports it (the source of ./wire.ts). */
+export interface WireSchema {
+  version: number;
+  minVersion: number;
+  /** The oldest version with the admin endpoint's messages. */
+  adminMinVersion: number;
+  magic: number;
+  /** A frame's header: u32 length, u16 type, u16 flags, u32 id. */
+  headerBytes: number;
+  /** The flags bit of a reply. */
+  replyFlag: number;
+  messages: {
+    name: MessageType;
+    type: number;
+    direction: 'dllToHost' | 'hostToDll' | 'adminToDll' | 'dllToAdmin';
+    since: number;
+    request: WireFieldSchema[];
+    reply: WireFieldSchema[];
+  }[];
+  enums: { name: string; bits: boolean; values: { name: string; value: number }[] }[];
+}
+
+/** The addon (native/addon/channel.cc). */
+export interface Addon {
   Channel: new (options: { onEvent: (e: ChannelEvent) => void; maxFrame?: number }) => Channel;
   wireVersion: number;
-  messageTypes: string[];
+  schema: WireSchema;
+  /** While true, the channels' I/O threads answer heartbeats themselves (a debugger holds JS). */
+  setDebuggerPaused(paused: boolean): void;
 }
 
 let cached: Addon | undefined;
@@ -58,4 +141,10 @@ export function loadAddon(): Addon {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   cached ??= require(paths.addon) as Addon;
   return cached;
+}
+
+/** A channel to a library's admin endpoint (one native class serves both ends: see AdminChannel). */
+export function adminChannel(onEvent: (e: AdminChannelEvent) => void): AdminChannel {
+  const { Channel } = loadAddon();
+  return new Channel({ onEvent: onEvent as (e: ChannelEvent) => void }) as unknown as AdminChannel;
 }

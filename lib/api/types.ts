@@ -47,11 +47,16 @@ export type StatusChange<AF extends AddressFamily = 'ipv4'> =
   | { type: 'mediaAbsent' };
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+/**
+ * ctx.log: lines in the protocol library's log (RRAS tracing on Windows), formatted like
+ * console.log: `%s %d %i %f %j %o %O` in the first argument, other arguments appended
+ * (objects inspected, errors with their stack).
+ */
 export interface Logger {
-  error(msg: string, ...args: unknown[]): void;
-  warn(msg: string, ...args: unknown[]): void;
-  info(msg: string, ...args: unknown[]): void;
-  debug(msg: string, ...args: unknown[]): void;
+  error(message?: unknown, ...args: unknown[]): void;
+  warn(message?: unknown, ...args: unknown[]): void;
+  info(message?: unknown, ...args: unknown[]): void;
+  debug(message?: unknown, ...args: unknown[]): void;
 }
 
 export interface ProtocolContext<GC = Buffer, IC = Buffer, AF extends AddressFamily = 'ipv4'> {
@@ -117,7 +122,8 @@ export interface MibRequest {
   readonly outputSize: number;
 }
 
-type Awaitable<T> = T | Promise<T>;
+/** A handler's result: the value, or a promise of it. */
+export type Awaitable<T> = T | Promise<T>;
 
 export interface ProtocolHandlers<GC, IC, AF extends AddressFamily = 'ipv4'> {
   /** StartProtocol: the global config is decoded and validated before this runs. */
@@ -183,7 +189,7 @@ export interface ProtocolDefinition<GS extends ConfigSchema = undefined, IS exte
 }
 
 /** What defineProtocol returns, and what a protocol module exports as its default. */
-export interface Protocol<GS extends ConfigSchema = any, IS extends ConfigSchema = any, AF extends AddressFamily = any>
+export interface Protocol<GS extends ConfigSchema = ConfigSchema, IS extends ConfigSchema = ConfigSchema, AF extends AddressFamily = AddressFamily>
   extends ProtocolDefinition<GS, IS, AF> {
   readonly kind: 'rras-bridge.protocol';
   readonly name: string;

@@ -48,10 +48,11 @@ export interface Field<T, In = T> {
   readonly __input?: In;
 }
 
-type AnyField = Field<any, any>;
+/** Any field: what a struct's shape holds (a Field<T, In> of any T and In). */
+export type AnyField = Field<unknown, unknown>;
 export type Shape = Record<string, AnyField>;
-export type Infer<F> = F extends Field<infer T, any> ? T : never;
-export type InputOf<F> = F extends Field<any, infer I> ? I : never;
+export type Infer<F> = F extends Field<infer T, unknown> ? T : never;
+export type InputOf<F> = F extends Field<unknown, infer I> ? I : never;
 export type StructValue<S extends Shape> = { [K in keyof S]: Infer<S[K]> };
 export type StructInput<S extends Shape> = { [K in keyof S]?: InputOf<S[K]> };
 

@@ -1,14 +1,19 @@
 // The host's view of the router manager's interfaces, kept from the calls the library forwards.
 import type { AddressFamily, BindingOf, Interface, InterfaceType } from '../api/types.js';
 import { ProtocolError } from '../api/errors.js';
-import { ERROR_INVALID_PARAMETER } from '../constants.js';
+import { DEMAND_DIAL, ERROR_INVALID_PARAMETER, LOCAL_WORKSTATION_DIAL, PERMANENT, REMOTE_WORKSTATION_DIAL } from '../constants.js';
 
-const TYPES: InterfaceType[] = ['permanent', 'demandDial', 'localWorkstationDial', 'remoteWorkstationDial'];
+const TYPES = new Map<number, InterfaceType>([
+  [PERMANENT, 'permanent'], [DEMAND_DIAL, 'demandDial'], [LOCAL_WORKSTATION_DIAL, 'localWorkstationDial'],
+  [REMOTE_WORKSTATION_DIAL, 'remoteWorkstationDial'],
+]);
 
 /** The NET_INTERFACE_TYPE; any other value is refused (the library refuses it first). */
 export function interfaceType(code: number): InterfaceType {
-  const type = TYPES[code];
-  if (type === undefined) throw new ProtocolError(ERROR_INVALID_PARAMETER, `interface type ${code} is not a NET_INTERFACE_TYPE (0 to ${TYPES.length - 1})`);
+  const type = TYPES.get(code);
+  if (type === undefined) {
+    throw new ProtocolError(ERROR_INVALID_PARAMETER, `interface type ${code} is not a NET_INTERFACE_TYPE (${PERMANENT} to ${REMOTE_WORKSTATION_DIAL})`);
+  }
   return type;
 }
 

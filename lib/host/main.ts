@@ -4,49 +4,17 @@
 //                [--log-level L]   (the library's logLevel: lines above it are not even sent)
 // (exactly these, each once, each followed by its value).
 // The handshake token arrives on stdin (hex, one line), never on the command line.
+// RRAS_BRIDGE_WIRE_VERSION, when set, is the newest wire version the host offers (a pin; how
+// the tests play a host of an earlier release against a newer library).
+import './sourceMaps.js'; // first: every module loaded after it gets its source map
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { loadAddon, type ChannelEvent } from '../addon/index.js';
-import { isProtocol } from '../api/defineProtocol.js';
-import type { Protocol } from '../api/types.js';
 import { parseArguments, type HostArguments } from './arguments.js';
 import { HostRuntime } from './runtime.js';
+import { loadProtocolModule } from '../protocolModule.js';
 import { setHostInfo } from './info.js';
-
-/**
- * Loads a module by path. import() takes a file URL (ESM and CommonJS alike); on POSIX a path
- * with a backslash has no file URL Node accepts (it refuses an encoded "\\"), so such a path
- * is loaded with require(): CommonJS always, an ES module where Node can require one
- * (process.features.require_module), else an error naming the path.
- */
-async function importPath(modulePath: string): Promise<any> {
-  if (process.platform === 'win32' || !modulePath.includes('\\')) return import(pathToFileURL(modulePath).href);
-  try {
-    const mod = createRequire(__filename)(modulePath);
-    // Presented as import() would: an ES module's namespace as is, CommonJS exports as default.
-    return mod && mod[Symbol.toStringTag] === 'Module' ? mod : { default: mod };
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_REQUIRE_ESM') {
-      throw new Error(`${modulePath}: an ES module cannot be loaded from a path with a backslash by this Node (it refuses such file URLs and cannot require an ES module); move it, build it as CommonJS, or use Node >= 20.19`);
-    }
-    throw err;
-  }
-}
-
-export async function loadProtocolModule(modulePath: string, protocolId: number): Promise<Protocol> {
-  // import() takes ESM and CommonJS alike; a CJS module's exports land on .default.
-  const mod = await importPath(modulePath);
-  let p: unknown = mod.default;
-  if (!isProtocol(p) && isProtocol((p as { default?: unknown })?.default)) p = (p as { default: unknown }).default;
-  if (!isProtocol(p)) {
-    throw new TypeError(`${modulePath}: the default export is not a protocol (use export default defineProtocol({...}))`);
-  }
-  if (p.protocolId !== protocolId) {
-    throw new TypeError(`${modulePath} defines protocol ${p.protocolId}, but it is configured for protocol ${protocolId}`);
-  }
-  return p;
-}
+import { watchDebugger } from './debugger.js';
+import type { watchWhenLoaded } from './watch.js';
 
 async function main(): Promise<void> {
   let options: HostArguments;
@@ -80,7 +48,8 @@ async function main(): Promise<void> {
       }
     },
   });
-  await channel.connect({ address, token, pid: process.pid });
+  const pinned = process.env.RRAS_BRIDGE_WIRE_VERSION;
+  await channel.connect({ address, token, pid: process.pid, maxVersion: pinned ? Number(pinned) : undefined });
 
   // The module loads while the channel is already up, so a broken module is reported to
   // StartProtocol as an error instead of a silent timeout.
@@ -89,6 +58,11 @@ async function main(): Promise<void> {
   protocol.catch(() => {}); // reported through the start reply
   runtime = new HostRuntime(protocol, channel, { protocolId, name, generation, logLevel });
   const rt = runtime;
+  // Watch mode preloads host/watch.js, which leaves its hook here.
+  const watch = (globalThis as Record<symbol, unknown>)[Symbol.for('rras-bridge.host.watch')] as typeof watchWhenLoaded | undefined;
+  watch?.({ modulePath, protocolId, log: (level, text) => rt.writeLog(level, text), restart: (reason) => rt.requestRestart(reason) }, protocol);
+  const inspectorUrl = watchDebugger();
+  if (inspectorUrl) rt.writeLog('info', 'debugger listening on %s (host pid %d): chrome://inspect, or attach VS Code', [inspectorUrl, process.pid]);
   process.on('uncaughtException', (err) => {
     rt.writeLog('error', 'uncaught exception in the protocol; the host exits and the library restarts it:', [err]);
     setImmediate(() => process.exit(70));

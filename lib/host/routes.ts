@@ -5,15 +5,17 @@
 import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
 import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
 import { canonicalIPv6, formatIPv6, ipv6HostBitsClear, parseIPv6 } from '../config/ipv6.js';
+import {
+  AddressFamily as WireFamily, RouteFlag, RouteOperation, type Input, type RouteChanges6ChangesItem, type RouteChangesChangesItem,
+  type Routes6OpsItem, type RoutesOpsItem,
+} from '../addon/index.js';
 import { ipToNumber, ipToWire, isIPv4, prefixMask, wireToIp } from './ip.js';
 import type { Requester } from './requests.js';
 
-/** AF_INET6 as Windows numbers it: the family field of routes6 / routeChanges6 records. */
-export const WIRE_AF_INET6 = 23;
-
-const OP_ADD = 1;
-const OP_DELETE = 2;
 const BATCH = 4096;
+/** A route given to replace() of another interface: refused without a round trip. */
+const FOREIGN = 'foreign';
+type Op = RouteOperation | typeof FOREIGN;
 
 // IPv6 keys use the canonical text, so '2001:DB8::' and '2001:db8:0::' are one route.
 const canon = (a: string) => (a.includes(':') ? canonicalIPv6(a) ?? a : a);
@@ -48,15 +50,8 @@ function invalid(r: Partial<RouteSpec>, full: boolean, family: AddressFamily): s
   return undefined;
 }
 
-export interface WireChange {
-  destination: number | Buffer;
-  prefixLength: number;
-  owner: number;
-  nextHop: number | Buffer;
-  interfaceIndex: number;
-  metric: number;
-  preference: number;
-}
+/** A best-route change as routeChanges (IPv4: u32 addresses) or routeChanges6 (16 bytes) carry it. */
+export type WireChange = RouteChangesChangesItem | RouteChanges6ChangesItem;
 
 export class HostRoutes implements Routes {
   private readonly own = new Map<string, RouteSpec>();
@@ -77,25 +72,25 @@ export class HostRoutes implements Routes {
   }
 
   async add(routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec>[]> {
-    return this.apply(routes.map((route) => ({ op: OP_ADD, route }))) as Promise<RouteResult<RouteSpec>[]>;
+    return this.apply(routes.map((route) => ({ op: RouteOperation.Add, route }))) as Promise<RouteResult<RouteSpec>[]>;
   }
 
   async delete(routes: readonly RouteKey[]): Promise<RouteResult<RouteKey>[]> {
-    return this.apply(routes.map((route) => ({ op: OP_DELETE, route }))) as Promise<RouteResult<RouteKey>[]>;
+    return this.apply(routes.map((route) => ({ op: RouteOperation.Delete, route }))) as Promise<RouteResult<RouteKey>[]>;
   }
 
   async replace(interfaceIndex: number, routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
     const keep = new Set<string>();
-    const ops: { op: number; route: RouteSpec | RouteKey }[] = [];
+    const ops: { op: Op; route: RouteSpec | RouteKey }[] = [];
     for (const r of routes) {
       if (r && r.interfaceIndex !== interfaceIndex) {
-        ops.push({ op: -1, route: r });
+        ops.push({ op: FOREIGN, route: r });
         continue;
       }
       if (r) keep.add(keyOf(r));
-      ops.push({ op: OP_ADD, route: r });
+      ops.push({ op: RouteOperation.Add, route: r });
     }
-    for (const [k, r] of this.own) if (r.interfaceIndex === interfaceIndex && !keep.has(k)) ops.push({ op: OP_DELETE, route: r });
+    for (const [k, r] of this.own) if (r.interfaceIndex === interfaceIndex && !keep.has(k)) ops.push({ op: RouteOperation.Delete, route: r });
     return this.apply(ops);
   }
 
@@ -140,39 +135,47 @@ export class HostRoutes implements Routes {
     }
   }
 
-  private async apply(ops: { op: number; route: RouteSpec | RouteKey }[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
+  private async apply(ops: { op: Op; route: RouteSpec | RouteKey }[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
     const results: RouteResult<RouteSpec | RouteKey>[] = new Array(ops.length);
     const family = this.family();
     const v6 = family === 'ipv6';
     const sendable: number[] = [];
     ops.forEach((o, i) => {
-      const problem = o.op === -1 ? `route for interface ${(o.route as RouteKey).interfaceIndex} given to replace() of another interface` : invalid(o.route as Partial<RouteSpec>, o.op === OP_ADD, family);
+      const problem = o.op === FOREIGN ? `route for interface ${(o.route as RouteKey).interfaceIndex} given to replace() of another interface` : invalid(o.route as Partial<RouteSpec>, o.op === RouteOperation.Add, family);
       if (problem) results[i] = { route: o.route, status: ERROR_INVALID_PARAMETER, error: problem };
       else sendable.push(i);
     });
     for (let start = 0; start < sendable.length; start += BATCH) {
       const chunk = sendable.slice(start, start + BATCH);
-      const wireOps = chunk.map((i) => {
+      const common = (i: number) => {
         const r = ops[i]!.route as RouteSpec;
-        const common = {
-          prefixLength: r.prefixLength, interfaceIndex: r.interfaceIndex, metric: r.metric ?? 0, preference: r.preference ?? 0,
-          flags: r.preference === undefined ? 0 : 1, ttlMs: r.ttlMs ?? 0,
+        return {
+          op: ops[i]!.op as RouteOperation, prefixLength: r.prefixLength, interfaceIndex: r.interfaceIndex, metric: r.metric ?? 0,
+          preference: r.preference ?? 0, flags: r.preference === undefined ? 0 : RouteFlag.HasPreference, ttlMs: r.ttlMs ?? 0,
         };
-        return v6
-          ? { op: ops[i]!.op, family: WIRE_AF_INET6, destination: parseIPv6(r.destination)!, nextHop: parseIPv6(r.nextHop)!, ...common }
-          : { op: ops[i]!.op, destination: ipToWire(r.destination), nextHop: ipToWire(r.nextHop), ...common };
-      });
-      const reply = await this.requester.request(v6 ? 'routes6' : 'routes', { ops: wireOps });
+      };
+      const ipv6 = (i: number): Input<Routes6OpsItem> => {
+        const r = ops[i]!.route;
+        return { ...common(i), family: WireFamily.Ipv6, destination: parseIPv6(r.destination)!, nextHop: parseIPv6(r.nextHop)! };
+      };
+      const ipv4 = (i: number): Input<RoutesOpsItem> => {
+        const r = ops[i]!.route;
+        return { ...common(i), destination: ipToWire(r.destination), nextHop: ipToWire(r.nextHop) };
+      };
+      const reply = v6
+        ? await this.requester.request('routes6', { ops: chunk.map(ipv6) })
+        : await this.requester.request('routes', { ops: chunk.map(ipv4) });
+      const perRoute = reply.status === NO_ERROR && 'results' in reply.fields ? reply.fields.results : [];
       chunk.forEach((i, k) => {
         const o = ops[i]!;
-        const status = reply.status !== NO_ERROR ? reply.status : (reply.fields.results?.[k]?.status ?? reply.status);
+        const status = reply.status !== NO_ERROR ? reply.status : (perRoute[k]?.status ?? reply.status);
         const error = status === NO_ERROR ? undefined : reply.error || `RTM refused the route (${status})`;
         results[i] = error === undefined ? { route: o.route, status } : { route: o.route, status, error };
         if (status !== NO_ERROR) return;
         const key = keyOf(o.route);
         clearTimeout(this.expiry.get(key));
         this.expiry.delete(key);
-        if (o.op !== OP_ADD) {
+        if (o.op !== RouteOperation.Add) {
           this.own.delete(key);
           return;
         }

@@ -4,6 +4,7 @@
 // Ordering: calls that change state (start, interfaces, config, stop) run one after another
 // in arrival order. DoUpdateRoutes and MIB calls run as they arrive, concurrently, and the
 // heartbeat is answered at once: it proves the event loop is alive, not that handlers are idle.
+import { formatWithOptions } from 'node:util';
 import { decodeBinding, decodeIpv6Binding } from '../config/binding.js';
 import { decodeConfigItem } from '../config/schema.js';
 import {
@@ -18,55 +19,91 @@ import {
   RIS_INTERFACE_MEDIA_PRESENT,
 } from '../constants.js';
 import { ProtocolError, describe, statusOf } from '../api/errors.js';
-import type { LogLevel, Logger, MibOperation, Protocol, ProtocolContext, StatusChange } from '../api/types.js';
-import type { WireMessage } from '../addon/index.js';
+import type { ConfigOf, ConfigSchema, LogLevel, Logger, MibOperation, Protocol, ProtocolContext, StatusChange } from '../api/types.js';
+import {
+  AddressFamily as WireFamily, ClientOperation, LogLevel as WireLogLevel, MibOperation as WireMibOperation, PowerOperation,
+  type DllToHost, type Input, type ReplyFields, type RequestFields, type Transport, type WireMessage, type WireRequest,
+} from '../addon/index.js';
 import { InterfaceRecord, interfaceType } from './interfaces.js';
 import { Requester } from './requests.js';
-import { HostRoutes, WIRE_AF_INET6 } from './routes.js';
+import { HostRoutes } from './routes.js';
 import { makeEvents, makeSupport } from './services.js';
 
-/** What the runtime needs of the channel (the addon's Channel, or a test double). */
-export interface Transport {
-  send(type: string, id: number, fields: Record<string, unknown>): void;
-  reply(type: string, id: number, status: number, error: string, fields?: Record<string, unknown>): void;
+const LEVELS: Record<LogLevel, WireLogLevel> = {
+  error: WireLogLevel.Error, warn: WireLogLevel.Warn, info: WireLogLevel.Info, debug: WireLogLevel.Debug,
+};
+
+/** The API's name of a MIB operation: the wire's, with a lower-case first letter. */
+function mibOperation(op: number): MibOperation | undefined {
+  const name = (Object.keys(WireMibOperation) as (keyof typeof WireMibOperation)[]).find((k) => WireMibOperation[k] === op);
+  return name && ((name[0]!.toLowerCase() + name.slice(1)) as MibOperation);
 }
 
-const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
-const MIB_OPS: MibOperation[] = ['create', 'delete', 'get', 'set', 'getFirst', 'getNext', 'setTrapInfo', 'getTrapInfo'];
+/** ConnectClient's address: IPv4 is assumed [U]; anything else reaches the handler as null. */
+const IPV4_ADDRESS_BYTES = 4;
 
-type Outcome = Record<string, unknown> | void;
+/** What a handler gives back for message T's reply (nothing when it has no fields). */
+type Outcome<T extends DllToHost> = Input<ReplyFields<T>> | void;
+/** The calls that change state, run in order on the chain. */
+type Ordered = 'start' | 'startComplete' | 'stop' | 'addInterface' | 'deleteInterface' | 'interfaceStatus' | 'setGlobalInfo' | 'setInterfaceInfo';
+/** A decoded configuration: the schema's value, or the raw bytes of a protocol without one. */
+type Config = ConfigOf<ConfigSchema>;
+/** A configuration block as the library forwards it. */
+type Block = Pick<RequestFields<'setGlobalInfo'>, 'info' | 'structureSize' | 'structureCount'>;
+
+/** The protocol module the host runs: loading, then loaded or failed. One state, two views. */
+class ProtocolModule {
+  /** Settles once the module has loaded (or failed to). */
+  readonly ready: Promise<Protocol>;
+  private loaded: Protocol | undefined;
+
+  constructor(loading: Promise<Protocol>) {
+    this.ready = loading.then((p) => (this.loaded = p));
+    this.ready.catch(() => undefined); // the failure is each caller's to report
+  }
+
+  /** The module, once loaded; undefined before and after a failed load. */
+  get current(): Protocol | undefined {
+    return this.loaded;
+  }
+}
 
 export class HostRuntime {
-  private readonly interfaces = new Map<number, InterfaceRecord<any>>();
-  private globalConfig: any = Buffer.alloc(0);
+  private readonly interfaces = new Map<number, InterfaceRecord<Config>>();
+  private globalConfig: Config = Buffer.alloc(0);
   private chain: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
+  private readonly module: ProtocolModule;
   private restarted = false;
+  private warnedUnknown = false;
   stopped = false;
   readonly requester: Requester;
   readonly routes: HostRoutes;
-  private loaded: Protocol | undefined;
   readonly log: Logger;
-  readonly ctx: ProtocolContext<any, any, any>;
+  readonly ctx: ProtocolContext<Config, Config, 'ipv4' | 'ipv6'>;
 
   constructor(
-    private readonly protocol: Promise<Protocol>,
+    protocol: Promise<Protocol>,
     private readonly transport: Transport,
     /** logLevel: the library's (0 error … 3 debug); lines above it are not sent. Default: all. */
     readonly info: { protocolId: number; name: string; generation: number; logLevel?: number },
   ) {
-    const write = (level: LogLevel) => (msg: string, ...args: unknown[]) => this.writeLog(level, msg, args);
+    this.module = new ProtocolModule(protocol);
+    const write = (level: LogLevel) => (msg: unknown, ...args: unknown[]) => this.writeLog(level, msg, args);
     this.log = { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
     const self = this;
     this.requester = new Requester(transport);
     this.routes = new HostRoutes(this.requester, (err) => this.writeLog('error', 'a best-route listener threw:', [err]), info.protocolId,
       () => this.addressFamily);
-    protocol.then((p) => (this.loaded = p), () => undefined);
-    const events = makeEvents(this.requester, () => this.loaded?.globalConfig, () => this.loaded?.interfaceConfig, {
-      global: (config) => (this.globalConfig = this.loaded?.globalConfig ? this.loaded.globalConfig.validate(config) : config),
+    const schemaOf = (which: 'globalConfig' | 'interfaceConfig'): ConfigSchema => this.module.current?.[which];
+    // A protocol without a schema saves raw bytes (services.ts checks them).
+    const validated = (which: 'globalConfig' | 'interfaceConfig', config: unknown): Config =>
+      schemaOf(which)?.validate(config) ?? (config as Buffer);
+    const events = makeEvents(this.requester, () => schemaOf('globalConfig'), () => schemaOf('interfaceConfig'), {
+      global: (config) => (this.globalConfig = validated('globalConfig', config)),
       iface: (index, config) => {
         const r = this.interfaces.get(index);
-        if (r) r.config = this.loaded?.interfaceConfig ? this.loaded.interfaceConfig.validate(config) : config;
+        if (r) r.config = validated('interfaceConfig', config);
       },
     });
     this.ctx = {
@@ -88,7 +125,7 @@ export class HostRuntime {
 
   /** The module's family ('ipv4' until it has loaded: only routeChanges may come before). */
   get addressFamily(): 'ipv4' | 'ipv6' {
-    return this.loaded?.addressFamily ?? 'ipv4';
+    return this.module.current?.addressFamily ?? 'ipv4';
   }
 
   async requestRestart(reason: string): Promise<void> {
@@ -96,9 +133,10 @@ export class HostRuntime {
     if (r.status !== NO_ERROR) throw new ProtocolError(r.status, `restart refused: ${r.error}`);
   }
 
-  writeLog(level: LogLevel, msg: string, args: unknown[] = []): void {
+  /** ctx.log: formats like console.log (%s, %d, %i, %f, %j, %o, %O, %c; objects inspected; errors with their stack), on one line where it can. */
+  writeLog(level: LogLevel, msg: unknown, args: unknown[] = []): void {
     if (LEVELS[level] > (this.info.logLevel ?? LEVELS.debug)) return;
-    const text = [msg, ...args.map((a) => (a instanceof Error ? describe(a) : typeof a === 'string' ? a : JSON.stringify(a)))].join(' ');
+    const text = formatWithOptions({ breakLength: Infinity, depth: 4 }, msg, ...args.map((a) => (a instanceof Error ? describe(a) : a)));
     try {
       this.transport.send('log', 0, { level: LEVELS[level], text });
     } catch {
@@ -109,6 +147,11 @@ export class HostRuntime {
   /** Entry for every message from the library. */
   handle(m: WireMessage): void {
     if (process.env.RRAS_BRIDGE_DEBUG) process.stderr.write(`host got ${JSON.stringify(m)}\n`);
+    if (m.unknownBytes && !this.warnedUnknown) {
+      this.warnedUnknown = true;
+      this.writeLog('warn', `the library sent ${m.unknownBytes} byte(s) of fields this host's wire version does not have in '${m.type}' ` +
+        '(they are skipped; said once): it speaks a later version than it agreed to');
+    }
     if (m.reply) {
       if (!this.requester.settle(m)) this.writeLog('warn', `unexpected ${m.type} reply ${m.id}`);
       return;
@@ -118,32 +161,44 @@ export class HostRuntime {
       case 'routeChanges6':
         this.routes.changed(m.fields.changes);
         return;
-      case 'heartbeat':
-        this.answer(m, async () => ({ seq: m.fields.seq }));
+      case 'heartbeat': {
+        const seq = m.fields.seq;
+        // The host's resident memory goes with the answer (wire version 2; left out for 1).
+        this.answer(m, async () => ({ seq, rssBytes: BigInt(process.memoryUsage.rss()) }));
         return;
-      case 'updateRoutes':
-        this.answer(m, () => this.updateRoutes(m.fields.interfaceIndex));
+      }
+      case 'updateRoutes': {
+        const index = m.fields.interfaceIndex;
+        this.answer(m, () => this.updateRoutes(index));
         return;
-      case 'mib':
-        this.answer(m, () => this.mib(m.fields));
+      }
+      case 'mib': {
+        const f = m.fields;
+        this.answer(m, () => this.mib(f));
         return;
-      case 'power':
+      }
+      case 'power': {
+        const f = m.fields;
         this.answer(m, async () => {
-          const p = await this.protocol;
-          const handler = m.fields.op === 1 ? p.queryPower : p.setPower;
-          if (!handler) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not handle ${m.fields.op === 1 ? 'QueryPower' : 'SetPower'}`);
-          await handler.call(p, this.ctx, m.fields.powerType);
+          const p = await this.module.ready;
+          const query = f.op === PowerOperation.Query;
+          const handler = query ? p.queryPower : p.setPower;
+          if (!handler) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not handle ${query ? 'QueryPower' : 'SetPower'}`);
+          await handler.call(p, this.ctx, f.powerType);
         });
         return;
-      case 'client':
+      }
+      case 'client': {
+        const f = m.fields;
         this.answer(m, async () => {
-          const p = await this.protocol;
-          const handler = m.fields.op === 1 ? p.connectClient : p.disconnectClient;
+          const p = await this.module.ready;
+          const handler = f.op === ClientOperation.Connect ? p.connectClient : p.disconnectClient;
           if (!handler) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not handle client calls`);
-          const a: Buffer = m.fields.address;
-          await handler.call(p, this.ctx, this.iface(m.fields.interfaceIndex), a.length === 4 ? [...a].join('.') : null);
+          const a = f.address;
+          await handler.call(p, this.ctx, this.iface(f.interfaceIndex), a.length === IPV4_ADDRESS_BYTES ? [...a].join('.') : null);
         });
         return;
+      }
       case 'start':
       case 'startComplete':
       case 'stop':
@@ -156,16 +211,19 @@ export class HostRuntime {
         this.chain = this.chain.then(() => this.answer(m, run));
         return;
       }
-      default:
-        this.transport.reply(m.type, m.id, ERROR_NOT_SUPPORTED, `the host does not handle '${m.type}'`);
+      default: {
+        // A type this host does not know (a newer library's), or one it never expects.
+        const other = m as WireRequest;
+        this.transport.reply(other.type as DllToHost, other.id, ERROR_NOT_SUPPORTED, `the host does not handle '${other.type}'`);
+      }
     }
   }
 
   /** Runs fn and replies with its outcome; failures are logged with their stack. */
-  private async answer(m: WireMessage, fn: () => Promise<Outcome> | Outcome): Promise<void> {
+  private async answer<T extends DllToHost>(m: WireRequest<T>, fn: () => Promise<Outcome<T>> | Outcome<T>): Promise<void> {
     let status = NO_ERROR;
     let error = '';
-    let fields: Outcome = undefined;
+    let fields: Outcome<T> = undefined;
     try {
       fields = await fn();
     } catch (err) {
@@ -181,7 +239,7 @@ export class HostRuntime {
     }
     if (m.id === 0) return;
     try {
-      this.transport.reply(m.type, m.id, status, error, status === NO_ERROR ? fields ?? {} : undefined);
+      this.transport.reply(m.type, m.id, status, error, status === NO_ERROR ? fields ?? ({} as Input<ReplyFields<T>>) : undefined);
     } catch (err) {
       // e.g. a handler returned a value of the wrong type, or the channel closed
       this.writeLog('error', `cannot answer ${m.type}:`, [describe(err)]);
@@ -191,8 +249,8 @@ export class HostRuntime {
     }
   }
 
-  private decodeConfig(schema: any, f: Record<string, any>, what: string): any {
-    const data: Buffer = f.info;
+  private decodeConfig(schema: ConfigSchema, f: Block, what: string): Config {
+    const data = f.info;
     if (!schema) return data;
     if (data.length === 0) return schema.defaults(); // no block: the declared defaults
     try {
@@ -203,7 +261,7 @@ export class HostRuntime {
     }
   }
 
-  private iface(index: number): InterfaceRecord<any> {
+  private iface(index: number): InterfaceRecord<Config> {
     const r = this.interfaces.get(index);
     if (!r) throw new ProtocolError(ERROR_INVALID_PARAMETER, `unknown interface index ${index}`);
     return r;
@@ -213,14 +271,14 @@ export class HostRuntime {
    * Applies what must be visible at once (interface state) when the message arrives, and
    * returns the handler part that runs in order on the chain.
    */
-  private prepare(m: WireMessage): () => Promise<Outcome> {
-    const f = m.fields;
+  private prepare(m: WireRequest<Ordered>): () => Promise<void> {
     switch (m.type) {
       case 'interfaceStatus': {
+        const f = m.fields;
         const r = this.interfaces.get(f.interfaceIndex);
         if (!r) return async () => { throw new ProtocolError(ERROR_INVALID_PARAMETER, `unknown interface index ${f.interfaceIndex}`); };
         r.active = f.active !== 0;
-        let change: StatusChange<any>;
+        let change: StatusChange<'ipv4' | 'ipv6'>;
         switch (f.statusType) {
           case RIS_INTERFACE_ADDRESS_CHANGE: {
             let binding;
@@ -240,13 +298,14 @@ export class HostRuntime {
           default:
             return async () => { throw new ProtocolError(ERROR_INVALID_PARAMETER, `unknown status type ${f.statusType}`); };
         }
-        return async () => { await (await this.protocol).interfaceStatus?.(this.ctx, r, change); };
+        return async () => { await (await this.module.ready).interfaceStatus?.(this.ctx, r, change); };
       }
       case 'deleteInterface': {
-        const r = this.interfaces.get(f.interfaceIndex);
-        this.interfaces.delete(f.interfaceIndex);
+        const index = m.fields.interfaceIndex;
+        const r = this.interfaces.get(index);
+        this.interfaces.delete(index);
         return async () => {
-          if (r) await (await this.protocol).deleteInterface?.(this.ctx, r);
+          if (r) await (await this.module.ready).deleteInterface?.(this.ctx, r);
         };
       }
       default:
@@ -254,13 +313,13 @@ export class HostRuntime {
     }
   }
 
-  private async lifecycle(m: WireMessage): Promise<Outcome> {
-    const p = await this.protocol;
-    const f = m.fields;
+  private async lifecycle(m: WireRequest<Ordered>): Promise<void> {
+    const p = await this.module.ready;
     switch (m.type) {
       case 'start': {
+        const f = m.fields;
         // The library's configuration picks the router manager; the module must be written for it.
-        const served = f.addressFamily === WIRE_AF_INET6 ? 'ipv6' : 'ipv4';
+        const served = f.addressFamily === WireFamily.Ipv6 ? 'ipv6' : 'ipv4';
         if (served !== (p.addressFamily ?? 'ipv4')) {
           throw new ProtocolError(ERROR_INVALID_PARAMETER, `${p.name} is an ${p.addressFamily ?? 'ipv4'} protocol, but the library serves it on the ` +
             `${served === 'ipv6' ? 'IPv6' : 'IPv4'} router manager (set ipv6: ${served === 'ipv6' ? 0 : 1} in its configuration, or addressFamily: '${served}' in defineProtocol)`);
@@ -268,7 +327,9 @@ export class HostRuntime {
         this.restarted = f.restart !== 0;
         this.globalConfig = this.decodeConfig(p.globalConfig, f, 'global config');
         await p.start?.(this.ctx);
-        this.log.info(`${p.name} started${this.restarted ? ' (restarted host, state replayed)' : ''}`);
+        // The library's path comes with wire version 2 (a library of version 1 does not say).
+        const library = f.library === undefined ? 'a wire version 1 library' : `library ${f.library}`;
+        this.log.info(`${p.name} started${this.restarted ? ' (restarted host, state replayed)' : ''}; ${library}`);
         return;
       }
       case 'startComplete':
@@ -284,6 +345,7 @@ export class HostRuntime {
         }
         return;
       case 'addInterface': {
+        const f = m.fields;
         if (this.interfaces.has(f.interfaceIndex)) {
           throw new ProtocolError(ERROR_INVALID_PARAMETER, `interface ${f.interfaceIndex} already added`);
         }
@@ -295,7 +357,7 @@ export class HostRuntime {
         return;
       }
       case 'setGlobalInfo': {
-        const config = this.decodeConfig(p.globalConfig, f, 'global config');
+        const config = this.decodeConfig(p.globalConfig, m.fields, 'global config');
         const previous = this.globalConfig;
         this.globalConfig = config;
         try {
@@ -307,6 +369,7 @@ export class HostRuntime {
         return;
       }
       case 'setInterfaceInfo': {
+        const f = m.fields;
         const r = this.iface(f.interfaceIndex);
         const config = this.decodeConfig(p.interfaceConfig, f, `interface ${f.interfaceIndex} config`);
         const previous = r.config;
@@ -323,17 +386,17 @@ export class HostRuntime {
     throw new ProtocolError(ERROR_NOT_SUPPORTED, `unexpected ${m.type}`);
   }
 
-  private async updateRoutes(index: number): Promise<Outcome> {
-    const p = await this.protocol;
+  private async updateRoutes(index: number): Promise<void> {
+    const p = await this.module.ready;
     const r = this.iface(index);
     if (!p.updateRoutes) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not implement updateRoutes`);
     await p.updateRoutes(this.ctx, r);
     this.log.debug(`updateRoutes(${index}) done`); // routine: only at logLevel 3
   }
 
-  private async mib(f: Record<string, any>): Promise<Outcome> {
-    const p = await this.protocol;
-    const op = MIB_OPS[f.op - 1];
+  private async mib(f: RequestFields<'mib'>): Promise<Outcome<'mib'>> {
+    const p = await this.module.ready;
+    const op = mibOperation(f.op);
     if (!op) throw new ProtocolError(ERROR_INVALID_PARAMETER, `unknown MIB operation ${f.op}`);
     if (!p.mib) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} has no MIB`);
     const out = await p.mib(this.ctx, { op, input: f.input, outputSize: f.outputSize });

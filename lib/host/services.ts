@@ -1,24 +1,14 @@
 // ctx.events and ctx.support: requests the host makes of the protocol library on the
 // router manager's behalf.
-import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
+import { ERROR_INVALID_PARAMETER } from '../constants.js';
 import { ProtocolError } from '../api/errors.js';
 import type { ConfigSchema, ProtocolEvents, SupportFunctions } from '../api/types.js';
+import { ConfigScope, SupportFunction } from '../addon/index.js';
 import { ipToWire, isIPv4, wireToIp } from './ip.js';
-import type { Requester, Reply } from './requests.js';
+import { fieldsOf, type Requester } from './requests.js';
 
-const SCOPE_GLOBAL = 1;
-const SCOPE_INTERFACE = 2;
-
-/** Support function numbers on the wire (the library maps them to SUPPORT_FUNCTIONS). */
-export const SupportFn = {
-  GetRouterId: 1, DemandDialRequest: 2, SetInterfaceReceiveType: 3, HasMulticastBoundary: 4,
-  MIBEntryCreate: 5, MIBEntryDelete: 6, MIBEntrySet: 7, MIBEntryGet: 8, MIBEntryGetFirst: 9, MIBEntryGetNext: 10,
-} as const;
-
-function ok(r: Reply, what: string): Reply {
-  if (r.status !== NO_ERROR) throw new ProtocolError(r.status, `${what}: ${r.error || 'refused by the protocol library'}`);
-  return r;
-}
+// A saved block is one structure of the protocol's own (version 1), or none.
+const SAVED_STRUCTURE_VERSION = 1;
 
 function encodeConfig(schema: ConfigSchema, config: unknown): Buffer {
   if (!schema) {
@@ -30,50 +20,51 @@ function encodeConfig(schema: ConfigSchema, config: unknown): Buffer {
 
 export function makeEvents(requester: Requester, globalSchema: () => ConfigSchema, interfaceSchema: () => ConfigSchema,
   applied: { global(config: unknown): void; iface(index: number, config: unknown): void }): ProtocolEvents<any, any> {
-  const save = async (scope: number, index: number, schema: ConfigSchema, config: unknown) => {
+  const save = async (scope: ConfigScope, index: number, schema: ConfigSchema, config: unknown) => {
     const info = encodeConfig(schema, config);
-    ok(await requester.request('saveConfig', {
-      scope, interfaceIndex: index, info, structureVersion: 1, structureSize: info.length, structureCount: info.length ? 1 : 0,
-    }), scope === SCOPE_GLOBAL ? 'saveGlobalConfig' : `saveInterfaceConfig(${index})`);
+    fieldsOf(await requester.request('saveConfig', {
+      scope, interfaceIndex: index, info, structureVersion: SAVED_STRUCTURE_VERSION, structureSize: info.length,
+      structureCount: info.length ? 1 : 0,
+    }), scope === ConfigScope.Global ? 'saveGlobalConfig' : `saveInterfaceConfig(${index})`);
   };
   return {
     async saveGlobalConfig(config) {
-      await save(SCOPE_GLOBAL, 0, globalSchema(), config);
+      await save(ConfigScope.Global, 0, globalSchema(), config);
       applied.global(config);
     },
     async saveInterfaceConfig(index, config) {
-      await save(SCOPE_INTERFACE, index, interfaceSchema(), config);
+      await save(ConfigScope.Interface, index, interfaceSchema(), config);
       applied.iface(index, config);
     },
   };
 }
 
 export function makeSupport(requester: Requester): SupportFunctions {
-  const call = async (fn: number, args: number[], input: Buffer = Buffer.alloc(0), outputSize = 0) =>
-    requester.request('support', { fn, args: args.map((value) => ({ value: value >>> 0 })), input, outputSize });
-  const result = (r: Reply, what: string) => ok(r, what).fields.result as number;
+  /** The router manager's function fn, through the library; its answer once the call went through. */
+  const call = async (fn: SupportFunction, what: string, args: number[], input: Buffer = Buffer.alloc(0), outputSize = 0) =>
+    fieldsOf(await requester.request('support', { fn, args: args.map((value) => ({ value: value >>> 0 })), input, outputSize }), what);
   return {
     async getRouterId() {
-      return wireToIp(result(await call(SupportFn.GetRouterId, []), 'GetRouterId'));
+      return wireToIp((await call(SupportFunction.GetRouterId, 'GetRouterId', [])).result);
     },
     async demandDialRequest(index) {
-      return result(await call(SupportFn.DemandDialRequest, [index]), 'DemandDialRequest');
+      return (await call(SupportFunction.DemandDialRequest, 'DemandDialRequest', [index])).result;
     },
     async setInterfaceReceiveType(index, receiveType, activate) {
-      return result(await call(SupportFn.SetInterfaceReceiveType, [index, receiveType, activate ? 1 : 0]), 'SetInterfaceReceiveType');
+      return (await call(SupportFunction.SetInterfaceReceiveType, 'SetInterfaceReceiveType', [index, receiveType, activate ? 1 : 0])).result;
     },
     async hasMulticastBoundary(index, group) {
       if (!isIPv4(group)) throw new ProtocolError(ERROR_INVALID_PARAMETER, `group ${group} is not an IPv4 address`);
-      return result(await call(SupportFn.HasMulticastBoundary, [index, ipToWire(group)]), 'HasMulticastBoundary') !== 0;
+      return (await call(SupportFunction.HasMulticastBoundary, 'HasMulticastBoundary', [index, ipToWire(group)])).result !== 0;
     },
     async mibEntryGet(op, pid, input, outputSize) {
-      const fn = { get: SupportFn.MIBEntryGet, getFirst: SupportFn.MIBEntryGetFirst, getNext: SupportFn.MIBEntryGetNext }[op];
-      const r = ok(await call(fn, [pid], input, outputSize), `MIBEntry ${op}`);
-      return { status: r.fields.result as number, output: r.fields.output as Buffer };
+      const fn = { get: SupportFunction.MIBEntryGet, getFirst: SupportFunction.MIBEntryGetFirst, getNext: SupportFunction.MIBEntryGetNext }[op];
+      const r = await call(fn, `MIBEntry ${op}`, [pid], input, outputSize);
+      return { status: r.result, output: r.output };
     },
     async mibEntrySet(op, pid, input) {
-      const fn = { create: SupportFn.MIBEntryCreate, delete: SupportFn.MIBEntryDelete, set: SupportFn.MIBEntrySet }[op];
-      return result(await call(fn, [pid], input), `MIBEntry ${op}`);
+      const fn = { create: SupportFunction.MIBEntryCreate, delete: SupportFunction.MIBEntryDelete, set: SupportFunction.MIBEntrySet }[op];
+      return (await call(fn, `MIBEntry ${op}`, [pid], input)).result;
     },
   };
 }

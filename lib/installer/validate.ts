@@ -1,15 +1,15 @@
 // Checks the installer runs before it plans anything, each failing with its own code and a
 // message that says which rule was broken and what to do instead. The rules come from
-// routprot.h's protocol-id scheme (../shared/reference/rras-protocol-interface.md §4.9) and
+// routprot.h's protocol-id scheme (docs/reference/rras-protocol-interface.md §4.9) and
 // from what the registry, the tracing files and the protocol library accept.
 import fs from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { isProtocol } from '../api/defineProtocol.js';
+import path from 'node:path';
 import type { Protocol } from '../api/types.js';
 import { CodedError } from '../codedError.js';
+import { ModuleLoadError, importProtocol } from '../protocolModule.js';
 import {
   IP_GENERAL_INFO_BASE, PROTO_TYPE_MS0, PROTO_TYPE_MS1, PROTO_VENDOR_MS0, PROTO_VENDOR_MS1, PROTO_VENDOR_MS2,
-  PROTO_FROM_PROTO_ID, TYPE_FROM_PROTO_ID, VENDOR_FROM_PROTO_ID,
+  PROTO_FROM_PROTO_ID, TYPE_FROM_PROTO_ID, VENDOR_FROM_PROTO_ID, protocolIdText,
 } from '../constants.js';
 
 export type InstallErrorCode =
@@ -23,6 +23,7 @@ export type InstallErrorCode =
   | 'PROTOCOL_ID_MISMATCH'
   | 'DLL_MISSING'
   | 'DLL_NOT_PE'
+  | 'DLL_REDIRECTED'
   | 'BAD_OPTION'
   | 'BAD_GLOBAL_CONFIG';
 
@@ -101,30 +102,23 @@ export function checkProtocolId(id: unknown): number {
   return id;
 }
 
-/** Loads the module the way the host will (import(), default export or CommonJS default) and checks it. */
+/** Loads the module the way the host will (protocolModule.ts) and checks its id. */
 export async function loadProtocolForInstall(modulePath: string, protocolId: number): Promise<Protocol> {
   if (!fs.existsSync(modulePath)) {
     throw new InstallError('MODULE_NOT_LOADED', `module ${modulePath}: no such file`);
   }
-  let mod: { default?: unknown };
+  let p: Protocol;
   try {
-    mod = await import(pathToFileURL(modulePath).href);
+    p = await importProtocol(modulePath);
   } catch (err) {
-    throw new InstallError('MODULE_NOT_LOADED', `module ${modulePath} could not be loaded: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  let p: unknown = mod.default;
-  if (!isProtocol(p) && isProtocol((p as { default?: unknown } | undefined)?.default)) p = (p as { default: unknown }).default;
-  if (!isProtocol(p)) {
-    throw new InstallError(
-      'NOT_A_PROTOCOL',
-      `module ${modulePath}: its default export is not a protocol (write export default defineProtocol({...}))`,
-    );
+    if (err instanceof ModuleLoadError) throw new InstallError(err.code, `module ${err.message}`);
+    throw err;
   }
   if (p.protocolId !== protocolId) {
     throw new InstallError(
       'PROTOCOL_ID_MISMATCH',
-      `module ${modulePath} defines protocol ${hex32(p.protocolId)} (${p.protocolId}), but --protocol-id is ${hex32(protocolId)} ` +
-        `(${protocolId}): the host refuses to run a module for another id, so the two must be equal`,
+      `module ${modulePath} defines protocol ${protocolIdText(p.protocolId)}, but --protocol-id is ${protocolIdText(protocolId)}: ` +
+        'the host refuses to run a module for another id, so the two must be equal',
     );
   }
   return p;
@@ -149,6 +143,12 @@ export function checkDll(dllPath: string): string {
   }
   if (head.toString('latin1') !== 'MZ') {
     throw new InstallError('DLL_NOT_PE', `${dllPath} is not a Windows DLL (no MZ header): RRAS can only load the win32-x64 build`);
+  }
+  // A copy of the DLL reads a rras-bridge.json beside it before RRAS's key (MockRouter's
+  // private copies do): the DLL RRAS loads must have none.
+  const beside = path.join(path.dirname(dllPath), 'rras-bridge.json');
+  if (fs.existsSync(beside)) {
+    throw new InstallError('DLL_REDIRECTED', `${beside} would make the DLL read another registry key than RRAS's: remove it, or install another copy of the DLL (--dll)`);
   }
   return dllPath;
 }

@@ -8,7 +8,7 @@
 // asked for only after MprAdminIsServiceRunning says it runs, and MprConfig* stops at connect.
 import fs from 'node:fs';
 import path from 'node:path';
-import koffi, { type KoffiFunction } from '../mock/koffi.js';
+import koffi, { type KoffiFunction } from '../koffi.js';
 import { Win32Error, type FileBackend, type RegistryBackend, type TransportStore } from './backends.js';
 import { advapi32 } from '../win32/advapi32.js';
 import type { RegistryValue } from './plan.js';

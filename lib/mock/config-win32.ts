@@ -3,12 +3,16 @@
 // ours beside them (names as in native/protocol/config_win.cc: the JSON field names,
 // capitalised). advapi32 through koffi, no reg.exe round trips.
 //
-// Where: by default a key of this process (HKCU\Software\rras-bridge\MockRouter\<pid>\Ip,
-// deleted at exit), named to the library by RRAS_BRIDGE_REGISTRY_KEY, because test processes
-// run in parallel and reuse protocol ids, and HKCU needs no administrator. With
-// RRAS_BRIDGE_MOCK_REGISTRY=rras: RRAS's own HKLM\SOFTWARE\Microsoft\Router\CurrentVersion\
-// RouterManagers\Ip (administrator; one process at a time).
+// Where: by default a key of this router (HKCU\Software\rras-bridge\MockRouter\<pid>\<thread>.<n>\Ip,
+// deleted when the router closes or the process exits), which the router's private copy of
+// the DLL finds named in the rras-bridge.json beside it, because routers run in parallel
+// (processes, worker threads, several per process), reuse protocol ids, and HKCU needs no
+// administrator. With RRAS_BRIDGE_MOCK_REGISTRY=rras: RRAS's own
+// HKLM\SOFTWARE\Microsoft\Router\CurrentVersion\RouterManagers\Ip (administrator; one
+// router at a time).
+import { isMainThread, threadId } from 'node:worker_threads';
 import { advapi32, HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE } from '../win32/advapi32.js';
+import { processAlive } from './workdir.js';
 
 export const ROUTER_MANAGERS_IP = 'SOFTWARE\\Microsoft\\Router\\CurrentVersion\\RouterManagers\\Ip';
 /** VendorName of the keys MockRouter writes (and may therefore replace or delete). */
@@ -97,45 +101,42 @@ function subkeys(h: number): string[] {
   }
 }
 
-/** Where the protocol keys go, and the RRAS_BRIDGE_REGISTRY_KEY that tells the library. */
-interface Parent {
+/** Where a router's protocol keys go; `text` is how the DLL is told (HKCU\... or HKLM\...). */
+export interface RegistryParent {
   root: number;
   path: string;
-  override?: string;
+  text: string;
 }
 
 const mockKey = 'Software\\rras-bridge\\MockRouter';
 const processKey = `${mockKey}\\${process.pid}`;
 let cleanupRegistered = false;
+let routers = 0;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+
+/** The parent key for a new router (and, once per process, the sweep of dead processes' keys). */
+export function routerRegistryParent(): RegistryParent {
+  if (process.env.RRAS_BRIDGE_MOCK_REGISTRY === 'rras') {
+    return { root: HKEY_LOCAL_MACHINE, path: ROUTER_MANAGERS_IP, text: `HKLM\\${ROUTER_MANAGERS_IP}` };
   }
-};
-
-function parentKey(): Parent {
-  if (process.env.RRAS_BRIDGE_MOCK_REGISTRY === 'rras') return { root: HKEY_LOCAL_MACHINE, path: ROUTER_MANAGERS_IP };
   if (!cleanupRegistered) {
     cleanupRegistered = true;
+    // At exit the main thread removes the whole process's tree (routers remove their own at close).
     process.on('exit', () => {
       try {
-        advapi32().RegDeleteTreeW(HKEY_CURRENT_USER, processKey);
+        if (isMainThread) advapi32().RegDeleteTreeW(HKEY_CURRENT_USER, processKey);
       } catch { /* exiting anyway */ }
     });
     // Keys of test processes that were killed (no exit handler ran).
     const parent = openKey(HKEY_CURRENT_USER, mockKey, false);
     if (parent !== undefined) {
       withKey(parent, (h) => {
-        for (const name of subkeys(h)) if (/^\d+$/.test(name) && !alive(Number(name))) advapi32().RegDeleteTreeW(h, name);
+        for (const name of subkeys(h)) if (/^\d+$/.test(name) && !processAlive(Number(name))) advapi32().RegDeleteTreeW(h, name);
       });
     }
   }
-  const path = `${processKey}\\Ip`;
-  return { root: HKEY_CURRENT_USER, path, override: `HKCU\\${path}` };
+  const path = `${processKey}\\${threadId}.${++routers}\\Ip`;
+  return { root: HKEY_CURRENT_USER, path, text: `HKCU\\${path}` };
 }
 
 /** One protocol as the JSON configuration has it (config.h's field names). */
@@ -144,13 +145,10 @@ export type ProtocolEntry = { protocolId: number; name?: string; module: string 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
- * Writes one key per protocol (replacing what MockRouter wrote before for the same id) and
- * points the library at them. Call before RegisterProtocol.
+ * Writes one key per protocol under the router's parent key (replacing what MockRouter wrote
+ * before for the same id). Call before RegisterProtocol.
  */
-export function writeRegistryConfig(library: string, protocols: readonly ProtocolEntry[]): string[] {
-  const p = parentKey();
-  if (p.override) process.env.RRAS_BRIDGE_REGISTRY_KEY = p.override;
-  else delete process.env.RRAS_BRIDGE_REGISTRY_KEY;
+export function writeRegistryConfig(library: string, protocols: readonly ProtocolEntry[], p: RegistryParent): string[] {
   const written: string[] = [];
   withKey(openKey(p.root, p.path, true)!, (ip) => {
     const ours = new Map<string, number | undefined>();
@@ -180,10 +178,8 @@ export function writeRegistryConfig(library: string, protocols: readonly Protoco
   return written;
 }
 
-/** Deletes keys writeRegistryConfig wrote (only MockRouter's own). */
-export function removeRegistryConfig(names: readonly string[]): void {
-  if (names.length === 0) return;
-  const parent = parentKey();
+/** Deletes what writeRegistryConfig wrote under the router's key (only MockRouter's own keys). */
+export function removeRegistryConfig(names: readonly string[], parent: RegistryParent): void {
   const ip = openKey(parent.root, parent.path, false);
   if (ip === undefined) return;
   withKey(ip, () => {
@@ -194,4 +190,6 @@ export function removeRegistryConfig(names: readonly string[]): void {
       if (vendor === MOCK_VENDOR) advapi32().RegDeleteTreeW(ip, name);
     }
   });
+  // The router's own key (HKCU\...\<pid>\<thread>.<n>) goes with it; RRAS's key stays.
+  if (parent.root === HKEY_CURRENT_USER && parent.path.endsWith('\\Ip')) advapi32().RegDeleteTreeW(HKEY_CURRENT_USER, parent.path.slice(0, -3));
 }

@@ -1,14 +1,40 @@
 // The router manager's notification event, as the platform provides it. POSIX: an eventfd
 // whose number travels as the HANDLE value; Windows: a real auto-reset event.
-// Waiting runs on the libuv thread pool (koffi .async), never on the JS thread.
-import koffi, { type KoffiFunction } from './koffi.js';
+// Waiting never blocks the JS thread, and watching it never keeps the process alive: a test
+// that ends without closing its router must still let the process exit.
+import { isMainThread } from 'node:worker_threads';
+import koffi, { type KoffiFunction } from '../koffi.js';
 
 export interface NotificationEvent {
   /** The value passed as HANDLE to StartProtocol. */
   readonly handle: number;
-  /** Resolves true when signalled (and resets it), false after timeoutMs. */
+  /** Resolves true when signalled (and resets it), false after timeoutMs (thread pool). */
   wait(timeoutMs: number): Promise<boolean>;
+  /**
+   * Calls onSignal after each signal (the signal is reset first) until the returned function
+   * is called. Holds no reference on the event loop.
+   */
+  watch(onSignal: () => void): () => void;
   close(): void;
+}
+
+/** watch() from wait(): short waits on the thread pool, the next one scheduled unref'd. */
+function watchByWaiting(event: NotificationEvent, onSignal: () => void): () => void {
+  let on = true;
+  let timer: NodeJS.Timeout | undefined;
+  const next = () => {
+    // Each wait holds the loop for at most 100 ms; between waits nothing does.
+    event.wait(100).then((signalled) => {
+      if (!on) return;
+      if (signalled) onSignal();
+      timer = setTimeout(next, 0).unref();
+    }, () => undefined);
+  };
+  next();
+  return () => {
+    on = false;
+    if (timer) clearTimeout(timer);
+  };
 }
 
 interface Libc {
@@ -56,6 +82,19 @@ class EventFd implements NotificationEvent {
         resolve(false);
       });
     });
+  }
+  watch(onSignal: () => void): () => void {
+    // A worker thread may be terminated with the handle open, and koffi's poll handle does not
+    // survive that (its close callback runs after koffi's state is gone): short waits there.
+    if (!isMainThread) return watchByWaiting(this, onSignal);
+    // A libuv poll handle on the eventfd: no thread-pool thread, unref'd.
+    const poll = koffi.node.poll(this.handle, { readable: true }, () => {
+      if (this.closed) return;
+      this.c.read(this.handle, Buffer.alloc(8), 8);
+      onSignal();
+    });
+    poll.unref();
+    return () => poll.close();
   }
   close(): void {
     if (this.closed) return;
@@ -105,6 +144,9 @@ class Win32Event implements NotificationEvent {
         resolve(r === WAIT_OBJECT_0 && !this.closed);
       });
     });
+  }
+  watch(onSignal: () => void): () => void {
+    return watchByWaiting(this, onSignal);
   }
   close(): void {
     if (this.closed) return;

@@ -5,7 +5,7 @@
 // POSIX the "HANDLE" is an eventfd number carried in the pointer value (DESIGN §4); on
 // Windows it is a real HANDLE whose value koffi hands us as a number. Pointers to buffers
 // the router manager owns are passed as Buffers (or null).
-import koffi, { type TypeObject } from './koffi.js';
+import koffi, { type TypeObject } from '../koffi.js';
 
 const PFN_NAMES = [
   'pfnStartProtocol', 'pfnStartComplete', 'pfnStopProtocol', 'pfnGetGlobalInfo', 'pfnSetGlobalInfo',

@@ -1,7 +1,7 @@
 // Renders a MockRouter's trace for people: each call with its arguments and result code,
 // each event drained, each support-function call.
-import { errorName, PERMANENT, DEMAND_DIAL, RF_ROUTING, RF_DEMAND_UPDATE_ROUTES, RF_ADD_ALL_INTERFACES, RF_MULTICAST, RF_POWER } from '../constants.js';
-import type { TraceEntry } from './router.js';
+import { errorName, protocolIdText, PERMANENT, DEMAND_DIAL, RF_ROUTING, RF_DEMAND_UPDATE_ROUTES, RF_ADD_ALL_INTERFACES, RF_MULTICAST, RF_POWER } from '../constants.js';
+import type { TraceEntry, TraceValue } from './router.js';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const c = (code: number, s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -20,15 +20,26 @@ export function flagsName(flags: number): string {
 
 const STATUS = ['ADDRESS_CHANGE', 'ENABLED', 'DISABLED', 'MEDIA_PRESENT', 'MEDIA_ABSENT'];
 
-function describeCall(name: string, args: unknown[]): string {
-  switch (name) {
-    case 'RegisterProtocol': return `RegisterProtocol(0x${Number(args[0]).toString(16)})`;
-    case 'StartProtocol': return `StartProtocol(event ${args[0]}, support functions, global info ${args[2]})`;
-    case 'AddInterface': return `AddInterface(${args[1]}, "${args[0]}", ${args[2] === PERMANENT ? 'PERMANENT' : args[2] === DEMAND_DIAL ? 'DEMAND_DIAL' : args[2]}, info ${args[6]})`;
-    case 'InterfaceStatus': return `InterfaceStatus(${args[0]}, active=${args[1]}, RIS_INTERFACE_${STATUS[Number(args[2])] ?? args[2]})`;
-    case 'UpdateRoutes': return `DoUpdateRoutes(${args[0]})`;
-    default: return `${name}(${args.map(String).join(', ')})`;
+/** One argument, shown with the header's names for its constants. */
+function argText(param: string, value: TraceValue): string {
+  if (typeof value === 'number') {
+    switch (param) {
+      case 'dwProtocolId':
+      case 'ProtocolId':
+        return protocolIdText(value);
+      case 'InterfaceType':
+        return value === PERMANENT ? 'PERMANENT' : value === DEMAND_DIAL ? 'DEMAND_DIAL' : String(value);
+      case 'StatusType':
+        return STATUS[value] ? `RIS_INTERFACE_${STATUS[value]}` : String(value);
+    }
   }
+  if (param === 'InterfaceName' && typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+/** A call as the header writes it, e.g. `DoUpdateRoutes(InterfaceIndex=7)`. */
+export function describeCall(name: string, args: Record<string, TraceValue>): string {
+  return `${name}(${Object.entries(args).map(([k, v]) => `${k}=${argText(k, v)}`).join(', ')})`;
 }
 
 export function formatTrace(e: TraceEntry): string {
@@ -47,5 +58,5 @@ export function formatTrace(e: TraceEntry): string {
     }
     return `${bold('←')} GetEventMessage: ${bold(ev.name)}${detail}`;
   }
-  return `${dim('↺')} ${dim(`support ${e.name}(${e.args.map(String).join(', ')}) = ${e.result}`)}`;
+  return `${dim('↺')} ${dim(`support ${describeCall(e.name, e.args)} = ${e.result}`)}`;
 }

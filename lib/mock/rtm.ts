@@ -1,18 +1,30 @@
 // The mock RTM (native/mock-rtm) as the mock router sees it: the in-memory RTMv2 that the
 // protocol library loads instead of rtm.dll, read and fed through its inspection API.
-// One per process: every MockRouter in a process shares its table.
-import koffi, { type KoffiFunction } from './koffi.js';
+// One per loaded copy of the library: each MockRouter has its own (see workdir.ts).
+import koffi, { type KoffiFunction } from '../koffi.js';
 import { paths } from '../paths.js';
 
+/** A route in the mock RTM, as RTMv2 holds it (RTM_ROUTE_INFO). */
 export interface RtmRoute {
+  /** The route's RTM handle (opaque, hex), stable while the route exists. */
+  handle: string;
+  /** Destination prefix, "a.b.c.d/len". */
   dest: string;
+  /** Owning protocol id (the entity's EntityProtocolId), and its instance. */
   owner: number;
   ownerInstance: number;
   metric: number;
   preference: number;
+  /** RTM_VIEW_MASK_* the route belongs to (RTM_VIEW_MASK_UCAST = 1, RTM_VIEW_MASK_MCAST = 2). */
+  views: number;
+  /** RTM_ROUTE_FLAGS_* as the owner set them. */
+  flags: number;
+  /** The neighbour it was learned from, if the owner said. */
   neighbour: string | null;
   nextHops: { address: string; interfaceIndex: number }[];
+  /** The best route to its destination in one of its views. */
   best: boolean;
+  /** Lifetime left (RtmAddRouteToDest's TimeToLive), or null for none. */
   ttlMs: number | null;
 }
 

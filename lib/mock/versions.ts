@@ -8,7 +8,7 @@
 // memory after an MPR50 struct), and the service characteristics' pointers. Tests compare them
 // with `pattern(...)` afterwards: the library answers the version it implements, fills what that
 // version defines and leaves the rest as it was.
-import koffi from './koffi.js';
+import koffi from '../koffi.js';
 import * as ffi from './ffi.js';
 
 export const MS_ROUTER_VERSION_MPR50 = 0x500;

@@ -1,8 +1,11 @@
 // Command-line parsing shared by the operator commands: their common options (--run-dir,
 // --pid, --timeout), strict checking (an unknown option or a missing value prints the usage),
 // and exit codes.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { UsageError, parseCommandArgs } from '../cliArgs.js';
 import type { Target } from './session.js';
+
+export { UsageError };
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -20,8 +23,6 @@ const targetOptions = {
   timeout: { type: 'string' },
 } as const satisfies Options;
 
-/** A usage error: the message, then the command's usage, exit 2. */
-export class UsageError extends Error {}
 
 export interface Parsed {
   values: Record<string, string | boolean | undefined>;
@@ -34,13 +35,7 @@ export interface Parsed {
 }
 
 export function parse(argv: string[], options: Options, maxPositionals: number): Parsed {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { ...targetOptions, ...options }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/, ''));
-  }
-  if (parsed.positionals.length > maxPositionals) throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`);
+  const parsed = parseCommandArgs(argv, { ...targetOptions, ...options }, [0, maxPositionals]);
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const number = (name: string) => {
     const s = v[name];

@@ -1,7 +1,7 @@
 // One connection to a protocol library's admin endpoint, through the addon's channel (the
 // same frames and codec as the host's channel): the hello, requests with their replies, and
 // the records and log lines the library streams.
-import { loadAddon, type Channel, type ChannelEvent, type WireMessage } from '../addon/index.js';
+import { adminChannel, type AdminChannel, type AdminChannelEvent, type AdminMessage, type AdminToDll, type Input, type ReplyFields, type RequestFields } from '../addon/index.js';
 import { errorName } from '../constants.js';
 import type { Endpoint } from './endpoints.js';
 
@@ -18,7 +18,7 @@ export class AdminRequestError extends Error {
   }
 }
 
-type Pending = { resolve: (m: WireMessage) => void; reject: (e: Error) => void };
+type Pending = { resolve: (m: AdminMessage) => void; reject: (e: Error) => void };
 
 export class AdminClient {
   private readonly pending = new Map<number, Pending>();
@@ -29,7 +29,7 @@ export class AdminClient {
   private closedListeners: ((reason: string) => void)[] = [];
 
   private constructor(
-    private readonly channel: Channel,
+    private readonly channel: AdminChannel,
     readonly endpoint: Endpoint,
     readonly pid: number,
     readonly library: string,
@@ -38,9 +38,8 @@ export class AdminClient {
 
   static async connect(endpoint: Endpoint, options: { timeoutMs?: number; client?: string } = {}): Promise<AdminClient> {
     let client: AdminClient | undefined;
-    const early: ChannelEvent[] = [];
-    const { Channel } = loadAddon();
-    const channel = new Channel({ onEvent: (e) => (client ? client.onEvent(e) : early.push(e)) });
+    const early: AdminChannelEvent[] = [];
+    const channel = adminChannel((e) => (client ? client.onEvent(e) : early.push(e)));
     let hello;
     try {
       hello = await channel.connectAdmin({
@@ -59,12 +58,16 @@ export class AdminClient {
   }
 
   /** Sends a request; resolves with the reply's fields, rejects with AdminRequestError. */
-  request(type: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
+  request<T extends AdminToDll>(type: T, fields: Input<RequestFields<T>>): Promise<ReplyFields<T>> {
     if (this.closed) return Promise.reject(new Error(`the connection to pid ${this.pid} is closed: ${this.closeReason}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, {
-        resolve: (m) => (m.status ? reject(new AdminRequestError(m.status, `${m.error} (${errorName(m.status)})`)) : resolve(m.fields)),
+        resolve: (m) => {
+          if (!m.reply) return;
+          if (m.status) reject(new AdminRequestError(m.status, `${m.error} (${errorName(m.status)})`));
+          else resolve(m.fields as ReplyFields<T>);
+        },
         reject,
       });
       try {
@@ -91,7 +94,7 @@ export class AdminClient {
     this.finish('closed by the client');
   }
 
-  private onEvent(e: ChannelEvent): void {
+  private onEvent(e: AdminChannelEvent): void {
     if (e.event === 'close') return this.finish(e.reason);
     const m = e.message;
     if (m.reply) {
@@ -100,8 +103,8 @@ export class AdminClient {
       p?.resolve(m);
       return;
     }
-    if (m.type === 'adminTraceRecords') this.streamed?.(m.type, String(m.fields.records), Number(m.fields.lost));
-    else if (m.type === 'adminLogLines') this.streamed?.(m.type, String(m.fields.lines), Number(m.fields.lost));
+    if (m.type === 'adminTraceRecords') this.streamed?.(m.type, m.fields.records, m.fields.lost);
+    else if (m.type === 'adminLogLines') this.streamed?.(m.type, m.fields.lines, m.fields.lost);
   }
 
   private finish(reason: string): void {

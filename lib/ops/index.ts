@@ -17,6 +17,13 @@ const commands = {
   log: { run: runLog, help: LOG_HELP },
 } as const;
 export type OpsCommand = keyof typeof commands;
+/** Each command's usage text. */
+export const OPS_HELP: Record<OpsCommand, string> = {
+  status: STATUS_HELP,
+  trace: TRACE_HELP,
+  restart: RESTART_HELP,
+  log: LOG_HELP,
+};
 export const isOpsCommand = (c: string | undefined): c is OpsCommand => c !== undefined && c in commands;
 
 export async function runOps(command: OpsCommand, argv: string[]): Promise<number> {

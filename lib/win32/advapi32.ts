@@ -1,7 +1,7 @@
 // advapi32's registry functions through koffi, shared by the installer and the mock router's
 // Windows configuration. HKEY travels as intptr_t (predefined keys are sign-extended 32-bit
 // values); out-parameters are one-element arrays or Buffers.
-import koffi, { type KoffiFunction } from '../mock/koffi.js';
+import koffi, { type KoffiFunction } from '../koffi.js';
 
 export const HKEY_CURRENT_USER = -0x7fffffff; // 0x80000001
 export const HKEY_LOCAL_MACHINE = -0x7ffffffe; // 0x80000002

@@ -1,6 +1,6 @@
 // kernel32 through koffi, for the operator tools (lib/ops/endpoints.ts): the running
 // processes, and whether a named pipe exists (without connecting to it).
-import koffi, { type KoffiFunction } from '../mock/koffi.js';
+import koffi, { type KoffiFunction } from '../koffi.js';
 
 let fns: { K32EnumProcesses: KoffiFunction; WaitNamedPipeW: KoffiFunction } | undefined;
 

@@ -1,10 +1,15 @@
 // The host's end of the channel to the protocol library, as a JS class; also the operator
 // tools' connection to the library's admin endpoint (connectAdmin), with the same framing.
 //
-// A native thread connects and performs the handshake; afterwards the Peer's I/O thread
-// reads frames. Everything it receives reaches JS through one ThreadSafeFunction per
-// channel (never blocking the I/O thread on JS). close() stops and joins both threads, and
+// A native thread connects and performs the handshake, which agrees on the wire version both
+// ways of the channel then speak; afterwards the Peer's I/O thread reads frames. Everything
+// it receives reaches JS through one ThreadSafeFunction per channel (never blocking the I/O
+// thread on JS). close() cancels a connect in progress, then stops and joins both threads;
 // an environment cleanup hook does the same before the environment is torn down.
+//
+// While a debugger holds the JS thread (paused at a breakpoint, stepping), the I/O thread
+// answers the library's heartbeats itself, so the watchdog does not restart a host the
+// developer is looking at. lib/host/debugger.ts says when (setDebuggerPaused).
 #include <napi.h>
 
 #ifndef _WIN32
@@ -12,6 +17,8 @@
 #endif
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -23,6 +30,30 @@
 
 namespace rrasbridge::addon {
 namespace {
+
+constexpr uint32_t kConnectTimeoutMs = 10000;  // connect()'s default
+constexpr uint32_t kHelloId = 1;
+constexpr wire::Field kHelloMagic = wire::RequestField(wire::MsgType::Hello, "magic");
+constexpr wire::Field kHelloMinVersion = wire::RequestField(wire::MsgType::Hello, "minVersion");
+constexpr wire::Field kHelloMaxVersion = wire::RequestField(wire::MsgType::Hello, "maxVersion");
+constexpr wire::Field kHelloToken = wire::RequestField(wire::MsgType::Hello, "token");
+constexpr wire::Field kHelloPid = wire::RequestField(wire::MsgType::Hello, "pid");
+constexpr wire::Field kReplyVersion = wire::ReplyField(wire::MsgType::Hello, "version");
+constexpr wire::Field kAdminMagic = wire::RequestField(wire::MsgType::AdminHello, "magic");
+constexpr wire::Field kAdminMinVersion = wire::RequestField(wire::MsgType::AdminHello, "minVersion");
+constexpr wire::Field kAdminMaxVersion = wire::RequestField(wire::MsgType::AdminHello, "maxVersion");
+constexpr wire::Field kAdminClient = wire::RequestField(wire::MsgType::AdminHello, "client");
+constexpr wire::Field kAdminReplyVersion = wire::ReplyField(wire::MsgType::AdminHello, "version");
+constexpr wire::Field kBeatSeq = wire::RequestField(wire::MsgType::Heartbeat, "seq");
+constexpr wire::Field kBeatReplySeq = wire::ReplyField(wire::MsgType::Heartbeat, "seq");
+constexpr wire::Field kBeatReplyRss = wire::ReplyField(wire::MsgType::Heartbeat, "rssBytes");
+
+class Channel;
+// Process-wide: whether a debugger holds the JS thread (set by lib/host/debugger.ts), and the
+// live channels whose last heartbeat a pause has to answer. gDebuggerMu guards all three.
+std::mutex gDebuggerMu;
+bool gDebuggerPaused = false;
+std::set<Channel*> gChannels;
 
 struct Event {
   enum class Kind { Connected, Message, Closed } kind;
@@ -52,9 +83,15 @@ class Channel : public Napi::ObjectWrap<Channel> {
     onEvent_ = Napi::Persistent(o.Get("onEvent").As<Napi::Function>());
     if (o.Get("maxFrame").IsNumber()) maxFrame_ = o.Get("maxFrame").As<Napi::Number>().Uint32Value();
     cleanup_ = env.AddCleanupHook(&Channel::Cleanup, this);
+    std::lock_guard<std::mutex> lock(gDebuggerMu);
+    gChannels.insert(this);
   }
 
   ~Channel() override {
+    {
+      std::lock_guard<std::mutex> lock(gDebuggerMu);
+      gChannels.erase(this);
+    }
     *alive_ = false;
     referenced_ = false;  // being finalized: the reference is gone with the object
     Shutdown("channel collected");
@@ -67,31 +104,42 @@ class Channel : public Napi::ObjectWrap<Channel> {
     self->Shutdown("environment teardown");
   }
 
-  // What a connection sends first, and how it checks who answers.
+  // What a connection sends first, the versions it offers, and how it checks who answers.
   struct Handshake {
     wire::Message hello;
+    wire::Field replyVersion = kReplyVersion;  // where the hello's reply says the version chosen
+    uint32_t helloVersion = wire::kMinVersion;  // the hello's own (frozen) version
+    uint32_t minVersion = wire::kMinVersion, maxVersion = wire::kVersion;
     bool admin = false;      // the admin endpoint: the server must run as root or as us
     uint32_t serverPid = 0;  // admin, when known: the process that must serve it
   };
 
   static uint32_t TimeoutArg(const Napi::Object& o) {
-    return o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : 10000;
+    return o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : kConnectTimeoutMs;
   }
 
-  // connect({address, token: Buffer, pid, timeoutMs}) -> Promise<hello reply fields>
+  // connect({address, token: Buffer, pid, timeoutMs, maxVersion}) -> Promise<hello reply
+  // fields>; maxVersion: the newest wire version offered (default: this build's).
   Napi::Value Connect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto o = info[0].As<Napi::Object>();
     if (!info[0].IsObject() || !o.Get("address").IsString() || !o.Get("token").IsBuffer())
       throw Napi::TypeError::New(env, "connect({address: string, token: Buffer, pid: number})");
     auto tok = o.Get("token").As<Napi::Buffer<char>>();
-    const std::string token(tok.Data(), tok.Length());
     const uint32_t pid = o.Get("pid").IsNumber() ? o.Get("pid").As<Napi::Number>().Uint32Value() : 0;
     Handshake h;
-    h.hello = wire::Message::Request(
-        wire::MsgType::Hello, 1,
-        {wire::Value::Num(wire::kMagic), wire::Value::Num(wire::kMinVersion),
-         wire::Value::Num(wire::kVersion), wire::Value::Bytes(token), wire::Value::Num(pid)});
+    if (o.Get("maxVersion").IsNumber()) {
+      h.maxVersion = o.Get("maxVersion").As<Napi::Number>().Uint32Value();
+      if (h.maxVersion < wire::kMinVersion || h.maxVersion > wire::kVersion)
+        throw Napi::RangeError::New(env, "connect(): maxVersion must be from " + std::to_string(wire::kMinVersion) +
+                                             " to " + std::to_string(wire::kVersion));
+    }
+    h.hello = wire::Message::Request(wire::MsgType::Hello, kHelloId);
+    h.hello.Set(kHelloMagic, wire::Value::Num(wire::kMagic));
+    h.hello.Set(kHelloMinVersion, wire::Value::Num(h.minVersion));
+    h.hello.Set(kHelloMaxVersion, wire::Value::Num(h.maxVersion));
+    h.hello.Set(kHelloToken, wire::Value::Bytes(tok.Data(), tok.Length()));
+    h.hello.Set(kHelloPid, wire::Value::Num(pid));
     return Start(env, o.Get("address").As<Napi::String>().Utf8Value(), std::move(h), TimeoutArg(o));
   }
 
@@ -105,10 +153,13 @@ class Channel : public Napi::ObjectWrap<Channel> {
     Handshake h;
     h.admin = true;
     h.serverPid = o.Get("serverPid").IsNumber() ? o.Get("serverPid").As<Napi::Number>().Uint32Value() : 0;
-    h.hello = wire::Message::Request(
-        wire::MsgType::AdminHello, 1,
-        {wire::Value::Num(wire::kMagic), wire::Value::Num(wire::kMinVersion),
-         wire::Value::Num(wire::kVersion), wire::Value::Bytes(client)});
+    h.replyVersion = kAdminReplyVersion;
+    h.helloVersion = h.minVersion = wire::kAdminMinVersion;
+    h.hello = wire::Message::Request(wire::MsgType::AdminHello, kHelloId);
+    h.hello.Set(kAdminMagic, wire::Value::Num(wire::kMagic));
+    h.hello.Set(kAdminMinVersion, wire::Value::Num(h.minVersion));
+    h.hello.Set(kAdminMaxVersion, wire::Value::Num(h.maxVersion));
+    h.hello.Set(kAdminClient, wire::Value::Bytes(client));
     return Start(env, o.Get("address").As<Napi::String>().Utf8Value(), std::move(h), TimeoutArg(o));
   }
 
@@ -146,32 +197,45 @@ class Channel : public Napi::ObjectWrap<Channel> {
     const Deadline d = DeadlineIn(timeoutMs);
     Stream s;
     std::string err, frame, refused;
-    wire::FrameDecoder dec(maxFrame_);
+    // The hello and its reply are read before a version is agreed: they are the same in every
+    // version (schema.h), so both are coded at the hello's own version.
+    wire::FrameDecoder dec(maxFrame_, hs.helloVersion);
     // A library that refuses us answers before it closes; that answer is read even when
     // sending the hello failed because the library had already closed.
     const auto exchange = [&] {
       std::string sendErr;
-      if (!wire::Encode(hs.hello, frame, err)) return false;
-      const bool sent = WriteAll(s.get(), frame, d, sendErr);
-      if (ReadMessage(s.get(), dec, ev->message, d, err)) return true;
+      if (wire::Encode(hs.hello, frame, err, hs.helloVersion) != wire::EncodeStatus::Ok) return false;
+      const bool sent = WriteAll(s.get(), frame, d, sendErr, &cancel_);
+      if (ReadMessage(s.get(), dec, ev->message, d, err, &cancel_)) return true;
       if (!sent) err = sendErr;
       return false;
     };
-    if (!rrasbridge::Connect(address, d, s, err) || !(refused = CheckServer(s.get(), hs)).empty() || !exchange()) {
-      ev->text = refused.empty() ? "cannot connect to the protocol library: " + err : "refused to talk to " + address + ": " + refused;
+    uint32_t v = 0;
+    if (!rrasbridge::Connect(address, d, s, err, &cancel_) || !(refused = CheckServer(s.get(), hs)).empty() ||
+        !exchange()) {
+      ev->text = cancel_.raised()   ? "closed while connecting"
+                 : refused.empty() ? "cannot connect to the protocol library: " + err
+                                   : "refused to talk to " + address + ": " + refused;
     } else if (!ev->message.IsReply() || ev->message.type != hs.hello.type) {
       ev->text = "handshake: unexpected answer";
     } else if (ev->message.status != 0) {
       ev->text = "the protocol library refused the handshake: " + ev->message.error;
       ev->code = ev->message.status;
+    } else if (v = ev->message.U32(hs.replyVersion); v < hs.minVersion || v > hs.maxVersion) {
+      ev->text = "handshake: the protocol library chose wire version " + std::to_string(v) +
+                 ", not one of " + std::to_string(hs.minVersion) + ".." + std::to_string(hs.maxVersion);
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       if (!closed_) {
         Peer::Limits limits;
         limits.maxFrame = maxFrame_;
+        limits.version = v;
         peer_ = std::make_unique<Peer>(
             std::move(s),
             Peer::Handlers{[this](wire::Message&& m) {
+                             if (m.type == wire::MsgType::Heartbeat && !m.IsReply() &&
+                                 HoldHeartbeat(m))
+                               return;
                              auto e = std::make_unique<Event>();
                              e->kind = Event::Kind::Message;
                              e->message = std::move(m);
@@ -190,6 +254,41 @@ class Channel : public Napi::ObjectWrap<Channel> {
     }
     Post(std::move(ev));
   }
+
+  // I/O thread. While paused: answers the heartbeat (true). Otherwise remembers it as the one
+  // JS has to answer (false: it goes on to JS), so that a pause that begins before JS got to
+  // it can answer it (the library sends the next one only after this one's answer).
+  bool HoldHeartbeat(const wire::Message& m) {
+    {
+      std::lock_guard<std::mutex> lock(gDebuggerMu);
+      if (!gDebuggerPaused) {
+        heartbeat_ = m;
+        return false;
+      }
+    }
+    AnswerHeartbeat(m);
+    return true;
+  }
+
+  // The reply JS would give (its seq; no resident memory: 0, unknown); the library ignores a
+  // second answer to the same id.
+  void AnswerHeartbeat(const wire::Message& m) {
+    wire::Message reply = wire::Message::Reply(m, 0);
+    reply.Set(kBeatReplySeq, wire::Value::Num(m.U32(kBeatSeq)));
+    reply.Set(kBeatReplyRss, wire::Value::Num(0));
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string err;
+    if (peer_ && !peer_->closed()) peer_->Send(reply, err);  // a closed channel needs no answer
+  }
+
+ public:
+  // gDebuggerMu held: the pause began; answer what JS has not.
+  void OnPause() {
+    if (heartbeat_) AnswerHeartbeat(*heartbeat_);
+    heartbeat_.reset();
+  }
+
+ private:
 
   void Post(std::unique_ptr<Event> ev) {
     Event* raw = ev.release();
@@ -242,7 +341,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
     Napi::Env env = info.Env();
     const wire::MessageSpec* spec = SpecArg(env, info[0]);
     wire::Message m = wire::Message::Request(spec->type, IdArg(env, info[1]),
-                                             FieldsFromJs(env, spec->request, info[2], spec->name));
+                                             FieldsFromJs(env, spec->request, info[2], spec->name, Version(env)));
     Transmit(env, m);
     return env.Undefined();
   }
@@ -258,15 +357,22 @@ class Channel : public Napi::ObjectWrap<Channel> {
     const uint32_t status = info[2].As<Napi::Number>().Uint32Value();
     const std::string error = info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
     std::vector<wire::Value> fields;
-    if (status == 0) fields = FieldsFromJs(env, spec->reply, info[4], std::string(spec->name) + " reply");
+    if (status == 0)
+      fields = FieldsFromJs(env, spec->reply, info[4], std::string(spec->name) + " reply", Version(env));
     Transmit(env, wire::Message::Reply(req, status, error, std::move(fields)));
     return env.Undefined();
+  }
+
+  // The wire version agreed in the handshake (the peer's, fixed for its life).
+  uint32_t Version(Napi::Env env) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return LivePeer(env)->version();
   }
 
   void Transmit(Napi::Env env, const wire::Message& m) {
     std::lock_guard<std::mutex> lock(mu_);
     std::string err;
-    if (!LivePeer(env)->Send(m, err)) throw Napi::Error::New(env, err);
+    if (LivePeer(env)->Send(m, err) != SendResult::Sent) throw Napi::Error::New(env, err);
   }
 
   static const wire::MessageSpec* SpecArg(Napi::Env env, Napi::Value v) {
@@ -297,8 +403,9 @@ class Channel : public Napi::ObjectWrap<Channel> {
     return o;
   }
 
-  // Stops the connector and I/O threads, joins them, then releases the TSFN. Runs on the
-  // JS thread (close(), cleanup hook, finalizer).
+  // Cancels a connect in progress, stops the connector and I/O threads, joins them, then
+  // releases the TSFN. Runs on the JS thread (close(), cleanup hook, finalizer), which the
+  // join holds only until the connector sees the cancel.
   void Shutdown(const std::string& reason) {
     std::unique_ptr<Peer> peer;
     {
@@ -306,6 +413,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
       if (closed_) return;
       closed_ = true;
     }
+    cancel_.Raise();
     if (connector_.joinable()) connector_.join();
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -325,12 +433,14 @@ class Channel : public Napi::ObjectWrap<Channel> {
   Napi::ThreadSafeFunction tsfn_;
   std::unique_ptr<Napi::Promise::Deferred> deferred_;
   std::thread connector_;
+  Cancel cancel_;  // raised by Shutdown: ends the connector's waits
   std::mutex mu_;
   std::unique_ptr<Peer> peer_;
   bool closed_ = false;
   bool referenced_ = false;  // Ref() taken by connect(), dropped by Shutdown
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint32_t maxFrame_ = wire::kDefaultMaxFrame;
+  std::optional<wire::Message> heartbeat_;  // the last one forwarded to JS (gDebuggerMu)
 };
 
 }  // namespace
@@ -338,10 +448,13 @@ class Channel : public Napi::ObjectWrap<Channel> {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Channel", Channel::Init(env));
   exports.Set("wireVersion", Napi::Number::New(env, wire::kVersion));
-  Napi::Array types = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (const auto& s : wire::AllSpecs()) types.Set(i++, Napi::String::New(env, s.name));
-  exports.Set("messageTypes", types);
+  exports.Set("schema", SchemaToJs(env));
+  exports.Set("setDebuggerPaused", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    std::lock_guard<std::mutex> lock(gDebuggerMu);
+    gDebuggerPaused = info[0].ToBoolean().Value();
+    if (gDebuggerPaused)
+      for (Channel* c : gChannels) c->OnPause();
+  }));
   return exports;
 }
 

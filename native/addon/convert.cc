@@ -7,7 +7,7 @@ namespace {
 
 Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value& v);
 
-Napi::Object RecordToJs(Napi::Env env, const wire::Fields& spec, const wire::Record& r) {
+Napi::Object RecordToJs(Napi::Env env, const wire::FieldList& spec, const wire::Record& r) {
   Napi::Object o = Napi::Object::New(env);
   for (size_t i = 0; i < spec.size() && i < r.size(); ++i)
     o.Set(spec[i].name, ValueToJs(env, spec[i], r[i]));
@@ -43,8 +43,11 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
   throw Napi::TypeError::New(env, where + "." + name + " must be " + expected);
 }
 
+std::vector<wire::Value> RecordFromJs(Napi::Env env, const wire::FieldList& spec, size_t count,
+                                      Napi::Value obj, const std::string& where, uint32_t version);
+
 wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
-                        const std::string& where) {
+                        const std::string& where, uint32_t version) {
   switch (f.kind) {
     case wire::Kind::U32: {
       if (v.IsBoolean()) return wire::Value::Num(v.As<Napi::Boolean>().Value() ? 1 : 0);
@@ -85,9 +88,10 @@ wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
       if (a.Length() > wire::kMaxListItems) Fail(env, where, f.name, "an array of at most 2^20 items");
       std::vector<wire::Record> items;
       items.reserve(a.Length());
+      const size_t count = wire::FieldsAt(*f.record, version);
       for (uint32_t i = 0; i < a.Length(); ++i)
-        items.push_back(FieldsFromJs(env, *f.record, a.Get(i),
-                                     where + "." + f.name + "[" + std::to_string(i) + "]"));
+        items.push_back(RecordFromJs(env, *f.record, count, a.Get(i),
+                                     where + "." + f.name + "[" + std::to_string(i) + "]", version));
       return wire::Value::List(std::move(items));
     }
   }
@@ -106,24 +110,115 @@ Napi::Object ToJs(Napi::Env env, const wire::Message& m) {
     o.Set("status", Napi::Number::New(env, m.status));
     o.Set("error", Napi::String::New(env, m.error));
   }
-  const wire::Fields* fields = wire::FieldsOf(m);
+  const wire::FieldList* fields = wire::FieldsOf(m);
   o.Set("fields", fields ? RecordToJs(env, *fields, m.fields) : Napi::Object::New(env));
+  if (m.unknownBytes) o.Set("unknownBytes", Napi::Number::New(env, m.unknownBytes));
   return o;
 }
 
-std::vector<wire::Value> FieldsFromJs(Napi::Env env, const wire::Fields& spec, Napi::Value obj,
-                                      const std::string& where) {
-  if (!obj.IsObject() && !(spec.empty() && (obj.IsUndefined() || obj.IsNull())))
+std::vector<wire::Value> FieldsFromJs(Napi::Env env, const wire::FieldList& spec, Napi::Value obj,
+                                      const std::string& where, uint32_t version) {
+  return RecordFromJs(env, spec, wire::FieldsAt(spec, version), obj, where, version);
+}
+
+namespace {
+
+// count: how many of spec's fields `version` has, computed once per list.
+std::vector<wire::Value> RecordFromJs(Napi::Env env, const wire::FieldList& spec, size_t count,
+                                      Napi::Value obj, const std::string& where, uint32_t version) {
+  if (!obj.IsObject() && !(count == 0 && (obj.IsUndefined() || obj.IsNull())))
     throw Napi::TypeError::New(env, where + " must be an object");
   std::vector<wire::Value> out;
-  out.reserve(spec.size());
-  for (const auto& f : spec) {
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const wire::FieldSpec& f = spec[i];
     Napi::Value v = obj.As<Napi::Object>().Get(f.name);
     if (v.IsUndefined() && f.kind != wire::Kind::Blob)
       throw Napi::TypeError::New(env, where + "." + f.name + " is missing");
-    out.push_back(ValueFromJs(env, f, v, where));
+    out.push_back(ValueFromJs(env, f, v, where, version));
   }
   return out;
+}
+
+const char* KindName(wire::Kind k) {
+  switch (k) {
+    case wire::Kind::U32: return "u32";
+    case wire::Kind::U64: return "u64";
+    case wire::Kind::Blob: return "blob";
+    case wire::Kind::Text: return "text";
+    case wire::Kind::Utf16: return "utf16";
+    case wire::Kind::List: return "list";
+  }
+  return "?";
+}
+
+Napi::Array FieldsToJs(Napi::Env env, const wire::FieldList& list) {
+  Napi::Array a = Napi::Array::New(env, list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    const wire::FieldSpec& f = list[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", f.name);
+    o.Set("kind", KindName(f.kind));
+    o.Set("since", Napi::Number::New(env, f.since));
+    if (f.values) o.Set("enum", f.values->name);
+    if (f.record) o.Set("record", FieldsToJs(env, *f.record));
+    a.Set(i, o);
+  }
+  return a;
+}
+
+const char* DirectionName(wire::Direction d) {
+  switch (d) {
+    case wire::Direction::DllToHost: return "dllToHost";
+    case wire::Direction::HostToDll: return "hostToDll";
+    case wire::Direction::AdminToDll: return "adminToDll";
+    case wire::Direction::DllToAdmin: return "dllToAdmin";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Napi::Object SchemaToJs(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("version", Napi::Number::New(env, wire::kVersion));
+  o.Set("minVersion", Napi::Number::New(env, wire::kMinVersion));
+  o.Set("adminMinVersion", Napi::Number::New(env, wire::kAdminMinVersion));
+  o.Set("magic", Napi::Number::New(env, wire::kMagic));
+  o.Set("headerBytes", Napi::Number::New(env, static_cast<double>(wire::kHeaderSize)));
+  o.Set("replyFlag", Napi::Number::New(env, wire::kFlagReply));
+  Napi::Array messages = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const wire::MessageSpec& s : wire::AllSpecs()) {
+    Napi::Object m = Napi::Object::New(env);
+    m.Set("name", s.name);
+    m.Set("type", Napi::Number::New(env, static_cast<uint16_t>(s.type)));
+    m.Set("direction", DirectionName(s.direction));
+    m.Set("since", Napi::Number::New(env, s.since));
+    m.Set("request", FieldsToJs(env, s.request));
+    m.Set("reply", FieldsToJs(env, s.reply));
+    messages.Set(i++, m);
+  }
+  o.Set("messages", messages);
+  Napi::Array enums = Napi::Array::New(env);
+  i = 0;
+  for (auto e = wire::EnumsBegin(); e != wire::EnumsEnd(); ++e) {
+    Napi::Object eo = Napi::Object::New(env);
+    eo.Set("name", (*e)->name);
+    eo.Set("bits", Napi::Boolean::New(env, (*e)->bits));
+    Napi::Array values = Napi::Array::New(env, (*e)->size);
+    uint32_t k = 0;
+    for (const wire::EnumValue& v : **e) {
+      Napi::Object vo = Napi::Object::New(env);
+      vo.Set("name", v.name);
+      vo.Set("value", Napi::Number::New(env, v.value));
+      values.Set(k++, vo);
+    }
+    eo.Set("values", values);
+    enums.Set(i++, eo);
+  }
+  o.Set("enums", enums);
+  return o;
 }
 
 }  // namespace rrasbridge::addon

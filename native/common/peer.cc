@@ -4,27 +4,33 @@
 
 namespace rrasbridge {
 
-bool Peer::Send(const wire::Message& m, std::string& err) {
+SendResult Peer::Send(const wire::Message& m, std::string& err) {
   std::string frame;
-  return wire::Encode(m, frame, err, limits_.maxFrame) && SendFrame(frame, err);
+  switch (wire::Encode(m, frame, err, limits_.version, limits_.maxFrame)) {
+    case wire::EncodeStatus::Ok: return SendFrame(frame, err);
+    case wire::EncodeStatus::Mismatch: return SendResult::Invalid;
+    case wire::EncodeStatus::TooBig: return SendResult::TooBig;
+    case wire::EncodeStatus::Unsupported: return SendResult::Unsupported;
+  }
+  return SendResult::Invalid;
 }
 
-bool Peer::SendFrame(const std::string& frame, std::string& err) {
+SendResult Peer::SendFrame(const std::string& frame, std::string& err) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {
       err = "channel closed: " + closeReason_;
-      return false;
+      return SendResult::Closed;
     }
     if (out_.size() + frame.size() > limits_.highWater) {
       err = "peer is not reading: " + std::to_string(out_.size()) + " bytes queued";
-      return false;
+      return SendResult::NotReading;
     }
     out_.append(frame);
     stats_.framesOut++;
   }
   Wake();
-  return true;
+  return SendResult::Sent;
 }
 
 void Peer::Close(const std::string& reason) {
@@ -72,6 +78,16 @@ std::string Peer::Dispatch(wire::FrameDecoder& dec) {
     }
     handlers_.onMessage(std::move(m));
   }
+}
+
+void Peer::Finish(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    if (closeReason_.empty()) closeReason_ = reason;
+  }
+  stream_.Reset();
+  if (handlers_.onClose) handlers_.onClose(reason);
 }
 
 }  // namespace rrasbridge

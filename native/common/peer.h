@@ -18,6 +18,16 @@ struct PeerStats {
   uint64_t framesIn = 0, framesOut = 0, bytesIn = 0, bytesOut = 0;
 };
 
+// What became of a frame handed to Send / SendFrame.
+enum class SendResult {
+  Sent,
+  Closed,       // the channel is closed
+  NotReading,   // the queue is over its high-water mark: the peer stopped reading
+  Invalid,      // the fields do not match the schema (a bug of the caller)
+  TooBig,       // over maxFrame: the caller's input is too big
+  Unsupported,  // the message type is newer than the channel's version
+};
+
 class Peer {
  public:
   struct Handlers {
@@ -30,6 +40,7 @@ class Peer {
     uint32_t maxFrame = wire::kDefaultMaxFrame;  // frames sent, and received unless maxFrameIn
     uint32_t maxFrameIn = 0;                      // a smaller cap on frames received; 0: maxFrame
     size_t highWater = 64u << 20;  // outgoing bytes queued before Send refuses
+    uint32_t version = wire::kVersion;  // agreed in the handshake: both ways' codec speaks it
   };
 
   // initial: bytes already read from the stream after the handshake (decoded first).
@@ -38,16 +49,16 @@ class Peer {
   Peer& operator=(const Peer&) = delete;
   ~Peer();  // Close, then join the I/O thread (never call from onMessage/onClose)
 
-  // Encodes and queues a frame. False (with err) when the schema does not match, the peer
-  // is closed, or the queue is over its high-water mark (the peer stopped reading).
-  bool Send(const wire::Message& m, std::string& err);
-  // Queues a frame already encoded (wire::Encode); false when closed or over the high-water
-  // mark, as Send.
-  bool SendFrame(const std::string& frame, std::string& err);
+  // Encodes m with the channel's version and queues the frame; anything but Sent comes with
+  // err. Never blocks.
+  SendResult Send(const wire::Message& m, std::string& err);
+  // Queues a frame already encoded for the channel's version: Sent, Closed or NotReading.
+  SendResult SendFrame(const std::string& frame, std::string& err);
   void Close(const std::string& reason);  // idempotent, non-blocking
   // Closes once every frame queued so far is written (a last answer before hanging up).
   void CloseWhenSent(const std::string& reason);
   bool closed() const { return closed_.load(); }
+  uint32_t version() const { return limits_.version; }
   size_t queuedBytes() const;
   PeerStats stats() const;
 
@@ -56,6 +67,8 @@ class Peer {
   void Wake();
   // Hands every complete frame to onMessage; the reason to close on a malformed one.
   std::string Dispatch(wire::FrameDecoder& dec);
+  // The end of the I/O thread (both platforms): closed for good, then onClose.
+  void Finish(const std::string& reason);
 
   Stream stream_;
   Handlers handlers_;

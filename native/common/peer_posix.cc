@@ -39,7 +39,7 @@ void Peer::Wake() {
 }
 
 void Peer::Run() {
-  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame);
+  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame, limits_.version);
   std::string reason;
   char buf[16384];
   const int fd = stream_.get();
@@ -95,13 +95,7 @@ void Peer::Run() {
       }
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    if (closeReason_.empty()) closeReason_ = reason;
-  }
-  stream_.Reset();
-  if (handlers_.onClose) handlers_.onClose(reason);
+  Finish(reason);
 }
 
 }  // namespace rrasbridge

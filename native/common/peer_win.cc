@@ -60,7 +60,7 @@ void Peer::Wake() {
 }
 
 void Peer::Run() {
-  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame);
+  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame, limits_.version);
   std::string reason;
   const HANDLE h = stream_.get();
   PendingIo rd, wr;
@@ -140,13 +140,7 @@ void Peer::Run() {
     ::CancelIoEx(h, &io->ov);
     ::GetOverlappedResult(h, &io->ov, &n, TRUE);
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    if (closeReason_.empty()) closeReason_ = reason;
-  }
-  stream_.Reset();
-  if (handlers_.onClose) handlers_.onClose(reason);
+  Finish(reason);
 }
 
 }  // namespace rrasbridge

@@ -1,9 +1,30 @@
-// The platform-neutral parts of the channel's endpoints.
+// The platform-neutral parts of the channel's endpoints: handle ownership, the handshake's
+// message reader, deadlines.
 #include "stream.h"
 
 #include <climits>
 
 namespace rrasbridge {
+
+void Stream::Reset(NativeHandle h) {
+  if (h_ != kNoHandle) CloseNative(h_);
+  h_ = h;
+}
+
+bool ReadMessage(NativeHandle h, wire::FrameDecoder& dec, wire::Message& out, Deadline d,
+                 std::string& err, const Cancel* cancel) {
+  char buf[4096];
+  for (;;) {
+    switch (dec.Next(out, err)) {
+      case wire::DecodeStatus::Ok: return true;
+      case wire::DecodeStatus::Error: return false;
+      case wire::DecodeStatus::NeedMore: break;
+    }
+    size_t n = 0;
+    if (!ReadSome(h, buf, sizeof buf, d, cancel, n, err)) return false;
+    dec.Feed(buf, n);
+  }
+}
 
 int MsLeft(Deadline d) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(d - Clock::now()).count();

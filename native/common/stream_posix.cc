@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -16,12 +17,26 @@
 
 namespace rrasbridge {
 
-void Stream::Reset(NativeHandle h) {
-  if (h_ != kNoHandle) ::close(h_);
-  h_ = h;
+void Stream::CloseNative(NativeHandle h) { ::close(h); }
+
+Cancel::Cancel() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+    read_.Reset(fds[0]);
+    write_.Reset(fds[1]);
+  }
+}
+
+void Cancel::Raise() {
+  if (raised_.exchange(true)) return;
+  char b = 1;
+  const ssize_t r = ::write(write_.get(), &b, 1);
+  (void)r;  // without a pipe, raised() alone ends the waits at their next slice
 }
 
 namespace {
+
+constexpr int kRetryMs = 10;  // between connection attempts
 
 std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
@@ -30,18 +45,27 @@ bool SetNonBlocking(int fd) {
   return fl >= 0 && ::fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0;
 }
 
-bool PollOne(int fd, short events, Deadline d, std::string& err) {
+enum class Waited { Ready, TimedOut, Cancelled, Failed };
+
+// Waits until fd has one of events (fd -1: only for the time to pass, a retry's pause), the
+// deadline passes or cancel is raised; err says which, when not Ready.
+Waited PollOne(int fd, short events, Deadline d, std::string& err, const Cancel* cancel = nullptr) {
   for (;;) {
-    pollfd p{fd, events, 0};
-    int r = ::poll(&p, 1, MsLeft(d));
-    if (r > 0) return true;
+    if (cancel && cancel->raised()) {
+      err = "cancelled";
+      return Waited::Cancelled;
+    }
+    pollfd p[2] = {{fd, events, 0}, {cancel ? cancel->handle() : -1, POLLIN, 0}};
+    const int r = ::poll(p, 2, MsLeft(d));
+    if (r > 0 && p[0].revents) return Waited::Ready;
+    if (r > 0) continue;  // the cancel pipe: reported at the top
     if (r == 0) {
       err = "timed out";
-      return false;
+      return Waited::TimedOut;
     }
     if (errno != EINTR) {
       err = Errno("poll");
-      return false;
+      return Waited::Failed;
     }
   }
 }
@@ -102,41 +126,43 @@ bool Listener::Open(std::string& err) {
   return SetNonBlocking(listen_.get()) || (err = Errno("fcntl"), false);
 }
 
-bool Listener::Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string& err) {
+AcceptStatus Listener::Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string& err) {
   for (;;) {
-    if (!PollOne(listen_.get(), POLLIN, d, err)) {
+    const Waited w = PollOne(listen_.get(), POLLIN, d, err);
+    if (w != Waited::Ready) {
       err = "no connection from the host: " + err;
-      return false;
+      return w == Waited::TimedOut ? AcceptStatus::TimedOut : AcceptStatus::Failed;
     }
     Stream s(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!s.valid()) {
       if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) continue;
       err = Errno("accept");
-      return false;
+      return AcceptStatus::Failed;
     }
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(s.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
       err = Errno("SO_PEERCRED");
-      return false;
+      return AcceptStatus::Failed;
     }
     if (static_cast<uint32_t>(cred.pid) != expectedPid) {
       // Someone else found the socket: close it and tell the caller, who logs it and waits
       // on for its child.
       err = "refused a connection from pid " + std::to_string(cred.pid) + " (expected " +
             std::to_string(expectedPid) + ")";
-      return false;
+      return AcceptStatus::Refused;
     }
     if (!SetNonBlocking(s.get())) {
       err = Errno("fcntl");
-      return false;
+      return AcceptStatus::Failed;
     }
     out = std::move(s);
-    return true;
+    return AcceptStatus::Admitted;
   }
 }
 
-bool Connect(const std::string& address, Deadline d, Stream& out, std::string& err) {
+bool Connect(const std::string& address, Deadline d, Stream& out, std::string& err,
+             const Cancel* cancel) {
   sockaddr_un sa;
   if (!FillAddr(address, sa, err)) return false;
   for (;;) {
@@ -157,7 +183,9 @@ bool Connect(const std::string& address, Deadline d, Stream& out, std::string& e
       err = Errno(("connect " + address).c_str());
       return false;
     }
-    ::usleep(10000);
+    // The listener is not there yet: try again shortly, unless cancelled meanwhile.
+    const Waited w = PollOne(-1, 0, std::min(d, DeadlineIn(kRetryMs)), err, cancel);
+    if (w == Waited::Cancelled || w == Waited::Failed) return false;
   }
 }
 
@@ -173,7 +201,8 @@ bool ServerIdentity(NativeHandle h, uint32_t& pid, uint32_t& uid, std::string& e
   return true;
 }
 
-bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err) {
+bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err,
+              const Cancel* cancel) {
   size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::send(h, data.data() + off, data.size() - off, MSG_NOSIGNAL);
@@ -183,7 +212,7 @@ bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& 
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!PollOne(h, POLLOUT, d, err)) return false;
+      if (PollOne(h, POLLOUT, d, err, cancel) != Waited::Ready) return false;
       continue;
     }
     err = Errno("send");
@@ -192,23 +221,20 @@ bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& 
   return true;
 }
 
-bool ReadMessage(NativeHandle h, wire::FrameDecoder& dec, wire::Message& out, Deadline d,
-                 std::string& err) {
-  char buf[4096];
+bool ReadSome(NativeHandle h, char* buf, size_t max, Deadline d, const Cancel* cancel,
+              size_t& n, std::string& err) {
   for (;;) {
-    switch (dec.Next(out, err)) {
-      case wire::DecodeStatus::Ok: return true;
-      case wire::DecodeStatus::Error: return false;
-      case wire::DecodeStatus::NeedMore: break;
+    if (PollOne(h, POLLIN, d, err, cancel) != Waited::Ready) return false;
+    const ssize_t r = ::recv(h, buf, max, 0);
+    if (r > 0) {
+      n = static_cast<size_t>(r);
+      return true;
     }
-    if (!PollOne(h, POLLIN, d, err)) return false;
-    ssize_t n = ::recv(h, buf, sizeof buf, 0);
-    if (n > 0) {
-      dec.Feed(buf, static_cast<size_t>(n));
-    } else if (n == 0) {
+    if (r == 0) {
       err = "connection closed";
       return false;
-    } else if (errno != EINTR && errno != EAGAIN) {
+    }
+    if (errno != EINTR && errno != EAGAIN) {
       err = Errno("recv");
       return false;
     }

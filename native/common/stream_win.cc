@@ -14,14 +14,20 @@
 
 namespace rrasbridge {
 
-void Stream::Reset(NativeHandle h) {
-  if (h_ != kNoHandle) ::CloseHandle(h_);
-  h_ = h;
+void Stream::CloseNative(NativeHandle h) { ::CloseHandle(h); }
+
+Cancel::Cancel() { read_.Reset(::CreateEventW(nullptr, TRUE, FALSE, nullptr)); }
+
+void Cancel::Raise() {
+  if (raised_.exchange(true)) return;
+  if (read_.valid()) ::SetEvent(read_.get());
 }
 
 namespace {
 
 constexpr DWORD kPipeBuffer = 64 * 1024;
+constexpr DWORD kRetryMs = 10;       // between connection attempts
+constexpr int kBusyWaitMs = 50;      // WaitNamedPipe slices (it cannot be cancelled)
 const char kPipePrefix[] = "\\\\.\\pipe\\rras-bridge-";
 
 // One overlapped operation with its own event. The OVERLAPPED must outlive the I/O, so a
@@ -32,18 +38,22 @@ class Overlapped {
   bool ok() const { return static_cast<bool>(event_); }
   OVERLAPPED* get() { return &ov_; }
 
-  // started: the Win32 call's result. Waits up to the deadline; on timeout cancels.
-  bool Finish(HANDLE h, BOOL started, Deadline d, DWORD& n, DWORD& error) {
+  // started: the Win32 call's result. Waits up to the deadline, or until cancel is raised
+  // (error ERROR_CANCELLED); then cancels the I/O.
+  bool Finish(HANDLE h, BOOL started, Deadline d, DWORD& n, DWORD& error,
+              const Cancel* cancel = nullptr) {
     error = ERROR_SUCCESS;
     if (!started && ::GetLastError() != ERROR_IO_PENDING) {
       error = ::GetLastError();
       return false;
     }
-    if (::WaitForSingleObject(ov_.hEvent, static_cast<DWORD>(MsLeft(d))) != WAIT_OBJECT_0) {
+    HANDLE waits[2] = {ov_.hEvent, cancel ? cancel->handle() : nullptr};
+    const DWORD count = waits[1] ? 2 : 1;
+    if (::WaitForMultipleObjects(count, waits, FALSE, static_cast<DWORD>(MsLeft(d))) != WAIT_OBJECT_0) {
       ::CancelIoEx(h, &ov_);
       // The operation may have completed before the cancel: then it counts.
       if (::GetOverlappedResult(h, &ov_, &n, TRUE)) return true;
-      error = WAIT_TIMEOUT;
+      error = cancel && cancel->raised() ? ERROR_CANCELLED : WAIT_TIMEOUT;
       return false;
     }
     if (!::GetOverlappedResult(h, &ov_, &n, FALSE)) {
@@ -60,6 +70,13 @@ class Overlapped {
 
 bool IsClosedError(DWORD e) {
   return e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED || e == ERROR_NO_DATA;
+}
+
+std::string WaitError(DWORD e, const char* what) {
+  return e == WAIT_TIMEOUT        ? "timed out"
+         : e == ERROR_CANCELLED  ? "cancelled"
+         : IsClosedError(e)      ? "connection closed"
+                                 : win::ErrorText(what, e);
 }
 
 }  // namespace
@@ -92,29 +109,32 @@ bool Listener::Open(std::string& err) {
   return true;
 }
 
-bool Listener::Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string& err) {
+AcceptStatus Listener::Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string& err) {
   if (!listen_.valid()) {
     err = "the listener is not open";
-    return false;
+    return AcceptStatus::Failed;
   }
   Overlapped ov;
   if (!ov.ok()) {
     err = win::ErrorText("CreateEvent");
-    return false;
+    return AcceptStatus::Failed;
   }
   DWORD n = 0, e = ERROR_SUCCESS;
   BOOL started = ::ConnectNamedPipe(listen_.get(), ov.get());
   // A client that connected between CreateNamedPipe and ConnectNamedPipe.
   const bool early = !started && ::GetLastError() == ERROR_PIPE_CONNECTED;
   if (!early && !ov.Finish(listen_.get(), started, d, n, e)) {
-    err = e == WAIT_TIMEOUT ? "no connection from the host: timed out"
-                            : win::ErrorText("ConnectNamedPipe", e);
-    return false;
+    if (e == WAIT_TIMEOUT) {
+      err = "no connection from the host: timed out";
+      return AcceptStatus::TimedOut;
+    }
+    err = win::ErrorText("ConnectNamedPipe", e);
+    return AcceptStatus::Failed;
   }
   ULONG pid = 0;
   if (!::GetNamedPipeClientProcessId(listen_.get(), &pid)) {
     err = win::ErrorText("GetNamedPipeClientProcessId");
-    return false;
+    return AcceptStatus::Failed;
   }
   if (pid != expectedPid) {
     // Someone else found the pipe: drop them and tell the caller, who logs it and waits
@@ -122,15 +142,20 @@ bool Listener::Accept(uint32_t expectedPid, Deadline d, Stream& out, std::string
     ::DisconnectNamedPipe(listen_.get());
     err = "refused a connection from pid " + std::to_string(pid) + " (expected " +
           std::to_string(expectedPid) + ")";
-    return false;
+    return AcceptStatus::Refused;
   }
   out = std::move(listen_);  // the server end of an accepted pipe is the connection
-  return true;
+  return AcceptStatus::Admitted;
 }
 
-bool Connect(const std::string& address, Deadline d, Stream& out, std::string& err) {
+bool Connect(const std::string& address, Deadline d, Stream& out, std::string& err,
+             const Cancel* cancel) {
   const std::wstring w = win::Wide(address);
   for (;;) {
+    if (cancel && cancel->raised()) {
+      err = "cancelled";
+      return false;
+    }
     // Identification level only: the library may learn who we are, never act as us.
     HANDLE h = ::CreateFileW(w.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
                              FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION,
@@ -145,9 +170,11 @@ bool Connect(const std::string& address, Deadline d, Stream& out, std::string& e
       return false;
     }
     if (e == ERROR_PIPE_BUSY)
-      ::WaitNamedPipeW(w.c_str(), static_cast<DWORD>(std::min(MsLeft(d), 100)));
+      ::WaitNamedPipeW(w.c_str(), static_cast<DWORD>(std::min(MsLeft(d), kBusyWaitMs)));
+    else if (cancel && cancel->handle())
+      ::WaitForSingleObject(cancel->handle(), kRetryMs);
     else
-      ::Sleep(10);
+      ::Sleep(kRetryMs);
   }
 }
 
@@ -162,7 +189,8 @@ bool ServerIdentity(NativeHandle h, uint32_t& pid, uint32_t& uid, std::string& e
   return true;
 }
 
-bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err) {
+bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err,
+              const Cancel* cancel) {
   size_t off = 0;
   while (off < data.size()) {
     Overlapped ov;
@@ -172,8 +200,8 @@ bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& 
     }
     const DWORD chunk = static_cast<DWORD>(std::min<size_t>(data.size() - off, 1u << 20));
     DWORD n = 0, e = ERROR_SUCCESS;
-    if (!ov.Finish(h, ::WriteFile(h, data.data() + off, chunk, nullptr, ov.get()), d, n, e)) {
-      err = e == WAIT_TIMEOUT ? "timed out" : win::ErrorText("WriteFile", e);
+    if (!ov.Finish(h, ::WriteFile(h, data.data() + off, chunk, nullptr, ov.get()), d, n, e, cancel)) {
+      err = WaitError(e, "WriteFile");
       return false;
     }
     off += n;
@@ -181,29 +209,20 @@ bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& 
   return true;
 }
 
-bool ReadMessage(NativeHandle h, wire::FrameDecoder& dec, wire::Message& out, Deadline d,
-                 std::string& err) {
-  char buf[4096];
-  for (;;) {
-    switch (dec.Next(out, err)) {
-      case wire::DecodeStatus::Ok: return true;
-      case wire::DecodeStatus::Error: return false;
-      case wire::DecodeStatus::NeedMore: break;
-    }
-    Overlapped ov;
-    if (!ov.ok()) {
-      err = win::ErrorText("CreateEvent");
-      return false;
-    }
-    DWORD n = 0, e = ERROR_SUCCESS;
-    if (!ov.Finish(h, ::ReadFile(h, buf, sizeof buf, nullptr, ov.get()), d, n, e)) {
-      err = e == WAIT_TIMEOUT ? "timed out"
-            : IsClosedError(e) ? "connection closed"
-                               : win::ErrorText("ReadFile", e);
-      return false;
-    }
-    dec.Feed(buf, n);  // n == 0 is a zero-length write, not the end (that is an error)
+bool ReadSome(NativeHandle h, char* buf, size_t max, Deadline d, const Cancel* cancel,
+              size_t& n, std::string& err) {
+  Overlapped ov;
+  if (!ov.ok()) {
+    err = win::ErrorText("CreateEvent");
+    return false;
   }
+  DWORD got = 0, e = ERROR_SUCCESS;
+  if (!ov.Finish(h, ::ReadFile(h, buf, static_cast<DWORD>(max), nullptr, ov.get()), d, got, e, cancel)) {
+    err = WaitError(e, "ReadFile");
+    return false;
+  }
+  n = got;  // 0 is a zero-length write, not the end (that is an error)
+  return true;
 }
 
 bool RandomBytes(void* out, size_t n) {

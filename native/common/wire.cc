@@ -36,10 +36,12 @@ const char* KindName(Kind k) {
   return "?";
 }
 
-bool EncodeFields(const Fields& spec, const std::vector<Value>& vals, std::string& o,
-                  std::string& err, const char* where);
+// n: how many of spec's fields `version` has (FieldsAt), computed once per list.
+bool EncodeFields(const FieldList& spec, size_t n, const std::vector<Value>& vals, uint32_t version,
+                  std::string& o, std::string& err, const char* where);
 
-bool EncodeValue(const FieldSpec& f, const Value& v, std::string& o, std::string& err) {
+bool EncodeValue(const FieldSpec& f, const Value& v, uint32_t version, std::string& o,
+                 std::string& err) {
   switch (f.kind) {
     case Kind::U32: {
       auto* n = std::get_if<uint64_t>(&v.v);
@@ -72,8 +74,9 @@ bool EncodeValue(const FieldSpec& f, const Value& v, std::string& o, std::string
       auto* l = std::get_if<std::vector<Record>>(&v.v);
       if (!l || l->size() > kMaxListItems) break;
       PutU32(o, static_cast<uint32_t>(l->size()));
+      const size_t n = FieldsAt(*f.record, version);
       for (const Record& r : *l)
-        if (!EncodeFields(*f.record, r, o, err, f.name)) return false;
+        if (!EncodeFields(*f.record, n, r, version, o, err, f.name)) return false;
       return true;
     }
   }
@@ -81,15 +84,18 @@ bool EncodeValue(const FieldSpec& f, const Value& v, std::string& o, std::string
   return false;
 }
 
-bool EncodeFields(const Fields& spec, const std::vector<Value>& vals, std::string& o,
-                  std::string& err, const char* where) {
-  if (vals.size() != spec.size()) {
-    err = std::string(where) + ": expected " + std::to_string(spec.size()) + " fields, got " +
+// Writes the fields `version` has; a caller may give those of a later version too (they are
+// left out: the peer does not know them), not fewer.
+bool EncodeFields(const FieldList& spec, size_t n, const std::vector<Value>& vals, uint32_t version,
+                  std::string& o, std::string& err, const char* where) {
+  if (vals.size() < n || vals.size() > spec.size()) {
+    err = std::string(where) + ": expected " + std::to_string(n) +
+          (n == spec.size() ? "" : " to " + std::to_string(spec.size())) + " fields, got " +
           std::to_string(vals.size());
     return false;
   }
-  for (size_t i = 0; i < spec.size(); ++i)
-    if (!EncodeValue(spec[i], vals[i], o, err)) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (!EncodeValue(spec[i], vals[i], version, o, err)) return false;
   return true;
 }
 
@@ -130,10 +136,13 @@ class Reader {
   const char* end_;
 };
 
-bool DecodeFields(const Fields& spec, Reader& r, std::vector<Value>& out, std::string& err) {
+// count: how many of spec's fields `version` has (FieldsAt), computed once per list.
+bool DecodeFields(const FieldList& spec, size_t count, uint32_t version, Reader& r,
+                  std::vector<Value>& out, std::string& err) {
   out.clear();
-  out.reserve(spec.size());
-  for (const FieldSpec& f : spec) {
+  out.reserve(count);
+  for (size_t k = 0; k < count; ++k) {
+    const FieldSpec& f = spec[k];
     Value v;
     bool ok = false;
     switch (f.kind) {
@@ -167,9 +176,10 @@ bool DecodeFields(const Fields& spec, Reader& r, std::vector<Value>& out, std::s
         // Each item takes at least 4 bytes, so a count beyond what is left is a lie.
         if (!r.U32(n) || n > kMaxListItems || n > r.Left() / 4) break;
         std::vector<Record> items(n);
+        const size_t fields = FieldsAt(*f.record, version);
         ok = true;
         for (auto& item : items)
-          if (!DecodeFields(*f.record, r, item, err)) {
+          if (!DecodeFields(*f.record, fields, version, r, item, err)) {
             ok = false;
             break;
           }
@@ -188,40 +198,48 @@ bool DecodeFields(const Fields& spec, Reader& r, std::vector<Value>& out, std::s
 
 }  // namespace
 
-bool Encode(const Message& m, std::string& out, std::string& err, uint32_t maxFrame) {
+EncodeStatus Encode(const Message& m, std::string& out, std::string& err, uint32_t version,
+                    uint32_t maxFrame) {
   const MessageSpec* spec = FindSpec(m.type);
   if (!spec) {
     err = "unknown message type " + std::to_string(static_cast<unsigned>(m.type));
-    return false;
+    return EncodeStatus::Mismatch;
+  }
+  if (spec->since > version) {
+    err = std::string("'") + spec->name + "' is not in wire version " + std::to_string(version) +
+          " (it came with version " + std::to_string(spec->since) + ")";
+    return EncodeStatus::Unsupported;
   }
   const size_t start = out.size();
   PutU32(out, 0);  // length, patched below
   PutU16(out, static_cast<uint16_t>(m.type));
   PutU16(out, m.flags);
   PutU32(out, m.id);
-  bool ok = true;
   if (m.IsReply()) {
     PutU32(out, m.status);
     PutU32(out, static_cast<uint32_t>(m.error.size()));
     out.append(m.error);
   }
-  ok = EncodeFields(*FieldsOf(m), m.fields, out, err, spec->name);
+  const FieldList& fields = *FieldsOf(m);
+  EncodeStatus status = EncodeFields(fields, FieldsAt(fields, version), m.fields, version, out, err, spec->name)
+                            ? EncodeStatus::Ok
+                            : EncodeStatus::Mismatch;
   const size_t len = out.size() - start - 4;
-  if (ok && len > maxFrame) {
+  if (status == EncodeStatus::Ok && len > maxFrame) {
     err = std::string(spec->name) + ": frame of " + std::to_string(len) +
           " bytes exceeds the cap of " + std::to_string(maxFrame);
-    ok = false;
+    status = EncodeStatus::TooBig;
   }
-  if (!ok) {
+  if (status != EncodeStatus::Ok) {
     out.resize(start);
-    return false;
+    return status;
   }
   const uint32_t l = static_cast<uint32_t>(len);
   for (int i = 0; i < 4; ++i) out[start + i] = static_cast<char>(l >> (8 * i));
-  return true;
+  return EncodeStatus::Ok;
 }
 
-bool DecodeBody(const char* data, size_t n, Message& m, std::string& err) {
+bool DecodeBody(const char* data, size_t n, Message& m, std::string& err, uint32_t version) {
   err.clear();  // DecodeFields only fills an empty err: drop a caller's earlier text
   if (n < kHeaderSize - 4) {
     err = "frame shorter than its header";
@@ -247,14 +265,17 @@ bool DecodeBody(const char* data, size_t n, Message& m, std::string& err) {
       return false;
     }
   }
-  if (!DecodeFields(*FieldsOf(m), r, m.fields, err)) {
+  if (spec->since > version) {
+    err = std::string("'") + spec->name + "' is not in wire version " + std::to_string(version);
+    return false;
+  }
+  const FieldList& fields = *FieldsOf(m);
+  if (!DecodeFields(fields, FieldsAt(fields, version), version, r, m.fields, err)) {
     err = std::string(spec->name) + ": " + err;
     return false;
   }
-  if (r.Left() != 0) {
-    err = std::string(spec->name) + ": " + std::to_string(r.Left()) + " trailing bytes";
-    return false;
-  }
+  // What follows the fields of this version is a later version's: skipped, and counted.
+  m.unknownBytes = static_cast<uint32_t>(r.Left());
   return true;
 }
 
@@ -268,7 +289,7 @@ DecodeStatus FrameDecoder::Next(Message& out, std::string& err) {
     return DecodeStatus::Error;
   }
   if (avail - 4 < len) return DecodeStatus::NeedMore;
-  const bool ok = DecodeBody(buf_.data() + pos_ + 4, len, out, err);
+  const bool ok = DecodeBody(buf_.data() + pos_ + 4, len, out, err, version_);
   pos_ += 4 + size_t(len);
   if (pos_ == buf_.size()) {
     buf_.clear();

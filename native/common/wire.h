@@ -1,24 +1,36 @@
-// Wire protocol v1 between the protocol library (in RRAS) and the Node host.
+// The wire between the protocol library (in RRAS) and the Node host: framing, values, and a
+// codec driven by the message catalogue (schema.h), which is the one source of message
+// numbers, field names and enum values for both sides (TypeScript gets them generated from
+// it: lib/addon/wire.ts).
 //
 // A frame is: u32 length (bytes after this field), u16 type, u16 flags, u32 id, payload.
-// All integers are little-endian. The payload is the message's fields in schema order
-// (see messages.cc); a reply carries u32 status, utf-8 error text, and the reply fields
-// only when status is 0. Requests with id 0 are notifications and get no reply.
-// Framing and field encoding are generic over the schema table, so adding a message
-// type is one table row, and the codec is fuzzed once for all of them.
+// All integers are little-endian. The payload is the message's fields in schema order; a
+// reply carries u32 status, utf-8 error text, and the reply fields only when status is 0.
+// Requests with id 0 are notifications and get no reply.
+//
+// Versions (ZAPI's lesson): every field and message type names the wire version that added
+// it. The two sides agree on a version in the handshake, and the codec is told it: a sender
+// writes only the fields of that version (a peer of an older one never sees what it lacks),
+// and a decoder reads that version's fields and skips whatever follows them (fields of a
+// later version), counting the bytes it skipped. Fields are only ever added at the end of a
+// message or record, never removed, renumbered or retyped.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace rrasbridge::wire {
 
 constexpr uint32_t kMagic = 0x47425252;  // "RRBG" on the wire
-constexpr uint32_t kVersion = 1;
-constexpr uint32_t kMinVersion = 1;
+constexpr uint32_t kVersion = 3;         // the newest version this build speaks
+constexpr uint32_t kMinVersion = 1;      // the oldest it still speaks
+// The version that added the admin endpoint's messages (schema.h): the oldest an operator's
+// tool and the library's admin endpoint agree on.
+constexpr uint32_t kAdminMinVersion = 3;
 constexpr size_t kHeaderSize = 12;
 constexpr uint32_t kDefaultMaxFrame = 4u << 20;
 constexpr uint32_t kMaxListItems = 1u << 20;
@@ -29,15 +41,45 @@ enum Flags : uint16_t {
 
 enum class Kind : uint8_t { U32, U64, Blob, Text, Utf16, List };
 
-struct FieldSpec {
+// A named value of a u32 field (an enum of the schema). bits: the field holds a set of them.
+struct EnumValue {
   const char* name;
-  Kind kind;
-  const std::vector<FieldSpec>* record = nullptr;  // List only: the item's fields
+  uint32_t value;
 };
-using Fields = std::vector<FieldSpec>;
+struct EnumSpec {
+  const char* name;
+  const EnumValue* values;
+  size_t size;
+  bool bits = false;
+  const EnumValue* begin() const { return values; }
+  const EnumValue* end() const { return values + size; }
+};
 
-// DllToHost / HostToDll: the channel to the host. AdminToDll / DllToAdmin: the admin endpoint
-// (native/protocol/admin_endpoint.h), where operators' tools talk to the library.
+struct FieldSpec;
+// The fields of a message (request or reply) or of a list's records, in wire order.
+struct FieldList {
+  const FieldSpec* data = nullptr;
+  size_t count = 0;
+  constexpr size_t size() const { return count; }
+  constexpr bool empty() const { return count == 0; }
+  constexpr const FieldSpec& operator[](size_t i) const;
+  constexpr const FieldSpec* begin() const { return data; }
+  constexpr const FieldSpec* end() const;
+};
+
+struct FieldSpec {
+  const char* name = nullptr;
+  Kind kind = Kind::U32;
+  uint32_t since = 1;                  // the wire version that added it
+  const FieldList* record = nullptr;   // List only: the items' fields
+  const EnumSpec* values = nullptr;    // U32 only, optional: what the number means
+};
+constexpr const FieldSpec& FieldList::operator[](size_t i) const { return data[i]; }
+constexpr const FieldSpec* FieldList::end() const { return data + count; }
+
+// Who sends the request (the reply goes the other way). DllToHost / HostToDll: the channel to
+// the host. AdminToDll / DllToAdmin: the admin endpoint (native/protocol/admin_endpoint.h),
+// where operators' tools talk to the library.
 enum class Direction : uint8_t { DllToHost, HostToDll, AdminToDll, DllToAdmin };
 
 // Message types. Numbers are wire values: never renumber, only add.
@@ -81,13 +123,29 @@ struct MessageSpec {
   MsgType type;
   const char* name;  // JS name, camelCase
   Direction direction;
-  Fields request;
-  Fields reply;
+  FieldList request;
+  FieldList reply;
+  uint32_t since = 1;  // the wire version that added the message type
 };
 
-const MessageSpec* FindSpec(MsgType type);
-const MessageSpec* FindSpec(const std::string& name);
-const std::vector<MessageSpec>& AllSpecs();
+// A field by its place in its list, made only from its schema name (FieldOf, RequestField,
+// ReplyField): code reads and writes fields by name, and a name the schema lacks does not
+// compile where the index is a constant (constexpr Field kX = ...).
+class Field {
+ public:
+  constexpr size_t index() const { return index_; }
+
+ private:
+  constexpr explicit Field(size_t i) : index_(i) {}
+  friend constexpr Field FieldOf(const FieldList& list, std::string_view name);
+  size_t index_;
+};
+
+constexpr Field FieldOf(const FieldList& list, std::string_view name) {
+  for (size_t i = 0; i < list.size(); ++i)
+    if (std::string_view(list[i].name) == name) return Field(i);
+  throw "no field of this name in the list";  // in a constant expression: a build error
+}
 
 struct Value;
 using Record = std::vector<Value>;
@@ -103,6 +161,20 @@ struct Value {
   static Value List(std::vector<Record> l) { return Value{std::move(l)}; }
 };
 
+// Reading fields by name. A field the message does not carry (a later version's, or one of
+// another kind) reads as 0 or empty: after a successful decode, every field of the decoded
+// version is there with its kind.
+uint64_t Num(const std::vector<Value>& fields, Field f);
+inline uint32_t U32(const std::vector<Value>& fields, Field f) {
+  return static_cast<uint32_t>(Num(fields, f));
+}
+const std::string& Bytes(const std::vector<Value>& fields, Field f);
+const std::u16string& Str16(const std::vector<Value>& fields, Field f);
+const std::vector<Record>& List(const std::vector<Value>& fields, Field f);
+// Writing them: `fields` is sized to its list (NewFields) and set by name.
+inline std::vector<Value> NewFields(const FieldList& list) { return std::vector<Value>(list.size()); }
+inline void Set(std::vector<Value>& fields, Field f, Value v) { fields[f.index()] = std::move(v); }
+
 struct Message {
   MsgType type = MsgType::Hello;
   uint16_t flags = 0;
@@ -110,18 +182,21 @@ struct Message {
   uint32_t status = 0;  // replies only
   std::string error;    // replies only
   std::vector<Value> fields;
+  // Decoded only: bytes after the fields of the decoder's version, skipped (a peer that sent
+  // fields of a later version than the one agreed).
+  uint32_t unknownBytes = 0;
 
   bool IsReply() const { return (flags & kFlagReply) != 0; }
 
-  // Typed accessors; valid after a successful Decode or a checked Encode.
-  uint64_t Num(size_t i) const { return std::get<uint64_t>(fields.at(i).v); }
-  uint32_t U32(size_t i) const { return static_cast<uint32_t>(Num(i)); }
-  const std::string& Bytes(size_t i) const { return std::get<std::string>(fields.at(i).v); }
-  const std::u16string& Str16(size_t i) const { return std::get<std::u16string>(fields.at(i).v); }
-  const std::vector<Record>& List(size_t i) const {
-    return std::get<std::vector<Record>>(fields.at(i).v);
-  }
+  uint64_t Num(Field f) const { return wire::Num(fields, f); }
+  uint32_t U32(Field f) const { return wire::U32(fields, f); }
+  const std::string& Bytes(Field f) const { return wire::Bytes(fields, f); }
+  const std::u16string& Str16(Field f) const { return wire::Str16(fields, f); }
+  const std::vector<Record>& List(Field f) const { return wire::List(fields, f); }
+  void Set(Field f, Value v) { wire::Set(fields, f, std::move(v)); }
 
+  // A request (id 0: a notification) with every field of its schema, to be Set by name.
+  static Message Request(MsgType t, uint32_t id);
   static Message Request(MsgType t, uint32_t id, std::vector<Value> f) {
     Message m;
     m.type = t;
@@ -129,8 +204,10 @@ struct Message {
     m.fields = std::move(f);
     return m;
   }
-  static Message Reply(const Message& req, uint32_t status, std::string error = {},
-                       std::vector<Value> f = {}) {
+  // A reply; a successful one (status 0) is sized to the reply schema when f is not given.
+  static Message Reply(const Message& req, uint32_t status, std::string error = {});
+  static Message Reply(const Message& req, uint32_t status, std::string error,
+                       std::vector<Value> f) {
     Message m;
     m.type = req.type;
     m.id = req.id;
@@ -142,24 +219,50 @@ struct Message {
   }
 };
 
-// The fields a message must carry: request or reply schema (none for a failed reply).
-const Fields* FieldsOf(const Message& m);
+const MessageSpec* FindSpec(MsgType type);
+const MessageSpec* FindSpec(const std::string& name);
+// Every message type of the catalogue, in catalogue order.
+const MessageSpec* SpecsBegin();
+const MessageSpec* SpecsEnd();
+struct SpecRange {
+  const MessageSpec* begin() const { return SpecsBegin(); }
+  const MessageSpec* end() const { return SpecsEnd(); }
+};
+inline SpecRange AllSpecs() { return {}; }
+// The enums of the catalogue (for the TypeScript definitions).
+const EnumSpec* const* EnumsBegin();
+const EnumSpec* const* EnumsEnd();
 
-// Appends one frame to out. Fails (returns false, sets err) when the fields do not match
-// the schema or the frame would exceed maxFrame.
-bool Encode(const Message& m, std::string& out, std::string& err,
-            uint32_t maxFrame = kDefaultMaxFrame);
+// The fields a message must carry: request or reply schema (none for a failed reply).
+const FieldList* FieldsOf(const Message& m);
+// How many of `list`'s fields a peer of `version` knows: a prefix, fields being added only
+// at the end.
+size_t FieldsAt(const FieldList& list, uint32_t version);
+
+enum class EncodeStatus {
+  Ok,
+  Mismatch,  // the fields do not match the schema (a bug of the caller), or the type is unknown
+  TooBig,    // the frame would exceed maxFrame (the caller's input is too big)
+  Unsupported,  // the message type is newer than the version it is encoded for
+};
+
+// Appends one frame, with the fields of `version`, to out. On failure appends nothing and
+// sets err.
+EncodeStatus Encode(const Message& m, std::string& out, std::string& err,
+                    uint32_t version = kVersion, uint32_t maxFrame = kDefaultMaxFrame);
 
 enum class DecodeStatus { Ok, NeedMore, Error };
 
-// Incremental frame decoder. After an Error the stream is unusable: the caller drops
-// the connection (the peer is broken or hostile).
+// Incremental frame decoder for one version. After an Error the stream is unusable: the
+// caller drops the connection (the peer is broken or hostile).
 class FrameDecoder {
  public:
-  explicit FrameDecoder(uint32_t maxFrame = kDefaultMaxFrame) : maxFrame_(maxFrame) {}
+  explicit FrameDecoder(uint32_t maxFrame = kDefaultMaxFrame, uint32_t version = kVersion)
+      : maxFrame_(maxFrame), version_(version) {}
   void Feed(const char* data, size_t n) { buf_.append(data, n); }
   DecodeStatus Next(Message& out, std::string& err);
   size_t Buffered() const { return buf_.size() - pos_; }
+  uint32_t version() const { return version_; }
   // Hands over bytes read past the last decoded frame (to the decoder that takes over).
   std::string TakeBuffered() {
     std::string rest = buf_.substr(pos_);
@@ -172,9 +275,14 @@ class FrameDecoder {
   std::string buf_;
   size_t pos_ = 0;
   uint32_t maxFrame_;
+  uint32_t version_;
 };
 
-// Decodes one complete frame body (type, flags, id, payload), no length prefix.
-bool DecodeBody(const char* data, size_t n, Message& out, std::string& err);
+// Decodes one complete frame body (type, flags, id, payload), no length prefix, reading the
+// fields of `version`.
+bool DecodeBody(const char* data, size_t n, Message& out, std::string& err,
+                uint32_t version = kVersion);
 
 }  // namespace rrasbridge::wire
+
+#include "schema.h"  // the catalogue, and RequestField / ReplyField / RecordField

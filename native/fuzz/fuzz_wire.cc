@@ -1,7 +1,8 @@
-// libFuzzer target: the wire v1 FrameDecoder over arbitrary bytes.
+// libFuzzer target: the wire FrameDecoder over arbitrary bytes, at every version it speaks.
 // Properties: no crash or sanitizer report; feeding in chunks decodes exactly what feeding at
-// once decodes; every decoded message re-encodes to the very bytes it came from (the encoding
-// is canonical) and decodes again to an equal value; TakeBuffered returns the unread suffix.
+// once decodes; every decoded message re-encodes to the very bytes it came from less the ones
+// it skipped (fields of a later version: the encoding is canonical) and decodes again to an
+// equal value; TakeBuffered returns the unread suffix.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -31,16 +32,18 @@ struct Outcome {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  // The first byte picks the decoder's cap and the chunk size of the incremental pass.
+  // The first byte picks the decoder's cap, its version and the chunk size of the incremental
+  // pass.
   const uint32_t cap = (data[0] & 0x80) ? 64 + (data[0] & 0x7F) * 8 : kDefaultMaxFrame;
   const size_t chunk = 1 + (data[0] & 0x0F);
+  const uint32_t version = kMinVersion + ((data[0] >> 4) & 0x07) % (kVersion - kMinVersion + 1);
   const char* bytes = reinterpret_cast<const char*>(data + 1);
   const size_t n = size - 1;
 
   // Pass 1: everything at once; check each frame against its source bytes.
   Outcome whole;
   {
-    FrameDecoder d(cap);
+    FrameDecoder d(cap, version);
     d.Feed(bytes, n);
     size_t at = 0;
     for (;;) {
@@ -53,15 +56,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       at += used;
 
       std::string again, err;
-      if (!Encode(m, again, err, cap)) Fail("decoded message does not encode:", err);
-      if (again != frame) Fail("re-encoding differs from the decoded frame");
+      if (Encode(m, again, err, version, cap) != EncodeStatus::Ok)
+        Fail("decoded message does not encode:", err);
+      // The bytes skipped are the frame's last ones: its length prefix shrinks by as many.
+      if (m.unknownBytes > frame.size() - kHeaderSize) Fail("more bytes skipped than the frame has");
+      std::string expected = frame.substr(0, frame.size() - m.unknownBytes);
+      const uint32_t len = static_cast<uint32_t>(expected.size() - 4);
+      for (int i = 0; i < 4; ++i) expected[i] = static_cast<char>(len >> (8 * i));
+      if (again != expected) Fail("re-encoding differs from the decoded frame");
       Message back;
-      if (!DecodeBody(again.data() + 4, again.size() - 4, back, err))
+      if (!DecodeBody(again.data() + 4, again.size() - 4, back, err, version))
         Fail("re-encoded frame does not decode:", err);
-      if (!rrasbridge::test::Equal(m, back)) Fail("decode(encode(m)) != m");
+      if (!rrasbridge::test::Equal(m, back) || back.unknownBytes != 0) Fail("decode(encode(m)) != m");
       if (m.flags & ~uint16_t(kFlagReply)) Fail("unknown flags accepted");
-      const Fields* fields = FieldsOf(m);
-      if (!fields || fields->size() != m.fields.size()) Fail("field count off the schema");
+      const FieldList* fields = FieldsOf(m);
+      if (!fields || FieldsAt(*fields, version) != m.fields.size()) Fail("field count off the schema");
       whole.messages.push_back(std::move(m));
     }
     if (whole.last == DecodeStatus::NeedMore) {
@@ -76,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Pass 2: the same bytes in chunks must give the same messages and the same end.
   Outcome parts;
   {
-    FrameDecoder d(cap);
+    FrameDecoder d(cap, version);
     for (size_t off = 0; off < n && parts.last != DecodeStatus::Error; off += chunk) {
       d.Feed(bytes + off, std::min(chunk, n - off));
       for (;;) {

@@ -1,6 +1,7 @@
 // Writes the seed corpora of the fuzz targets: make_seeds <dir> creates <dir>/fuzz_wire,
 // <dir>/fuzz_json and <dir>/fuzz_info_block. Wire seeds come from the codec itself, so they
-// follow the schema table. Run by `node scripts/fuzz.js --write-seeds`; the output is
+// follow the catalogue (schema.h): every message at the oldest version, and those that grew
+// since also at the newest (read by decoders of both). Run by `node scripts/fuzz.js --write-seeds`; the output is
 // committed under native/fuzz/corpus/.
 #include <cstdio>
 #include <filesystem>
@@ -50,17 +51,17 @@ Value Sample(const FieldSpec& f, uint32_t& n) {
   return Value::Num(0);
 }
 
-std::vector<Value> Samples(const Fields& spec) {
+std::vector<Value> Samples(const FieldList& spec) {
   uint32_t n = 0;
   std::vector<Value> v;
   for (const FieldSpec& f : spec) v.push_back(Sample(f, n));
   return v;
 }
 
-std::string Frames(const std::vector<Message>& ms) {
+std::string Frames(const std::vector<Message>& ms, uint32_t version = kVersion) {
   std::string out, err;
   for (const Message& m : ms)
-    if (!Encode(m, out, err)) std::fprintf(stderr, "make_seeds: %s\n", err.c_str());
+    if (Encode(m, out, err, version) != EncodeStatus::Ok) std::fprintf(stderr, "make_seeds: %s\n", err.c_str());
   return out;
 }
 
@@ -74,19 +75,27 @@ std::string Raw(uint16_t type, uint16_t flags, uint32_t id, const std::string& p
 }
 
 void WireSeeds() {
-  // First byte: the fuzz target's control byte (0x03: default cap, chunks of 4).
+  // First byte: the fuzz target's control byte (0x03 / 0x13: default cap, chunks of 4, the
+  // oldest / the next version).
   const std::string ctl = "\x03";
   for (const MessageSpec& s : AllSpecs()) {
     const Message req = Message::Request(s.type, 7, Samples(s.request));
-    Put("fuzz_wire", std::string(s.name) + ".bin",
-        ctl + Frames({req, Message::Reply(req, 0, "", Samples(s.reply)),
-                      Message::Reply(req, 1003, "failed"),
-                      Message::Request(s.type, 0, Samples(s.request))}));
+    const std::vector<Message> frames = {req, Message::Reply(req, 0, "", Samples(s.reply)),
+                                         Message::Reply(req, 1003, "failed"),
+                                         Message::Request(s.type, 0, Samples(s.request))};
+    Put("fuzz_wire", std::string(s.name) + ".bin", ctl + Frames(frames, kMinVersion));
+    // A message that grew since: its newest frames, read at the oldest version too.
+    bool grew = false;
+    for (const FieldList* f : {&s.request, &s.reply}) grew = grew || FieldsAt(*f, kMinVersion) != f->size();
+    if (grew) {
+      Put("fuzz_wire", std::string(s.name) + "_v" + std::to_string(kVersion) + ".bin", "\x13" + Frames(frames, kVersion));
+      Put("fuzz_wire", std::string(s.name) + "_newer.bin", ctl + Frames(frames, kVersion));
+    }
   }
   Put("fuzz_wire", "bad_unknown_type.bin", ctl + Raw(999, 0, 1, ""));
   Put("fuzz_wire", "bad_flags.bin", ctl + Raw(22, 2, 1, U32s({1})));
   Put("fuzz_wire", "bad_truncated_text.bin", ctl + Raw(40, 0, 1, U32s({1, 9}) + "abc"));
-  Put("fuzz_wire", "bad_trailing.bin", ctl + Raw(22, 0, 1, U32s({1}) + "x"));
+  Put("fuzz_wire", "unknown_trailing.bin", ctl + Raw(22, 0, 1, U32s({1}) + "x"));
   Put("fuzz_wire", "bad_list_count.bin", ctl + Raw(41, 1, 1, U32s({0, 0, 1000, 1})));
   Put("fuzz_wire", "bad_short_header.bin", ctl + U32s({4}) + "\x16\x00\x00\x00");
   Put("fuzz_wire", "bad_over_cap.bin", "\x80" + Raw(40, 0, 1, U32s({1, 60}) + std::string(60, 'x')));

@@ -67,6 +67,59 @@ MOCK_RTM_API uint32_t MockRtmAddRoute(uint32_t owner_protocol_id, const char* pr
  * unparsable prefix, 1168 (ERROR_NOT_FOUND) if there is no such entity or route. */
 MOCK_RTM_API uint32_t MockRtmDeleteRoute(uint32_t owner_protocol_id, const char* prefix);
 
+/* ---- The router manager's SUPPORT_FUNCTIONS (support.cc) ------------------------------------
+ * Answered natively (the protocol library calls them on its own threads, which must never wait
+ * for JS) and recorded. Settings and record belong to this copy of the library. */
+
+#define MOCK_SUPPORT_SLOTS 16u
+/* MockRtmSupportCall.function: the SUPPORT_FUNCTIONS members, in the struct's order. */
+#define MOCK_SUPPORT_DEMAND_DIAL_REQUEST 1u
+#define MOCK_SUPPORT_SET_INTERFACE_RECEIVE_TYPE 2u
+#define MOCK_SUPPORT_VALIDATE_ROUTE 3u
+#define MOCK_SUPPORT_MIB_ENTRY_CREATE 4u
+#define MOCK_SUPPORT_MIB_ENTRY_DELETE 5u
+#define MOCK_SUPPORT_MIB_ENTRY_SET 6u
+#define MOCK_SUPPORT_MIB_ENTRY_GET 7u
+#define MOCK_SUPPORT_MIB_ENTRY_GET_FIRST 8u
+#define MOCK_SUPPORT_MIB_ENTRY_GET_NEXT 9u
+#define MOCK_SUPPORT_GET_ROUTER_ID 10u
+#define MOCK_SUPPORT_HAS_MULTICAST_BOUNDARY 11u
+/* SUPPORT_FUNCTIONS_60's own (MPR60 mode): ValidateRouteEx, GetRoutingDomainInfo, GetInterfaceInformation. */
+#define MOCK_SUPPORT_VALIDATE_ROUTE_EX 12u
+#define MOCK_SUPPORT_GET_ROUTING_DOMAIN_INFO 13u
+#define MOCK_SUPPORT_GET_INTERFACE_INFORMATION 14u
+
+/* One recorded call: 80 bytes, no padding. args holds the DWORD arguments in order
+ * (DemandDialRequest: ProtocolId, InterfaceIndex; SetInterfaceReceiveType: ProtocolId,
+ * InterfaceIndex, InterfaceReceiveType, bActivate; ValidateRoute: ProtocolId, with DestAddress
+ * as text; MIBEntry*: dwRoutingPid, the input size; HasMulticastBoundary: dwIfIndex,
+ * dwGroupAddress), result what the function returned. */
+typedef struct MockRtmSupportCall {
+  uint32_t slot;
+  uint32_t function;
+  uint32_t argCount;
+  uint32_t args[4];
+  uint32_t result;
+  char text[48];
+} MockRtmSupportCall;
+
+/* Fills the eleven function pointers of the SUPPORT_FUNCTIONS at `out` (dwVersion and
+ * dwReserved are left as they are) with the functions of protocol slot `slot`
+ * (0..MOCK_SUPPORT_SLOTS-1), and, when size is at least 120, SUPPORT_FUNCTIONS_60's three
+ * after them. Returns 0, or 87 for a bad slot or a buffer under the struct's size. */
+MOCK_RTM_API uint32_t MockRtmSupportFunctions(uint32_t slot, void* out, uint32_t size);
+
+/* What GetRouterId answers (network-order IPv4); default 10.0.0.1. */
+MOCK_RTM_API void MockRtmSupportSetRouterId(uint32_t router_id);
+
+/* The preference ValidateRoute writes into routes of `protocol_id` (RTM_PREF_INFO.Preference),
+ * as the router manager's IP_PROT_PRIORITY_INFO policy would. */
+MOCK_RTM_API void MockRtmSupportSetPriority(uint32_t protocol_id, uint32_t preference);
+
+/* Moves up to `capacity` recorded calls, oldest first, into `out`; returns how many. *dropped
+ * (if not NULL) gets the number of records lost to the cap since the last drain. */
+MOCK_RTM_API uint32_t MockRtmSupportDrain(MockRtmSupportCall* out, uint32_t capacity, uint32_t* dropped);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,6 +56,32 @@ DWORD ReleaseAll(Table& t, UINT n, const H* handles, Kind kind) {
   return ok ? NO_ERROR : ERROR_INVALID_HANDLE;
 }
 
+// RtmReleaseRouteInfo, RtmReleaseDestInfo: the references an info structure holds.
+template <typename Info>
+DWORD ReleaseInfo(RTM_ENTITY_HANDLE handle, Info* info, bool (Table::*release)(const Info*)) {
+  return WithEntity(handle, [&](Table& t, Entity&, Lock&) -> DWORD {
+    if (!info) return ERROR_INVALID_PARAMETER;
+    return (t.*release)(info) ? NO_ERROR : ERROR_INVALID_HANDLE;
+  });
+}
+
+// RtmGetExactMatchDestination, RtmGetMostSpecificDestination: the address read (parse) in the
+// caller's family, the destination `find` picks among those with a route in the views, its info.
+template <typename Find>
+DWORD GetDestination(RTM_ENTITY_HANDLE handle, const RTM_NET_ADDRESS* address, ULONG protocolId,
+                     RTM_VIEW_SET views, PRTM_DEST_INFO out,
+                     bool (*parse)(const RTM_NET_ADDRESS*, Prefix*), Find find) {
+  return WithEntity(handle, [&](Table& t, Entity& e, Lock&) -> DWORD {
+    if (!address || !out) return ERROR_INVALID_PARAMETER;
+    Prefix p;
+    if (!parse(address, &p) || p.family != e.info.AddressFamily) return ERROR_INVALID_PARAMETER;
+    const Dest* d = find(t, p, MatchViews(views));
+    if (!d) return ERROR_NOT_FOUND;
+    t.FillDestInfo(*d, views & kSupportedViews, ResolveProtocol(e, protocolId), out);
+    return NO_ERROR;
+  });
+}
+
 const RTM_NEXTHOP_HANDLE* HopAt(const RTM_ROUTE_INFO* ri, size_t i) {
   return reinterpret_cast<const RTM_NEXTHOP_HANDLE*>(
       reinterpret_cast<const char*>(ri) + offsetof(RTM_ROUTE_INFO, NextHopsList.NextHops) +
@@ -409,10 +435,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseRoutes(RTM_ENTITY_HANDLE RtmRegHandle, UI
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseRouteInfo(RTM_ENTITY_HANDLE RtmRegHandle,
                                                  PRTM_ROUTE_INFO RouteInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
-    if (!RouteInfo) return ERROR_INVALID_PARAMETER;
-    return t.ReleaseRouteInfoRefs(RouteInfo) ? NO_ERROR : ERROR_INVALID_HANDLE;
-  });
+  return ReleaseInfo(RtmRegHandle, RouteInfo, &Table::ReleaseRouteInfoRefs);
 }
 
 // ==================================================================== destinations
@@ -422,16 +445,11 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRe
                                                          ULONG ProtocolId,
                                                          RTM_VIEW_SET TargetViews,
                                                          PRTM_DEST_INFO DestInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
-    if (!DestAddress || !DestInfo) return ERROR_INVALID_PARAMETER;
-    Prefix p;
-    if (!FromNetAddress(DestAddress, &p) || p.family != e.info.AddressFamily)
-      return ERROR_INVALID_PARAMETER;
-    const Dest* d = t.FindDest(p);
-    if (!d || !t.HasRouteIn(*d, MatchViews(TargetViews))) return ERROR_NOT_FOUND;
-    t.FillDestInfo(*d, TargetViews & kSupportedViews, ResolveProtocol(e, ProtocolId), DestInfo);
-    return NO_ERROR;
-  });
+  return GetDestination(RtmRegHandle, DestAddress, ProtocolId, TargetViews, DestInfo, &FromNetAddress,
+                        [](Table& t, const Prefix& p, RTM_VIEW_SET views) -> const Dest* {
+                          const Dest* d = t.FindDest(p);
+                          return d && t.HasRouteIn(*d, views) ? d : nullptr;
+                        });
 }
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE RtmRegHandle,
@@ -439,24 +457,16 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE Rtm
                                                            ULONG ProtocolId,
                                                            RTM_VIEW_SET TargetViews,
                                                            PRTM_DEST_INFO DestInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity& e, Lock&) -> DWORD {
-    if (!DestAddress || !DestInfo) return ERROR_INVALID_PARAMETER;
-    Prefix addr;
-    if (!FromNetAddressRaw(DestAddress, &addr) || addr.family != e.info.AddressFamily)
-      return ERROR_INVALID_PARAMETER;
-    const Dest* d = t.LongestMatch(addr, addr.len, MatchViews(TargetViews));
-    if (!d) return ERROR_NOT_FOUND;
-    t.FillDestInfo(*d, TargetViews & kSupportedViews, ResolveProtocol(e, ProtocolId), DestInfo);
-    return NO_ERROR;
-  });
+  // The address keeps its host bits: it is looked up, not a prefix.
+  return GetDestination(RtmRegHandle, DestAddress, ProtocolId, TargetViews, DestInfo, &FromNetAddressRaw,
+                        [](Table& t, const Prefix& addr, RTM_VIEW_SET views) -> const Dest* {
+                          return t.LongestMatch(addr, addr.len, views);
+                        });
 }
 
 MOCK_RTM_EXPORT DWORD WINAPI RtmReleaseDestInfo(RTM_ENTITY_HANDLE RtmRegHandle,
                                                 PRTM_DEST_INFO DestInfo) {
-  return WithEntity(RtmRegHandle, [&](Table& t, Entity&, Lock&) -> DWORD {
-    if (!DestInfo) return ERROR_INVALID_PARAMETER;
-    return t.ReleaseDestInfoRefs(DestInfo) ? NO_ERROR : ERROR_INVALID_HANDLE;
-  });
+  return ReleaseInfo(RtmRegHandle, DestInfo, &Table::ReleaseDestInfoRefs);
 }
 
 // ==================================================================== change notification

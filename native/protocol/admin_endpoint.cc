@@ -39,6 +39,31 @@ constexpr uint32_t kRefusalWriteMs = 250;
 constexpr int kLastWordsMs = 250;  // at close, for clients to read what was sent to them
 constexpr uint32_t kAllLines = 0xFFFFFFFFu;
 
+constexpr wire::Field kHelloMagic = wire::RequestField(MsgType::AdminHello, "magic");
+constexpr wire::Field kHelloMin = wire::RequestField(MsgType::AdminHello, "minVersion");
+constexpr wire::Field kHelloMax = wire::RequestField(MsgType::AdminHello, "maxVersion");
+constexpr wire::Field kHelloVersion = wire::ReplyField(MsgType::AdminHello, "version");
+constexpr wire::Field kHelloPid = wire::ReplyField(MsgType::AdminHello, "pid");
+constexpr wire::Field kHelloLibrary = wire::ReplyField(MsgType::AdminHello, "library");
+constexpr wire::Field kHelloProtocols = wire::ReplyField(MsgType::AdminHello, "protocols");
+constexpr wire::Field kStatusProtocol = wire::RequestField(MsgType::AdminStatus, "protocol");
+constexpr wire::Field kStatusDocument = wire::ReplyField(MsgType::AdminStatus, "status");
+// adminTrace and adminLog take the same fields.
+constexpr wire::Field kFollowProtocol = wire::RequestField(MsgType::AdminTrace, "protocol");
+constexpr wire::Field kFollowFollow = wire::RequestField(MsgType::AdminTrace, "follow");
+constexpr wire::Field kFollowBacklog = wire::RequestField(MsgType::AdminTrace, "backlog");
+static_assert(kFollowBacklog.index() == wire::RequestField(MsgType::AdminLog, "backlog").index() &&
+                  kFollowFollow.index() == wire::RequestField(MsgType::AdminLog, "follow").index() &&
+                  kFollowProtocol.index() == wire::RequestField(MsgType::AdminLog, "protocol").index(),
+              "adminTrace and adminLog share their request's fields");
+constexpr wire::Field kRecords = wire::RequestField(MsgType::AdminTraceRecords, "records");
+constexpr wire::Field kRecordsLost = wire::RequestField(MsgType::AdminTraceRecords, "lost");
+constexpr wire::Field kLines = wire::RequestField(MsgType::AdminLogLines, "lines");
+constexpr wire::Field kLinesLost = wire::RequestField(MsgType::AdminLogLines, "lost");
+constexpr wire::Field kRestartProtocol = wire::RequestField(MsgType::AdminRestart, "protocol");
+constexpr wire::Field kRestartReason = wire::RequestField(MsgType::AdminRestart, "reason");
+constexpr wire::Field kRestartGeneration = wire::ReplyField(MsgType::AdminRestart, "generation");
+
 uint32_t ProcessId() {
 #ifdef _WIN32
   return ::GetCurrentProcessId();
@@ -301,7 +326,7 @@ void Endpoint::Refuse(Stream stream, const std::string& why, uint32_t pid) {
   Message hello;
   hello.type = MsgType::AdminHello;
   std::string frame, err;
-  if (wire::Encode(Message::Reply(hello, ERROR_ACCESS_DENIED, why), frame, err))
+  if (wire::Encode(Message::Reply(hello, ERROR_ACCESS_DENIED, why), frame, err) == wire::EncodeStatus::Ok)
     WriteAll(stream.get(), frame, DeadlineIn(kRefusalWriteMs), err);
   uint64_t held = 0;
   if (refusals_.Allow(&held))
@@ -317,7 +342,7 @@ void Endpoint::Admit(Stream stream, const AdminClient& who) {
     std::string frame, err;
     if (wire::Encode(Message::Reply(hello, ERROR_CAN_NOT_COMPLETE,
                                     "too many admin connections (" + std::to_string(kMaxSessions) + ")"),
-                     frame, err))
+                     frame, err) == wire::EncodeStatus::Ok)
       WriteAll(stream.get(), frame, DeadlineIn(kRefusalWriteMs), err);
     return;
   }
@@ -428,7 +453,7 @@ void Endpoint::Pump() {
 
 bool Endpoint::Send(Peer& peer, const Message& m) {
   std::string err;
-  if (peer.Send(m, err)) return true;
+  if (peer.Send(m, err) == SendResult::Sent) return true;
   peer.Close("admin client: " + err);  // not reading, or gone
   return false;
 }
@@ -441,7 +466,11 @@ void Endpoint::Answer(Peer& peer, const Message& request, uint32_t status, std::
 bool Endpoint::SendLines(Peer& peer, MsgType type, const std::vector<std::string>& lines, uint64_t lost) {
   std::string chunk;
   auto flush = [&] {
-    const bool ok = Send(peer, Message::Request(type, 0, {Value::Bytes(std::move(chunk)), Value::Num(std::min<uint64_t>(lost, 0xFFFFFFFFu))}));
+    const bool traced = type == MsgType::AdminTraceRecords;
+    Message m = Message::Request(type, 0);
+    m.Set(traced ? kRecords : kLines, Value::Bytes(std::move(chunk)));
+    m.Set(traced ? kRecordsLost : kLinesLost, Value::Num(std::min<uint64_t>(lost, 0xFFFFFFFFu)));
+    const bool ok = Send(peer, m);
     chunk.clear();
     lost = 0;
     return ok;
@@ -484,10 +513,14 @@ void Endpoint::OnMessage(Session& s, Message&& m) {
 }
 
 void Endpoint::HandleHello(Session& s, Peer& peer, const Message& m) {
-  if (m.U32(0) != wire::kMagic || m.U32(1) > wire::kVersion || m.U32(2) < wire::kMinVersion) {
+  // The session's codec speaks this build's version (the hello is the same in every version):
+  // a client must offer it.
+  const uint32_t lo = m.U32(kHelloMin), hi = m.U32(kHelloMax);
+  if (m.U32(kHelloMagic) != wire::kMagic || lo > wire::kVersion || hi < wire::kVersion) {
     Answer(peer, m, ERROR_NOT_SUPPORTED,
-           "no common version (client speaks " + std::to_string(m.U32(1)) + ".." + std::to_string(m.U32(2)) +
-               ", library " + std::to_string(wire::kMinVersion) + ".." + std::to_string(wire::kVersion) + ")");
+           "no common version (the client speaks " + std::to_string(lo) + ".." + std::to_string(hi) +
+               ", this library's admin endpoint " + std::to_string(wire::kVersion) +
+               ": use the rras-bridge of the library's own package)");
     peer.CloseWhenSent("no common version");
     return;
   }
@@ -504,14 +537,17 @@ void Endpoint::HandleHello(Session& s, Peer& peer, const Message& m) {
     std::lock_guard<std::mutex> lock(mu_);
     s.greeted = true;
   }
-  Answer(peer, m, NO_ERROR, {},
-         {Value::Num(std::min(m.U32(2), wire::kVersion)), Value::Num(ProcessId()), Value::Bytes(LibraryDirectory()),
-          Value::Bytes(list)});
+  Message reply = Message::Reply(m, NO_ERROR);
+  reply.Set(kHelloVersion, Value::Num(wire::kVersion));
+  reply.Set(kHelloPid, Value::Num(ProcessId()));
+  reply.Set(kHelloLibrary, Value::Bytes(LibraryDirectory()));
+  reply.Set(kHelloProtocols, Value::Bytes(list));
+  Send(peer, reply);
 }
 
 void Endpoint::HandleStatus(Peer& peer, const Message& m) {
   std::string err;
-  auto lease = Borrow(m.Bytes(0), err);
+  auto lease = Borrow(m.Bytes(kStatusProtocol), err);
   if (lease->get().empty()) return Answer(peer, m, ERROR_NOT_FOUND, err);
   std::string library;
   json::Writer(library).Open().Num("pid", ProcessId()).Str("directory", LibraryDirectory()).Close();
@@ -523,15 +559,17 @@ void Endpoint::HandleStatus(Peer& peer, const Message& m) {
     doc += StatusJson(in->Snapshot(), in->telemetry());
   }
   doc += "]}";
-  Answer(peer, m, NO_ERROR, {}, {Value::Bytes(std::move(doc))});
+  Message reply = Message::Reply(m, NO_ERROR);
+  reply.Set(kStatusDocument, Value::Bytes(std::move(doc)));
+  Send(peer, reply);
 }
 
 void Endpoint::HandleFollow(Session& s, Peer& peer, const Message& m, bool log) {
   std::string err;
-  auto lease = Borrow(m.Bytes(0), err);
+  auto lease = Borrow(m.Bytes(kFollowProtocol), err);
   if (lease->get().empty()) return Answer(peer, m, ERROR_NOT_FOUND, err);
-  const bool follow = m.U32(1) != 0;
-  const uint32_t backlog = m.U32(2);
+  const bool follow = m.U32(kFollowFollow) != 0;
+  const uint32_t backlog = m.U32(kFollowBacklog);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (std::any_of(s.follows.begin(), s.follows.end(), [&](const Follow& f) { return f.log != log; }))
@@ -573,14 +611,15 @@ void Endpoint::HandleFollow(Session& s, Peer& peer, const Message& m, bool log) 
 
 void Endpoint::HandleRestart(const Session& s, Peer& peer, const Message& m) {
   std::string err;
-  auto lease = Borrow(m.Bytes(0), err);
+  auto lease = Borrow(m.Bytes(kRestartProtocol), err);
   if (lease->get().empty()) return Answer(peer, m, ERROR_NOT_FOUND, err);
   if (lease->get().size() > 1) {
     std::string names;
     for (Instance* in : lease->get()) names += (names.empty() ? "" : ", ") + in->config().name;
     return Answer(peer, m, ERROR_INVALID_PARAMETER, "name the protocol to restart: " + names);
   }
-  const std::string reason = (m.Bytes(1).empty() ? std::string("rras-bridge restart") : m.Bytes(1)) +
+  const std::string& asked = m.Bytes(kRestartReason);
+  const std::string reason = (asked.empty() ? std::string("rras-bridge restart") : asked) +
                              " (requested by pid " + std::to_string(s.who.pid) +
 #ifndef _WIN32
                              ", uid " + std::to_string(s.who.uid) +
@@ -589,7 +628,9 @@ void Endpoint::HandleRestart(const Session& s, Peer& peer, const Message& m) {
   uint32_t generation = 0;
   const std::string refused = lease->get().front()->RequestRestart(reason, generation);
   if (!refused.empty()) return Answer(peer, m, ERROR_CAN_NOT_COMPLETE, refused);
-  Answer(peer, m, NO_ERROR, {}, {Value::Num(generation)});
+  Message reply = Message::Reply(m, NO_ERROR);
+  reply.Set(kRestartGeneration, Value::Num(generation));
+  Send(peer, reply);
 }
 
 // Made by the first Attach; freed by ReleaseAtUnload, never by a static destructor (at exit,

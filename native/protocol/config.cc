@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <string>
+
 namespace rrasbridge {
 
 const std::vector<NumericField>& NumericFields() {
@@ -23,9 +25,20 @@ const std::vector<NumericField>& NumericFields() {
       {"queueHighWaterBytes", &ProtocolConfig::queueHighWaterBytes},
       {"ipv6", &ProtocolConfig::ipv6},
       {"logLevel", &ProtocolConfig::logLevel},
+      {"wireVersion", &ProtocolConfig::wireVersion},
       {"traceRingRecords", &ProtocolConfig::traceRingRecords},
   };
   return fields;
+}
+
+std::string LibraryDirectory() {
+  const std::string p = LibraryPath();
+#ifdef _WIN32
+  const auto slash = p.find_last_of("\\/");
+#else
+  const auto slash = p.rfind('/');  // a backslash is part of a POSIX name
+#endif
+  return slash == std::string::npos ? "." : p.substr(0, slash);
 }
 
 }  // namespace rrasbridge

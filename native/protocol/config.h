@@ -1,5 +1,6 @@
 // What the library serves: protocol ids, the module implementing each, and how to host it.
-// POSIX: the JSON file named by RRAS_BRIDGE_CONFIG. Windows: the protocol's registry key.
+// POSIX: a JSON file (beside the library, or named by RRAS_BRIDGE_CONFIG). Windows: the
+// protocol's registry key.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,9 @@ struct ProtocolConfig {
   uint32_t maxFrameBytes = 4u << 20;
   uint32_t queueHighWaterBytes = 16u << 20;  // unread bytes to the host before it is restarted
   uint32_t logLevel = 2;  // 0 error, 1 warn, 2 info, 3 debug (a line per routine call)
+  // The newest wire version offered to the host; 0: the library's own. Pins an older one
+  // (how the tests play a library of an earlier release against a newer host).
+  uint32_t wireVersion = 0;
   // Records in the always-on trace ring (trace_ring.h); 0: tracing only while followed.
   uint32_t traceRingRecords = 4096;
   // POSIX: the directory of the admin endpoint's socket (admin_endpoint.h); empty: the
@@ -63,7 +67,16 @@ const std::vector<NumericField>& NumericFields();
 // *found = false (and returns true) when the file parses but does not list the id.
 bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err);
 
-// Directory of this shared library (to find the host entry beside it).
+// This shared library's path (empty when unknown), and its directory ("." then), to find the
+// host entry beside it.
+std::string LibraryPath();
 std::string LibraryDirectory();
+
+// A copy of the library finds its own configuration beside itself, before the process-wide
+// one: POSIX, the whole configuration ({"protocols": [...]}) instead of RRAS_BRIDGE_CONFIG;
+// Windows, {"registryKey": "HKCU\\..."} naming the parent key instead of
+// RRAS_BRIDGE_REGISTRY_KEY. An installed library (RRAS) has no such file.
+inline constexpr char kBesideConfigName[] = "rras-bridge.json";
+std::string BesideConfigPath();
 
 }  // namespace rrasbridge

@@ -81,23 +81,37 @@ bool Parse(const json::Value& p, ProtocolConfig& c, std::string& err) {
   return true;
 }
 
+// The configuration file: rras-bridge.json beside this library when there is one (a private
+// copy's own configuration: MockRouter copies the library into each router's work folder, so
+// routers in one process, or in worker threads whose environment never reaches getenv, do
+// not share it), otherwise the file named by RRAS_BRIDGE_CONFIG.
+bool ConfigPath(std::string& path, std::string& err) {
+  path = BesideConfigPath();
+  if (::access(path.c_str(), F_OK) == 0) return true;
+  const char* env = std::getenv("RRAS_BRIDGE_CONFIG");
+  if (env && *env) {
+    path = env;
+    return true;
+  }
+  err = "no configuration: neither " + path + " nor RRAS_BRIDGE_CONFIG";
+  return false;
+}
+
 }  // namespace
 
-std::string LibraryDirectory() {
+std::string LibraryPath() {
   Dl_info info{};
-  if (!::dladdr(reinterpret_cast<void*>(&LibraryDirectory), &info) || !info.dli_fname) return ".";
-  std::string p = info.dli_fname;
-  auto slash = p.rfind('/');
-  return slash == std::string::npos ? "." : p.substr(0, slash);
+  if (!::dladdr(reinterpret_cast<void*>(&LibraryPath), &info) || !info.dli_fname) return {};
+  return info.dli_fname;
 }
+
+std::string BesideConfigPath() { return LibraryDirectory() + "/" + kBesideConfigName; }
 
 bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err) {
   *found = false;
-  const char* path = std::getenv("RRAS_BRIDGE_CONFIG");
-  if (!path || !*path) {
-    err = "RRAS_BRIDGE_CONFIG is not set";
-    return false;
-  }
+  std::string pathText;
+  if (!ConfigPath(pathText, err)) return false;
+  const char* path = pathText.c_str();
   std::string text;
   if (!ReadFile(path, text, err)) return false;
   json::Value root;

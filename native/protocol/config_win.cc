@@ -16,9 +16,11 @@
 //     QueueHighWaterBytes, Ipv6, TraceRingRecords                         REG_DWORD
 //
 // Value names are the JSON field names of the POSIX configuration (the registry compares
-// names case-insensitively). The environment variable RRAS_BRIDGE_REGISTRY_KEY (e.g.
-// HKCU\Software\rras-bridge\MockRouter\1234\Ip) replaces the parent key: MockRouter uses a
-// key per test process; RRAS never sets it.
+// names case-insensitively). Another parent key may replace RRAS's (e.g.
+// HKCU\Software\rras-bridge\MockRouter\1234\1.1\Ip): the one named by rras-bridge.json beside
+// the DLL ({"registryKey": "..."}; MockRouter writes one beside each router's private copy),
+// else by the environment variable RRAS_BRIDGE_REGISTRY_KEY. An installed DLL has neither, and
+// RRAS sets no such variable: it reads RRAS's own key.
 #ifdef _WIN32
 #include "../common/win32.h"
 
@@ -27,6 +29,7 @@
 #include <cwctype>
 #include <iterator>
 
+#include "../common/json.h"
 #include "config.h"
 
 namespace rrasbridge {
@@ -51,16 +54,68 @@ class Key {
   HKEY h_ = nullptr;
 };
 
-// The parent key and a description of it for messages.
-bool ParentKey(HKEY& root, std::wstring& path, std::string& shown, std::string& err) {
-  root = HKEY_LOCAL_MACHINE;
-  path = kRouterManagersIp;
+// A small file, read whole (the beside-the-library configuration). *exists = false, and true
+// returned, when there is none.
+bool ReadSmallFile(const std::string& utf8Path, std::string& out, bool* exists, std::string& err) {
+  *exists = false;
+  win::Handle f(::CreateFileW(win::Wide(utf8Path).c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr,
+                              OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!f) {
+    const DWORD e = ::GetLastError();
+    if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND) return true;
+    err = win::ErrorText(("cannot read " + utf8Path).c_str(), e);
+    return false;
+  }
+  *exists = true;
+  char buf[4096];
+  DWORD n = 0;
+  while (::ReadFile(f.get(), buf, sizeof buf, &n, nullptr) && n > 0) {
+    out.append(buf, n);
+    if (out.size() > (64u << 10)) {
+      err = utf8Path + " is larger than 64 KiB";
+      return false;
+    }
+  }
+  return true;
+}
+
+// The parent key named by a copy's rras-bridge.json ({"registryKey": "HKCU\\..."}), or by
+// RRAS_BRIDGE_REGISTRY_KEY; empty when neither names one (then RRAS's own key is used).
+bool ParentOverride(std::string& key, std::string& from, std::string& err) {
+  const std::string beside = BesideConfigPath();
+  std::string text;
+  bool exists = false;
+  if (!ReadSmallFile(beside, text, &exists, err)) return false;
+  if (exists) {
+    json::Value root;
+    const json::Value* v = nullptr;
+    if (!json::Parse(text, root, err) || !(v = root.Get("registryKey")) ||
+        v->type != json::Value::Type::String) {
+      err = beside + ": " + (err.empty() ? "'registryKey' must be a string" : err);
+      return false;
+    }
+    key = v->string;
+    from = beside;
+    return true;
+  }
   // GetEnvironmentVariable, not getenv: the C runtime's copy misses later SetEnvironmentVariable
   // calls (node's process.env).
   wchar_t env[1024];
   const DWORD envLen = ::GetEnvironmentVariableW(L"RRAS_BRIDGE_REGISTRY_KEY", env, 1024);
   if (envLen > 0 && envLen < 1024) {
-    const std::string s = win::Utf8(env, envLen);
+    key = win::Utf8(env, envLen);
+    from = "RRAS_BRIDGE_REGISTRY_KEY";
+  }
+  return true;
+}
+
+// The parent key and a description of it for messages.
+bool ParentKey(HKEY& root, std::wstring& path, std::string& shown, std::string& err) {
+  root = HKEY_LOCAL_MACHINE;
+  path = kRouterManagersIp;
+  std::string s, from;
+  if (!ParentOverride(s, from, err)) return false;
+  if (!s.empty()) {
     const struct {
       const char* prefix;
       HKEY key;
@@ -77,7 +132,7 @@ bool ParentKey(HKEY& root, std::wstring& path, std::string& shown, std::string& 
       }
     }
     if (!ok) {
-      err = "RRAS_BRIDGE_REGISTRY_KEY must start with HKLM\\ or HKCU\\: " + s;
+      err = from + ": the registry key must start with HKLM\\ or HKCU\\: " + s;
       return false;
     }
   }
@@ -187,25 +242,26 @@ bool Parse(HKEY k, ProtocolConfig& c, std::string& err) {
 
 }  // namespace
 
-std::string LibraryDirectory() {
+std::string LibraryPath() {
   HMODULE self = nullptr;
   if (!::GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
                                 GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                            reinterpret_cast<LPCWSTR>(&LibraryDirectory), &self))
-    return ".";
+                            reinterpret_cast<LPCWSTR>(&LibraryPath), &self))
+    return {};
   std::wstring path(MAX_PATH, L'\0');
   for (;;) {
     DWORD n = ::GetModuleFileNameW(self, path.data(), static_cast<DWORD>(path.size()));
-    if (n == 0) return ".";
+    if (n == 0) return {};
     if (n < path.size()) {
       path.resize(n);
       break;
     }
     path.resize(path.size() * 2);
   }
-  auto slash = path.find_last_of(L"\\/");
-  return slash == std::wstring::npos ? "." : win::Utf8(path.substr(0, slash));
+  return win::Utf8(path);
 }
+
+std::string BesideConfigPath() { return LibraryDirectory() + "\\" + kBesideConfigName; }
 
 namespace {
 
@@ -252,7 +308,7 @@ bool FindIn(HKEY root, const std::wstring& path, const std::string& shown, uint3
 }  // namespace
 
 // Searches RouterManagers\Ip, then its sibling RouterManagers\Ipv6 (for a parent key from
-// RRAS_BRIDGE_REGISTRY_KEY: the sibling named like it with "v6" appended).
+// rras-bridge.json or RRAS_BRIDGE_REGISTRY_KEY: the sibling named like it with "v6" appended).
 bool LoadProtocolConfig(uint32_t protocolId, ProtocolConfig& out, bool* found, std::string& err) {
   *found = false;
   HKEY root;

@@ -1,6 +1,9 @@
 // The protocol's event FIFO that the router manager drains with GetEventMessage. Owned by
 // the library so RRAS is answered without a round trip, also while the host is down and
 // after stop (ROUTER_STOPPED is read after the protocol stopped).
+//
+// State: the queue and the event handle are guarded by mu_: any thread pushes (completions on
+// the I/O thread, the supervisor, RRAS's threads), RRAS's threads pop.
 #pragma once
 
 #include <deque>

@@ -5,7 +5,7 @@
 // one library may serve several ids. Each registered id gets a slot, and each slot has its
 // own set of functions (a template instantiated per slot) that forward to its Instance.
 //
-// Unloading. A running protocol holds a reference on the library (instance.h), so a
+// Unloading. A running protocol holds a reference on the library (supervisor.h), so a
 // FreeLibrary/dlclose by the router manager reaches the library's teardown only when no
 // thread of ours exists: then the instances and log files are freed, without waiting on
 // anything (on Windows this runs in DllMain, under the loader lock, where waiting for a
@@ -15,6 +15,9 @@
 // At process termination Windows has already ended the other threads, possibly holding
 // our locks: DllMain then touches nothing. POSIX exit() runs the teardown with those
 // threads still alive: it frees nothing unless every protocol is idle.
+//
+// State: the slots are guarded by gRegistryMu (RegisterProtocol fills them, every entry point
+// looks its Instance up, the unload frees them); an Instance guards its own.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -117,10 +120,9 @@ void SetText(CallArgs& a, LPWSTR w) {
 
 const auto kNoArgs = [](Instance&, DWORD) { return CallArgs{}; };
 
-enum MibOp : uint32_t {
-  kMibCreate = 1, kMibDelete, kMibGet, kMibSet, kMibGetFirst, kMibGetNext, kMibSetTrap,
-  kMibGetTrap
-};
+using wire::ClientOperation;
+using wire::MibOperation;
+using wire::PowerOperation;
 
 template <size_t N>
 struct Slot {
@@ -205,12 +207,12 @@ struct Slot {
     return Guard(N, EntryPoint::DoUpdateRoutes, [&](Instance&, DWORD) { return Args(idx); },
                  [&](Instance& i) { return i.DoUpdateRoutes(idx); });
   }
-  template <uint32_t Op, EntryPoint E>
+  template <MibOperation Op, EntryPoint E>
   static DWORD WINAPI MibIn(ULONG inSize, PVOID in) {
     return Guard(N, E, [&](Instance&, DWORD) { return Args(inSize, P{in}); },
                  [&](Instance& i) { return i.Mib(Op, inSize, in, nullptr, nullptr); });
   }
-  template <uint32_t Op, EntryPoint E>
+  template <MibOperation Op, EntryPoint E>
   static DWORD WINAPI MibInOut(ULONG inSize, PVOID in, PULONG outSize, PVOID out) {
     return Guard(N, E, [&](Instance&, DWORD) { return Args(inSize, P{in}, Out(outSize), P{out}); },
                  [&](Instance& i) { return i.Mib(Op, inSize, in, outSize, out); });
@@ -223,19 +225,19 @@ struct Slot {
 
   static DWORD WINAPI QueryPower(DWORD type) {
     return Guard(N, EntryPoint::QueryPower, [&](Instance&, DWORD) { return Args(type); },
-                 [&](Instance& i) { return i.Power(1, type); });
+                 [&](Instance& i) { return i.Power(PowerOperation::Query, type); });
   }
   static DWORD WINAPI SetPower(DWORD type) {
     return Guard(N, EntryPoint::SetPower, [&](Instance&, DWORD) { return Args(type); },
-                 [&](Instance& i) { return i.Power(2, type); });
+                 [&](Instance& i) { return i.Power(PowerOperation::Set, type); });
   }
   static DWORD WINAPI ConnectClient(ULONG idx, PVOID address) {
     return Guard(N, EntryPoint::ConnectClient, [&](Instance&, DWORD) { return Args(idx, P{address}); },
-                 [&](Instance& i) { return i.Client(1, idx, address); });
+                 [&](Instance& i) { return i.Client(ClientOperation::Connect, idx, address); });
   }
   static DWORD WINAPI DisconnectClient(ULONG idx, PVOID address) {
     return Guard(N, EntryPoint::DisconnectClient, [&](Instance&, DWORD) { return Args(idx, P{address}); },
-                 [&](Instance& i) { return i.Client(2, idx, address); });
+                 [&](Instance& i) { return i.Client(ClientOperation::Disconnect, idx, address); });
   }
 
   // Optional entry points stay NULL unless the protocol declares them (and their RF_ flag).
@@ -260,14 +262,14 @@ struct Slot {
     t.pfnDisconnectClient = clients ? &DisconnectClient : nullptr;
     t.pfnGetNeighbors = nullptr;
     t.pfnGetMfeStatus = nullptr;
-    t.pfnMibCreateEntry = &MibIn<kMibCreate, EntryPoint::MibCreateEntry>;
-    t.pfnMibDeleteEntry = &MibIn<kMibDelete, EntryPoint::MibDeleteEntry>;
-    t.pfnMibGetEntry = &MibInOut<kMibGet, EntryPoint::MibGetEntry>;
-    t.pfnMibSetEntry = &MibIn<kMibSet, EntryPoint::MibSetEntry>;
-    t.pfnMibGetFirstEntry = &MibInOut<kMibGetFirst, EntryPoint::MibGetFirstEntry>;
-    t.pfnMibGetNextEntry = &MibInOut<kMibGetNext, EntryPoint::MibGetNextEntry>;
+    t.pfnMibCreateEntry = &MibIn<MibOperation::Create, EntryPoint::MibCreateEntry>;
+    t.pfnMibDeleteEntry = &MibIn<MibOperation::Delete, EntryPoint::MibDeleteEntry>;
+    t.pfnMibGetEntry = &MibInOut<MibOperation::Get, EntryPoint::MibGetEntry>;
+    t.pfnMibSetEntry = &MibIn<MibOperation::Set, EntryPoint::MibSetEntry>;
+    t.pfnMibGetFirstEntry = &MibInOut<MibOperation::GetFirst, EntryPoint::MibGetFirstEntry>;
+    t.pfnMibGetNextEntry = &MibInOut<MibOperation::GetNext, EntryPoint::MibGetNextEntry>;
     t.pfnMibSetTrapInfo = &MibSetTrapInfo;
-    t.pfnMibGetTrapInfo = &MibInOut<kMibGetTrap, EntryPoint::MibGetTrapInfo>;
+    t.pfnMibGetTrapInfo = &MibInOut<MibOperation::GetTrapInfo, EntryPoint::MibGetTrapInfo>;
   }
 };
 
@@ -285,11 +287,11 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   bool found = false;
   std::string err;
   if (!LoadProtocolConfig(id, config, &found, err)) {
-    Logger()(LogLevel::Error, "RegisterProtocol(%u): configuration: %s", unsigned(id), err.c_str());
+    Logger()(LogLevel::Error, "RegisterProtocol(0x%08X (%u)): configuration: %s", unsigned(id), unsigned(id), err.c_str());
     return ERROR_NOT_SUPPORTED;
   }
   if (!found) {
-    Logger()(LogLevel::Info, "RegisterProtocol(%u): not a protocol this library serves", unsigned(id));
+    Logger()(LogLevel::Info, "RegisterProtocol(0x%08X (%u)): not a protocol this library serves", unsigned(id), unsigned(id));
     return ERROR_NOT_SUPPORTED;
   }
   std::lock_guard<std::mutex> lock(gRegistryMu);
@@ -297,12 +299,12 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   auto& slots = *gSlots;
   size_t slot = kSlots;
   for (size_t i = 0; i < kSlots; ++i)
-    if (slots[i] && slots[i]->config().protocolId == id) slot = i;
+    if (slots[i] && slots[i]->protocolId() == id) slot = i;
   if (slot == kSlots) {
     for (size_t i = 0; i < kSlots && slot == kSlots; ++i)
       if (!slots[i]) slot = i;
     if (slot == kSlots) {
-      Logger(config.name, config.logFile)(LogLevel::Error, "RegisterProtocol(%u): all %u slots are in use", unsigned(id), unsigned(kSlots));
+      Logger(config.name, config.logFile)(LogLevel::Error, "RegisterProtocol(0x%08X (%u)): all %u slots are in use", unsigned(id), unsigned(id), unsigned(kSlots));
       return ERROR_CAN_NOT_COMPLETE;
     }
     slots[slot] = std::make_unique<Instance>(config);
@@ -322,8 +324,8 @@ DWORD Register(PMPR_ROUTING_CHARACTERISTICS rc, PMPR_SERVICE_CHARACTERISTICS sc)
   kFillers[slot](*rc, (rc->fSupportedFunctionality & RF_POWER) != 0, config.clientCalls != 0);
   if (sc) sc->mscMpr40ServiceChars.fSupportedFunctionality = 0;  // no IPX service table
   Logger(config.name, config.logFile)(LogLevel::Info,
-                                     "registered protocol %u (slot %u, router version 0x%x offered, 0x%x answered, functionality 0x%x)",
-                                     unsigned(id), unsigned(slot), unsigned(offeredVersion), unsigned(kRouterVersion),
+                                     "registered protocol 0x%08X (%u) (slot %u, router version 0x%x offered, 0x%x answered, functionality 0x%x)",
+                                     unsigned(id), unsigned(id), unsigned(slot), unsigned(offeredVersion), unsigned(kRouterVersion),
                                      unsigned(rc->fSupportedFunctionality));
   return NO_ERROR;
 }

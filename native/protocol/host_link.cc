@@ -10,10 +10,29 @@
 #include <unistd.h>
 #endif
 
+#include "../common/compat.h"
 #include "log.h"
 
 namespace rrasbridge {
 namespace {
+
+using wire::MsgType;
+using wire::Value;
+
+constexpr wire::Field kHelloMagic = wire::RequestField(MsgType::Hello, "magic");
+constexpr wire::Field kHelloMinVersion = wire::RequestField(MsgType::Hello, "minVersion");
+constexpr wire::Field kHelloMaxVersion = wire::RequestField(MsgType::Hello, "maxVersion");
+constexpr wire::Field kHelloToken = wire::RequestField(MsgType::Hello, "token");
+constexpr wire::Field kHelloPid = wire::RequestField(MsgType::Hello, "pid");
+constexpr wire::Field kReplyVersion = wire::ReplyField(MsgType::Hello, "version");
+constexpr wire::Field kReplyProtocolId = wire::ReplyField(MsgType::Hello, "protocolId");
+constexpr wire::Field kReplyName = wire::ReplyField(MsgType::Hello, "name");
+constexpr wire::Field kReplyGeneration = wire::ReplyField(MsgType::Hello, "generation");
+constexpr wire::Field kReplyHeartbeat = wire::ReplyField(MsgType::Hello, "heartbeatMs");
+
+constexpr size_t kTokenBytes = 32;
+constexpr uint32_t kAcceptSliceMs = 100;  // a host that dies at start-up is seen this soon
+constexpr size_t kOutputInError = 1024;    // bytes of the host's output in a start error
 
 bool SameBytes(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
@@ -96,7 +115,7 @@ HostLink::~HostLink() {
 
 bool HostLink::Launch(Deadline deadline, std::string& err) {
   if (!listener_.Open(err)) return false;
-  unsigned char tokenBytes[32];
+  unsigned char tokenBytes[kTokenBytes];
   if (!RandomBytes(tokenBytes, sizeof tokenBytes)) {
     err = "no random bytes for the token";
     return false;
@@ -121,6 +140,12 @@ bool HostLink::Launch(Deadline deadline, std::string& err) {
   outputLog_ = listener_.address() + ".out.log";
   if (!process_.Spawn(argv, Hex(tokenBytes, sizeof tokenBytes) + "\n", outputLog_, err))
     return false;
+  {
+    std::string command;
+    for (const auto& a : argv) command += (command.empty() ? "" : " ") + a;
+    log_(LogLevel::Info, "host pid %u (generation %u): %s", unsigned(process_.pid()),
+         unsigned(generation_), command.c_str());
+  }
 
   Stream stream;
   // Other local processes may connect first, at any rate: each is refused, at most one line a
@@ -133,61 +158,70 @@ bool HostLink::Launch(Deadline deadline, std::string& err) {
   for (;;) {
     // Short slices, so a host that dies at start-up is reported at once, not at the deadline.
     std::string why;
-    const Deadline slice = std::min(deadline, DeadlineIn(100));
-    if (listener_.Accept(process_.pid(), slice, stream, why)) break;
-    const bool refused = why.rfind("refused", 0) == 0;
+    const Deadline slice = std::min(deadline, DeadlineIn(kAcceptSliceMs));
+    const AcceptStatus accepted = listener_.Accept(process_.pid(), slice, stream, why);
+    if (accepted == AcceptStatus::Admitted) break;
     uint64_t held = 0;
-    if (refused && refusals.Allow(&held))
+    if (accepted == AcceptStatus::Refused && refusals.Allow(&held))
       log_(LogLevel::Warn, "channel: %s%s", why.c_str(),
            held ? (" (" + std::to_string(held) + " more refused before it, not logged)").c_str() : "");
     std::string exit = process_.WaitExit(0);
     if (exit.empty() && Clock::now() < deadline) continue;
     reportHeld();
     err = "host did not connect (" + (exit.empty() ? why : "it ended with " + exit) +
-          "); host output: " + OutputTail(1024);
+          "); host output: " + OutputTail(kOutputInError);
     return false;
   }
   reportHeld();
-  wire::FrameDecoder dec(config_.maxFrameBytes);
+  // The hello and its reply are read before a version is agreed: the same in every version
+  // (schema.h), so both are coded as the oldest.
+  wire::FrameDecoder dec(config_.maxFrameBytes, wire::kMinVersion);
   wire::Message hello;
   if (!ReadMessage(stream.get(), dec, hello, deadline, err)) {
-    err = "handshake: " + err + "; host output: " + OutputTail(1024);
+    err = "handshake: " + err + "; host output: " + OutputTail(kOutputInError);
     return false;
   }
+  // The newest version both speak; config wireVersion caps the library's (0: its own).
+  const uint32_t ours = config_.wireVersion ? std::min(config_.wireVersion, wire::kVersion) : wire::kVersion;
+  const uint32_t hostMin = hello.U32(kHelloMinVersion), hostMax = hello.U32(kHelloMaxVersion);
   std::string refuse;
-  if (hello.type != wire::MsgType::Hello || hello.IsReply()) {
+  if (hello.type != MsgType::Hello || hello.IsReply()) {
     refuse = "expected hello";
-  } else if (hello.U32(0) != wire::kMagic) {
+  } else if (hello.U32(kHelloMagic) != wire::kMagic) {
     refuse = "bad magic";
-  } else if (hello.U32(1) > wire::kVersion || hello.U32(2) < wire::kMinVersion) {
-    refuse = "no common wire version (host speaks " + std::to_string(hello.U32(1)) + ".." +
-             std::to_string(hello.U32(2)) + ", library " + std::to_string(wire::kMinVersion) +
-             ".." + std::to_string(wire::kVersion) + ")";
-  } else if (!SameBytes(hello.Bytes(3), token)) {
+  } else if (hostMin > ours || hostMax < wire::kMinVersion || hostMin > hostMax) {
+    refuse = "no common wire version (host speaks " + std::to_string(hostMin) + ".." +
+             std::to_string(hostMax) + ", library " + std::to_string(wire::kMinVersion) + ".." +
+             std::to_string(ours) + ")";
+  } else if (!SameBytes(hello.Bytes(kHelloToken), token)) {
     refuse = "wrong token";
-  } else if (hello.U32(4) != process_.pid()) {
+  } else if (hello.U32(kHelloPid) != process_.pid()) {
     refuse = "pid in hello does not match the peer";
   }
   std::string frame;
   if (!refuse.empty()) {
-    wire::Encode(wire::Message::Reply(hello, 5 /*ERROR_ACCESS_DENIED*/, refuse), frame, err);
+    wire::Encode(wire::Message::Reply(hello, ERROR_ACCESS_DENIED, refuse), frame, err, wire::kMinVersion);
     WriteAll(stream.get(), frame, deadline, err);
     err = "handshake refused: " + refuse;
     return false;
   }
-  const uint32_t version = std::min(hello.U32(2), wire::kVersion);
-  wire::Encode(wire::Message::Reply(hello, 0, {},
-                                    {wire::Value::Num(version),
-                                     wire::Value::Num(config_.protocolId),
-                                     wire::Value::Bytes(config_.name),
-                                     wire::Value::Num(generation_),
-                                     wire::Value::Num(config_.heartbeatMs)}),
-               frame, err);
-  if (!WriteAll(stream.get(), frame, deadline, err)) return false;
+  version_ = std::min(hostMax, ours);
+  wire::Message reply = wire::Message::Reply(hello, NO_ERROR);
+  reply.Set(kReplyVersion, Value::Num(version_));
+  reply.Set(kReplyProtocolId, Value::Num(config_.protocolId));
+  reply.Set(kReplyName, Value::Bytes(config_.name));
+  reply.Set(kReplyGeneration, Value::Num(generation_));
+  reply.Set(kReplyHeartbeat, Value::Num(config_.heartbeatMs));
+  if (wire::Encode(reply, frame, err, wire::kMinVersion) != wire::EncodeStatus::Ok ||
+      !WriteAll(stream.get(), frame, deadline, err))
+    return false;
   listener_.StopListening();
+  log_(LogLevel::Info, "host pid %u connected (generation %u, wire version %u)", process_.pid(),
+       generation_, version_);
   Peer::Limits limits;
   limits.maxFrame = config_.maxFrameBytes;
   limits.highWater = config_.queueHighWaterBytes;
+  limits.version = version_;
   peer_ = std::make_unique<Peer>(
       std::move(stream),
       Peer::Handlers{[this](wire::Message&& m) { OnMessage(std::move(m)); },
@@ -311,17 +345,21 @@ bool HostLink::Notify(wire::MsgType type, std::vector<wire::Value> fields, std::
 }
 
 HostLink::Sent HostLink::SendLocked(const wire::Message& m, std::string& err) {
-  std::string frame;
-  if (!wire::Encode(m, frame, err, config_.maxFrameBytes)) {
-    // Too big for a frame (the schema itself is ours: a mismatch is a bug, reported as is).
-    std::string e;
-    return {wire::Encode(m, frame, e, UINT32_MAX) ? Failure::Oversize : Failure::NotConnected};
+  switch (peer_->Send(m, err)) {
+    case SendResult::Sent:
+      if (callbacks_.trace) callbacks_.trace->Message(true, m);
+      return {};
+    case SendResult::TooBig: return {Failure::Oversize};
+    case SendResult::Unsupported: return {Failure::Unsupported};
+    case SendResult::NotReading:
+      // A host that stops reading is restarted, not waited for: closing the peer reports the
+      // loss through OnClose on the I/O thread.
+      peer_->Close("the host stopped reading: " + err);
+      return {Failure::NotConnected};
+    case SendResult::Closed:
+    case SendResult::Invalid:  // the schema is ours: a mismatch is a bug, reported as is
+      break;
   }
-  if (callbacks_.trace) callbacks_.trace->Message(true, m);
-  if (peer_->SendFrame(frame, err)) return {};
-  // A host that stops reading is restarted, not waited for: closing the peer reports the
-  // loss through OnClose on the I/O thread.
-  if (err.rfind("peer is not reading", 0) == 0) peer_->Close("the host stopped reading: " + err);
   return {Failure::NotConnected};
 }
 
@@ -339,11 +377,18 @@ bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string 
 
 void HostLink::OnMessage(wire::Message&& m) {
   if (callbacks_.trace) callbacks_.trace->Message(false, m);
+  if (m.unknownBytes && !warnedUnknown_.exchange(true)) {
+    const wire::MessageSpec* spec = wire::FindSpec(m.type);
+    log_(LogLevel::Warn,
+         "the host sent %u byte(s) of fields that wire version %u does not have in '%s' (they are "
+         "skipped; said once): it speaks a later version than it agreed to",
+         m.unknownBytes, version_, spec ? spec->name : "?");
+  }
   if (!m.IsReply()) {
     const wire::MessageSpec* spec = wire::FindSpec(m.type);
     if (spec->direction != wire::Direction::HostToDll) {
-      Reply(m, 1 /*ERROR_INVALID_FUNCTION*/, std::string("'") + spec->name +
-                                                 "' is not a request the host may send");
+      Reply(m, ERROR_INVALID_FUNCTION, std::string("'") + spec->name +
+                                           "' is not a request the host may send");
       return;
     }
     callbacks_.onRequest(*this, std::move(m));

@@ -1,6 +1,10 @@
-// The library's side of one host generation: the child process, the channel to it, and the
-// calls in flight. A new HostLink is made for every (re)start; a dead one fails all its
-// pending calls exactly once.
+// The library's side of one host generation: the child process, the channel to it (with the
+// wire version agreed in its handshake), and the calls in flight. A new HostLink is made for
+// every (re)start; a dead one fails all its pending calls exactly once.
+//
+// State: pending_, abandoned_, lost_, planned_, lostReason_ and peer_ are guarded by mu_
+// (callers' threads send and shut down; the I/O thread completes calls); the process and the
+// listener belong to the thread that launches and shuts down (the supervisor).
 #pragma once
 
 #include <atomic>
@@ -30,6 +34,7 @@ enum class CallFailure {
   NotConnected,  // the channel is down (lost, shut down, or the host stopped reading)
   Oversize,      // the request does not fit in maxFrameBytes: the caller's input is too big
   Timeout,       // no answer within the call's deadline
+  Unsupported,   // the host's wire version has no such message
 };
 
 struct CallSent {
@@ -71,6 +76,8 @@ class HostLink {
   }
   uint32_t pid() const { return process_.pid(); }
   uint32_t generation() const { return generation_; }
+  // The wire version agreed with the host (valid once Launch succeeded).
+  uint32_t version() const { return version_; }
 
   // Sends a request and waits for its reply up to timeoutMs (options.timeoutMs is ignored).
   Sent Call(wire::MsgType type, std::vector<wire::Value> fields, uint32_t timeoutMs,
@@ -84,7 +91,8 @@ class HostLink {
   Clock::time_point ExpireCalls(Clock::time_point now);
   // A notification: no id, no reply. False when the channel is down or full.
   bool Notify(wire::MsgType type, std::vector<wire::Value> fields, std::string& err);
-  bool Reply(const wire::Message& request, uint32_t status, std::string error,
+  // A reply to the host's request (nothing for a notification); fields only with NO_ERROR.
+  bool Reply(const wire::Message& request, uint32_t status, std::string error = {},
              std::vector<wire::Value> fields = {});
   // Closes the channel, fails pending calls, and stops the child: it has until exitBy to exit
   // by itself (a host whose channel closed does), then it is killed. Returns how the child
@@ -122,6 +130,8 @@ class HostLink {
   Logger log_;
   Callbacks callbacks_;
   uint32_t generation_;
+  uint32_t version_ = wire::kMinVersion;  // set by Launch before the I/O thread exists
+  std::atomic<bool> warnedUnknown_{false};  // the host sent fields of a later version: said once
   Listener listener_;
   HostProcess process_;
   std::string outputLog_;

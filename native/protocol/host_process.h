@@ -2,6 +2,9 @@
 // (POSIX: PR_SET_PDEATHSIG; Windows: a kill-on-close job object, created suspended), with
 // stdout and stderr captured to a fresh file (never one planted at its path) whose tail goes
 // into the error when it dies.
+//
+// State: none shared. A HostProcess belongs to its HostLink, whose launching thread (the
+// supervisor) spawns, waits for and terminates it.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,11 @@
 // handles, and best-route change notifications. It belongs to the library, not to the host,
 // so a host's routes outlive the host (graceful restart: they are marked stale, re-announced
 // routes are refreshed, the rest swept).
+//
+// State: the next hops, routes and best routes are guarded by mu_ (the I/O thread applies the
+// host's batches, RTM's notification thread records best-route changes, the supervisor marks
+// and sweeps); the registration (Open, Close) belongs to the thread that owns the client
+// (rtm_glue.h: the supervisor, with no host connected).
 #pragma once
 
 #include <array>

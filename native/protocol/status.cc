@@ -11,12 +11,6 @@ namespace {
 
 constexpr size_t kMaxInterfacesShown = 4096;  // keeps the document under the frame cap
 
-int64_t WallNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void Since(json::Writer& w, const char* key, int64_t wallNs, int64_t now) {
   if (!wallNs) return;
   w.Str(key, IsoTime(wallNs)).Int("uptimeMs", (now - wallNs) / 1000000);

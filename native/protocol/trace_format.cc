@@ -152,7 +152,7 @@ void MessageFields(const TraceRecord& r, Each each) {
   if (!spec) return;
   const bool reply = r.flags & wire::kFlagReply;
   if (reply && r.result != 0) return;  // a failed reply carries no fields
-  const wire::Fields& fields = reply ? spec->reply : spec->request;
+  const wire::FieldList& fields = reply ? spec->reply : spec->request;
   for (size_t i = 0; i < fields.size() && i < kTraceArgs; ++i) each(fields[i], r.args[i]);
 }
 

@@ -18,6 +18,12 @@ int64_t SteadyNowNs() {
       .count();
 }
 
+int64_t WallNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 uint32_t CurrentThreadId() {
 #ifdef _WIN32
   return ::GetCurrentThreadId();
@@ -32,9 +38,7 @@ uint32_t CurrentThreadId() {
 TraceRing::TraceRing(size_t capacity) : configured_(capacity) {
   ResizeLocked(capacity);
   steadyAnchorNs_ = SteadyNowNs();
-  wallAnchorNs_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
+  wallAnchorNs_ = WallNowNs();
 }
 
 size_t TraceRing::capacity() const {
@@ -82,7 +86,7 @@ void TraceRing::Message(bool out, const wire::Message& m) {
     r.SetText(m.error.data(), m.error.size());
     haveText = true;
   }
-  const wire::Fields* spec = wire::FieldsOf(m);
+  const wire::FieldList* spec = wire::FieldsOf(m);
   for (size_t i = 0; i < m.fields.size() && i < kTraceArgs; ++i) {
     const auto& v = m.fields[i].v;
     if (const auto* n = std::get_if<uint64_t>(&v)) {

@@ -84,6 +84,7 @@ struct CallArgs {
 };
 
 int64_t SteadyNowNs();
+int64_t WallNowNs();  // since the Unix epoch
 uint32_t CurrentThreadId();
 
 class TraceRing {

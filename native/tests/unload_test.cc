@@ -75,11 +75,17 @@ int FollowTrace(const Paths& p) {
   const timeval limit{10, 0};
   ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   std::string frames, err;
-  const bool encoded =
-      wire::Encode(Message::Request(MsgType::AdminHello, 1, {Value::Num(wire::kMagic), Value::Num(wire::kMinVersion),
-                                                            Value::Num(wire::kVersion), Value::Bytes("unload_test")}),
-                   frames, err) &&
-      wire::Encode(Message::Request(MsgType::AdminTrace, 2, {Value::Bytes(""), Value::Num(1), Value::Num(1)}), frames, err);
+  Message hello = Message::Request(MsgType::AdminHello, 1);
+  hello.Set(wire::RequestField(MsgType::AdminHello, "magic"), Value::Num(wire::kMagic));
+  hello.Set(wire::RequestField(MsgType::AdminHello, "minVersion"), Value::Num(wire::kAdminMinVersion));
+  hello.Set(wire::RequestField(MsgType::AdminHello, "maxVersion"), Value::Num(wire::kVersion));
+  hello.Set(wire::RequestField(MsgType::AdminHello, "client"), Value::Bytes("unload_test"));
+  Message trace = Message::Request(MsgType::AdminTrace, 2);
+  trace.Set(wire::RequestField(MsgType::AdminTrace, "protocol"), Value::Bytes(""));
+  trace.Set(wire::RequestField(MsgType::AdminTrace, "follow"), Value::Num(1));
+  trace.Set(wire::RequestField(MsgType::AdminTrace, "backlog"), Value::Num(1));
+  const bool encoded = wire::Encode(hello, frames, err) == wire::EncodeStatus::Ok &&
+                       wire::Encode(trace, frames, err) == wire::EncodeStatus::Ok;
   if (!encoded || ::connect(s, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
       ::send(s, frames.data(), frames.size(), MSG_NOSIGNAL) != ssize_t(frames.size())) {
     ::close(s);
@@ -109,6 +115,7 @@ int FollowTrace(const Paths& p) {
 // whether the stop's own record came first.
 bool FollowedToTheEnd(int s, bool* sawStop) {
   namespace wire = rrasbridge::wire;
+  constexpr wire::Field kRecords = wire::RequestField(wire::MsgType::AdminTraceRecords, "records");
   wire::FrameDecoder dec;
   char buf[65536];
   std::string err;
@@ -123,7 +130,7 @@ bool FollowedToTheEnd(int s, bool* sawStop) {
     dec.Feed(buf, size_t(n));
     wire::Message m;
     while (dec.Next(m, err) == wire::DecodeStatus::Ok)
-      if (m.type == wire::MsgType::AdminTraceRecords && m.Bytes(0).find("\"kind\":\"host\",\"event\":\"stopped\"") != std::string::npos)
+      if (m.type == wire::MsgType::AdminTraceRecords && m.Bytes(kRecords).find("\"kind\":\"host\",\"event\":\"stopped\"") != std::string::npos)
         *sawStop = true;
   }
   ::close(s);

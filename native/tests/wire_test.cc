@@ -1,4 +1,5 @@
-// Unit tests of the wire codec v1 (wire.cc, messages.cc).
+// Unit tests of the wire codec (wire.cc, messages.cc) and its catalogue (schema.h), versions
+// included: what each version writes, what a decoder of another version makes of it.
 #include <cstring>
 #include <set>
 #include <string>
@@ -12,6 +13,16 @@ using namespace rrasbridge::wire;
 using rrasbridge::test::Equal;
 
 namespace {
+
+constexpr Field kLogLevel = RequestField(MsgType::Log, "level");
+constexpr Field kLogText = RequestField(MsgType::Log, "text");
+constexpr Field kSeq = RequestField(MsgType::Heartbeat, "seq");
+constexpr Field kOps = RequestField(MsgType::Routes, "ops");
+constexpr Field kResults = ReplyField(MsgType::Routes, "results");
+
+bool Enc(const Message& m, std::string& out, std::string& err, uint32_t maxFrame = kDefaultMaxFrame) {
+  return Encode(m, out, err, kVersion, maxFrame) == EncodeStatus::Ok;
+}
 
 // splitmix64: deterministic values for every run.
 struct Rng {
@@ -27,7 +38,7 @@ struct Rng {
 
 Value Generate(const FieldSpec& f, Rng& r);
 
-Record GenerateRecord(const Fields& spec, Rng& r) {
+Record GenerateRecord(const FieldList& spec, Rng& r) {
   Record rec;
   for (const FieldSpec& f : spec) rec.push_back(Generate(f, r));
   return rec;
@@ -77,11 +88,11 @@ Value Generate(const FieldSpec& f, Rng& r) {
   return Value::Num(0);
 }
 
-std::vector<Value> GenerateFields(const Fields& spec, Rng& r) { return GenerateRecord(spec, r); }
+std::vector<Value> GenerateFields(const FieldList& spec, Rng& r) { return GenerateRecord(spec, r); }
 
 std::string Frame(const Message& m) {
   std::string out, err;
-  if (!CHECK(Encode(m, out, err))) std::fprintf(stderr, "     encode: %s\n", err.c_str());
+  if (!CHECK(Enc(m, out, err))) std::fprintf(stderr, "     encode: %s\n", err.c_str());
   return out;
 }
 
@@ -107,8 +118,8 @@ std::string U32s(std::initializer_list<uint32_t> vs) {
 
 // Decodes exactly one frame from `bytes`; returns the status and the error.
 DecodeStatus DecodeOne(const std::string& bytes, Message& m, std::string& err,
-                       uint32_t maxFrame = kDefaultMaxFrame) {
-  FrameDecoder d(maxFrame);
+                       uint32_t maxFrame = kDefaultMaxFrame, uint32_t version = kVersion) {
+  FrameDecoder d(maxFrame, version);
   d.Feed(bytes.data(), bytes.size());
   return d.Next(m, err);
 }
@@ -123,7 +134,7 @@ bool RoundTrips(const Message& m, const char* what) {
   if (!ok) return false;
   CHECK_MSG(Equal(m, back), std::string(what) + " " + FindSpec(m.type)->name + " differs");
   std::string again;
-  CHECK(Encode(back, again, err) && again == bytes);
+  CHECK(Enc(back, again, err) && again == bytes);
   return true;
 }
 
@@ -135,7 +146,7 @@ void TestCatalogue() {
     CHECK(names.insert(s.name).second);
     CHECK(FindSpec(s.type) == &s);
     CHECK(FindSpec(std::string(s.name)) == &s);
-    for (const Fields* fs : {&s.request, &s.reply})
+    for (const FieldList* fs : {&s.request, &s.reply})
       for (const FieldSpec& f : *fs) CHECK((f.kind == Kind::List) == (f.record != nullptr));
   }
   CHECK(FindSpec(static_cast<MsgType>(999)) == nullptr);
@@ -162,7 +173,7 @@ void TestNotificationAndReplyShape() {
   Message back;
   std::string err;
   CHECK(DecodeOne(Frame(n), back, err) == DecodeStatus::Ok);
-  CHECK(back.id == 0 && !back.IsReply() && back.Num(0) == 2 && back.Bytes(1) == "hi");
+  CHECK(back.id == 0 && !back.IsReply() && back.Num(kLogLevel) == 2 && back.Bytes(kLogText) == "hi");
 
   const Message req = Message::Request(MsgType::Mib, 9, {});
   Message failed = Message::Reply(req, 1003, "boom");
@@ -173,11 +184,11 @@ void TestNotificationAndReplyShape() {
 
   // A failed reply carries no fields: encoding some is refused.
   std::string out;
-  CHECK(!Encode(Message::Reply(req, 1003, "x", {Value::Bytes("out")}), out, err));
+  CHECK(!Enc(Message::Reply(req, 1003, "x", {Value::Bytes("out")}), out, err));
   CHECK(out.empty());
   // A successful reply must carry the reply schema.
-  CHECK(!Encode(Message::Reply(req, 0, ""), out, err));
-  CHECK(Encode(Message::Reply(req, 0, "", {Value::Bytes("out")}), out, err));
+  CHECK(!Enc(Message::Reply(req, 0, ""), out, err));
+  CHECK(Enc(Message::Reply(req, 0, "", {Value::Bytes("out")}), out, err));
 }
 
 void TestGoldenBytes() {
@@ -254,7 +265,7 @@ void TestManyFramesAtOnceAndCompaction() {
     Message m;
     DecodeStatus st;
     while ((st = d.Next(m, err)) == DecodeStatus::Ok) {
-      inOrder = inOrder && m.id == uint32_t(ok + 1) && m.Num(0) == uint32_t(ok);
+      inOrder = inOrder && m.id == uint32_t(ok + 1) && m.Num(kLogLevel) == uint32_t(ok);
       ++ok;
     }
     if (st == DecodeStatus::Error) break;
@@ -280,15 +291,15 @@ void TestFrameCap() {
   const std::string text(100 - 8 - 4 - 4, 'x');  // body: header 8, level 4, text 4 + n
   const Message log = Message::Request(MsgType::Log, 1, {Value::Num(1), Value::Bytes(text)});
   std::string out = "prefix";
-  CHECK(Encode(log, out, err, 100) && out.size() == 6 + 104);
+  CHECK(Enc(log, out, err, 100) && out.size() == 6 + 104);
   CHECK(DecodeOne(out.substr(6), m, err, 100) == DecodeStatus::Ok);
   const Message big = Message::Request(MsgType::Log, 1, {Value::Num(1), Value::Bytes(text + "y")});
   out = "prefix";
-  CHECK(!Encode(big, out, err, 100));
+  CHECK(!Enc(big, out, err, 100));
   CHECK(out == "prefix");  // nothing appended on failure
   CHECK(err.find("exceeds the cap") != std::string::npos);
   std::string raw;
-  CHECK(Encode(big, raw, err, 101));
+  CHECK(Enc(big, raw, err, 101));
   CHECK(DecodeOne(raw, m, err, 100) == DecodeStatus::Error);
 }
 
@@ -299,7 +310,7 @@ void TestMalformedFrames() {
   CHECK(DecodeOne(RawFrame(999, 0, 1, ""), m, err) == DecodeStatus::Error);
   CHECK(err.find("unknown message type 999") != std::string::npos);
   std::string out;
-  CHECK(!Encode(Message::Request(static_cast<MsgType>(999), 1, {}), out, err) && out.empty());
+  CHECK(!Enc(Message::Request(static_cast<MsgType>(999), 1, {}), out, err) && out.empty());
   // Unknown flags (anything but kFlagReply).
   for (uint16_t flags : {2, 4, 0x8000, 0xFFFF}) {
     CHECK(DecodeOne(RawFrame(22, flags, 1, U32s({5})), m, err) == DecodeStatus::Error);
@@ -322,15 +333,19 @@ void TestMalformedFrames() {
   CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, ""), m, err) == DecodeStatus::Error);
   CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({0})), m, err) == DecodeStatus::Error);
   CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({1, 3}) + "ab"), m, err) == DecodeStatus::Error);
-  // Trailing bytes: after the fields, and after a failed reply's error text.
-  CHECK(DecodeOne(RawFrame(22, 0, 1, U32s({5}) + "z"), m, err) == DecodeStatus::Error);
-  CHECK(err.find("1 trailing bytes") != std::string::npos);
-  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({1, 0, 5})), m, err) == DecodeStatus::Error);
-  CHECK(DecodeOne(RawFrame(44, 0, 1, std::string(1, '\0')), m, err) == DecodeStatus::Error);
+  // Bytes after the fields (a later version's), also after a failed reply's error text: skipped
+  // and counted.
+  CHECK(DecodeOne(RawFrame(22, 0, 1, U32s({5}) + "z"), m, err) == DecodeStatus::Ok && m.unknownBytes == 1 &&
+        m.U32(kSeq) == 5);
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({1, 0, 5})), m, err) == DecodeStatus::Ok &&
+        m.unknownBytes == 4 && m.status == 1);
+  CHECK(DecodeOne(RawFrame(44, 0, 1, std::string(1, '\0')), m, err) == DecodeStatus::Ok && m.unknownBytes == 1);
   // The well-formed versions of the same frames decode.
-  CHECK(DecodeOne(RawFrame(22, 0, 1, U32s({5})), m, err) == DecodeStatus::Ok && m.U32(0) == 5);
+  CHECK(DecodeOne(RawFrame(22, 0, 1, U32s({5})), m, err) == DecodeStatus::Ok && m.U32(kSeq) == 5 &&
+        m.unknownBytes == 0);
   CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({1, 0})), m, err) == DecodeStatus::Ok);
-  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({0, 0, 5})), m, err) == DecodeStatus::Ok);
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({0, 0, 5})), m, err, kDefaultMaxFrame, 1) == DecodeStatus::Ok);
+  CHECK(DecodeOne(RawFrame(22, kFlagReply, 1, U32s({0, 0, 5, 0, 0})), m, err) == DecodeStatus::Ok);
   CHECK(DecodeOne(RawFrame(44, 0, 0, ""), m, err) == DecodeStatus::Ok);
 }
 
@@ -345,18 +360,18 @@ void TestListCounts() {
   // Count within bytes/4 but each route record needs 36 bytes.
   CHECK(DecodeOne(RawFrame(41, 0, 1, U32s({2}) + std::string(40, '\0')), m, err) == DecodeStatus::Error);
   CHECK(DecodeOne(RawFrame(41, 0, 1, U32s({1}) + std::string(36, '\0')), m, err) == DecodeStatus::Ok);
-  CHECK(m.List(0).size() == 1 && m.List(0)[0].size() == 9);
+  CHECK(m.List(kOps).size() == 1 && m.List(kOps)[0].size() == 9);
   // Too many items for kMaxListItems, even with the bytes present (DecodeBody has no cap).
   std::string body = std::string("\x29\x00\x01\x00\x01\x00\x00\x00", 8) + U32s({0, 0, kMaxListItems + 1}) +
                      std::string(size_t(kMaxListItems + 1) * 4, '\0');
   CHECK(!DecodeBody(body.data(), body.size(), m, err));
   body = std::string("\x29\x00\x01\x00\x01\x00\x00\x00", 8) + U32s({0, 0, kMaxListItems}) +
          std::string(size_t(kMaxListItems) * 4, '\0');
-  CHECK(DecodeBody(body.data(), body.size(), m, err) && m.List(0).size() == kMaxListItems);
+  CHECK(DecodeBody(body.data(), body.size(), m, err) && m.List(kResults).size() == kMaxListItems);
   // Encoding more than kMaxListItems is refused.
   std::vector<Record> many(size_t(kMaxListItems) + 1, Record{Value::Num(0)});
   std::string out;
-  CHECK(!Encode(Message::Reply(Message::Request(MsgType::Routes, 1, {}), 0, "", {Value::List(many)}),
+  CHECK(!Enc(Message::Reply(Message::Request(MsgType::Routes, 1, {}), 0, "", {Value::List(many)}),
                 out, err, ~0u));
   CHECK(err.find("'results'") != std::string::npos);
 }
@@ -364,25 +379,25 @@ void TestListCounts() {
 void TestEncodeSchemaErrors() {
   std::string out, err;
   // U32 given a value of 2^32 or more.
-  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(0x100000000ull)}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Heartbeat, 1, {Value::Num(0x100000000ull)}), out, err));
   CHECK(err.find("'seq' is not a valid u32") != std::string::npos);
-  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(~0ull)}), out, err));
-  CHECK(Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(0xFFFFFFFFull)}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Heartbeat, 1, {Value::Num(~0ull)}), out, err));
+  CHECK(Enc(Message::Request(MsgType::Heartbeat, 1, {Value::Num(0xFFFFFFFFull)}), out, err));
   // Inside a list record too.
   Record bad(9, Value::Num(0));
   bad[3] = Value::Num(1ull << 40);
   out.clear();
-  CHECK(!Encode(Message::Request(MsgType::Routes, 1, {Value::List({bad})}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Routes, 1, {Value::List({bad})}), out, err));
   CHECK(out.empty());
   // Wrong kinds, wrong field counts (top level and in a record).
-  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Bytes("1")}), out, err));
-  CHECK(!Encode(Message::Request(MsgType::Log, 1, {Value::Num(1), Value::Str16(u"x")}), out, err));
-  CHECK(!Encode(Message::Request(MsgType::AddInterface, 1, {Value::Num(1), Value::Bytes("x")}), out, err));
-  CHECK(!Encode(Message::Request(MsgType::Routes, 1, {Value::Num(1)}), out, err));
-  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Heartbeat, 1, {Value::Bytes("1")}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Log, 1, {Value::Num(1), Value::Str16(u"x")}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::AddInterface, 1, {Value::Num(1), Value::Bytes("x")}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Routes, 1, {Value::Num(1)}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Heartbeat, 1, {}), out, err));
   CHECK(err.find("expected 1 fields, got 0") != std::string::npos);
-  CHECK(!Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(1), Value::Num(2)}), out, err));
-  CHECK(!Encode(Message::Request(MsgType::Routes, 1, {Value::List({Record{Value::Num(1)}})}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Heartbeat, 1, {Value::Num(1), Value::Num(2)}), out, err));
+  CHECK(!Enc(Message::Request(MsgType::Routes, 1, {Value::List({Record{Value::Num(1)}})}), out, err));
   CHECK(out.empty());
 }
 
@@ -409,7 +424,7 @@ void TestTakeBuffered() {
   next.Feed(rest.data(), rest.size());
   next.Feed(stream.data() + split, stream.size() - split);
   CHECK(next.Next(m, err) == DecodeStatus::Ok && m.id == 2);
-  CHECK(next.Next(m, err) == DecodeStatus::Ok && m.id == 3 && m.Bytes(1) == "third");
+  CHECK(next.Next(m, err) == DecodeStatus::Ok && m.id == 3 && m.Bytes(kLogText) == "third");
   CHECK(next.Next(m, err) == DecodeStatus::NeedMore);
   CHECK(next.TakeBuffered().empty());
 
@@ -427,6 +442,99 @@ void TestDecodeErrorText() {
   CHECK_MSG(err.find("stale") == std::string::npos && err.find("'seq'") != std::string::npos, err);
 }
 
+// Evolution (wire.h): what each version writes, and what a decoder of another version makes
+// of it. Version 2 added start.library and the heartbeat reply's rssBytes.
+void TestVersions() {
+  constexpr Field kRestart = RequestField(MsgType::Start, "restart");
+  constexpr Field kFamily = RequestField(MsgType::Start, "addressFamily");
+  constexpr Field kLibrary = RequestField(MsgType::Start, "library");
+  constexpr Field kRss = ReplyField(MsgType::Heartbeat, "rssBytes");
+  static_assert(kLibrary.index() == kFamily.index() + 1, "a later version's fields come last");
+
+  Message start = Message::Request(MsgType::Start, 3);
+  start.Set(kRestart, Value::Num(1));
+  start.Set(RequestField(MsgType::Start, "info"), Value::Bytes("ab"));
+  start.Set(kFamily, Value::Num(23));
+  start.Set(kLibrary, Value::Bytes("/opt/lib.so"));
+  std::string v1, v2, err;
+  CHECK(Encode(start, v1, err, 1) == EncodeStatus::Ok);
+  CHECK(Encode(start, v2, err, 2) == EncodeStatus::Ok);
+  // Version 1 is release 1's bytes exactly: what a library or host of that release reads.
+  CHECK(v1 == RawFrame(10, 0, 3, U32s({1, 2}) + "ab" + U32s({0, 0, 0, 23})));
+  CHECK(v2 == RawFrame(10, 0, 3, U32s({1, 2}) + "ab" + U32s({0, 0, 0, 23, 11}) + "/opt/lib.so"));
+  // A sender of version 1 may be given only version 1's fields.
+  Message old = start;
+  old.fields.pop_back();
+  std::string again;
+  CHECK(Encode(old, again, err, 1) == EncodeStatus::Ok && again == v1);
+  CHECK(Encode(old, again, err, 2) == EncodeStatus::Mismatch);
+  CHECK_MSG(err.find("expected 7 fields, got 6") != std::string::npos, err);
+
+  // Each decoder reads its own version; bytes of a later one are skipped and counted.
+  Message m;
+  CHECK(DecodeOne(v1, m, err, kDefaultMaxFrame, 1) == DecodeStatus::Ok && m.unknownBytes == 0);
+  CHECK(m.fields.size() == 6 && m.Bytes(kLibrary).empty() && m.U32(kFamily) == 23);
+  CHECK(DecodeOne(v2, m, err, kDefaultMaxFrame, 1) == DecodeStatus::Ok);
+  CHECK(m.unknownBytes == 4 + 11 && m.fields.size() == 6 && m.U32(kFamily) == 23);
+  CHECK(DecodeOne(v2, m, err, kDefaultMaxFrame, 2) == DecodeStatus::Ok && m.unknownBytes == 0);
+  CHECK(m.Bytes(kLibrary) == "/opt/lib.so");
+  // Within the agreed version nothing is optional: a frame short of it is malformed.
+  CHECK(DecodeOne(v1, m, err, kDefaultMaxFrame, 2) == DecodeStatus::Error);
+  CHECK_MSG(err.find("'library'") != std::string::npos, err);
+
+  // A reply the same way (host -> library): the heartbeat's rssBytes only from version 2.
+  Message beat = Message::Reply(Message::Request(MsgType::Heartbeat, 9), 0);
+  beat.Set(ReplyField(MsgType::Heartbeat, "seq"), Value::Num(5));
+  beat.Set(kRss, Value::Num(0x123456789ull));
+  v1.clear();
+  v2.clear();
+  CHECK(Encode(beat, v1, err, 1) == EncodeStatus::Ok && v1 == RawFrame(22, kFlagReply, 9, U32s({0, 0, 5})));
+  CHECK(Encode(beat, v2, err, 2) == EncodeStatus::Ok &&
+        v2 == RawFrame(22, kFlagReply, 9, U32s({0, 0, 5, 0x23456789, 1})));
+  CHECK(DecodeOne(v2, m, err, kDefaultMaxFrame, 1) == DecodeStatus::Ok && m.unknownBytes == 8 && m.Num(kRss) == 0);
+  CHECK(DecodeOne(v2, m, err, kDefaultMaxFrame, 2) == DecodeStatus::Ok && m.Num(kRss) == 0x123456789ull);
+
+  // Every message of every version round-trips at that version; a message type is refused
+  // for a version before it.
+  Rng r{99};
+  for (uint32_t v = kMinVersion; v <= kVersion; ++v) {
+    for (const MessageSpec& s : AllSpecs()) {
+      Message req = Message::Request(s.type, 1, GenerateFields(s.request, r));
+      std::string bytes;
+      if (v < s.since) {  // the admin endpoint's messages: from version 3
+        CHECK(Encode(req, bytes, err, v) == EncodeStatus::Unsupported && bytes.empty());
+        continue;
+      }
+      CHECK(Encode(req, bytes, err, v) == EncodeStatus::Ok);
+      FrameDecoder d(kDefaultMaxFrame, v);
+      d.Feed(bytes.data(), bytes.size());
+      CHECK(d.Next(m, err) == DecodeStatus::Ok && m.unknownBytes == 0);
+      CHECK(m.fields.size() == FieldsAt(s.request, v));
+    }
+  }
+  std::string none;
+  CHECK(Encode(Message::Request(MsgType::Heartbeat, 1, {Value::Num(1)}), none, err, 0) ==
+            EncodeStatus::Unsupported &&
+        none.empty());
+}
+
+// Fields by name: a field the message lacks (an older version's message) reads as empty.
+void TestFieldAccess() {
+  constexpr Field kLibrary = RequestField(MsgType::Start, "library");
+  const Message empty = Message::Request(MsgType::Start, 1, {});
+  CHECK(empty.Num(kLibrary) == 0 && empty.Bytes(kLibrary).empty() && empty.List(kOps).empty());
+  // A field of another kind reads as empty too (a decoded message never has one).
+  const Message odd = Message::Request(MsgType::Log, 1, {Value::Bytes("x"), Value::Num(3)});
+  CHECK(odd.Num(kLogLevel) == 0 && odd.Bytes(kLogText).empty());
+  // Request() sizes the fields to the schema, Set() fills them by name.
+  Message log = Message::Request(MsgType::Log, 0);
+  CHECK(log.fields.size() == 2);
+  log.Set(kLogLevel, Value::Num(1));
+  log.Set(kLogText, Value::Bytes("t"));
+  std::string out, err;
+  CHECK(Enc(log, out, err));
+}
+
 }  // namespace
 
 int main() {
@@ -442,5 +550,7 @@ int main() {
   TestEncodeSchemaErrors();
   TestTakeBuffered();
   TestDecodeErrorText();
+  TestVersions();
+  TestFieldAccess();
   return rrasbridge::test::Finish();
 }

@@ -5,6 +5,7 @@ import { Lab, requireRoot, waitFor, type Bird } from './lab.js';
 import type { RouterProcess } from '../../examples/rip/client.js';
 import { REDISTRIBUTE_ANY } from '../../examples/rip/config.js';
 import type { InterfaceJson } from '../../examples/rip/jsonConfig.js';
+import { MIB_NONE, ROUTE_FLAG_DEMAND } from '../../examples/rip/mib.js';
 
 const STATIC = 10006;
 const FAST = { updateIntervalMs: 5_000, routeTimeoutMs: 30_000, garbageMs: 20_000, triggeredMinMs: 200, triggeredMaxMs: 1_000 };
@@ -139,7 +140,7 @@ test.serial('demand circuit (RFC 2091): DoUpdateRoutes gets BIRD\'s routes; with
     t.deepEqual(r?.nextHops, [{ address: '10.255.0.2', interfaceIndex: 1 }]);
   }
   const learned = (await rip.routes()).filter((r) => r.source === 'learned');
-  t.true(learned.length >= 2 && learned.every((r) => (r.flags & 4) !== 0 && r.timerMs === 0xffffffff), 'demand routes, no timeout');
+  t.true(learned.length >= 2 && learned.every((r) => (r.flags & ROUTE_FLAG_DEMAND) !== 0 && r.timerMs === MIB_NONE), 'demand routes, no timeout');
   await waitFor('BIRD learns ours over the demand circuit', async () => (await bird.routes()).has('10.255.20.0/24'), 20_000);
 
   // SIGKILL: the peer vanishes silently (a clean BIRD shutdown would first send an RFC 2091

@@ -8,6 +8,7 @@ import test from 'ava';
 import { Lab, requireRoot, requireRipng, waitFor, type Bird, type Frr } from './lab.js';
 import type { RouterProcess } from '../../examples/rip/client.js';
 import { canonicalIPv6 } from '../../lib/config/ipv6.js';
+import { REDISTRIBUTE_ANY } from '../../examples/distance-vector/redistribute.js';
 
 const STATIC = 10006;
 const N = 100; // > 72: every table spans two datagrams at least
@@ -64,7 +65,7 @@ async function setup(t: any): Promise<Setup> {
   const frr = await lab.frrRipng(d, 'frr', ripngdConf(FRRS), 'vd');
   const bird = await lab.bird(b, 'bird', birdConf(BIRDS));
   const ours = lab.router(a, 'ripng');
-  await ours.start({ ...TIMERS, redistribute: [0xffffffff] }, { protocol: 'ripng', routerId: '10.255.76.1' });
+  await ours.start({ ...TIMERS, redistribute: [REDISTRIBUTE_ANY] }, { protocol: 'ripng', routerId: '10.255.76.1' });
   // A silent stub with a global prefix (announced as connected), then the two RIPng links.
   await ours.addInterface(3, '{stub}', { mode: 'silent' }, { addresses: [{ address: '2001:db8:30::1', prefixLength: 64 }] });
   for (const p of OURS) await ours.call('rtmAdd', { owner: STATIC, prefix: p, nextHop: 'fe80::99', interfaceIndex: 3, metric: 1 });
@@ -164,7 +165,7 @@ test.serial('demand circuit (RFC 2091 over RIPng, BIRD\'s "demand circuit"): DoU
   await lab.link6(a, 'va', LL.ours1, b, 'vb', LL.bird);
   const bird = await lab.bird(b, 'bird', birdConf(BIRDS).replace('interface "vb" {', 'interface "vb" { demand circuit yes;'));
   const ours = lab.router(a, 'ripng');
-  await ours.start({ ...TIMERS, redistribute: [0xffffffff] }, { protocol: 'ripng' });
+  await ours.start({ ...TIMERS, redistribute: [REDISTRIBUTE_ANY] }, { protocol: 'ripng' });
   await ours.addInterface(3, '{stub}', { mode: 'silent' }, { addresses: [{ address: '2001:db8:30::1', prefixLength: 64 }] });
   await ours.addInterface(1, '{va}', { demand: true, demandUpdateTimeoutMs: 3_000, demandRetransmitMs: 500 }, { addresses: [{ address: LL.ours1, prefixLength: 64 }] }, 'demandDial');
   await ours.call('startComplete');

@@ -1,0 +1,26 @@
+// Under --inspect: keeps the library's watchdog from restarting a host the developer has
+// paused. The heartbeat must pass through the JS thread, which a debugger stops at a
+// breakpoint. An inspector session of the host's own watches Debugger.paused and
+// Debugger.resumed (a same-thread session is told synchronously, even during the pause) and
+// tells the addon, whose I/O thread answers heartbeats meanwhile. A blocked event loop that
+// no debugger paused is still restarted.
+//
+// The session deactivates breakpoints for itself, so that it never makes a `debugger;`
+// statement stop a host no one is debugging, and disconnects at exit (Node would otherwise
+// wait for it to go).
+import inspector from 'node:inspector';
+import { loadAddon } from '../addon/index.js';
+
+/** Starts watching when the host runs with an inspector; returns its URL, if any. */
+export function watchDebugger(): string | undefined {
+  const url = inspector.url();
+  if (!url) return undefined;
+  const addon = loadAddon();
+  const session = new inspector.Session();
+  session.connect();
+  session.on('Debugger.paused', () => addon.setDebuggerPaused(true));
+  session.on('Debugger.resumed', () => addon.setDebuggerPaused(false));
+  session.post('Debugger.enable', () => session.post('Debugger.setBreakpointsActive', { active: false }));
+  process.on('exit', () => session.disconnect());
+  return url;
+}
