@@ -91,17 +91,21 @@ const EntrySpec& Spec(uint16_t code) {
 
 const char* const kEvents[] = {"ROUTER_STOPPED", "SAVE_GLOBAL_CONFIG_INFO",
                                "SAVE_INTERFACE_CONFIG_INFO", "UPDATE_COMPLETE"};
-const char* const kStatusTypes[] = {"RIS_INTERFACE_ADDRESS_CHANGE", "RIS_INTERFACE_ENABLED",
-                                    "RIS_INTERFACE_DISABLED", "RIS_INTERFACE_MEDIA_PRESENT",
-                                    "RIS_INTERFACE_MEDIA_ABSENT"};
-const char* const kInterfaceTypes[] = {"PERMANENT", "DEMAND_DIAL", "LOCAL_WORKSTATION_DIAL",
-                                       "REMOTE_WORKSTATION_DIAL"};
 const char* const kHostEvents[] = {"?", "started", "lost", "watchdog-kill", "planned-restart",
                                    "gave-up", "stopped"};
 
 template <size_t N>
 std::string Named(const char* const (&names)[N], uint64_t v) {
   return v < N ? names[v] : std::to_string(v);
+}
+
+// Microsoft's names of InterfaceStatus's StatusType and of NET_INTERFACE_TYPE: the wire
+// catalogue's (schema.h), whose numbers interfaces.cc checks against the headers.
+template <size_t N>
+std::string Named(const wire::EnumValue (&values)[N], uint64_t v) {
+  for (const wire::EnumValue& e : values)
+    if (e.value == v) return e.name;
+  return std::to_string(v);
 }
 
 std::string EventName(uint64_t e) { return Named(kEvents, e); }
@@ -120,8 +124,8 @@ std::string ArgText(Show show, uint64_t v, bool& quoted) {
     case Show::Num: quoted = false; return std::to_string(v);
     case Show::Pointer: return Pointer(v);
     case Show::Bool: return v ? "TRUE" : "FALSE";
-    case Show::StatusType: return Named(kStatusTypes, v);
-    case Show::InterfaceType: return Named(kInterfaceTypes, v);
+    case Show::StatusType: return Named(wire::kInterfaceStatusTypeValues, v);
+    case Show::InterfaceType: return Named(wire::kInterfaceTypeValues, v);
     case Show::Event: return EventName(v);
   }
   return std::to_string(v);
@@ -160,7 +164,7 @@ void MessageFields(const TraceRecord& r, Each each) {
 
 const char* EntryPointName(EntryPoint ep) { return Spec(static_cast<uint16_t>(ep)).name; }
 
-std::string InterfaceTypeName(uint32_t type) { return Named(kInterfaceTypes, type); }
+std::string InterfaceTypeName(uint32_t type) { return Named(wire::kInterfaceTypeValues, type); }
 
 std::string HostEventName(HostEvent e) { return Named(kHostEvents, static_cast<uint16_t>(e)); }
 
