@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import koffi from '../lib/koffi.js';
-import { ERROR_INVALID_PARAMETER, MockRouter, NO_ERROR, PERMANENT, codeOf, type RoutingProtocol } from '../lib/index.js';
+import { MessageType, WIRE_ADMIN_MIN_VERSION, WIRE_FLAG_REPLY, WIRE_MAGIC, WIRE_MIN_VERSION, WIRE_VERSION } from '../lib/addon/wire.js';
+import { ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER, ERROR_NOT_SUPPORTED, MockRouter, NO_ERROR, PERMANENT, codeOf, type RoutingProtocol } from '../lib/index.js';
 import type { CallRecord, EventRecord, HostRecord, LogRecord, MessageRecord, ProtocolStatus, TraceRecord } from '../lib/ops/index.js';
 import { fixture, scriptedCalls, uniqueId, until } from './helpers.js';
 
@@ -483,6 +484,11 @@ function frame(type: number, id: number, payload: Buffer): Buffer {
   h.writeUInt32LE(id, 8);
   return Buffer.concat([h, payload]);
 }
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+};
 const text = (s: string) => {
   const b = Buffer.from(s);
   const n = Buffer.alloc(4);
@@ -502,7 +508,7 @@ async function answer(s: net.Socket, send: Buffer): Promise<{ data: Buffer; clos
   return { closed: await closed, data };
 }
 
-test.serial('hostile clients: garbage, a frame over the 64 KiB cap, a request before adminHello; each is dropped, RRAS calls and the endpoint go on', async (t) => {
+test.serial('hostile clients: garbage, a frame over the 64 KiB cap, a request before adminHello, a hello of no common version; each is dropped, RRAS calls and the endpoint go on', async (t) => {
   const { proto, name } = await scripted(t);
   await bound(proto, 3, '192.0.2.4');
   const garbage = await answer(await raw(), Buffer.from('GET / HTTP/1.0\r\n\r\n'));
@@ -511,11 +517,17 @@ test.serial('hostile clients: garbage, a frame over the 64 KiB cap, a request be
   big.writeUInt32LE(65 * 1024, 0);  // declares a frame over the cap
   const oversized = await answer(await raw(), big);
   t.true(oversized.closed, 'over the cap: dropped before it is read');
-  const early = await answer(await raw(), frame(61 /* adminStatus */, 7, text(name)));
+  const early = await answer(await raw(), frame(MessageType.adminStatus, 7, text(name)));
   t.true(early.closed, 'no adminHello: dropped');
-  t.true(early.data.length > 12 && early.data.readUInt16LE(4) === 61 && early.data.readUInt16LE(6) === 1, 'with an error reply');
-  t.is(early.data.readUInt32LE(12), 5, 'ERROR_ACCESS_DENIED');
+  t.true(early.data.length > 12 && early.data.readUInt16LE(4) === MessageType.adminStatus && early.data.readUInt16LE(6) === WIRE_FLAG_REPLY, 'with an error reply');
+  t.is(early.data.readUInt32LE(12), ERROR_ACCESS_DENIED);
   t.regex(early.data.toString('latin1'), /the first message must be adminHello/);
+  // A client of the wire versions before the admin endpoint's: no common version.
+  const hello = Buffer.concat([u32(WIRE_MAGIC), u32(WIRE_MIN_VERSION), u32(WIRE_ADMIN_MIN_VERSION - 1), text('old tool')]);
+  const old = await answer(await raw(), frame(MessageType.adminHello, 1, hello));
+  t.true(old.closed, 'no common version: closed');
+  t.is(old.data.readUInt32LE(12), ERROR_NOT_SUPPORTED);
+  t.regex(old.data.toString('latin1'), new RegExp(`no common version \\(the client speaks ${WIRE_MIN_VERSION}\\.\\.${WIRE_ADMIN_MIN_VERSION - 1}, this library's admin endpoint ${WIRE_ADMIN_MIN_VERSION}\\.\\.${WIRE_VERSION}\\)`));
   t.is((await proto.updateRoutes(3)).complete?.updateStatus, NO_ERROR);
   t.is((await statusOf(name)).state, 'running');
 });

@@ -6,7 +6,7 @@ namespace rrasbridge {
 
 SendResult Peer::Send(const wire::Message& m, std::string& err) {
   std::string frame;
-  switch (wire::Encode(m, frame, err, limits_.version, limits_.maxFrame)) {
+  switch (wire::Encode(m, frame, err, version_.load(), limits_.maxFrame)) {
     case wire::EncodeStatus::Ok: return SendFrame(frame, err);
     case wire::EncodeStatus::Mismatch: return SendResult::Invalid;
     case wire::EncodeStatus::TooBig: return SendResult::TooBig;
@@ -77,6 +77,7 @@ std::string Peer::Dispatch(wire::FrameDecoder& dec) {
       stats_.framesIn++;
     }
     handlers_.onMessage(std::move(m));
+    if (dec.version() != version_.load()) dec.SetVersion(version_.load());
   }
 }
 

@@ -58,7 +58,11 @@ class Peer {
   // Closes once every frame queued so far is written (a last answer before hanging up).
   void CloseWhenSent(const std::string& reason);
   bool closed() const { return closed_.load(); }
-  uint32_t version() const { return limits_.version; }
+  uint32_t version() const { return version_.load(); }
+  // From onMessage only (the I/O thread), for a handshake the peer itself answers (the admin
+  // endpoint's): the frames after the current one are decoded, and every frame sent is
+  // encoded, at v.
+  void SetVersion(uint32_t v) { version_.store(v); }
   size_t queuedBytes() const;
   PeerStats stats() const;
 
@@ -73,6 +77,7 @@ class Peer {
   Stream stream_;
   Handlers handlers_;
   Limits limits_;
+  std::atomic<uint32_t> version_;  // limits_.version, unless SetVersion changed it
   mutable std::mutex mu_;
   std::string out_;  // guarded by mu_
   std::string closeReason_;

@@ -15,6 +15,7 @@ Peer::Peer(Stream stream, Handlers handlers, Limits limits, std::string initial)
     : stream_(std::move(stream)),
       handlers_(std::move(handlers)),
       limits_(limits),
+      version_(limits.version),
       initial_(std::move(initial)) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {

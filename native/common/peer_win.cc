@@ -39,6 +39,7 @@ Peer::Peer(Stream stream, Handlers handlers, Limits limits, std::string initial)
     : stream_(std::move(stream)),
       handlers_(std::move(handlers)),
       limits_(limits),
+      version_(limits.version),
       initial_(std::move(initial)) {
   // The wake event lives in wakeRead_ (wakeWrite_ is unused on Windows). Auto-reset: one
   // wait consumes any number of wakes.

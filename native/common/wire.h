@@ -263,6 +263,8 @@ class FrameDecoder {
   DecodeStatus Next(Message& out, std::string& err);
   size_t Buffered() const { return buf_.size() - pos_; }
   uint32_t version() const { return version_; }
+  // The frames not yet decoded are read at v (a handshake that agreed on a version).
+  void SetVersion(uint32_t v) { version_ = v; }
   // Hands over bytes read past the last decoded frame (to the decoder that takes over).
   std::string TakeBuffered() {
     std::string rest = buf_.substr(pos_);

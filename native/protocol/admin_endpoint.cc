@@ -353,6 +353,7 @@ void Endpoint::Admit(Stream stream, const AdminClient& who) {
   limits.maxFrame = wire::kDefaultMaxFrame;
   limits.maxFrameIn = kMaxFrameIn;
   limits.highWater = kHighWater;
+  limits.version = wire::kAdminMinVersion;  // the hello's, until it agrees on one
   // The I/O thread may call in at once: it waits for mu_, so s->peer is set by then.
   s->peer = std::make_unique<Peer>(std::move(stream),
                                    Peer::Handlers{[this, raw](Message&& m) { OnMessage(*raw, std::move(m)); },
@@ -513,14 +514,13 @@ void Endpoint::OnMessage(Session& s, Message&& m) {
 }
 
 void Endpoint::HandleHello(Session& s, Peer& peer, const Message& m) {
-  // The session's codec speaks this build's version (the hello is the same in every version):
-  // a client must offer it.
+  // The newest version both speak, from the first with the admin messages.
   const uint32_t lo = m.U32(kHelloMin), hi = m.U32(kHelloMax);
-  if (m.U32(kHelloMagic) != wire::kMagic || lo > wire::kVersion || hi < wire::kVersion) {
+  if (m.U32(kHelloMagic) != wire::kMagic || lo > wire::kVersion || hi < wire::kAdminMinVersion || lo > hi) {
     Answer(peer, m, ERROR_NOT_SUPPORTED,
            "no common version (the client speaks " + std::to_string(lo) + ".." + std::to_string(hi) +
-               ", this library's admin endpoint " + std::to_string(wire::kVersion) +
-               ": use the rras-bridge of the library's own package)");
+               ", this library's admin endpoint " + std::to_string(wire::kAdminMinVersion) + ".." +
+               std::to_string(wire::kVersion) + ")");
     peer.CloseWhenSent("no common version");
     return;
   }
@@ -537,8 +537,10 @@ void Endpoint::HandleHello(Session& s, Peer& peer, const Message& m) {
     std::lock_guard<std::mutex> lock(mu_);
     s.greeted = true;
   }
+  const uint32_t agreed = std::min(hi, wire::kVersion);
+  peer.SetVersion(agreed);  // the hello's reply is the same in every version
   Message reply = Message::Reply(m, NO_ERROR);
-  reply.Set(kHelloVersion, Value::Num(wire::kVersion));
+  reply.Set(kHelloVersion, Value::Num(agreed));
   reply.Set(kHelloPid, Value::Num(ProcessId()));
   reply.Set(kHelloLibrary, Value::Bytes(LibraryDirectory()));
   reply.Set(kHelloProtocols, Value::Bytes(list));
