@@ -18,5 +18,5 @@ export {
   type TraceValue, type InterfaceSpec, type InfoResult, type StartOptions, type SupportCallRecord, type HostDebugOptions,
   INSPECT_DEADLINE_MS,
 } from './mock/router.js';
-export { MockRtm, type RtmRoute, type RtmDump } from './mock/rtm.js';
+export { MockRtm, type RtmRoute, type RtmDump, type RtmCounters } from './mock/rtm.js';
 export { MS_ROUTER_VERSION_MPR50, MS_ROUTER_VERSION_MPR60, type RouterVersion } from './mock/versions.js';

@@ -89,6 +89,11 @@ export interface Channel extends Transport {
   connect(options: ConnectOptions): Promise<HelloReply>;
   /** Closes the channel; a connect in progress ends at once (its promise rejects). */
   close(): void;
+  /**
+   * Writes what send() and reply() hold: they encode at once (a bad message throws) and
+   * write together once the JS thread has handled what arrived so far.
+   */
+  flush(): void;
   stats(): { framesIn: number; framesOut: number; bytesIn: number; bytesOut: number; queuedBytes: number };
 }
 

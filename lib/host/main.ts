@@ -48,6 +48,8 @@ async function main(): Promise<void> {
       }
     },
   });
+  // What the host sent last (a log line before an exit) is written, not left held.
+  process.on('exit', () => channel.flush());
   const pinned = process.env.RRAS_BRIDGE_WIRE_VERSION;
   await channel.connect({ address, token, pid: process.pid, maxVersion: pinned ? Number(pinned) : undefined });
 

@@ -45,8 +45,17 @@ interface Api {
   del: KoffiFunction;
   count: KoffiFunction;
   generation: KoffiFunction;
+  counters: KoffiFunction;
 }
 const apis = new Map<string, Api>();
+
+export interface RtmCounters {
+  routes: number;
+  added: number;
+  updated: number;
+  deleted: number;
+  generation: number;
+}
 
 export class MockRtm {
   private readonly api: Api;
@@ -62,6 +71,7 @@ export class MockRtm {
         del: lib.func('uint32_t MockRtmDeleteRoute(uint32_t owner, const char *prefix)'),
         count: lib.func('uint32_t MockRtmRouteCount(void)'),
         generation: lib.func('uint32_t MockRtmGeneration(void)'),
+        counters: lib.func('uint32_t MockRtmCountersJson(_Out_ uint8_t *buf, uint32_t size)'),
       };
       apis.set(library, api);
     }
@@ -100,6 +110,11 @@ export class MockRtm {
 
   deleteRoute(owner: number, prefix: string): number {
     return this.api.del(owner, prefix) as number;
+  }
+
+  /** Routes now, and routes added, updated and deleted since the mock RTM was loaded (or reset). */
+  counters(): RtmCounters {
+    return this.json((b, n) => this.api.counters(b, n) as number) as RtmCounters;
   }
 
   get routeCount(): number {

@@ -55,8 +55,13 @@ std::mutex gDebuggerMu;
 bool gDebuggerPaused = false;
 std::set<Channel*> gChannels;
 
+// Frames JS sends (requests, replies) are encoded at once, so a bad one throws to its caller,
+// and written together once the JS thread has handled what the I/O thread delivered so far:
+// a Flush event queued behind those deliveries (256 events in flight: one write, not 256).
+constexpr size_t kHeldFlushBytes = 256u << 10;  // written at once past this
+
 struct Event {
-  enum class Kind { Connected, Message, Closed } kind;
+  enum class Kind { Connected, Message, Closed, Flush } kind;
   wire::Message message;
   std::string text;  // close reason, or connect error
   uint32_t code = 0;  // connect error: the status the library refused with
@@ -71,6 +76,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
                         InstanceMethod("send", &Channel::Send),
                         InstanceMethod("reply", &Channel::Reply),
                         InstanceMethod("close", &Channel::Close),
+                        InstanceMethod("flush", &Channel::FlushMethod),
                         InstanceMethod("stats", &Channel::Stats)});
   }
 
@@ -290,7 +296,8 @@ class Channel : public Napi::ObjectWrap<Channel> {
 
  private:
 
-  void Post(std::unique_ptr<Event> ev) {
+  // False when the function is closing (JS is gone).
+  bool Post(std::unique_ptr<Event> ev) {
     Event* raw = ev.release();
     // alive_ is checked on the JS thread: events still queued when the object is finalized
     // are dropped instead of touching a destroyed Channel.
@@ -300,9 +307,14 @@ class Channel : public Napi::ObjectWrap<Channel> {
           if (*alive) Deliver(env, cb, *owned);
         });
     if (st != napi_ok) delete raw;  // the function is closing: JS is gone
+    return st == napi_ok;
   }
 
   void Deliver(Napi::Env env, Napi::Function cb, Event& e) {
+    if (e.kind == Event::Kind::Flush) {
+      Flush();
+      return;
+    }
     if (e.kind == Event::Kind::Connected) {
       if (!deferred_) return;
       if (e.text.empty()) {
@@ -370,9 +382,42 @@ class Channel : public Napi::ObjectWrap<Channel> {
   }
 
   void Transmit(Napi::Env env, const wire::Message& m) {
+    bool post = false, now = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      std::string err;
+      if (wire::Encode(m, held_, err, LivePeer(env)->version(), maxFrame_) != wire::EncodeStatus::Ok)
+        throw Napi::Error::New(env, err);
+      ++heldFrames_;
+      now = held_.size() >= kHeldFlushBytes;
+      post = !now && !flushPosted_;
+      flushPosted_ = flushPosted_ || post;
+    }
+    if (now) {
+      Flush();
+    } else if (post) {
+      auto e = std::make_unique<Event>();
+      e->kind = Event::Kind::Flush;
+      if (!Post(std::move(e))) Flush();
+    }
+  }
+
+  // JS thread: writes the frames held. A library that stopped reading (its queue over the
+  // high-water mark) is closed as Peer would: the close fails what waited for answers.
+  void Flush() {
     std::lock_guard<std::mutex> lock(mu_);
+    flushPosted_ = false;
+    if (held_.empty()) return;
     std::string err;
-    if (LivePeer(env)->Send(m, err) != SendResult::Sent) throw Napi::Error::New(env, err);
+    if (peer_ && peer_->SendFrame(held_, err, heldFrames_) == SendResult::NotReading)
+      peer_->Close("the protocol library stopped reading: " + err);
+    held_.clear();
+    heldFrames_ = 0;
+  }
+
+  Napi::Value FlushMethod(const Napi::CallbackInfo& info) {
+    Flush();
+    return info.Env().Undefined();
   }
 
   static const wire::MessageSpec* SpecArg(Napi::Env env, Napi::Value v) {
@@ -407,6 +452,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   // releases the TSFN. Runs on the JS thread (close(), cleanup hook, finalizer), which the
   // join holds only until the connector sees the cancel.
   void Shutdown(const std::string& reason) {
+    Flush();  // what JS sent before closing goes first
     std::unique_ptr<Peer> peer;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -436,6 +482,9 @@ class Channel : public Napi::ObjectWrap<Channel> {
   Cancel cancel_;  // raised by Shutdown: ends the connector's waits
   std::mutex mu_;
   std::unique_ptr<Peer> peer_;
+  std::string held_;        // guarded by mu_ (the JS thread's): frames encoded, not yet written
+  size_t heldFrames_ = 0;   // guarded by mu_
+  bool flushPosted_ = false;  // guarded by mu_: a Flush event is queued
   bool closed_ = false;
   bool referenced_ = false;  // Ref() taken by connect(), dropped by Shutdown
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -2,6 +2,8 @@
 // are in peer_posix.cc / peer_win.cc.
 #include "peer.h"
 
+#include <thread>
+
 namespace rrasbridge {
 
 SendResult Peer::Send(const wire::Message& m, std::string& err) {
@@ -15,7 +17,7 @@ SendResult Peer::Send(const wire::Message& m, std::string& err) {
   return SendResult::Invalid;
 }
 
-SendResult Peer::SendFrame(const std::string& frame, std::string& err) {
+SendResult Peer::SendFrame(const std::string& frame, std::string& err, size_t frames) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {
@@ -26,8 +28,19 @@ SendResult Peer::SendFrame(const std::string& frame, std::string& err) {
       err = "peer is not reading: " + std::to_string(out_.size()) + " bytes queued";
       return SendResult::NotReading;
     }
-    out_.append(frame);
-    stats_.framesOut++;
+    stats_.framesOut += frames;
+    if (!out_.empty() || std::this_thread::get_id() == ioThread_) {
+      // The I/O thread is writing (or woken to), or this is it (a reply while it dispatches):
+      // it writes this frame after the others, all in one go once the frames read are handled.
+      out_.append(frame);
+      return SendResult::Sent;
+    }
+    // Nothing queued: written from this thread at once, as far as the socket takes it
+    // without blocking; only a rest wakes the I/O thread.
+    const size_t now = WriteNow(frame.data(), frame.size());
+    stats_.bytesOut += now;
+    if (now == frame.size()) return SendResult::Sent;
+    out_.append(frame, now, std::string::npos);
   }
   Wake();
   return SendResult::Sent;

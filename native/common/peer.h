@@ -1,6 +1,7 @@
 // One end of an established channel: an I/O thread that decodes incoming frames and hands
-// them to onMessage, and a bounded outgoing queue that never blocks the sender. Used by
-// both the protocol library (RRAS side) and the addon (host side).
+// them to onMessage, and a bounded outgoing queue that never blocks the sender (a frame sent
+// with the queue empty is written by the sender's thread at once, without waking the I/O
+// thread). Used by both the protocol library (RRAS side) and the addon (host side).
 #pragma once
 
 #include <atomic>
@@ -52,8 +53,9 @@ class Peer {
   // Encodes m with the channel's version and queues the frame; anything but Sent comes with
   // err. Never blocks.
   SendResult Send(const wire::Message& m, std::string& err);
-  // Queues a frame already encoded for the channel's version: Sent, Closed or NotReading.
-  SendResult SendFrame(const std::string& frame, std::string& err);
+  // Queues a frame already encoded for the channel's version (or `frames` of them, one after
+  // the other): Sent, Closed or NotReading.
+  SendResult SendFrame(const std::string& frame, std::string& err, size_t frames = 1);
   void Close(const std::string& reason);  // idempotent, non-blocking
   // Closes once every frame queued so far is written (a last answer before hanging up).
   void CloseWhenSent(const std::string& reason);
@@ -69,6 +71,10 @@ class Peer {
  private:
   void Run();
   void Wake();
+  // Writes what the stream takes without blocking (mu_ held, the queue empty); returns the
+  // bytes written: 0 when it would block, on an error (the I/O thread reports it), or where
+  // the platform writes only from the I/O thread (Windows: overlapped pipe writes).
+  size_t WriteNow(const char* data, size_t n);
   // Hands every complete frame to onMessage; the reason to close on a malformed one.
   std::string Dispatch(wire::FrameDecoder& dec);
   // The end of the I/O thread (both platforms): closed for good, then onClose.
@@ -80,6 +86,7 @@ class Peer {
   std::atomic<uint32_t> version_;  // limits_.version, unless SetVersion changed it
   mutable std::mutex mu_;
   std::string out_;  // guarded by mu_
+  std::thread::id ioThread_;  // guarded by mu_: set by Run as it begins
   std::string closeReason_;
   bool closeWhenSent_ = false;  // guarded by mu_
   PeerStats stats_;

@@ -39,7 +39,16 @@ void Peer::Wake() {
   (void)r;  // a full pipe already means "wake up"
 }
 
+size_t Peer::WriteNow(const char* data, size_t n) {
+  const ssize_t sent = ::send(stream_.get(), data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return sent > 0 ? static_cast<size_t>(sent) : 0;
+}
+
 void Peer::Run() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ioThread_ = std::this_thread::get_id();
+  }
   wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame, limits_.version);
   std::string reason;
   char buf[16384];

@@ -60,7 +60,13 @@ void Peer::Wake() {
   if (wakeRead_.valid()) ::SetEvent(wakeRead_.get());
 }
 
+size_t Peer::WriteNow(const char*, size_t) { return 0; }  // the I/O thread's overlapped writes only
+
 void Peer::Run() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ioThread_ = std::this_thread::get_id();
+  }
   wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame, limits_.version);
   std::string reason;
   const HANDLE h = stream_.get();

@@ -239,6 +239,32 @@ EncodeStatus Encode(const Message& m, std::string& out, std::string& err, uint32
   return EncodeStatus::Ok;
 }
 
+std::vector<std::vector<Record>> SplitRecords(std::vector<Record> records, const FieldList& list,
+                                              uint32_t version, uint32_t maxFrame,
+                                              size_t otherBytes) {
+  // A frame's length counts type, flags and id, then the payload: the list's count and records.
+  const size_t fixed = kHeaderSize - 4 + otherBytes + 4;
+  const size_t budget = maxFrame > fixed ? maxFrame - fixed : 0;
+  const size_t n = FieldsAt(list, version);
+  std::vector<std::vector<Record>> runs;
+  std::vector<Record> run;
+  size_t used = 0;
+  std::string scratch, err;
+  for (Record& r : records) {
+    scratch.clear();
+    EncodeFields(list, n, r, version, scratch, err, "record");  // a mismatch: Encode says so
+    if (!run.empty() && (used + scratch.size() > budget || run.size() == kMaxListItems)) {
+      runs.push_back(std::move(run));
+      run.clear();
+      used = 0;
+    }
+    used += scratch.size();
+    run.push_back(std::move(r));
+  }
+  if (!run.empty()) runs.push_back(std::move(run));
+  return runs;
+}
+
 bool DecodeBody(const char* data, size_t n, Message& m, std::string& err, uint32_t version) {
   err.clear();  // DecodeFields only fills an empty err: drop a caller's earlier text
   if (n < kHeaderSize - 4) {

@@ -251,6 +251,14 @@ enum class EncodeStatus {
 EncodeStatus Encode(const Message& m, std::string& out, std::string& err,
                     uint32_t version = kVersion, uint32_t maxFrame = kDefaultMaxFrame);
 
+// Splits `records` of `list` into runs that each fit in one frame of maxFrame bytes as the
+// only list of a message whose other fields take otherBytes (and within kMaxListItems), in
+// order: a long table goes as several messages, never as one frame a peer must refuse. A
+// record too big for any frame is a run of its own (its Encode then says TooBig).
+std::vector<std::vector<Record>> SplitRecords(std::vector<Record> records, const FieldList& list,
+                                              uint32_t version, uint32_t maxFrame,
+                                              size_t otherBytes = 0);
+
 enum class DecodeStatus { Ok, NeedMore, Error };
 
 // Incremental frame decoder for one version. After an Error the stream is unusable: the

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <vector>
 #ifdef _WIN32
 #include "../common/win32.h"
@@ -33,6 +35,7 @@ constexpr wire::Field kReplyHeartbeat = wire::ReplyField(MsgType::Hello, "heartb
 constexpr size_t kTokenBytes = 32;
 constexpr uint32_t kAcceptSliceMs = 100;  // a host that dies at start-up is seen this soon
 constexpr size_t kOutputInError = 1024;    // bytes of the host's output in a start error
+constexpr std::chrono::milliseconds kQueuePollInterval{1};  // WaitForQueueBelow
 
 bool SameBytes(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
@@ -342,6 +345,24 @@ bool HostLink::Notify(wire::MsgType type, std::vector<wire::Value> fields, std::
     return false;
   }
   return static_cast<bool>(SendLocked(wire::Message::Request(type, 0, std::move(fields)), err));
+}
+
+bool HostLink::WaitForQueueBelow(size_t bytes, Deadline until, std::string& err) const {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (lost_ || !peer_ || peer_->closed()) {
+        err = "host not connected";
+        return false;
+      }
+      if (peer_->queuedBytes() < bytes) return true;
+    }
+    if (Clock::now() >= until) {
+      err = "the host did not read them in time";
+      return false;
+    }
+    std::this_thread::sleep_for(kQueuePollInterval);
+  }
 }
 
 HostLink::Sent HostLink::SendLocked(const wire::Message& m, std::string& err) {

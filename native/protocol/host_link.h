@@ -91,6 +91,9 @@ class HostLink {
   Clock::time_point ExpireCalls(Clock::time_point now);
   // A notification: no id, no reply. False when the channel is down or full.
   bool Notify(wire::MsgType type, std::vector<wire::Value> fields, std::string& err);
+  // Waits until fewer than `bytes` are queued to the host; false with err when the channel is
+  // down or `until` passed first.
+  bool WaitForQueueBelow(size_t bytes, Deadline until, std::string& err) const;
   // A reply to the host's request (nothing for a notification); fields only with NO_ERROR.
   bool Reply(const wire::Message& request, uint32_t status, std::string error = {},
              std::vector<wire::Value> fields = {});

@@ -65,7 +65,7 @@ Instance::Instance(ProtocolConfig config)
       config_(std::move(config)),
       telemetry_(config_.traceRingRecords),
       log_(config_.name, config_.logFile, LogLevelOf(config_.logLevel)),
-      rtm_(config_, log_, [this] { return state_.Link(); }),
+      rtm_(config_, log_),
       gracefulRestart_(config_, log_, rtm_),
       watchdog_(config_, log_),
       requests_(Parts(),

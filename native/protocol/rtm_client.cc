@@ -298,9 +298,13 @@ RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
   // RTM gives the owner as a handle: ours, or another entity whose protocol id RTM tells.
   c.owner = kOtherProtocol;
   RTM_ENTITY_INFO owner;
-  if (ri->RouteOwner == handle_)
+  if (ri->RouteOwner == handle_) {
+    // Our own route: its owner is all Filter needs (the host knows its own routes).
     c.owner = protocolId_;
-  else if (getEntityInfo_ && getEntityInfo_(handle_, ri->RouteOwner, &owner) == NO_ERROR)
+    api_.RtmReleaseRouteInfo(handle_, ri);
+    return c;
+  }
+  if (getEntityInfo_ && getEntityInfo_(handle_, ri->RouteOwner, &owner) == NO_ERROR)
     c.owner = owner.EntityId.EntityProtocolId;
   c.metric = ri->PrefInfo.Metric;
   c.preference = ri->PrefInfo.Preference;
@@ -316,13 +320,21 @@ RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
   return c;
 }
 
-void RtmClient::Remember(const std::vector<RouteChange>& changes) {
+std::vector<RouteChange> RtmClient::Filter(std::vector<RouteChange> changes) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& c : changes) {
+  size_t kept = 0;
+  for (auto& c : changes) {
     const std::pair<Address, uint32_t> k{c.destination, c.prefixLength};
-    if (c.owner == 0) best_.erase(k);
-    else best_[k] = c;
+    if (c.owner != 0 && c.owner != protocolId_) {
+      best_[k] = c;
+    } else if (best_.erase(k) == 0) {
+      continue;  // no other protocol's route was best there: nothing the host knows changed
+    }
+    if (&changes[kept] != &c) changes[kept] = std::move(c);
+    ++kept;
   }
+  changes.resize(kept);
+  return changes;
 }
 
 std::vector<RouteChange> RtmClient::BestRoutes() const {
@@ -365,7 +377,7 @@ void RtmClient::LoadBestRoutes() {
       "RtmGetEnumDests", [&](PUINT n, PRTM_DEST_INFO d) { return api_.RtmGetEnumDests(handle_, e, n, d); },
       [&](UINT n, PRTM_DEST_INFO d) { api_.RtmReleaseDests(handle_, n, d); });
   api_.RtmDeleteEnumHandle(handle_, e);
-  Remember(all);
+  Filter(std::move(all));
 }
 
 void RtmClient::DrainChanges() {
@@ -374,9 +386,8 @@ void RtmClient::DrainChanges() {
       "RtmGetChangedDests",
       [&](PUINT n, PRTM_DEST_INFO d) { return api_.RtmGetChangedDests(handle_, notify_, n, d); },
       [&](UINT n, PRTM_DEST_INFO d) { api_.RtmReleaseChangedDests(handle_, notify_, n, d); });
-  if (out.empty()) return;
-  Remember(out);
-  if (sink_) sink_(std::move(out));
+  out = Filter(std::move(out));
+  if (!out.empty() && sink_) sink_(std::move(out));
 }
 
 }  // namespace rrasbridge

@@ -82,7 +82,7 @@ class RtmClient {
   DWORD Apply(const RouteOp& op, std::string& err);
   size_t routeCount() const;
 
-  // Best routes as last reported (for a host that starts or restarts).
+  // Other protocols' best routes as last reported (for a host that starts or restarts).
   std::vector<RouteChange> BestRoutes() const;
 
   // Graceful restart.
@@ -108,7 +108,10 @@ class RtmClient {
   template <typename Get, typename Release>
   std::vector<RouteChange> ReadDests(const char* what, Get get, Release release);
   RouteChange Describe(const RTM_DEST_INFO& d);
-  void Remember(const std::vector<RouteChange>& changes);
+  // Keeps what the host is told: other protocols' best routes. Own routes are neither
+  // remembered nor sent (the host knows them; a restarted host re-announces them): a change
+  // passes only when another protocol's route became best, or stopped being best.
+  std::vector<RouteChange> Filter(std::vector<RouteChange> changes);
   DWORD AddLocked(const RouteOp& op, std::string& err);
   DWORD DeleteLocked(const RouteKey& key, std::string& err);
   void ReleaseHop(const HopKey& key);
@@ -132,7 +135,7 @@ class RtmClient {
   mutable std::mutex mu_;
   std::map<HopKey, Hop> hops_;
   std::map<RouteKey, Route> routes_;
-  std::map<std::pair<Address, uint32_t>, RouteChange> best_;
+  std::map<std::pair<Address, uint32_t>, RouteChange> best_;  // other protocols' only
 };
 
 // Library unload, once no client exists: frees the registry of clients.

@@ -55,6 +55,10 @@ constexpr wire::Field kChange6Preference = wire::RecordField(schema::kChange6Rec
 constexpr wire::Field kChanges = wire::RequestField(MsgType::RouteChanges, "changes");
 constexpr wire::Field kChanges6 = wire::RequestField(MsgType::RouteChanges6, "changes");
 
+// Bytes queued to the host before the next message of a table waits (well under the
+// channel's high-water mark).
+constexpr size_t kPacedQueueBytes = 8u << 20;
+
 static_assert(uint32_t(wire::AddressFamily::Ipv4) == kFamilyIpv4 &&
                   uint32_t(wire::AddressFamily::Ipv6) == kFamilyIpv6,
               "the wire's families are RTM's");
@@ -126,9 +130,7 @@ wire::Record Change6Record(const RouteChange& c) {
 bool RtmGlue::Open(const SUPPORT_FUNCTIONS& support, std::string& err) {
   if (client() || config_.rtmLibrary.empty()) return true;
   auto rtm = std::make_shared<RtmClient>(log_, config_.protocolId, config_.routePreference, family());
-  auto sink = [this](std::vector<RouteChange> changes) {
-    if (std::shared_ptr<HostLink> link = currentHost_()) SendChanges(*link, changes);
-  };
+  auto sink = [this](std::vector<RouteChange> changes) { OnChanges(std::move(changes)); };
   RtmClient::Validator validate;
   if (config_.validateRoutes && support.ValidateRoute) {
     validate = [validateRoute = support.ValidateRoute, id = config_.protocolId](
@@ -146,6 +148,10 @@ void RtmGlue::Close(bool deleteRoutes) {
     std::lock_guard<std::mutex> lock(mu_);
     rtm = std::move(client_);
   }
+  {
+    std::lock_guard<std::mutex> lock(hostMu_);
+    host_.reset();  // no change comes any more; the last host need not be kept
+  }
   if (!rtm) return;
   const size_t n = rtm->routeCount();
   rtm->Close(deleteRoutes);
@@ -157,22 +163,64 @@ std::shared_ptr<RtmClient> RtmGlue::client() {
   return client_;
 }
 
-void RtmGlue::SendBestRoutes(HostLink& link) {
-  if (std::shared_ptr<RtmClient> rtm = client()) SendChanges(link, rtm->BestRoutes());
+void RtmGlue::Attach(const std::shared_ptr<HostLink>& link, Deadline by) {
+  std::vector<RouteChange> snapshot;
+  {
+    std::lock_guard<std::mutex> lock(hostMu_);
+    host_ = link;
+    held_.clear();
+    std::shared_ptr<RtmClient> rtm = client();
+    if (!rtm) return;
+    // Taken under hostMu_: a change RtmClient recorded after it is held, not missed.
+    snapshot = rtm->BestRoutes();
+    snapshotting_ = true;
+  }
+  SendChanges(*link, snapshot, &by);
+  std::lock_guard<std::mutex> lock(hostMu_);
+  snapshotting_ = false;
+  if (host_ == link && !held_.empty()) SendChanges(*link, held_, nullptr);
+  held_.clear();
 }
 
-void RtmGlue::SendChanges(HostLink& link, const std::vector<RouteChange>& changes) {
+void RtmGlue::OnChanges(std::vector<RouteChange> changes) {
+  std::lock_guard<std::mutex> lock(hostMu_);
+  if (snapshotting_) {
+    held_.insert(held_.end(), changes.begin(), changes.end());
+    return;
+  }
+  // No host, or a lost one: the next host's snapshot has these.
+  if (host_ && host_->connected()) SendChanges(*host_, changes, nullptr);
+}
+
+void RtmGlue::SendChanges(HostLink& link, const std::vector<RouteChange>& changes, const Deadline* paceBy) {
   if (changes.empty()) return;
   const bool v6 = family() == kFamilyIpv6;
   std::vector<wire::Record> records;
   records.reserve(changes.size());
   for (const auto& c : changes) records.push_back(v6 ? Change6Record(c) : ChangeRecord(c));
   const MsgType type = v6 ? MsgType::RouteChanges6 : MsgType::RouteChanges;
-  wire::Message m = wire::Message::Request(type, 0);
-  m.Set(v6 ? kChanges6 : kChanges, Value::List(std::move(records)));
-  std::string err;
-  if (!link.Notify(type, std::move(m.fields), err))
-    log_(LogLevel::Warn, "route changes not delivered to the host: %s", err.c_str());
+  // As many messages as maxFrameBytes needs: one frame over it would be refused, and lost.
+  auto runs = wire::SplitRecords(std::move(records), v6 ? schema::kChange6RecordList : schema::kChangeRecordList,
+                                 link.version(), config_.maxFrameBytes);
+  size_t left = changes.size();
+  for (auto& run : runs) {
+    std::string err;
+    // Before a start (a whole table), the queue is kept short instead of over its high-water
+    // mark, which would count as a host that stopped reading.
+    if (paceBy && !link.WaitForQueueBelow(kPacedQueueBytes, *paceBy, err)) {
+      log_(LogLevel::Warn, "%u route change(s) not delivered to the host: %s", unsigned(left), err.c_str());
+      return;
+    }
+    const size_t n = run.size();
+    wire::Message m = wire::Message::Request(type, 0);
+    m.Set(v6 ? kChanges6 : kChanges, Value::List(std::move(run)));
+    // A refusal means the channel is down: the next host gets the whole table again.
+    if (!link.Notify(type, std::move(m.fields), err)) {
+      log_(LogLevel::Warn, "%u route change(s) not delivered to the host: %s", unsigned(left), err.c_str());
+      return;
+    }
+    left -= n;
+  }
 }
 
 DWORD RtmGlue::Apply(const wire::Message& batch, std::vector<wire::Record>& results,

@@ -6,7 +6,8 @@
 // State: client_ is guarded by mu_. The supervisor opens and closes it (no host is connected
 // then); the I/O thread (route batches, the stale sweep) and the supervisor take a reference
 // under mu_ and use it without. RtmClient guards its own tables; its change notifications
-// arrive on RTM's thread and go to the host the protocol state names at that moment.
+// arrive on RTM's thread and go to the host last attached (host_, guarded by hostMu_, with
+// the changes that come while that host gets its snapshot, sent after it in order).
 #pragma once
 
 #include <functional>
@@ -26,9 +27,7 @@ namespace rrasbridge {
 
 class RtmGlue {
  public:
-  using CurrentHost = std::function<std::shared_ptr<HostLink>()>;
-  RtmGlue(const ProtocolConfig& config, const Logger& log, CurrentHost currentHost)
-      : config_(config), log_(log), currentHost_(std::move(currentHost)) {}
+  RtmGlue(const ProtocolConfig& config, const Logger& log) : config_(config), log_(log) {}
 
   // Registers the protocol with RTM (no-op without an rtmLibrary, or when open). support:
   // the router manager's, for ValidateRoute (kept by value for the run).
@@ -38,8 +37,10 @@ class RtmGlue {
   // The run's client, or null (none configured, or closed).
   std::shared_ptr<RtmClient> client();
 
-  // Other protocols' best routes, for a new host before its start.
-  void SendBestRoutes(HostLink& link);
+  // A new host, before its start: it gets other protocols' best routes (in messages that fit
+  // in maxFrameBytes, paced by its reading, until `by`), then every change after them; the
+  // changes that came meanwhile follow the snapshot, so none falls between the two.
+  void Attach(const std::shared_ptr<HostLink>& link, Deadline by);
   // A route batch of the host (routes or routes6): a status per operation in results, in
   // order. Returns what the whole request gets: NO_ERROR, or why no operation was tried
   // (error says it); firstError is the first refused operation's reason.
@@ -50,13 +51,21 @@ class RtmGlue {
   uint16_t family() const { return config_.ipv6 ? kFamilyIpv6 : kFamilyIpv4; }
 
  private:
-  void SendChanges(HostLink& link, const std::vector<RouteChange>& changes);
+  // paceBy: wait for the host to read each message before the next, until then; null: never wait
+  // (RTM's notification thread).
+  void SendChanges(HostLink& link, const std::vector<RouteChange>& changes, const Deadline* paceBy);
+
+  // RTM's notification thread: to the attached host, or held while it gets its snapshot.
+  void OnChanges(std::vector<RouteChange> changes);
 
   const ProtocolConfig& config_;
   const Logger& log_;
-  CurrentHost currentHost_;
   std::mutex mu_;
   std::shared_ptr<RtmClient> client_;  // guarded by mu_
+  std::mutex hostMu_;
+  std::shared_ptr<HostLink> host_;        // guarded by hostMu_: where changes go
+  bool snapshotting_ = false;             // guarded by hostMu_: host_ is getting its snapshot
+  std::vector<RouteChange> held_;         // guarded by hostMu_: changes meanwhile
 };
 
 }  // namespace rrasbridge

@@ -253,7 +253,7 @@ bool Supervisor::LaunchHost(bool replay, std::string& err, DWORD& code) {
     return false;
   }
   // Other protocols' best routes come first, so the start handler can redistribute them.
-  p_.rtm.SendBestRoutes(*link);
+  p_.rtm.Attach(link, startBy);
   wire::Message start = wire::Message::Request(MsgType::Start, 0);
   start.Set(kStartRestart, Value::Num(replay ? 1 : 0));
   PutInfo<MsgType::Start>(start.fields, global);
