@@ -23,6 +23,11 @@ function lazy<M>(summary: string, load: () => Promise<M>, usage: (m: M) => strin
   return { summary, usage: async () => usage(await load()), run: async (argv) => run(await load(), argv) };
 }
 
+/** An operator command (lib/ops): a running protocol, through its library's admin endpoint. */
+function ops(summary: string, name: 'status' | 'trace' | 'restart' | 'log'): Command {
+  return lazy(summary, () => import('./ops/index.js'), (m) => m.OPS_HELP[name], (m, argv) => m.runOps(name, argv));
+}
+
 const COMMANDS: Record<string, Command> = {
   init: lazy('init <dir>         a new protocol project: TypeScript, a MockRouter test, build and install scripts',
     () => import('./init.js'), (m) => m.INIT_USAGE, (m, argv) => m.runInit(argv)),
@@ -38,6 +43,10 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  status: ops('status [name] [--json] what running protocols do: host, restarts, interfaces, routes, calls', 'status'),
+  trace: ops('trace [name]       every call, message and event of a running protocol (--follow, --format chrome)', 'trace'),
+  restart: ops('restart <name>     a new host with the code on disk, routes kept (the planned restart)', 'restart'),
+  log: ops('log <name>         a running protocol\'s log (--follow)', 'log'),
   install: lazy('install <module> --name N --protocol-id ID   register a protocol with RRAS (Windows; --dry-run anywhere)',
     () => import('./installer/cli.js'), (m) => m.INSTALL_USAGE, (m, argv) => m.runInstall(argv)),
   uninstall: lazy('uninstall --name N                           remove what install wrote',

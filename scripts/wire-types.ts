@@ -28,6 +28,8 @@ export function generateWireTypes(schema: WireSchema): string {
   line(`export const WIRE_VERSION = ${schema.version};`);
   line(`/** The oldest wire version it still speaks. */`);
   line(`export const WIRE_MIN_VERSION = ${schema.minVersion};`);
+  line(`/** The oldest wire version with the admin endpoint's messages. */`);
+  line(`export const WIRE_ADMIN_MIN_VERSION = ${schema.adminMinVersion};`);
   line(`/** The hello's magic ("RRBG"). */`);
   line(`export const WIRE_MAGIC = 0x${schema.magic.toString(16)};`);
   line(`/** A frame's header: u32 length (of what follows it), u16 type, u16 flags, u32 id. */`);
@@ -66,7 +68,7 @@ export function generateWireTypes(schema: WireSchema): string {
   }
 
   const records: string[] = [];
-  const typeOf = (owner: string, f: WireFieldSchema, delivered = false): string => {
+  const typeOf = (owner: string, f: WireFieldSchema, first: number, delivered = false): string => {
     switch (f.kind) {
       case 'u32': return f.enum && !schema.enums.find((e) => e.name === f.enum)?.bits ? f.enum : 'number';
       case 'u64': return 'bigint';
@@ -80,7 +82,7 @@ export function generateWireTypes(schema: WireSchema): string {
         if (packable) layouts.push(...layoutText(`${item}Layout`, fields));
         // What the addon delivers of a list of u32 and blob records: packed records (convert.cc).
         if (delivered && packable) return 'Uint32Array';
-        records.push(...recordText(`${item}Item`, fields));
+        records.push(...recordText(`${item}Item`, fields, `${item}Item`, first));
         return `${item}Item[]`;
       }
     }
@@ -96,35 +98,38 @@ export function generateWireTypes(schema: WireSchema): string {
     });
     return ['', `/** Slots of a packed record (PackedRecords); stride: slots per record. */`, `export const ${name} = {`, ...slots, `  stride: ${at},`, '} as const;'];
   };
+  // first: the version of the message the fields belong to; a field added after it is optional.
   // delivered: fields the addon hands to JS (requests from the library, replies to the host's).
-  const fieldsText = (owner: string, fields: WireFieldSchema[], indent: string, delivered = false): string[] =>
+  const fieldsText = (owner: string, fields: WireFieldSchema[], indent: string, first: number, delivered = false): string[] =>
     fields.flatMap((f) => {
-      const type = typeOf(owner, f, delivered);
+      const type = typeOf(owner, f, first, delivered);
       return [
-        ...(f.since > 1 ? [`${indent}/** Since wire version ${f.since}. */`] : []),
+        ...(f.since > first ? [`${indent}/** Since wire version ${f.since}. */`] : []),
         ...(type === 'Uint32Array' ? [`${indent}/** Packed records: see ${owner}${pascal(f.name)}Layout. */`] : []),
-        `${indent}${f.name}${f.since > 1 ? '?' : ''}: ${type};`,
+        `${indent}${f.name}${f.since > first ? '?' : ''}: ${type};`,
       ];
     });
   // owner: what the interface's own lists are named after (routes.ops: RoutesOpsItem).
-  const recordText = (name: string, fields: WireFieldSchema[], owner = name, delivered = false): string[] => [
+  const recordText = (name: string, fields: WireFieldSchema[], owner = name, first = 1, delivered = false): string[] => [
     '',
     `export interface ${name} {`,
-    ...fieldsText(owner, fields, '  ', delivered),
+    ...fieldsText(owner, fields, '  ', first, delivered),
     '}',
   ];
   // Each side of a message with fields is an interface of its own (StartRequest, MibReply...).
   const sides: string[] = [];
-  const side = (name: string, fields: WireFieldSchema[], owner: string, delivered: boolean) => {
+  const side = (name: string, fields: WireFieldSchema[], owner: string, first: number, delivered: boolean) => {
     if (!fields.length) return 'NoFields';
-    sides.push(...recordText(name, fields, owner, delivered));
+    sides.push(...recordText(name, fields, owner, first, delivered));
     return name;
   };
 
   const entries = schema.messages.map((m) => {
     const owner = pascal(m.name);
-    const request = side(`${owner}Request`, m.request, owner, m.direction === 'dllToHost');
-    const reply = side(`${owner}Reply`, m.reply, `${owner}Reply`, m.direction === 'hostToDll');
+    // The addon delivers the library's requests and the replies to ours (host or operator tool).
+    const fromDll = m.direction.startsWith('dllTo');
+    const request = side(`${owner}Request`, m.request, owner, m.since, fromDll);
+    const reply = side(`${owner}Reply`, m.reply, `${owner}Reply`, m.since, !fromDll);
     return `  ${m.name}: { type: ${m.type}; direction: '${m.direction}';${m.since > 1 ? ` since: ${m.since};` : ''} request: ${request}; reply: ${reply} };`;
   });
   out.push(...sides);
@@ -141,10 +146,16 @@ export function generateWireTypes(schema: WireSchema): string {
   for (const m of schema.messages) line(`  ${m.name}: ${m.type},`);
   line('} as const;');
   line('export type MessageType = keyof WireMessages;');
-  line(`/** Requests the library sends (the host answers them). */`);
-  line(`export type DllToHost = ${schema.messages.filter((m) => m.direction === 'dllToHost').map((m) => `'${m.name}'`).join(' | ')};`);
-  line(`/** Requests the host sends (the library answers them). */`);
-  line(`export type HostToDll = ${schema.messages.filter((m) => m.direction === 'hostToDll').map((m) => `'${m.name}'`).join(' | ')};`);
+  const directions: [string, WireSchema['messages'][number]['direction'], string][] = [
+    ['DllToHost', 'dllToHost', 'Requests the library sends (the host answers them).'],
+    ['HostToDll', 'hostToDll', 'Requests the host sends (the library answers them).'],
+    ['AdminToDll', 'adminToDll', "Requests an operator's tool sends to the library's admin endpoint."],
+    ['DllToAdmin', 'dllToAdmin', "What the admin endpoint streams to an operator's tool (notifications)."],
+  ];
+  for (const [name, direction, doc] of directions) {
+    line(`/** ${doc} */`);
+    line(`export type ${name} = ${schema.messages.filter((m) => m.direction === direction).map((m) => `'${m.name}'`).join(' | ')};`);
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -3,7 +3,7 @@
 // catalogue), the messages it carries, typed from the catalogue (./wire.ts, generated from
 // native/common/schema.h), and the Transport the host runtime needs of a channel.
 import { paths } from '../paths.js';
-import type { DllToHost, HelloReply, HostToDll, MessageType, WireMessages } from './wire.js';
+import type { AdminHelloReply, AdminToDll, DllToAdmin, DllToHost, HelloReply, HostToDll, MessageType, WireMessages } from './wire.js';
 
 export * from './wire.js';
 
@@ -61,6 +61,26 @@ export type ChannelEvent =
   | { event: 'message'; message: WireMessage }
   | { event: 'close'; reason: string };
 
+/** A message from a library's admin endpoint: a streamed notification, or a reply. */
+export type AdminMessage = WireRequest<DllToAdmin> | WireReply<AdminToDll>;
+export type AdminChannelEvent =
+  | { event: 'message'; message: AdminMessage }
+  | { event: 'close'; reason: string };
+
+/**
+ * The addon's Channel used by an operator's tool towards a library's admin endpoint
+ * (native/protocol/admin_endpoint.h) instead of as a host: the same frames and codec.
+ */
+export interface AdminChannel {
+  /**
+   * Checks who serves the endpoint (POSIX: root or this user; Windows: serverPid, when given),
+   * then adminHello. A refusal rejects with the error's `code` (e.g. ERROR_ACCESS_DENIED).
+   */
+  connectAdmin(options: { address: string; client?: string; serverPid?: number; timeoutMs?: number }): Promise<AdminHelloReply>;
+  send<T extends AdminToDll>(type: T, id: number, fields: Input<RequestFields<T>>): void;
+  close(): void;
+}
+
 /** What the host runtime needs of the channel (the addon's Channel, or a test double). */
 export interface Transport {
   /** A request (id > 0, answered by a reply) or a notification (id 0). */
@@ -106,6 +126,8 @@ export interface WireFieldSchema {
 export interface WireSchema {
   version: number;
   minVersion: number;
+  /** The oldest version with the admin endpoint's messages. */
+  adminMinVersion: number;
   magic: number;
   /** A frame's header: u32 length, u16 type, u16 flags, u32 id. */
   headerBytes: number;
@@ -114,7 +136,7 @@ export interface WireSchema {
   messages: {
     name: MessageType;
     type: number;
-    direction: 'dllToHost' | 'hostToDll';
+    direction: 'dllToHost' | 'hostToDll' | 'adminToDll' | 'dllToAdmin';
     since: number;
     request: WireFieldSchema[];
     reply: WireFieldSchema[];
@@ -137,4 +159,10 @@ export function loadAddon(): Addon {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   cached ??= require(paths.addon) as Addon;
   return cached;
+}
+
+/** A channel to a library's admin endpoint (one native class serves both ends: see AdminChannel). */
+export function adminChannel(onEvent: (e: AdminChannelEvent) => void): AdminChannel {
+  const { Channel } = loadAddon();
+  return new Channel({ onEvent: onEvent as (e: ChannelEvent) => void }) as unknown as AdminChannel;
 }

@@ -5,9 +5,11 @@
 // an earlier version does not send it.
 
 /** The newest wire version this package speaks. */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 /** The oldest wire version it still speaks. */
 export const WIRE_MIN_VERSION = 1;
+/** The oldest wire version with the admin endpoint's messages. */
+export const WIRE_ADMIN_MIN_VERSION = 3;
 /** The hello's magic ("RRBG"). */
 export const WIRE_MAGIC = 0x47425252;
 /** A frame's header: u32 length (of what follows it), u16 type, u16 flags, u32 id. */
@@ -262,6 +264,59 @@ export interface Routes6Reply {
   results: Uint32Array;
 }
 
+export interface AdminHelloRequest {
+  magic: number;
+  minVersion: number;
+  maxVersion: number;
+  client: string;
+}
+
+export interface AdminHelloReply {
+  version: number;
+  pid: number;
+  library: string;
+  protocols: string;
+}
+
+export interface AdminStatusRequest {
+  protocol: string;
+}
+
+export interface AdminStatusReply {
+  status: string;
+}
+
+export interface AdminTraceRequest {
+  protocol: string;
+  follow: number;
+  backlog: number;
+}
+
+export interface AdminTraceRecordsRequest {
+  records: string;
+  lost: number;
+}
+
+export interface AdminRestartRequest {
+  protocol: string;
+  reason: string;
+}
+
+export interface AdminRestartReply {
+  generation: number;
+}
+
+export interface AdminLogRequest {
+  protocol: string;
+  follow: number;
+  backlog: number;
+}
+
+export interface AdminLogLinesRequest {
+  lines: string;
+  lost: number;
+}
+
 export interface RoutesOpsItem {
   op: RouteOperation;
   destination: number;
@@ -388,6 +443,13 @@ export interface WireMessages {
   restart: { type: 45; direction: 'hostToDll'; request: RestartRequest; reply: NoFields };
   routeChanges6: { type: 24; direction: 'dllToHost'; request: RouteChanges6Request; reply: NoFields };
   routes6: { type: 46; direction: 'hostToDll'; request: Routes6Request; reply: Routes6Reply };
+  adminHello: { type: 60; direction: 'adminToDll'; since: 3; request: AdminHelloRequest; reply: AdminHelloReply };
+  adminStatus: { type: 61; direction: 'adminToDll'; since: 3; request: AdminStatusRequest; reply: AdminStatusReply };
+  adminTrace: { type: 62; direction: 'adminToDll'; since: 3; request: AdminTraceRequest; reply: NoFields };
+  adminTraceRecords: { type: 63; direction: 'dllToAdmin'; since: 3; request: AdminTraceRecordsRequest; reply: NoFields };
+  adminRestart: { type: 64; direction: 'adminToDll'; since: 3; request: AdminRestartRequest; reply: AdminRestartReply };
+  adminLog: { type: 65; direction: 'adminToDll'; since: 3; request: AdminLogRequest; reply: NoFields };
+  adminLogLines: { type: 66; direction: 'dllToAdmin'; since: 3; request: AdminLogLinesRequest; reply: NoFields };
 }
 
 /** The number of each message type on the wire. */
@@ -415,9 +477,20 @@ export const MessageType = {
   restart: 45,
   routeChanges6: 24,
   routes6: 46,
+  adminHello: 60,
+  adminStatus: 61,
+  adminTrace: 62,
+  adminTraceRecords: 63,
+  adminRestart: 64,
+  adminLog: 65,
+  adminLogLines: 66,
 } as const;
 export type MessageType = keyof WireMessages;
 /** Requests the library sends (the host answers them). */
 export type DllToHost = 'start' | 'startComplete' | 'stop' | 'addInterface' | 'deleteInterface' | 'interfaceStatus' | 'setGlobalInfo' | 'setInterfaceInfo' | 'updateRoutes' | 'mib' | 'power' | 'client' | 'heartbeat' | 'routeChanges' | 'routeChanges6';
 /** Requests the host sends (the library answers them). */
 export type HostToDll = 'hello' | 'log' | 'routes' | 'saveConfig' | 'support' | 'synced' | 'restart' | 'routes6';
+/** Requests an operator's tool sends to the library's admin endpoint. */
+export type AdminToDll = 'adminHello' | 'adminStatus' | 'adminTrace' | 'adminRestart' | 'adminLog';
+/** What the admin endpoint streams to an operator's tool (notifications). */
+export type DllToAdmin = 'adminTraceRecords' | 'adminLogLines';

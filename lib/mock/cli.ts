@@ -9,6 +9,7 @@ import type { Shape, StructInput } from '../config/schema.js';
 import { DEMAND_DIAL, NO_ERROR, PERMANENT, protocolIdText } from '../constants.js';
 import { parseCommandArgs, takeOptionalValue, UsageError } from '../cliArgs.js';
 import { parseProtocolId } from '../installer/validate.js';
+import { runDirectory } from '../ops/endpoints.js';
 import { importProtocol } from '../protocolModule.js';
 import { MockRouter, type HostDebugOptions, type RoutingProtocol } from './router.js';
 import { bold, dim, formatTrace } from './reporter.js';
@@ -134,7 +135,7 @@ export async function runMock(argv: string[]): Promise<number> {
   const duration = seconds(values.duration, '--duration') ?? (interactive ? Infinity : 0);
   const quiet = values.quiet ?? false;
 
-  const router = new MockRouter();
+  const router = new MockRouter({ adminDirectory: runDirectory() });  // where `rras-bridge status` looks
   const trace = values.trace ? fs.openSync(values.trace, 'w') : undefined;
   const tail = new LogTail(router.logFile, !quiet);
   router.on('trace', (e) => {

@@ -76,6 +76,13 @@ export interface ProtocolSettings {
   ipv6?: number;
   /** 0 error, 1 warn, 2 info (default), 3 debug: also a line per routine call. */
   logLevel?: number;
+  /** Records in the always-on trace ring (default 4096; 0: tracing only while followed). */
+  traceRingRecords?: number;
+  /**
+   * POSIX: the directory of the library's admin endpoint (`rras-bridge status` and friends);
+   * default the router's adminDirectory.
+   */
+  adminDirectory?: string;
   /** The newest wire version the library offers its host; default (0): its own. */
   wireVersion?: number;
 }
@@ -134,6 +141,13 @@ export interface MockRouterOptions {
    * the library again. Default: the library stays loaded for the life of the process.
    */
   unloadLibrary?: boolean;
+  /**
+   * POSIX: where the library opens its admin endpoint (`rras-bridge status --run-dir DIR`);
+   * default RRAS_BRIDGE_RUN_DIR, else `run` in the work directory, so that tests leave the
+   * system's run directory alone (`rras-bridge mock` passes the one `status` looks in by
+   * default). Windows: the endpoint is the pipe \\.\pipe\rras-bridge-admin-<pid> whatever this says.
+   */
+  adminDirectory?: string;
 }
 
 /** A trace value: numbers and text as they are, buffers as `<N bytes>`, structures as `<struct>`. */
@@ -225,6 +239,8 @@ export class MockRouter extends EventEmitter {
   readonly routerId: number;
   readonly protocolPriority: Readonly<Record<number, number>>;
   readonly routerVersion: versions.RouterVersion;
+  /** POSIX: where the protocol library's admin endpoint listens (options.adminDirectory). */
+  readonly adminDirectory: string;
   /** The RTM the protocols' routes go to (this router's own, unless rtmLibrary was given). */
   readonly rtm: MockRtm;
   private readonly offered: number;
@@ -255,10 +271,12 @@ export class MockRouter extends EventEmitter {
     // The support functions live in the mock RTM library; a given rtmLibrary is used as it is.
     const mockRtm = this.work.copy(paths.mockRtm);
     this.configFile = this.work.besideConfig;
+    this.adminDirectory = options.adminDirectory ?? (process.env.RRAS_BRIDGE_RUN_DIR || path.join(this.workDir, 'run'));
     this.logFile = path.join(this.workDir, 'protocol.log');
     this.routerId = options.routerId ?? 0x0100000a;
     this.protocolPriority = Object.freeze({ ...options.protocolPriority });
     this.routerVersion = options.routerVersion ?? versions.MS_ROUTER_VERSION_MPR50;
+
     if (!versions.isRouterVersion(this.routerVersion)) {
       throw new Error(`MockRouter: routerVersion must be 0x500 or 0x600, not 0x${Number(this.routerVersion).toString(16)}`);
     }
@@ -294,6 +312,7 @@ export class MockRouter extends EventEmitter {
       rtmLibrary: this.rtm.library,
       // The copy has no package around it: the host entry is named.
       hostEntry: paths.host,
+      ...(process.platform === 'win32' ? {} : { adminDirectory: this.adminDirectory }),
       ...debugSettings(inspect),
       ...configured,
       module: path.resolve(settings.module),
@@ -867,7 +886,7 @@ export class RoutingProtocol {
   }
 }
 
-const STRING_SETTINGS = ['module', 'name', 'nodePath', 'hostEntry', 'logFile', 'rtmLibrary'] as const;
+const STRING_SETTINGS = ['module', 'name', 'nodePath', 'hostEntry', 'logFile', 'rtmLibrary', 'adminDirectory'] as const;
 
 /**
  * The settings' types and ranges, as the library checks them (config.h): a mistake here is a

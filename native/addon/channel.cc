@@ -1,4 +1,5 @@
-// The host's end of the channel to the protocol library, as a JS class.
+// The host's end of the channel to the protocol library, as a JS class; also the operator
+// tools' connection to the library's admin endpoint (connectAdmin), with the same framing.
 //
 // A native thread connects and performs the handshake, which agrees on the wire version both
 // ways of the channel then speak; afterwards the Peer's I/O thread reads frames. Everything
@@ -10,6 +11,10 @@
 // answers the library's heartbeats itself, so the watchdog does not restart a host the
 // developer is looking at. lib/host/debugger.ts says when (setDebuggerPaused).
 #include <napi.h>
+
+#ifndef _WIN32
+#include <unistd.h>
+#endif
 
 #include <memory>
 #include <optional>
@@ -34,6 +39,11 @@ constexpr wire::Field kHelloMaxVersion = wire::RequestField(wire::MsgType::Hello
 constexpr wire::Field kHelloToken = wire::RequestField(wire::MsgType::Hello, "token");
 constexpr wire::Field kHelloPid = wire::RequestField(wire::MsgType::Hello, "pid");
 constexpr wire::Field kReplyVersion = wire::ReplyField(wire::MsgType::Hello, "version");
+constexpr wire::Field kAdminMagic = wire::RequestField(wire::MsgType::AdminHello, "magic");
+constexpr wire::Field kAdminMinVersion = wire::RequestField(wire::MsgType::AdminHello, "minVersion");
+constexpr wire::Field kAdminMaxVersion = wire::RequestField(wire::MsgType::AdminHello, "maxVersion");
+constexpr wire::Field kAdminClient = wire::RequestField(wire::MsgType::AdminHello, "client");
+constexpr wire::Field kAdminReplyVersion = wire::ReplyField(wire::MsgType::AdminHello, "version");
 constexpr wire::Field kBeatSeq = wire::RequestField(wire::MsgType::Heartbeat, "seq");
 constexpr wire::Field kBeatReplySeq = wire::ReplyField(wire::MsgType::Heartbeat, "seq");
 constexpr wire::Field kBeatReplyRss = wire::ReplyField(wire::MsgType::Heartbeat, "rssBytes");
@@ -54,6 +64,7 @@ struct Event {
   enum class Kind { Connected, Message, Closed, Flush } kind;
   wire::Message message;
   std::string text;  // close reason, or connect error
+  uint32_t code = 0;  // connect error: the status the library refused with
 };
 
 class Channel : public Napi::ObjectWrap<Channel> {
@@ -61,6 +72,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Channel",
                        {InstanceMethod("connect", &Channel::Connect),
+                        InstanceMethod("connectAdmin", &Channel::ConnectAdmin),
                         InstanceMethod("send", &Channel::Send),
                         InstanceMethod("reply", &Channel::Reply),
                         InstanceMethod("close", &Channel::Close),
@@ -98,67 +110,126 @@ class Channel : public Napi::ObjectWrap<Channel> {
     self->Shutdown("environment teardown");
   }
 
+  // What a connection sends first, the versions it offers, and how it checks who answers.
+  struct Handshake {
+    wire::Message hello;
+    wire::Field replyVersion = kReplyVersion;  // where the hello's reply says the version chosen
+    uint32_t helloVersion = wire::kMinVersion;  // the hello's own (frozen) version
+    uint32_t minVersion = wire::kMinVersion, maxVersion = wire::kVersion;
+    bool admin = false;      // the admin endpoint: the server must run as root or as us
+    uint32_t serverPid = 0;  // admin, when known: the process that must serve it
+  };
+
+  static uint32_t TimeoutArg(const Napi::Object& o) {
+    return o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : kConnectTimeoutMs;
+  }
+
   // connect({address, token: Buffer, pid, timeoutMs, maxVersion}) -> Promise<hello reply
   // fields>; maxVersion: the newest wire version offered (default: this build's).
   Napi::Value Connect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (tsfn_ || closed_) throw Napi::Error::New(env, "connect() may be called once");
     auto o = info[0].As<Napi::Object>();
     if (!info[0].IsObject() || !o.Get("address").IsString() || !o.Get("token").IsBuffer())
       throw Napi::TypeError::New(env, "connect({address: string, token: Buffer, pid: number})");
-    const std::string address = o.Get("address").As<Napi::String>().Utf8Value();
     auto tok = o.Get("token").As<Napi::Buffer<char>>();
-    const std::string token(tok.Data(), tok.Length());
     const uint32_t pid = o.Get("pid").IsNumber() ? o.Get("pid").As<Napi::Number>().Uint32Value() : 0;
-    const uint32_t timeoutMs =
-        o.Get("timeoutMs").IsNumber() ? o.Get("timeoutMs").As<Napi::Number>().Uint32Value() : kConnectTimeoutMs;
-    uint32_t maxVersion = wire::kVersion;
+    Handshake h;
     if (o.Get("maxVersion").IsNumber()) {
-      maxVersion = o.Get("maxVersion").As<Napi::Number>().Uint32Value();
-      if (maxVersion < wire::kMinVersion || maxVersion > wire::kVersion)
+      h.maxVersion = o.Get("maxVersion").As<Napi::Number>().Uint32Value();
+      if (h.maxVersion < wire::kMinVersion || h.maxVersion > wire::kVersion)
         throw Napi::RangeError::New(env, "connect(): maxVersion must be from " + std::to_string(wire::kMinVersion) +
                                              " to " + std::to_string(wire::kVersion));
     }
+    h.hello = wire::Message::Request(wire::MsgType::Hello, kHelloId);
+    h.hello.Set(kHelloMagic, wire::Value::Num(wire::kMagic));
+    h.hello.Set(kHelloMinVersion, wire::Value::Num(h.minVersion));
+    h.hello.Set(kHelloMaxVersion, wire::Value::Num(h.maxVersion));
+    h.hello.Set(kHelloToken, wire::Value::Bytes(tok.Data(), tok.Length()));
+    h.hello.Set(kHelloPid, wire::Value::Num(pid));
+    return Start(env, o.Get("address").As<Napi::String>().Utf8Value(), std::move(h), TimeoutArg(o));
+  }
+
+  // connectAdmin({address, client, serverPid?, timeoutMs}) -> Promise<adminHello reply fields>
+  Napi::Value ConnectAdmin(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto o = info[0].As<Napi::Object>();
+    if (!info[0].IsObject() || !o.Get("address").IsString())
+      throw Napi::TypeError::New(env, "connectAdmin({address: string, client?: string, serverPid?: number})");
+    const std::string client = o.Get("client").IsString() ? o.Get("client").As<Napi::String>().Utf8Value() : "";
+    Handshake h;
+    h.admin = true;
+    h.serverPid = o.Get("serverPid").IsNumber() ? o.Get("serverPid").As<Napi::Number>().Uint32Value() : 0;
+    h.replyVersion = kAdminReplyVersion;
+    h.helloVersion = h.minVersion = wire::kAdminMinVersion;
+    h.hello = wire::Message::Request(wire::MsgType::AdminHello, kHelloId);
+    h.hello.Set(kAdminMagic, wire::Value::Num(wire::kMagic));
+    h.hello.Set(kAdminMinVersion, wire::Value::Num(h.minVersion));
+    h.hello.Set(kAdminMaxVersion, wire::Value::Num(h.maxVersion));
+    h.hello.Set(kAdminClient, wire::Value::Bytes(client));
+    return Start(env, o.Get("address").As<Napi::String>().Utf8Value(), std::move(h), TimeoutArg(o));
+  }
+
+  Napi::Value Start(Napi::Env env, const std::string& address, Handshake h, uint32_t timeoutMs) {
+    if (tsfn_ || closed_) throw Napi::Error::New(env, "connect() may be called once");
     deferred_ = std::make_unique<Napi::Promise::Deferred>(env);
     // An open channel keeps its JS object alive (like a socket): otherwise a host awaiting
     // connect() holds it only through a cycle the GC may collect, closing the channel.
     Ref();
     referenced_ = true;
     tsfn_ = Napi::ThreadSafeFunction::New(env, onEvent_.Value(), "rras-bridge channel", 0, 1);
-    connector_ = std::thread([this, address, token, pid, timeoutMs, maxVersion] {
-      DoConnect(address, token, pid, timeoutMs, maxVersion);
-    });
+    connector_ = std::thread([this, address, h = std::move(h), timeoutMs] { DoConnect(address, h, timeoutMs); });
     return deferred_->Promise();
   }
 
-  void DoConnect(const std::string& address, const std::string& token, uint32_t pid,
-                 uint32_t timeoutMs, uint32_t maxVersion) {
+  // An admin endpoint must be served by root or by our own user (POSIX), by the process its
+  // name says (Windows): a look-alike somebody else set up gets nothing from us.
+  static std::string CheckServer(NativeHandle h, const Handshake& hs) {
+    if (!hs.admin) return {};
+    uint32_t pid = 0, uid = 0;
+    std::string err;
+    if (!ServerIdentity(h, pid, uid, err)) return err;
+#ifndef _WIN32
+    if (uid != 0 && uid != ::geteuid())
+      return "the endpoint is served by uid " + std::to_string(uid) + ", neither root nor this user";
+#endif
+    if (hs.serverPid && pid != hs.serverPid)
+      return "the endpoint is served by pid " + std::to_string(pid) + ", not by pid " + std::to_string(hs.serverPid);
+    return {};
+  }
+
+  void DoConnect(const std::string& address, const Handshake& hs, uint32_t timeoutMs) {
     auto ev = std::make_unique<Event>();
     ev->kind = Event::Kind::Connected;
     const Deadline d = DeadlineIn(timeoutMs);
     Stream s;
-    std::string err, frame;
+    std::string err, frame, refused;
     // The hello and its reply are read before a version is agreed: they are the same in every
-    // version (schema.h), so both are coded as the oldest.
-    wire::FrameDecoder dec(maxFrame_, wire::kMinVersion);
-    wire::Message hello = wire::Message::Request(wire::MsgType::Hello, kHelloId);
-    hello.Set(kHelloMagic, wire::Value::Num(wire::kMagic));
-    hello.Set(kHelloMinVersion, wire::Value::Num(wire::kMinVersion));
-    hello.Set(kHelloMaxVersion, wire::Value::Num(maxVersion));
-    hello.Set(kHelloToken, wire::Value::Bytes(token));
-    hello.Set(kHelloPid, wire::Value::Num(pid));
-    if (!rrasbridge::Connect(address, d, s, err, &cancel_) ||
-        wire::Encode(hello, frame, err, wire::kMinVersion) != wire::EncodeStatus::Ok ||
-        !WriteAll(s.get(), frame, d, err, &cancel_) ||
-        !ReadMessage(s.get(), dec, ev->message, d, err, &cancel_)) {
-      ev->text = cancel_.raised() ? "closed while connecting" : "cannot connect to the protocol library: " + err;
-    } else if (!ev->message.IsReply() || ev->message.type != wire::MsgType::Hello) {
+    // version (schema.h), so both are coded at the hello's own version.
+    wire::FrameDecoder dec(maxFrame_, hs.helloVersion);
+    // A library that refuses us answers before it closes; that answer is read even when
+    // sending the hello failed because the library had already closed.
+    const auto exchange = [&] {
+      std::string sendErr;
+      if (wire::Encode(hs.hello, frame, err, hs.helloVersion) != wire::EncodeStatus::Ok) return false;
+      const bool sent = WriteAll(s.get(), frame, d, sendErr, &cancel_);
+      if (ReadMessage(s.get(), dec, ev->message, d, err, &cancel_)) return true;
+      if (!sent) err = sendErr;
+      return false;
+    };
+    uint32_t v = 0;
+    if (!rrasbridge::Connect(address, d, s, err, &cancel_) || !(refused = CheckServer(s.get(), hs)).empty() ||
+        !exchange()) {
+      ev->text = cancel_.raised()   ? "closed while connecting"
+                 : refused.empty() ? "cannot connect to the protocol library: " + err
+                                   : "refused to talk to " + address + ": " + refused;
+    } else if (!ev->message.IsReply() || ev->message.type != hs.hello.type) {
       ev->text = "handshake: unexpected answer";
     } else if (ev->message.status != 0) {
       ev->text = "the protocol library refused the handshake: " + ev->message.error;
-    } else if (const uint32_t v = ev->message.U32(kReplyVersion); v < wire::kMinVersion || v > maxVersion) {
+      ev->code = ev->message.status;
+    } else if (v = ev->message.U32(hs.replyVersion); v < hs.minVersion || v > hs.maxVersion) {
       ev->text = "handshake: the protocol library chose wire version " + std::to_string(v) +
-                 ", not one of " + std::to_string(wire::kMinVersion) + ".." + std::to_string(maxVersion);
+                 ", not one of " + std::to_string(hs.minVersion) + ".." + std::to_string(hs.maxVersion);
     } else {
       std::lock_guard<std::mutex> lock(mu_);
       if (!closed_) {
@@ -249,7 +320,9 @@ class Channel : public Napi::ObjectWrap<Channel> {
       if (e.text.empty()) {
         deferred_->Resolve(ToJs(env, e.message).Get("fields"));
       } else {
-        deferred_->Reject(Napi::Error::New(env, e.text).Value());
+        Napi::Error error = Napi::Error::New(env, e.text);
+        if (e.code) error.Set("code", Napi::Number::New(env, e.code));
+        deferred_->Reject(error.Value());
       }
       deferred_.reset();
       return;

@@ -243,12 +243,23 @@ Napi::Array FieldsToJs(Napi::Env env, const wire::FieldList& list) {
   return a;
 }
 
+const char* DirectionName(wire::Direction d) {
+  switch (d) {
+    case wire::Direction::DllToHost: return "dllToHost";
+    case wire::Direction::HostToDll: return "hostToDll";
+    case wire::Direction::AdminToDll: return "adminToDll";
+    case wire::Direction::DllToAdmin: return "dllToAdmin";
+  }
+  return "?";
+}
+
 }  // namespace
 
 Napi::Object SchemaToJs(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("version", Napi::Number::New(env, wire::kVersion));
   o.Set("minVersion", Napi::Number::New(env, wire::kMinVersion));
+  o.Set("adminMinVersion", Napi::Number::New(env, wire::kAdminMinVersion));
   o.Set("magic", Napi::Number::New(env, wire::kMagic));
   o.Set("headerBytes", Napi::Number::New(env, static_cast<double>(wire::kHeaderSize)));
   o.Set("replyFlag", Napi::Number::New(env, wire::kFlagReply));
@@ -258,7 +269,7 @@ Napi::Object SchemaToJs(Napi::Env env) {
     Napi::Object m = Napi::Object::New(env);
     m.Set("name", s.name);
     m.Set("type", Napi::Number::New(env, static_cast<uint16_t>(s.type)));
-    m.Set("direction", s.direction == wire::Direction::DllToHost ? "dllToHost" : "hostToDll");
+    m.Set("direction", DirectionName(s.direction));
     m.Set("since", Napi::Number::New(env, s.since));
     m.Set("request", FieldsToJs(env, s.request));
     m.Set("reply", FieldsToJs(env, s.reply));

@@ -1,5 +1,7 @@
 #include "info_block.h"
 
+#include "address_text.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -180,6 +182,30 @@ bool BindingSize(const void* statusInfo, size_t available, size_t& bytes, std::s
 bool Binding6Size(const void* statusInfo, size_t available, size_t& bytes, std::string& err) {
   return SizeOfBinding("IPV6_ADAPTER_BINDING_INFO", kBinding6HeaderSize, kLocalBinding6Size,
                        statusInfo, available, bytes, err);
+}
+
+namespace {
+
+std::string Prefixed(const std::string& address, uint32_t prefixLength) {
+  return address + "/" + std::to_string(prefixLength);
+}
+
+}  // namespace
+
+std::vector<std::string> BindingAddressTexts(const void* data, size_t size, bool ipv6) {
+  std::vector<std::string> out;
+  const size_t header = ipv6 ? kBinding6HeaderSize : kBindingHeaderSize;
+  const size_t entry = ipv6 ? kLocalBinding6Size : kLocalBindingSize;
+  if (!data || size < header) return out;
+  const auto* p = static_cast<const unsigned char*>(data);
+  const uint64_t count = std::min<uint64_t>(GetU32(p), (size - header) / entry);
+  for (uint64_t i = 0; i < count; ++i) {
+    const unsigned char* e = p + header + entry * i;
+    unsigned maskBits = 0;
+    for (uint32_t m = GetU32(e + 4); m; m &= m - 1) ++maskBits;
+    out.push_back(ipv6 ? Prefixed(Ipv6Text(e), GetU32(e + 16)) : Prefixed(Ipv4Text(e), maskBits));
+  }
+  return out;
 }
 
 }  // namespace rrasbridge::infoblock

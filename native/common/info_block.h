@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rrasbridge::infoblock {
 
@@ -55,5 +56,10 @@ TocEntry ReadTocEntry(const void* data, uint32_t i);
 bool BindingSize(const void* statusInfo, size_t available, size_t& bytes, std::string& err);
 // The same for the IPv6 router manager's IPV6_ADAPTER_BINDING_INFO: 32 + 20 * AddressCount.
 bool Binding6Size(const void* statusInfo, size_t available, size_t& bytes, std::string& err);
+
+// The addresses of a binding whose size BindingSize (ipv6: Binding6Size) accepted, `size`
+// bytes at `data`, as text: "192.0.2.1/24" (the prefix length counts the mask's bits),
+// "2001:db8::1/64" (RFC 5952). Fewer bytes than the header: none.
+std::vector<std::string> BindingAddressTexts(const void* data, size_t size, bool ipv6);
 
 }  // namespace rrasbridge::infoblock

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "json_writer.h"
+
 namespace rrasbridge::json {
 namespace {
 
@@ -96,24 +98,6 @@ class Parser {
     return true;
   }
 
-  static void PutUtf8(std::string& o, unsigned cp) {
-    if (cp < 0x80) {
-      o += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      o += static_cast<char>(0xC0 | cp >> 6);
-      o += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      o += static_cast<char>(0xE0 | cp >> 12);
-      o += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-      o += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      o += static_cast<char>(0xF0 | cp >> 18);
-      o += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
-      o += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-      o += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   bool Hex4(unsigned& cp) {
     if (i_ + 4 > s_.size()) return Fail("bad \\u escape");
     cp = 0;
@@ -160,7 +144,7 @@ class Parser {
             if (lo < 0xDC00 || lo > 0xDFFF) return Fail("bad surrogate pair");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           }
-          PutUtf8(out, cp);
+          AppendUtf8(out, cp);
           break;
         }
         default: return Fail("bad escape");

@@ -8,7 +8,7 @@ namespace rrasbridge {
 
 SendResult Peer::Send(const wire::Message& m, std::string& err) {
   std::string frame;
-  switch (wire::Encode(m, frame, err, limits_.version, limits_.maxFrame)) {
+  switch (wire::Encode(m, frame, err, version_.load(), limits_.maxFrame)) {
     case wire::EncodeStatus::Ok: return SendFrame(frame, err);
     case wire::EncodeStatus::Mismatch: return SendResult::Invalid;
     case wire::EncodeStatus::TooBig: return SendResult::TooBig;
@@ -56,6 +56,16 @@ void Peer::Close(const std::string& reason) {
   Wake();
 }
 
+void Peer::CloseWhenSent(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || closeWhenSent_) return;
+    closeWhenSent_ = true;
+    closeReason_ = reason;
+  }
+  Wake();
+}
+
 size_t Peer::queuedBytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return out_.size();
@@ -80,6 +90,7 @@ std::string Peer::Dispatch(wire::FrameDecoder& dec) {
       stats_.framesIn++;
     }
     handlers_.onMessage(std::move(m));
+    if (dec.version() != version_.load()) dec.SetVersion(version_.load());
   }
 }
 

@@ -38,7 +38,8 @@ class Peer {
     std::function<void(const std::string& reason)> onClose;
   };
   struct Limits {
-    uint32_t maxFrame = wire::kDefaultMaxFrame;
+    uint32_t maxFrame = wire::kDefaultMaxFrame;  // frames sent, and received unless maxFrameIn
+    uint32_t maxFrameIn = 0;                      // a smaller cap on frames received; 0: maxFrame
     size_t highWater = 64u << 20;  // outgoing bytes queued before Send refuses
     uint32_t version = wire::kVersion;  // agreed in the handshake: both ways' codec speaks it
   };
@@ -56,8 +57,14 @@ class Peer {
   // the other): Sent, Closed or NotReading.
   SendResult SendFrame(const std::string& frame, std::string& err, size_t frames = 1);
   void Close(const std::string& reason);  // idempotent, non-blocking
+  // Closes once every frame queued so far is written (a last answer before hanging up).
+  void CloseWhenSent(const std::string& reason);
   bool closed() const { return closed_.load(); }
-  uint32_t version() const { return limits_.version; }
+  uint32_t version() const { return version_.load(); }
+  // From onMessage only (the I/O thread), for a handshake the peer itself answers (the admin
+  // endpoint's): the frames after the current one are decoded, and every frame sent is
+  // encoded, at v.
+  void SetVersion(uint32_t v) { version_.store(v); }
   size_t queuedBytes() const;
   PeerStats stats() const;
 
@@ -76,10 +83,12 @@ class Peer {
   Stream stream_;
   Handlers handlers_;
   Limits limits_;
+  std::atomic<uint32_t> version_;  // limits_.version, unless SetVersion changed it
   mutable std::mutex mu_;
   std::string out_;  // guarded by mu_
   std::thread::id ioThread_;  // guarded by mu_: set by Run as it begins
   std::string closeReason_;
+  bool closeWhenSent_ = false;  // guarded by mu_
   PeerStats stats_;
   std::atomic<bool> closed_{false};
   Stream wakeRead_, wakeWrite_;

@@ -15,6 +15,7 @@ Peer::Peer(Stream stream, Handlers handlers, Limits limits, std::string initial)
     : stream_(std::move(stream)),
       handlers_(std::move(handlers)),
       limits_(limits),
+      version_(limits.version),
       initial_(std::move(initial)) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
@@ -48,7 +49,7 @@ void Peer::Run() {
     std::lock_guard<std::mutex> lock(mu_);
     ioThread_ = std::this_thread::get_id();
   }
-  wire::FrameDecoder dec(limits_.maxFrame, limits_.version);
+  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame, limits_.version);
   std::string reason;
   char buf[16384];
   const int fd = stream_.get();
@@ -62,7 +63,7 @@ void Peer::Run() {
     bool wantWrite;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) {
+      if (closed_ || (closeWhenSent_ && out_.empty())) {
         reason = closeReason_;
         break;
       }

@@ -39,6 +39,7 @@ Peer::Peer(Stream stream, Handlers handlers, Limits limits, std::string initial)
     : stream_(std::move(stream)),
       handlers_(std::move(handlers)),
       limits_(limits),
+      version_(limits.version),
       initial_(std::move(initial)) {
   // The wake event lives in wakeRead_ (wakeWrite_ is unused on Windows). Auto-reset: one
   // wait consumes any number of wakes.
@@ -66,7 +67,7 @@ void Peer::Run() {
     std::lock_guard<std::mutex> lock(mu_);
     ioThread_ = std::this_thread::get_id();
   }
-  wire::FrameDecoder dec(limits_.maxFrame, limits_.version);
+  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame, limits_.version);
   std::string reason;
   const HANDLE h = stream_.get();
   PendingIo rd, wr;
@@ -82,7 +83,7 @@ void Peer::Run() {
   while (reason.empty()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) {
+      if (closed_ || (closeWhenSent_ && out_.empty() && !wr.pending)) {
         reason = closeReason_;
         break;
       }

@@ -272,6 +272,34 @@ inline constexpr FieldSpec kSupportRequest[] = {
 inline constexpr FieldSpec kSupportReply[] = {U32("result"), Blob("output")};
 inline constexpr FieldSpec kRestartRequest[] = {Text("reason")};
 
+// The admin endpoint (native/protocol/admin_endpoint.h, docs/operations.md), version 3: an
+// operator's tool and the library. `protocol` names a protocol ("" = every one the library
+// serves); the documents (status, trace records, log lines) are JSON text. Like the host's
+// hello, adminHello is read before a version is agreed: it never changes.
+constexpr uint32_t kAdmin = kAdminMinVersion;
+inline constexpr FieldSpec kAdminHelloRequest[] = {
+    U32("magic", nullptr, kAdmin), U32("minVersion", nullptr, kAdmin), U32("maxVersion", nullptr, kAdmin),
+    Text("client", kAdmin),  // who is asking, for the library's log
+};
+inline constexpr FieldSpec kAdminHelloReply[] = {
+    U32("version", nullptr, kAdmin), U32("pid", nullptr, kAdmin), Text("library", kAdmin),
+    Text("protocols", kAdmin),  // JSON: [{protocolId, name, state}]
+};
+inline constexpr FieldSpec kAdminStatusRequest[] = {Text("protocol", kAdmin)};
+inline constexpr FieldSpec kAdminStatusReply[] = {Text("status", kAdmin)};
+// The records come as adminTraceRecords (adminLog: adminLogLines) notifications: the backlog
+// first, then the reply, then (follow) what happens next.
+inline constexpr FieldSpec kAdminFollowRequest[] = {
+    Text("protocol", kAdmin), U32("follow", nullptr, kAdmin), U32("backlog", nullptr, kAdmin),
+};
+inline constexpr FieldSpec kAdminTraceRecordsRequest[] = {
+    Text("records", kAdmin),           // JSON lines
+    U32("lost", nullptr, kAdmin),      // records the follower was too slow for
+};
+inline constexpr FieldSpec kAdminRestartRequest[] = {Text("protocol", kAdmin), Text("reason", kAdmin)};
+inline constexpr FieldSpec kAdminRestartReply[] = {U32("generation", nullptr, kAdmin)};  // the host replaced
+inline constexpr FieldSpec kAdminLogLinesRequest[] = {Text("lines", kAdmin), U32("lost", nullptr, kAdmin)};
+
 using D = Direction;
 inline constexpr MessageSpec kMessages[] = {
     {MsgType::Hello, "hello", D::HostToDll, List(kHelloRequest), List(kHelloReply)},
@@ -297,6 +325,13 @@ inline constexpr MessageSpec kMessages[] = {
     {MsgType::Restart, "restart", D::HostToDll, List(kRestartRequest), kNone},
     {MsgType::RouteChanges6, "routeChanges6", D::DllToHost, List(kRouteChanges6Request), kNone},
     {MsgType::Routes6, "routes6", D::HostToDll, List(kRoutes6Request), List(kRoutesReply)},
+    {MsgType::AdminHello, "adminHello", D::AdminToDll, List(kAdminHelloRequest), List(kAdminHelloReply), kAdmin},
+    {MsgType::AdminStatus, "adminStatus", D::AdminToDll, List(kAdminStatusRequest), List(kAdminStatusReply), kAdmin},
+    {MsgType::AdminTrace, "adminTrace", D::AdminToDll, List(kAdminFollowRequest), kNone, kAdmin},
+    {MsgType::AdminTraceRecords, "adminTraceRecords", D::DllToAdmin, List(kAdminTraceRecordsRequest), kNone, kAdmin},
+    {MsgType::AdminRestart, "adminRestart", D::AdminToDll, List(kAdminRestartRequest), List(kAdminRestartReply), kAdmin},
+    {MsgType::AdminLog, "adminLog", D::AdminToDll, List(kAdminFollowRequest), kNone, kAdmin},
+    {MsgType::AdminLogLines, "adminLogLines", D::DllToAdmin, List(kAdminLogLinesRequest), kNone, kAdmin},
 };
 
 constexpr const MessageSpec& Spec(MsgType t) {
@@ -306,30 +341,34 @@ constexpr const MessageSpec& Spec(MsgType t) {
 }
 
 // What every later version must keep true of the catalogue (checked when it is compiled).
-constexpr bool InOrder(const FieldList& list, bool frozen) {
-  uint32_t since = 1;
+// frozen: a hello's fields, read before a version is agreed: all of the message's own version.
+constexpr bool InOrder(const FieldList& list, bool frozen, uint32_t first = 1) {
+  uint32_t since = first;
   for (const FieldSpec& f : list) {
-    if (f.since < since || f.since > kVersion || (frozen && f.since != 1)) return false;
+    if (f.since < since || f.since > kVersion || (frozen && f.since != first)) return false;
     if ((f.kind == Kind::List) != (f.record != nullptr)) return false;
     if (f.values && f.kind != Kind::U32) return false;
-    if (f.record && !InOrder(*f.record, frozen)) return false;
+    if (f.record && !InOrder(*f.record, frozen, first)) return false;
     since = f.since;
   }
   return true;
 }
 constexpr bool WellFormed() {
   for (const MessageSpec& s : kMessages) {
-    const bool hello = s.type == MsgType::Hello;
-    if (s.since < 1 || s.since > kVersion || (hello && s.since != 1)) return false;
-    if (!InOrder(s.request, hello) || !InOrder(s.reply, hello)) return false;
+    const bool hello = s.type == MsgType::Hello || s.type == MsgType::AdminHello;
+    const bool admin = s.direction == Direction::AdminToDll || s.direction == Direction::DllToAdmin;
+    if (s.since < 1 || s.since > kVersion || (s.type == MsgType::Hello && s.since != 1)) return false;
+    if (admin && s.since < kAdminMinVersion) return false;
+    if (!InOrder(s.request, hello, s.since) || !InOrder(s.reply, hello, s.since)) return false;
     for (const MessageSpec& t : kMessages)
       if (&s != &t && (s.type == t.type || std::string_view(s.name) == t.name)) return false;
   }
   return true;
 }
 static_assert(WellFormed(),
-              "the wire catalogue: fields in version order, the hello frozen at version 1, "
-              "unique types and names");
+              "the wire catalogue: fields in version order and none before their message's, the "
+              "hellos frozen at their first version, the admin endpoint's messages from "
+              "kAdminMinVersion, unique types and names");
 
 }  // namespace schema
 

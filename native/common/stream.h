@@ -104,6 +104,9 @@ class Listener {
 // given) is raised, with err "cancelled".
 bool Connect(const std::string& address, Deadline d, Stream& out, std::string& err,
              const Cancel* cancel = nullptr);
+// Who serves the connected stream: POSIX, SO_PEERCRED's pid and uid; Windows, the pipe
+// server's process id (uid 0). For a client to check it reached the process it meant.
+bool ServerIdentity(NativeHandle h, uint32_t& pid, uint32_t& uid, std::string& err);
 bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err,
               const Cancel* cancel = nullptr);
 // Reads until the decoder yields one message.

@@ -189,6 +189,18 @@ bool Connect(const std::string& address, Deadline d, Stream& out, std::string& e
   }
 }
 
+bool ServerIdentity(NativeHandle h, uint32_t& pid, uint32_t& uid, std::string& err) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(h, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    err = Errno("SO_PEERCRED");
+    return false;
+  }
+  pid = static_cast<uint32_t>(cred.pid);
+  uid = static_cast<uint32_t>(cred.uid);
+  return true;
+}
+
 bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err,
               const Cancel* cancel) {
   size_t off = 0;

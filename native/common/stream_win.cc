@@ -178,6 +178,17 @@ bool Connect(const std::string& address, Deadline d, Stream& out, std::string& e
   }
 }
 
+bool ServerIdentity(NativeHandle h, uint32_t& pid, uint32_t& uid, std::string& err) {
+  ULONG server = 0;
+  if (!::GetNamedPipeServerProcessId(h, &server)) {
+    err = win::ErrorText("GetNamedPipeServerProcessId");
+    return false;
+  }
+  pid = server;
+  uid = 0;
+  return true;
+}
+
 bool WriteAll(NativeHandle h, const std::string& data, Deadline d, std::string& err,
               const Cancel* cancel) {
   size_t off = 0;

@@ -26,8 +26,11 @@
 namespace rrasbridge::wire {
 
 constexpr uint32_t kMagic = 0x47425252;  // "RRBG" on the wire
-constexpr uint32_t kVersion = 2;         // the newest version this build speaks
+constexpr uint32_t kVersion = 3;         // the newest version this build speaks
 constexpr uint32_t kMinVersion = 1;      // the oldest it still speaks
+// The version that added the admin endpoint's messages (schema.h): the oldest an operator's
+// tool and the library's admin endpoint agree on.
+constexpr uint32_t kAdminMinVersion = 3;
 constexpr size_t kHeaderSize = 12;
 constexpr uint32_t kDefaultMaxFrame = 4u << 20;
 constexpr uint32_t kMaxListItems = 1u << 20;
@@ -74,8 +77,10 @@ struct FieldSpec {
 constexpr const FieldSpec& FieldList::operator[](size_t i) const { return data[i]; }
 constexpr const FieldSpec* FieldList::end() const { return data + count; }
 
-// DllToHost / HostToDll: who sends the request (the reply goes the other way).
-enum class Direction : uint8_t { DllToHost, HostToDll };
+// Who sends the request (the reply goes the other way). DllToHost / HostToDll: the channel to
+// the host. AdminToDll / DllToAdmin: the admin endpoint (native/protocol/admin_endpoint.h),
+// where operators' tools talk to the library.
+enum class Direction : uint8_t { DllToHost, HostToDll, AdminToDll, DllToAdmin };
 
 // Message types. Numbers are wire values: never renumber, only add.
 enum class MsgType : uint16_t {
@@ -104,6 +109,14 @@ enum class MsgType : uint16_t {
   Synced = 44,
   Restart = 45,
   Routes6 = 46,  // Routes of a protocol on the IPv6 router manager
+  // operator -> library (the admin endpoint); documents are JSON text (docs/operations.md)
+  AdminHello = 60,
+  AdminStatus = 61,
+  AdminTrace = 62,
+  AdminTraceRecords = 63,  // library -> operator, notifications
+  AdminRestart = 64,
+  AdminLog = 65,
+  AdminLogLines = 66,      // library -> operator, notifications
 };
 
 struct MessageSpec {
@@ -258,6 +271,8 @@ class FrameDecoder {
   DecodeStatus Next(Message& out, std::string& err);
   size_t Buffered() const { return buf_.size() - pos_; }
   uint32_t version() const { return version_; }
+  // The frames not yet decoded are read at v (a handshake that agreed on a version).
+  void SetVersion(uint32_t v) { version_ = v; }
   // Hands over bytes read past the last decoded frame (to the decoder that takes over).
   std::string TakeBuffered() {
     std::string rest = buf_.substr(pos_);

@@ -3,6 +3,7 @@
 // follow the catalogue (schema.h): every message at the oldest version, and those that grew
 // since also at the newest (read by decoders of both). Run by `node scripts/fuzz.js --write-seeds`; the output is
 // committed under native/fuzz/corpus/.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -74,22 +75,26 @@ std::string Raw(uint16_t type, uint16_t flags, uint32_t id, const std::string& p
   return U32s({uint32_t(body.size())}) + body;
 }
 
+// The fuzz target's control byte for a version: default cap, chunks of 4, and the version in
+// the high nibble (its offset from the oldest).
+std::string Control(uint32_t version) { return std::string(1, char(0x03 | (version - kMinVersion) << 4)); }
+
 void WireSeeds() {
-  // First byte: the fuzz target's control byte (0x03 / 0x13: default cap, chunks of 4, the
-  // oldest / the next version).
-  const std::string ctl = "\x03";
+  const std::string ctl = Control(kMinVersion);
   for (const MessageSpec& s : AllSpecs()) {
     const Message req = Message::Request(s.type, 7, Samples(s.request));
     const std::vector<Message> frames = {req, Message::Reply(req, 0, "", Samples(s.reply)),
                                          Message::Reply(req, 1003, "failed"),
                                          Message::Request(s.type, 0, Samples(s.request))};
-    Put("fuzz_wire", std::string(s.name) + ".bin", ctl + Frames(frames, kMinVersion));
-    // A message that grew since: its newest frames, read at the oldest version too.
+    // Every message at the oldest version that has it (the admin endpoint's: version 3).
+    const uint32_t first = std::max(kMinVersion, s.since);
+    Put("fuzz_wire", std::string(s.name) + ".bin", Control(first) + Frames(frames, first));
+    // A message that grew since: its newest frames, read at its first version too.
     bool grew = false;
-    for (const FieldList* f : {&s.request, &s.reply}) grew = grew || FieldsAt(*f, kMinVersion) != f->size();
+    for (const FieldList* f : {&s.request, &s.reply}) grew = grew || FieldsAt(*f, first) != f->size();
     if (grew) {
-      Put("fuzz_wire", std::string(s.name) + "_v" + std::to_string(kVersion) + ".bin", "\x13" + Frames(frames, kVersion));
-      Put("fuzz_wire", std::string(s.name) + "_newer.bin", ctl + Frames(frames, kVersion));
+      Put("fuzz_wire", std::string(s.name) + "_v" + std::to_string(kVersion) + ".bin", Control(kVersion) + Frames(frames, kVersion));
+      Put("fuzz_wire", std::string(s.name) + "_newer.bin", Control(first) + Frames(frames, kVersion));
     }
   }
   Put("fuzz_wire", "bad_unknown_type.bin", ctl + Raw(999, 0, 1, ""));

@@ -1,5 +1,7 @@
 #include "address.h"
 
+#include "../common/address_text.h"
+
 #include <string.h>
 
 namespace mockrtm {
@@ -185,37 +187,7 @@ bool ParsePrefix(const char* text, Prefix* out) {
 }
 
 std::string FormatAddress(const Prefix& p) {
-  const auto& b = p.bytes;
-  if (p.family != kAfInet6) {
-    return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." +
-           std::to_string(b[3]);
-  }
-  unsigned g[8];
-  for (int i = 0; i < 8; ++i) g[i] = unsigned(b[2 * i]) << 8 | b[2 * i + 1];
-  int best = -1, bestLen = 0;  // RFC 5952 §4.2: the longest run of 2+ zero groups, first wins
-  for (int i = 0; i < 8;) {
-    int j = i;
-    while (j < 8 && g[j] == 0) ++j;
-    if (j - i > bestLen && j - i >= 2) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j == i ? i + 1 : j;
-  }
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 8; ++i) {
-    if (i == best) {
-      out += "::";
-      i += bestLen - 1;
-      continue;
-    }
-    if (!out.empty() && out.back() != ':') out += ':';
-    std::string h;
-    for (unsigned v = g[i]; v || h.empty(); v >>= 4) h.insert(h.begin(), kHex[v & 0xF]);
-    out += h;
-  }
-  return out;
+  return p.family == kAfInet6 ? rrasbridge::Ipv6Text(p.bytes.data()) : rrasbridge::Ipv4Text(p.bytes.data());
 }
 
 std::string FormatPrefix(const Prefix& p) {

@@ -26,6 +26,7 @@ const std::vector<NumericField>& NumericFields() {
       {"ipv6", &ProtocolConfig::ipv6},
       {"logLevel", &ProtocolConfig::logLevel},
       {"wireVersion", &ProtocolConfig::wireVersion},
+      {"traceRingRecords", &ProtocolConfig::traceRingRecords},
   };
   return fields;
 }

@@ -48,6 +48,11 @@ struct ProtocolConfig {
   // The newest wire version offered to the host; 0: the library's own. Pins an older one
   // (how the tests play a library of an earlier release against a newer host).
   uint32_t wireVersion = 0;
+  // Records in the always-on trace ring (trace_ring.h); 0: tracing only while followed.
+  uint32_t traceRingRecords = 4096;
+  // POSIX: the directory of the admin endpoint's socket (admin_endpoint.h); empty: the
+  // environment's RRAS_BRIDGE_RUN_DIR, else /run/rras-bridge (root) or a per-user directory.
+  std::string adminDirectory;
 };
 
 // The numeric settings, by the name they have in the JSON file (and, capitalised, in the

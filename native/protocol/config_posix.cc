@@ -55,7 +55,8 @@ bool GetStr(const json::Value& o, const char* key, std::string& out, std::string
 bool Parse(const json::Value& p, ProtocolConfig& c, std::string& err) {
   if (!GetStr(p, "name", c.name, err) || !GetStr(p, "module", c.module, err) ||
       !GetStr(p, "nodePath", c.nodePath, err) || !GetStr(p, "hostEntry", c.hostEntry, err) ||
-      !GetStr(p, "logFile", c.logFile, err) || !GetStr(p, "rtmLibrary", c.rtmLibrary, err))
+      !GetStr(p, "logFile", c.logFile, err) || !GetStr(p, "rtmLibrary", c.rtmLibrary, err) ||
+      !GetStr(p, "adminDirectory", c.adminDirectory, err))
     return false;
   for (const auto& n : NumericFields())
     if (!GetU32(p, n.key, c.*n.field, err)) return false;

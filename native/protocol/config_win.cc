@@ -13,7 +13,7 @@
 //     SupportedFunctionality, StartTimeoutMs, CallTimeoutMs, StopTimeoutMs, UpdateTimeoutMs, HeartbeatMs,
 //     HeartbeatMisses, RestartLimit, RestartWindowMs, BackoffInitialMs, BackoffMaxMs,
 //     StaleTimeoutMs, MaxFrameBytes, RoutePreference, ValidateRoutes, ClientCalls,
-//     QueueHighWaterBytes, Ipv6                                           REG_DWORD
+//     QueueHighWaterBytes, Ipv6, TraceRingRecords                         REG_DWORD
 //
 // Value names are the JSON field names of the POSIX configuration (the registry compares
 // names case-insensitively). Another parent key may replace RRAS's (e.g.

@@ -9,6 +9,7 @@ void EventQueue::Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m, bool signal) 
     std::lock_guard<std::mutex> lock(mu_);
     q_.emplace_back(e, m);
   }
+  if (trace_) trace_->Event(false, e, m);
   if (signal) Signal();
 }
 
@@ -26,6 +27,7 @@ DWORD EventQueue::Pop(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result) {
   if (q_.empty()) return ERROR_NO_MORE_ITEMS;
   *event = q_.front().first;
   if (result) *result = q_.front().second;
+  if (trace_) trace_->Event(true, q_.front().first, q_.front().second);
   q_.pop_front();
   return NO_ERROR;
 }

@@ -11,11 +11,15 @@
 #include <utility>
 
 #include "../common/compat.h"
+#include "trace_ring.h"
 
 namespace rrasbridge {
 
 class EventQueue {
  public:
+  // Every event queued and drained is also recorded in trace (set once, before use).
+  explicit EventQueue(TraceRing* trace = nullptr) : trace_(trace) {}
+
   void SetHandle(HANDLE h) {
     std::lock_guard<std::mutex> lock(mu_);
     event_ = h;
@@ -36,6 +40,7 @@ class EventQueue {
   mutable std::mutex mu_;
   std::deque<std::pair<ROUTING_PROTOCOL_EVENTS, MESSAGE>> q_;
   HANDLE event_ = nullptr;
+  TraceRing* const trace_;
 };
 
 }  // namespace rrasbridge

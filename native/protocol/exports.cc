@@ -18,6 +18,7 @@
 //
 // State: the slots are guarded by gRegistryMu (RegisterProtocol fills them, every entry point
 // looks its Instance up, the unload frees them); an Instance guards its own.
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <exception>
@@ -26,8 +27,11 @@
 #include <utility>
 
 #include "../common/compat.h"
+#include "../common/info_block.h"
+#include "admin_endpoint.h"
 #include "instance.h"
 #include "log.h"
+#include "telemetry.h"
 
 #if defined(_WIN32)
 #define RRAS_BRIDGE_EXPORT extern "C" __declspec(dllexport)
@@ -60,20 +64,61 @@ Instance* Find(size_t slot) {
   return gSlots ? (*gSlots)[slot].get() : nullptr;
 }
 
-// No C++ exception may reach the router manager.
-template <typename F>
-DWORD Guard(size_t slot, const char* what, F&& f) {
+// Every routprot.h call passes here: no C++ exception may reach the router manager, and the
+// call is counted, timed and traced (telemetry.h). args(instance, result) gives its arguments
+// for the trace, read after the call; it runs only while the trace records.
+template <typename Args, typename F>
+DWORD Guard(size_t slot, EntryPoint ep, Args&& args, F&& f) {
+  Instance* in = Find(slot);
+  if (!in) return ERROR_CAN_NOT_COMPLETE;
+  CallScope scope(in->telemetry(), ep);
+  DWORD result = ERROR_CAN_NOT_COMPLETE;
   try {
-    Instance* in = Find(slot);
-    if (!in) return ERROR_CAN_NOT_COMPLETE;
-    return f(*in);
+    result = f(*in);
   } catch (const std::exception& e) {
-    Logger()(LogLevel::Error, "%s: %s", what, e.what());
+    Logger()(LogLevel::Error, "%s: %s", EntryPointName(ep), e.what());
   } catch (...) {
-    Logger()(LogLevel::Error, "%s: unknown exception", what);
+    Logger()(LogLevel::Error, "%s: unknown exception", EntryPointName(ep));
   }
-  return ERROR_CAN_NOT_COMPLETE;
+  try {
+    scope.End(result, [&](DWORD r) { return args(*in, r); });
+  } catch (...) {  // a record that could not be made is not worth a failed call
+  }
+  return result;
 }
+
+// Arguments for the trace: values in trace_format.cc's order; P marks a pointer.
+struct P {
+  const void* p;
+};
+inline void Put(CallArgs& a, size_t i, uint64_t v) { a.v[i] = v; }
+inline void Put(CallArgs& a, size_t i, P p) {
+  a.v[i] = reinterpret_cast<uintptr_t>(p.p);
+  a.pointers |= static_cast<uint8_t>(1u << i);
+}
+template <typename... T>
+CallArgs Args(T... values) {
+  static_assert(sizeof...(T) <= kTraceArgs, "too many traced arguments");
+  CallArgs a;
+  size_t i = 0;
+  (Put(a, i++, values), ...);
+  return a;
+}
+inline uint64_t Out(const ULONG* p) { return p ? *p : 0; }  // an in/out size, after the call
+
+void SetText(CallArgs& a, const std::string& s) {
+  const size_t n = std::min(s.size(), kTraceText - 1);
+  std::memcpy(a.text, s.data(), n);
+  a.text[n] = '\0';
+}
+// An interface name as ASCII (others as '?'), for the trace only.
+void SetText(CallArgs& a, LPWSTR w) {
+  std::string s;
+  for (size_t i = 0; w && w[i] && i < kTraceText - 1; ++i) s += w[i] < 0x80 ? static_cast<char>(w[i]) : '?';
+  SetText(a, s);
+}
+
+const auto kNoArgs = [](Instance&, DWORD) { return CallArgs{}; };
 
 using wire::ClientOperation;
 using wire::MibOperation;
@@ -83,19 +128,22 @@ template <size_t N>
 struct Slot {
   static DWORD WINAPI StartProtocol(HANDLE ev, PSUPPORT_FUNCTIONS sf, LPVOID gi, ULONG v, ULONG s,
                                     ULONG c) {
-    return Guard(N, "StartProtocol", [&](Instance& i) { return i.StartProtocol(ev, sf, gi, v, s, c); });
+    return Guard(N, EntryPoint::StartProtocol, [&](Instance&, DWORD) { return Args(P{sf}, P{gi}, v, s, c); },
+                 [&](Instance& i) { return i.StartProtocol(ev, sf, gi, v, s, c); });
   }
   static DWORD WINAPI StartComplete() {
-    return Guard(N, "StartComplete", [](Instance& i) { return i.StartComplete(); });
+    return Guard(N, EntryPoint::StartComplete, kNoArgs, [](Instance& i) { return i.StartComplete(); });
   }
   static DWORD WINAPI StopProtocol() {
-    return Guard(N, "StopProtocol", [](Instance& i) { return i.StopProtocol(); });
+    return Guard(N, EntryPoint::StopProtocol, kNoArgs, [](Instance& i) { return i.StopProtocol(); });
   }
   static DWORD WINAPI GetGlobalInfo(PVOID gi, PULONG b, PULONG v, PULONG s, PULONG c) {
-    return Guard(N, "GetGlobalInfo", [&](Instance& i) { return i.GetGlobalInfo(gi, b, v, s, c); });
+    return Guard(N, EntryPoint::GetGlobalInfo, [&](Instance&, DWORD) { return Args(P{gi}, Out(b)); },
+                 [&](Instance& i) { return i.GetGlobalInfo(gi, b, v, s, c); });
   }
   static DWORD WINAPI SetGlobalInfo(PVOID gi, ULONG v, ULONG s, ULONG c) {
-    return Guard(N, "SetGlobalInfo", [&](Instance& i) { return i.SetGlobalInfo(gi, v, s, c); });
+    return Guard(N, EntryPoint::SetGlobalInfo, [&](Instance&, DWORD) { return Args(P{gi}, v, s, c); },
+                 [&](Instance& i) { return i.SetGlobalInfo(gi, v, s, c); });
   }
   static DWORD WINAPI AddInterface(LPWSTR name, ULONG idx, NET_INTERFACE_TYPE t, DWORD media,
                                    WORD access, WORD conn, PVOID info, ULONG v, ULONG s, ULONG c) {
@@ -104,56 +152,92 @@ struct Slot {
     static_assert(sizeof t == sizeof(uint32_t), "NET_INTERFACE_TYPE is 32 bits");
     uint32_t type;
     std::memcpy(&type, &t, sizeof type);
-    return Guard(N, "AddInterface", [&](Instance& i) {
-      return i.AddInterface(name, idx, type, media, access, conn, info, v, s, c);
-    });
+    return Guard(
+        N, EntryPoint::AddInterface,
+        [&](Instance&, DWORD) {
+          CallArgs a = Args(idx, type, media, access, conn, s);
+          SetText(a, name);
+          return a;
+        },
+        [&](Instance& i) { return i.AddInterface(name, idx, type, media, access, conn, info, v, s, c); });
   }
   static DWORD WINAPI DeleteInterface(ULONG idx) {
-    return Guard(N, "DeleteInterface", [&](Instance& i) { return i.DeleteInterface(idx); });
+    return Guard(N, EntryPoint::DeleteInterface, [&](Instance&, DWORD) { return Args(idx); },
+                 [&](Instance& i) { return i.DeleteInterface(idx); });
   }
   static DWORD WINAPI InterfaceStatus(ULONG idx, BOOL active, DWORD type, PVOID info) {
-    return Guard(N, "InterfaceStatus",
-                 [&](Instance& i) { return i.InterfaceStatus(idx, active, type, info); });
+    return Guard(
+        N, EntryPoint::InterfaceStatus,
+        [&](Instance& i, DWORD result) {
+          CallArgs a = Args(idx, uint64_t(active ? 1 : 0), type, P{info});
+          // An accepted binding was read whole by the call: its first address is safe to show.
+          if (type == RIS_INTERFACE_ADDRESS_CHANGE && result == NO_ERROR && info) {
+            const bool v6 = i.config().ipv6 != 0;
+            size_t bytes = 0;
+            std::string err;
+            if (v6 ? infoblock::Binding6Size(info, infoblock::kMaxBinding6Bytes, bytes, err)
+                   : infoblock::BindingSize(info, infoblock::kMaxBindingBytes, bytes, err)) {
+              const auto addresses = infoblock::BindingAddressTexts(info, bytes, v6);
+              a.v[4] = addresses.size();
+              if (!addresses.empty()) SetText(a, addresses.front());
+            }
+          }
+          return a;
+        },
+        [&](Instance& i) { return i.InterfaceStatus(idx, active, type, info); });
   }
   static DWORD WINAPI GetInterfaceInfo(ULONG idx, PVOID info, PULONG b, PULONG v, PULONG s,
                                        PULONG c) {
-    return Guard(N, "GetInterfaceInfo",
+    return Guard(N, EntryPoint::GetInterfaceInfo, [&](Instance&, DWORD) { return Args(idx, P{info}, Out(b)); },
                  [&](Instance& i) { return i.GetInterfaceInfo(idx, info, b, v, s, c); });
   }
   static DWORD WINAPI SetInterfaceInfo(ULONG idx, PVOID info, ULONG v, ULONG s, ULONG c) {
-    return Guard(N, "SetInterfaceInfo",
+    return Guard(N, EntryPoint::SetInterfaceInfo, [&](Instance&, DWORD) { return Args(idx, P{info}, v, s, c); },
                  [&](Instance& i) { return i.SetInterfaceInfo(idx, info, v, s, c); });
   }
   static DWORD WINAPI GetEventMessage(ROUTING_PROTOCOL_EVENTS* ev, MESSAGE* msg) {
-    return Guard(N, "GetEventMessage", [&](Instance& i) { return i.GetEventMessage(ev, msg); });
+    // The event handed out, when there was one; else the pointer passed.
+    return Guard(N, EntryPoint::GetEventMessage,
+                 [&](Instance&, DWORD result) {
+                   return result == NO_ERROR && ev ? Args(uint64_t(*ev), P{msg}) : Args(P{ev}, P{msg});
+                 },
+                 [&](Instance& i) { return i.GetEventMessage(ev, msg); });
   }
   static DWORD WINAPI DoUpdateRoutes(ULONG idx) {
-    return Guard(N, "DoUpdateRoutes", [&](Instance& i) { return i.DoUpdateRoutes(idx); });
+    return Guard(N, EntryPoint::DoUpdateRoutes, [&](Instance&, DWORD) { return Args(idx); },
+                 [&](Instance& i) { return i.DoUpdateRoutes(idx); });
   }
-  template <MibOperation Op>
+  template <MibOperation Op, EntryPoint E>
   static DWORD WINAPI MibIn(ULONG inSize, PVOID in) {
-    return Guard(N, "Mib", [&](Instance& i) { return i.Mib(Op, inSize, in, nullptr, nullptr); });
+    return Guard(N, E, [&](Instance&, DWORD) { return Args(inSize, P{in}); },
+                 [&](Instance& i) { return i.Mib(Op, inSize, in, nullptr, nullptr); });
   }
-  template <MibOperation Op>
+  template <MibOperation Op, EntryPoint E>
   static DWORD WINAPI MibInOut(ULONG inSize, PVOID in, PULONG outSize, PVOID out) {
-    return Guard(N, "Mib", [&](Instance& i) { return i.Mib(Op, inSize, in, outSize, out); });
+    return Guard(N, E, [&](Instance&, DWORD) { return Args(inSize, P{in}, Out(outSize), P{out}); },
+                 [&](Instance& i) { return i.Mib(Op, inSize, in, outSize, out); });
   }
   static DWORD WINAPI MibSetTrapInfo(HANDLE ev, ULONG inSize, PVOID in, PULONG outSize, PVOID out) {
-    return Guard(N, "MibSetTrapInfo",
+    return Guard(N, EntryPoint::MibSetTrapInfo,
+                 [&](Instance&, DWORD) { return Args(P{ev}, inSize, P{in}, Out(outSize), P{out}); },
                  [&](Instance& i) { return i.MibSetTrapInfo(ev, inSize, in, outSize, out); });
   }
 
   static DWORD WINAPI QueryPower(DWORD type) {
-    return Guard(N, "QueryPower", [&](Instance& i) { return i.Power(PowerOperation::Query, type); });
+    return Guard(N, EntryPoint::QueryPower, [&](Instance&, DWORD) { return Args(type); },
+                 [&](Instance& i) { return i.Power(PowerOperation::Query, type); });
   }
   static DWORD WINAPI SetPower(DWORD type) {
-    return Guard(N, "SetPower", [&](Instance& i) { return i.Power(PowerOperation::Set, type); });
+    return Guard(N, EntryPoint::SetPower, [&](Instance&, DWORD) { return Args(type); },
+                 [&](Instance& i) { return i.Power(PowerOperation::Set, type); });
   }
   static DWORD WINAPI ConnectClient(ULONG idx, PVOID address) {
-    return Guard(N, "ConnectClient", [&](Instance& i) { return i.Client(ClientOperation::Connect, idx, address); });
+    return Guard(N, EntryPoint::ConnectClient, [&](Instance&, DWORD) { return Args(idx, P{address}); },
+                 [&](Instance& i) { return i.Client(ClientOperation::Connect, idx, address); });
   }
   static DWORD WINAPI DisconnectClient(ULONG idx, PVOID address) {
-    return Guard(N, "DisconnectClient", [&](Instance& i) { return i.Client(ClientOperation::Disconnect, idx, address); });
+    return Guard(N, EntryPoint::DisconnectClient, [&](Instance&, DWORD) { return Args(idx, P{address}); },
+                 [&](Instance& i) { return i.Client(ClientOperation::Disconnect, idx, address); });
   }
 
   // Optional entry points stay NULL unless the protocol declares them (and their RF_ flag).
@@ -178,14 +262,14 @@ struct Slot {
     t.pfnDisconnectClient = clients ? &DisconnectClient : nullptr;
     t.pfnGetNeighbors = nullptr;
     t.pfnGetMfeStatus = nullptr;
-    t.pfnMibCreateEntry = &MibIn<MibOperation::Create>;
-    t.pfnMibDeleteEntry = &MibIn<MibOperation::Delete>;
-    t.pfnMibGetEntry = &MibInOut<MibOperation::Get>;
-    t.pfnMibSetEntry = &MibIn<MibOperation::Set>;
-    t.pfnMibGetFirstEntry = &MibInOut<MibOperation::GetFirst>;
-    t.pfnMibGetNextEntry = &MibInOut<MibOperation::GetNext>;
+    t.pfnMibCreateEntry = &MibIn<MibOperation::Create, EntryPoint::MibCreateEntry>;
+    t.pfnMibDeleteEntry = &MibIn<MibOperation::Delete, EntryPoint::MibDeleteEntry>;
+    t.pfnMibGetEntry = &MibInOut<MibOperation::Get, EntryPoint::MibGetEntry>;
+    t.pfnMibSetEntry = &MibIn<MibOperation::Set, EntryPoint::MibSetEntry>;
+    t.pfnMibGetFirstEntry = &MibInOut<MibOperation::GetFirst, EntryPoint::MibGetFirstEntry>;
+    t.pfnMibGetNextEntry = &MibInOut<MibOperation::GetNext, EntryPoint::MibGetNextEntry>;
     t.pfnMibSetTrapInfo = &MibSetTrapInfo;
-    t.pfnMibGetTrapInfo = &MibInOut<MibOperation::GetTrapInfo>;
+    t.pfnMibGetTrapInfo = &MibInOut<MibOperation::GetTrapInfo, EntryPoint::MibGetTrapInfo>;
   }
 };
 
@@ -255,6 +339,7 @@ void ReleaseAtUnload() {
     if (in && !in->Idle()) return;
   delete gSlots;
   gSlots = nullptr;
+  AdminEndpoint::ReleaseAtUnload();
   CloseLogSinks();
   ReleaseRtmClients();
 }

@@ -28,6 +28,12 @@ void GracefulRestart::Disarm() {
   armed_ = false;
 }
 
+bool GracefulRestart::Armed(Clock::time_point& deadline) {
+  std::lock_guard<std::mutex> lock(mu_);
+  deadline = deadline_;
+  return armed_;
+}
+
 void GracefulRestart::Sweep(const char* why) {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -5,7 +5,8 @@
 // way; a stop deletes them (supervisor.cc).
 //
 // State: armed_ and deadline_ are guarded by mu_. The supervisor arms the timer (HostLost),
-// expires it (Expire) and disarms it (RTM closed); the I/O thread sweeps at `synced`.
+// expires it (Expire) and disarms it (RTM closed); the I/O thread sweeps at `synced`; the
+// status snapshot reads them (Armed).
 #pragma once
 
 #include <mutex>
@@ -30,6 +31,8 @@ class GracefulRestart {
   void Expire(Clock::time_point now);
   // RTM is closed: nothing is left to sweep.
   void Disarm();
+  // For the status: whether a sweep is due, and when.
+  bool Armed(Clock::time_point& deadline);
 
  private:
   void Sweep(const char* why);

@@ -106,7 +106,9 @@ HostLink::HostLink(const ProtocolConfig& config, Callbacks callbacks, uint32_t g
     : config_(config),
       log_(config.name, config.logFile, LogLevelOf(config.logLevel)),
       callbacks_(std::move(callbacks)),
-      generation_(generation) {}
+      generation_(generation) {
+  log_.Tap(callbacks_.logTap);
+}
 
 HostLink::~HostLink() {
   Shutdown(Clock::now());
@@ -365,7 +367,9 @@ bool HostLink::WaitForQueueBelow(size_t bytes, Deadline until, std::string& err)
 
 HostLink::Sent HostLink::SendLocked(const wire::Message& m, std::string& err) {
   switch (peer_->Send(m, err)) {
-    case SendResult::Sent: return {};
+    case SendResult::Sent:
+      if (callbacks_.trace) callbacks_.trace->Message(true, m);
+      return {};
     case SendResult::TooBig: return {Failure::Oversize};
     case SendResult::Unsupported: return {Failure::Unsupported};
     case SendResult::NotReading:
@@ -393,6 +397,7 @@ bool HostLink::Reply(const wire::Message& request, uint32_t status, std::string 
 }
 
 void HostLink::OnMessage(wire::Message&& m) {
+  if (callbacks_.trace) callbacks_.trace->Message(false, m);
   if (m.unknownBytes && !warnedUnknown_.exchange(true)) {
     const wire::MessageSpec* spec = wire::FindSpec(m.type);
     log_(LogLevel::Warn,
@@ -457,6 +462,11 @@ void HostLink::OnClose(const std::string& reason) {
 size_t HostLink::pendingCalls() const {
   std::lock_guard<std::mutex> lock(mu_);
   return pending_.size();
+}
+
+size_t HostLink::queuedBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peer_ ? peer_->queuedBytes() : 0;
 }
 
 std::string HostLink::Shutdown(Deadline exitBy) {

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "host_process.h"
 #include "log.h"
+#include "trace_ring.h"
 
 namespace rrasbridge {
 
@@ -54,6 +55,8 @@ class HostLink {
   struct Callbacks {
     std::function<void(HostLink&, wire::Message&&)> onRequest;  // host requests, I/O thread
     std::function<void(const std::string& reason)> onLost;  // I/O thread, once
+    TraceRing* trace = nullptr;         // every message to and from the host is recorded here
+    std::shared_ptr<LogRing> logTap;   // the link's log lines also go here (Logger::Tap)
   };
   using Completion = CallCompletion;
   using Failure = CallFailure;
@@ -100,6 +103,7 @@ class HostLink {
   std::string Shutdown(Deadline exitBy);
   std::string OutputTail(size_t maxBytes = 2048) const { return process_.OutputTail(maxBytes); }
   size_t pendingCalls() const;
+  size_t queuedBytes() const;  // written to the channel, not yet read by the host
 
  private:
   struct Pending {

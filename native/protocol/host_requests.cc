@@ -218,7 +218,7 @@ void HostRequests::Synced(HostLink& from, const wire::Message& m) {
 void HostRequests::Restart(HostLink& from, const wire::Message& m) {
   p_.log(LogLevel::Info, "the host asks to be restarted: %s", m.Bytes(kRestartReason).c_str());
   from.Reply(m, NO_ERROR);
-  reload_(from.generation());
+  reload_(from.generation(), "the host asked: " + m.Bytes(kRestartReason));
 }
 
 }  // namespace rrasbridge

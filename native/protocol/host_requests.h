@@ -11,6 +11,7 @@
 
 #include <array>
 #include <functional>
+#include <string>
 
 #include "../common/wire.h"
 #include "host_link.h"
@@ -21,7 +22,8 @@ namespace rrasbridge {
 class HostRequests {
  public:
   // reload: a restart the host asked for (a code reload), of the host of this generation.
-  HostRequests(ProtocolParts parts, std::function<void(uint32_t generation)> reload)
+  using Reload = std::function<void(uint32_t generation, const std::string& reason)>;
+  HostRequests(ProtocolParts parts, Reload reload)
       : p_(parts), reload_(std::move(reload)) {}
 
   // A request (or notification) from `from`, on its I/O thread.
@@ -40,7 +42,7 @@ class HostRequests {
   void Restart(HostLink& from, const wire::Message& m);
 
   ProtocolParts p_;
-  std::function<void(uint32_t generation)> reload_;
+  Reload reload_;
 };
 
 }  // namespace rrasbridge

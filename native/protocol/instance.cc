@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "../common/info_block.h"
+#include "admin_endpoint.h"
 
 namespace rrasbridge {
 
@@ -62,19 +63,27 @@ HostLink::Completion LogFailure(const Logger& log, std::string what) {
 Instance::Instance(ProtocolConfig config)
     : protocolId_(config.protocolId),
       config_(std::move(config)),
+      telemetry_(config_.traceRingRecords),
       log_(config_.name, config_.logFile, LogLevelOf(config_.logLevel)),
       rtm_(config_, log_),
       gracefulRestart_(config_, log_, rtm_),
       watchdog_(config_, log_),
-      requests_(Parts(), [this](uint32_t generation) { supervisor_.Post(Supervisor::Command::Reload, generation); }),
-      supervisor_(Parts(), watchdog_, requests_) {}
+      requests_(Parts(),
+                [this](uint32_t generation, const std::string& reason) {
+                  supervisor_.Post(Supervisor::Command::Reload, generation, reason);
+                }),
+      supervisor_(Parts(), watchdog_, requests_, [this] { AdminEndpoint::Detach(*this); }) {
+  log_.Tap(telemetry_.log);
+}
 
 ProtocolParts Instance::Parts() {
-  return ProtocolParts{config_, log_, state_, events_, rtm_, gracefulRestart_};
+  return ProtocolParts{config_, log_, state_, events_, rtm_, gracefulRestart_, telemetry_};
 }
 
 Instance::~Instance() {
-  // The supervisor's destructor ends and joins its thread; a host it left goes here.
+  // Operators let go first (the endpoint waits for requests about this protocol); the
+  // supervisor's destructor ends and joins its thread; a host it left goes here.
+  AdminEndpoint::Detach(*this);
   std::shared_ptr<HostLink> link = state_.Link();
   if (link) link->Shutdown(Clock::now());
 }
@@ -95,6 +104,8 @@ void Instance::Reconfigure(ProtocolConfig config) {
   if (!IdleLocked()) return;  // running: the configuration it started with stays
   config_ = std::move(config);
   log_ = Logger(config_.name, config_.logFile, LogLevelOf(config_.logLevel));
+  log_.Tap(telemetry_.log);
+  telemetry_.trace.Configure(config_.traceRingRecords);
 }
 
 bool Instance::CopyInfo(PVOID info, ULONG version, ULONG size, ULONG count, InfoBlob& out,
@@ -152,7 +163,16 @@ DWORD Instance::StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID g
     state_.startCompleted = false;
     state_.gaveUp = false;
   }
-  return supervisor_.Start();
+  AdminEndpoint::Attach(*this);  // operators see the protocol from its start
+  const DWORD code = supervisor_.Start();
+  if (code != NO_ERROR) {
+    // The router manager may unload the library once this returns.
+    AdminEndpoint::Detach(*this);
+    return code;
+  }
+  std::lock_guard<std::mutex> lock(state_.mu);
+  state_.startedWallNs = WallNowNs();
+  return code;
 }
 
 DWORD Instance::StartComplete() {
@@ -187,6 +207,7 @@ DWORD Instance::GetEventMessage(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result)
   if (events_.Pop(event, result) == NO_ERROR) return NO_ERROR;
   if (!finished || !supervisor_.CollectStop()) return ERROR_NO_MORE_ITEMS;
   // No thread of the library exists any more: the router manager may unload it now.
+  telemetry_.trace.Event(true, ROUTER_STOPPED, MESSAGE{});
   *event = ROUTER_STOPPED;
   if (result) *result = MESSAGE{};
   return NO_ERROR;
@@ -211,7 +232,9 @@ DWORD Instance::ForwardCall(Message request, Message& reply, const std::string& 
     const HostLink::Sent sent = link->Call(request.type, std::move(request.fields),
                                            config_.callTimeoutMs, reply, err, std::move(options));
     if (sent) {
-      if (reply.status != NO_ERROR)
+      // A MIB walk ends with ERROR_NO_MORE_ITEMS: an answer, not a refusal worth a warning.
+      const bool endOfTable = request.type == MsgType::Mib && reply.status == ERROR_NO_MORE_ITEMS;
+      if (reply.status != NO_ERROR && !endOfTable)
         log_(LogLevel::Warn, "%s refused by the protocol (%u): %s", what.c_str(), reply.status, reply.error.c_str());
       return NO_ERROR;
     }
@@ -525,6 +548,66 @@ DWORD Instance::Client(wire::ClientOperation op, ULONG index, PVOID clientAddres
   const DWORD code = ForwardCall(std::move(request), reply,
                                  op == wire::ClientOperation::Connect ? "ConnectClient" : "DisconnectClient");
   return code != NO_ERROR ? code : reply.status;
+}
+
+// ---- for operators ---------------------------------------------------------------------
+
+InstanceStatus Instance::Snapshot() {
+  InstanceStatus s;
+  s.protocolId = config_.protocolId;
+  s.name = config_.name;
+  s.module = config_.module;
+  s.ipv6 = config_.ipv6 != 0;
+  s.restartLimit = config_.restartLimit;
+  s.restartWindowMs = config_.restartWindowMs;
+  s.staleTimeoutMs = config_.staleTimeoutMs;
+  std::shared_ptr<HostLink> link;
+  {
+    std::lock_guard<std::mutex> lock(state_.mu);
+    static const char* const kPhases[] = {"stopped", "starting", "running", "stopping"};
+    s.state = state_.gaveUp && state_.phase == Phase::Running ? "gave-up" : kPhases[static_cast<int>(state_.phase)];
+    s.startCompleted = state_.startCompleted;
+    s.startedWallNs = state_.phase == Phase::Running ? state_.startedWallNs : 0;
+    s.generation = state_.generation;
+    s.gaveUp = state_.gaveUp;
+    for (const auto& entry : state_.interfaces) s.interfaces.push_back(entry.second);
+    supervisor_.HistoryLocked(s);  // guarded by the same mutex
+    link = state_.link;
+  }
+  // Outside the state's mutex: the parts' own locks (RTM's may be held for a batch).
+  if (link) {
+    s.hostPid = link->pid();
+    s.hostConnected = link->connected();
+    s.hostCallsPending = link->pendingCalls();
+    s.hostQueuedBytes = link->queuedBytes();
+  }
+  if (std::shared_ptr<RtmClient> rtm = rtm_.client()) {
+    s.rtmOpen = true;
+    s.routesOwn = rtm->routeCount();
+    s.routesStale = rtm->staleCount();
+  }
+  Clock::time_point staleDeadline;
+  s.staleArmed = gracefulRestart_.Armed(staleDeadline);
+  if (s.staleArmed)
+    s.staleDeadlineInMs = std::chrono::duration_cast<std::chrono::milliseconds>(staleDeadline - Clock::now()).count();
+  s.eventQueueDepth = events_.size();
+  s.callsInFlight = telemetry_.calls.inFlight();
+  return s;
+}
+
+std::string Instance::RequestRestart(const std::string& reason, uint32_t& generation) {
+  {
+    std::lock_guard<std::mutex> lock(state_.mu);
+    if (state_.phase != Phase::Running) return "the protocol is not running";
+    if (state_.gaveUp)
+      return "the library gave up on the host (restart budget exhausted); restart the protocol "
+             "in the router manager";
+    if (!state_.link) return "no host is connected now (it is being restarted)";
+    generation = state_.link->generation();
+  }
+  log_(LogLevel::Info, "planned restart requested: %s", reason.c_str());
+  supervisor_.Post(Supervisor::Command::Reload, generation, reason);
+  return {};
 }
 
 }  // namespace rrasbridge

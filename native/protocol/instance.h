@@ -12,9 +12,13 @@
 //   event_queue.h       what GetEventMessage hands out
 //   protocol_parts.h    the references to these that the supervisor and handlers share
 //
-// An operators' status snapshot belongs beside the entry points: it reads ProtocolState under
-// its mutex in one go, and asks the parts that keep counters of their own (the supervisor's
-// restarts, the watchdog's heartbeats, RTM's routes) through methods that lock as theirs do.
+//   telemetry.h         what operators read (admin_endpoint.h): the trace ring every entry
+//                       point, host message and event is recorded in, call statistics, log lines
+//
+// The operators' status snapshot (Snapshot) is beside the entry points: it reads ProtocolState
+// under its mutex in one go (the supervisor's restart history is guarded by the same mutex),
+// and asks the parts that keep state of their own (the host link, RTM's routes, the stale
+// timer, the event queue) through methods that lock as theirs do.
 //
 // Rules (DESIGN §2): an RRAS thread never waits on JS without a deadline; what the library
 // can answer from its own state it answers itself; every DoUpdateRoutes that returned
@@ -40,7 +44,9 @@
 #include "protocol_parts.h"
 #include "protocol_state.h"
 #include "rtm_glue.h"
+#include "status.h"
 #include "supervisor.h"
+#include "telemetry.h"
 #include "watchdog.h"
 
 namespace rrasbridge {
@@ -57,6 +63,16 @@ class Instance {
   void Reconfigure(ProtocolConfig config);
   // Stopped, with no thread left: the library may free it (unload).
   bool Idle();
+  const ProtocolConfig& config() const { return config_; }
+
+  // For operators (the admin endpoint). What exports.cc's Guard records every call into.
+  Telemetry& telemetry() { return telemetry_; }
+  // Everything `rras-bridge status` shows, read in one go.
+  InstanceStatus Snapshot();
+  // The planned restart (`rras-bridge restart`): a new host with the module as it is now on
+  // disk, routes kept, outside the restart budget. Empty, with the host generation being
+  // replaced, or why it cannot be done.
+  std::string RequestRestart(const std::string& reason, uint32_t& generation);
 
   // routprot.h entry points.
   DWORD StartProtocol(HANDLE event, PSUPPORT_FUNCTIONS support, LPVOID globalInfo,
@@ -101,9 +117,10 @@ class Instance {
 
   const uint32_t protocolId_;
   ProtocolConfig config_;
+  Telemetry telemetry_;  // guards itself
   Logger log_;
   LogThrottle downLog_;  // calls refused while the host is down: one line a second
-  EventQueue events_;
+  EventQueue events_{&telemetry_.trace};
   ProtocolState state_;
   RtmGlue rtm_;
   GracefulRestart gracefulRestart_;

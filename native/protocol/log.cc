@@ -1,13 +1,16 @@
 // The platform-neutral part of logging: the level filter, printf-style formatting and the
 // throttle. Where lines go is in log_posix.cc (a file or stderr) and log_win.cc (RRAS tracing).
 #include "log.h"
+#include "log_ring.h"
 
 #include <cstdio>
 
 namespace rrasbridge {
 
 void Logger::Write(LogLevel level, const std::string& text, const std::string& suffix) const {
-  if (Enabled(level)) Emit(level, text, suffix);
+  if (!Enabled(level)) return;
+  if (tap_) tap_->Add(level, text, suffix);
+  Emit(level, text, suffix);
 }
 
 void Logger::operator()(LogLevel level, const char* fmt, ...) const {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -18,6 +19,8 @@ enum class LogLevel : unsigned { Error = 0, Warn = 1, Info = 2, Debug = 3 };
 
 // The configured logLevel (0..3; larger is Debug).
 inline LogLevel LogLevelOf(uint32_t v) { return static_cast<LogLevel>(v < 3 ? v : 3); }
+
+class LogRing;  // log_ring.h
 
 // Where one protocol's lines go. Cheap to copy; sinks are shared per destination. Lines above
 // `max` are dropped: the default level writes no line per routine call (each DoUpdateRoutes
@@ -29,6 +32,8 @@ class Logger {
       : who_(std::move(who)), file_(std::move(file)), max_(max) {}
   const std::string& who() const { return who_; }
   bool Enabled(LogLevel level) const { return level <= max_; }
+  // Every line also goes to ring (the protocol's recent lines, for the admin endpoint).
+  void Tap(std::shared_ptr<LogRing> ring) { tap_ = std::move(ring); }
   void Write(LogLevel level, const std::string& text, const std::string& suffix = {}) const;
 #if defined(__GNUC__)
   __attribute__((format(printf, 3, 4)))
@@ -42,6 +47,7 @@ class Logger {
   std::string who_ = "rras-bridge";
   std::string file_;
   LogLevel max_ = LogLevel::Debug;
+  std::shared_ptr<LogRing> tap_;
 };
 
 // Lets one line through per interval and counts the ones held back, so that a flood (a local

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "protocol_state.h"
 #include "rtm_glue.h"
+#include "telemetry.h"
 
 namespace rrasbridge {
 
@@ -19,6 +20,7 @@ struct ProtocolParts {
   EventQueue& events;
   RtmGlue& rtm;
   GracefulRestart& gracefulRestart;
+  Telemetry& telemetry;  // the trace ring and log lines operators read; guards itself
 };
 
 }  // namespace rrasbridge

@@ -7,6 +7,8 @@
 //   the I/O thread       host_requests.cc: blocks the protocol saved (Adopt); support
 //   late completions     instance.cc: blocks applied after their deadline (Adopt)
 //
+//   operators            instance.cc's Snapshot (the admin endpoint's thread): reads them all
+//
 // An operators' status snapshot of the protocol reads these fields under `mu` in one go.
 #pragma once
 
@@ -41,6 +43,7 @@ struct ProtocolState {
   uint64_t tableVersion = 0;    // changes with every change of `interfaces`
   std::shared_ptr<HostLink> link;  // the current host; null while none is connected
   uint32_t generation = 0;         // of the last host launched
+  int64_t startedWallNs = 0;       // when StartProtocol succeeded (the status's uptime)
 
   // The current host, or null.
   std::shared_ptr<HostLink> Link() {

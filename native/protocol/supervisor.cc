@@ -25,6 +25,8 @@ constexpr uint32_t kStartMarginMs = 1000;
 constexpr uint32_t kStaleTickMs = 1000;   // the tick without a heartbeat (the stale timer)
 constexpr uint32_t kDrainPollMs = 10;     // a planned restart waits for calls in flight so
 constexpr size_t kOutputInError = 1024;   // bytes of the host's output in a start error
+constexpr size_t kRestartHistory = 32;     // restarts the status reports
+constexpr size_t kCrashReportRecords = 64;  // trace records logged when a host is lost
 
 // The supervisor's period: the heartbeat, or the stale timer's tick without one.
 std::chrono::milliseconds Tick(const ProtocolConfig& c) {
@@ -43,7 +45,7 @@ Supervisor::~Supervisor() {
   std::thread t;
   {
     std::lock_guard<std::mutex> lock(p_.state.mu);
-    orders_.push_back({Command::Exit});
+    orders_.push_back({Command::Exit, 0, {}});
     t = std::move(thread_);
   }
   p_.state.cv.notify_all();
@@ -63,7 +65,7 @@ DWORD Supervisor::Start() {
   std::unique_lock<std::mutex> lock(p_.state.mu);
   launch_ = {};
   orders_.clear();
-  orders_.push_back({Command::Launch});
+  orders_.push_back({Command::Launch, 0, {}});
   if (!pin_.OpenSelf())
     p_.log(LogLevel::Warn, "no reference on the library could be taken: unloading it without a stop would be unsafe");
   thread_ = std::thread([this] { Run(); });
@@ -83,7 +85,7 @@ DWORD Supervisor::Start() {
   // The thread tears down what was started; wait for it (bounded by the stop deadline), so
   // that RRAS may call StartProtocol again, or unload the library, as soon as this returned.
   p_.state.phase = Phase::Stopping;
-  orders_.push_back({Command::Exit});
+  orders_.push_back({Command::Exit, 0, {}});
   p_.state.cv.notify_all();
   std::thread t = std::move(thread_);
   lock.unlock();
@@ -94,10 +96,10 @@ DWORD Supervisor::Start() {
   return code;
 }
 
-void Supervisor::Post(Command c, uint32_t generation) {
+void Supervisor::Post(Command c, uint32_t generation, std::string reason) {
   {
     std::lock_guard<std::mutex> lock(p_.state.mu);
-    orders_.push_back({c, generation});
+    orders_.push_back({c, generation, std::move(reason)});
   }
   p_.state.cv.notify_all();
 }
@@ -181,7 +183,7 @@ void Supervisor::Run() {
         RecoverFromLoss(budget, order.generation);
         break;
       case Command::Reload:
-        RecoverFromLoss(budget, order.generation, true);
+        RecoverFromLoss(budget, order.generation, true, order.reason);
         break;
       case Command::Stop:
         RunStop();
@@ -213,7 +215,10 @@ void Supervisor::Heartbeat(RestartBudget& budget) {
     if (!p_.config.heartbeatMs || p_.state.phase != Phase::Running || !p_.state.link) return;
     link = p_.state.link;
   }
-  if (watchdog_.Tick(*link) == Watchdog::Verdict::Hung) RecoverFromLoss(budget, link->generation());
+  if (watchdog_.Tick(*link) != Watchdog::Verdict::Hung) return;
+  NoteHost(HostEvent::WatchdogKill, link->generation(), link->pid(),
+           "missed " + std::to_string(p_.config.heartbeatMisses) + " heartbeats");
+  RecoverFromLoss(budget, link->generation());
 }
 
 bool Supervisor::LaunchHost(bool replay, std::string& err, DWORD& code) {
@@ -237,8 +242,11 @@ bool Supervisor::LaunchHost(bool replay, std::string& err, DWORD& code) {
   cb.onRequest = [this](HostLink& from, wire::Message&& m) { requests_.Handle(from, std::move(m)); };
   cb.onLost = [this, gen](const std::string& reason) {
     p_.log(LogLevel::Error, "host (generation %u) lost: %s", gen, reason.c_str());
+    NoteHost(HostEvent::Lost, gen, 0, reason);
     Post(Command::Lost, gen);
   };
+  cb.trace = &p_.telemetry.trace;
+  cb.logTap = p_.telemetry.log;
   auto link = std::make_shared<HostLink>(p_.config, std::move(cb), gen);
   if (!link->Launch(startBy, err)) {
     link->Shutdown(Clock::now());
@@ -274,6 +282,8 @@ bool Supervisor::LaunchHost(bool replay, std::string& err, DWORD& code) {
   std::lock_guard<std::mutex> lock(p_.state.mu);
   if (p_.state.tableVersion != version) SendDifference(*link, snapshot, p_.state.interfaces);
   watchdog_.Watch(*link);
+  p_.telemetry.trace.Host(HostEvent::Started, gen, link->pid(), replay ? "restarted, state replayed" : "started");
+  history_.hostStartedWallNs = WallNowNs();
   p_.state.link = std::move(link);
   code = NO_ERROR;
   return true;
@@ -295,7 +305,8 @@ bool Supervisor::Relaunch() {
   return false;
 }
 
-void Supervisor::RecoverFromLoss(RestartBudget& budget, uint32_t generation, bool planned) {
+void Supervisor::RecoverFromLoss(RestartBudget& budget, uint32_t generation, bool planned,
+                                 const std::string& reason) {
   std::shared_ptr<HostLink> dead;
   {
     std::lock_guard<std::mutex> lock(p_.state.mu);
@@ -311,6 +322,7 @@ void Supervisor::RecoverFromLoss(RestartBudget& budget, uint32_t generation, boo
   // Graceful restart: the routes stay in RTM, stale, until the next host re-announces them.
   p_.gracefulRestart.HostLost();
   if (planned) {
+    NoteHost(HostEvent::PlannedRestart, generation, dead->pid(), reason);
     // Calls in flight (e.g. the one that asked for the restart) finish first; that and the
     // old host's exit share stopTimeoutMs.
     const Deadline restartBy = DeadlineIn(p_.config.stopTimeoutMs);
@@ -323,6 +335,7 @@ void Supervisor::RecoverFromLoss(RestartBudget& budget, uint32_t generation, boo
     std::string how = dead->Shutdown(Clock::now());
     p_.log(LogLevel::Error, "host pid %u ended (%s); its last output:\n%s", dead->pid(), how.c_str(),
            dead->OutputTail().c_str());
+    LogLastRecords("host pid " + std::to_string(dead->pid()) + " ended");
   }
   // Exponential backoff within a budget of restarts per window.
   uint32_t backoff = p_.config.backoffInitialMs;
@@ -331,11 +344,15 @@ void Supervisor::RecoverFromLoss(RestartBudget& budget, uint32_t generation, boo
       {
         std::lock_guard<std::mutex> lock(p_.state.mu);
         p_.state.gaveUp = true;
+        history_.budgetUsed = static_cast<uint32_t>(budget.used());
       }
       p_.log(LogLevel::Error,
              "host restarted %u times within %u ms: giving up; calls answer "
              "ERROR_CAN_NOT_COMPLETE until the protocol is restarted",
              unsigned(budget.used()), p_.config.restartWindowMs);
+      NoteHost(HostEvent::GaveUp, generation, 0,
+               "restarted " + std::to_string(budget.used()) + " times within " +
+                   std::to_string(p_.config.restartWindowMs) + " ms");
       return;
     }
     {
@@ -349,9 +366,49 @@ void Supervisor::RecoverFromLoss(RestartBudget& budget, uint32_t generation, boo
         return;
     }
     budget.Take();
+    {
+      std::lock_guard<std::mutex> lock(p_.state.mu);
+      history_.budgetUsed = static_cast<uint32_t>(budget.used());
+    }
     if (Relaunch()) return;
     backoff = std::min(backoff * 2, p_.config.backoffMaxMs);
   }
+}
+
+// ---- for operators ------------------------------------------------------------------------
+
+void Supervisor::NoteHost(HostEvent what, uint32_t generation, uint32_t pid, const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(p_.state.mu);
+    if (!pid && p_.state.link && p_.state.link->generation() == generation) pid = p_.state.link->pid();
+    if (what != HostEvent::Started && what != HostEvent::Stopped) {
+      history_.restarts.push_back({WallNowNs(), generation, pid, what, reason});
+      if (history_.restarts.size() > kRestartHistory) history_.restarts.pop_front();
+      if (what == HostEvent::PlannedRestart) ++history_.planned;
+      else if (what != HostEvent::GaveUp) ++history_.unplanned;
+    }
+  }
+  p_.telemetry.trace.Host(what, generation, pid, reason);
+}
+
+void Supervisor::LogLastRecords(const std::string& why) {
+  std::vector<TraceRecord> records = p_.telemetry.trace.Last(kCrashReportRecords);
+  if (records.empty()) return;
+  // In the order things happened (a call is recorded when it returns, with its start time).
+  std::stable_sort(records.begin(), records.end(),
+                   [](const TraceRecord& a, const TraceRecord& b) { return a.timeNs < b.timeNs; });
+  std::string text = why + "; the last " + std::to_string(records.size()) +
+                     " trace records before it (rras-bridge trace shows more):";
+  for (const TraceRecord& r : records) text += "\n  " + TraceText(r, p_.telemetry.trace);
+  p_.log.Write(LogLevel::Error, text);
+}
+
+void Supervisor::HistoryLocked(InstanceStatus& s) const {
+  s.hostStartedWallNs = p_.state.link ? history_.hostStartedWallNs : 0;
+  s.restarts.assign(history_.restarts.begin(), history_.restarts.end());
+  s.unplannedRestarts = history_.unplanned;
+  s.plannedRestarts = history_.planned;
+  s.budgetUsed = history_.budgetUsed;
 }
 
 void Supervisor::CloseRtm() {
@@ -383,6 +440,17 @@ void Supervisor::RunStop() {
   }
   CloseRtm();
   p_.log(LogLevel::Info, "stopped");
+  {
+    uint32_t gen;
+    {
+      std::lock_guard<std::mutex> lock(p_.state.mu);
+      gen = p_.state.generation;
+    }
+    NoteHost(HostEvent::Stopped, gen, link ? link->pid() : 0, "StopProtocol");
+  }
+  // Before the stop is finished (and ROUTER_STOPPED can be read): with the last protocol, the
+  // admin endpoint's threads are joined here.
+  if (stopped_) stopped_();
   {
     std::lock_guard<std::mutex> lock(p_.state.mu);
     p_.state.phase = Phase::Stopped;

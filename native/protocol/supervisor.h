@@ -22,14 +22,20 @@
 // library (DynamicLibrary::OpenSelf), so an unload without a stop (or before ROUTER_STOPPED
 // was read) cannot unmap code its threads run.
 //
-// State: orders_, timersChanged_, wakesAt_, launch_, stopFinished_, thread_ and pin_ are
-// guarded by the protocol state's mutex (ProtocolState::mu): the supervisor waits for orders
-// and for changes of the protocol's phase together, on its cv. The restart budget is the
+// For operators, every host started, lost, killed by the watchdog, restarted as planned or
+// given up on is recorded in the trace ring, and in the restart history the status shows; a
+// host that died leaves the trace's last records in the log (the crash report).
+//
+// State: orders_, timersChanged_, wakesAt_, launch_, stopFinished_, thread_, pin_ and history_
+// are guarded by the protocol state's mutex (ProtocolState::mu): the supervisor waits for
+// orders and for changes of the protocol's phase together, on its cv; the status snapshot
+// reads history_ with the protocol state (HistoryLocked). The restart budget is the
 // supervisor thread's own (reset as the thread starts, so each run has all of it).
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -39,6 +45,7 @@
 #include "host_link.h"
 #include "host_requests.h"
 #include "protocol_parts.h"
+#include "status.h"
 #include "watchdog.h"
 
 namespace rrasbridge {
@@ -46,8 +53,10 @@ namespace rrasbridge {
 class Supervisor {
  public:
   enum class Command { Launch, Lost, Reload, Stop, Exit };
-  Supervisor(ProtocolParts parts, Watchdog& watchdog, HostRequests& requests)
-      : p_(parts), watchdog_(watchdog), requests_(requests) {}
+  // stopped: called on the thread at the end of a stop, before the stop is marked finished
+  // (the admin endpoint lets go of the protocol, its threads joined before ROUTER_STOPPED).
+  Supervisor(ProtocolParts parts, Watchdog& watchdog, HostRequests& requests, std::function<void()> stopped)
+      : p_(parts), watchdog_(watchdog), requests_(requests), stopped_(std::move(stopped)) {}
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
   ~Supervisor();  // Exit, and joins a thread still running
@@ -56,8 +65,9 @@ class Supervisor {
   // host within the start deadline. NO_ERROR: the phase is Running. Otherwise the thread has
   // torn down what it started and is joined, and the phase is Stopped.
   DWORD Start();
-  // An order; Lost and Reload name the host generation they are about.
-  void Post(Command c, uint32_t generation = 0);
+  // An order; Lost and Reload name the host generation they are about; a Reload says why
+  // (the restart history's reason).
+  void Post(Command c, uint32_t generation = 0, std::string reason = {});
   // A call with this deadline was sent (DoUpdateRoutes): the thread is woken to recompute its
   // next wake-up only when the deadline comes before it (a thread switch per call saved).
   void CallDeadline(Clock::time_point deadline);
@@ -72,11 +82,15 @@ class Supervisor {
   // A thread exists (of a run, or of a finished stop not yet collected); the protocol state's
   // mutex held.
   bool HasThreadLocked() const { return thread_.joinable(); }
+  // The restart history and the current host's start, into a status; the protocol state's
+  // mutex held.
+  void HistoryLocked(InstanceStatus& s) const;
 
  private:
   struct Order {
     Command what;
     uint32_t generation = 0;
+    std::string reason;  // Reload
   };
   // Restarts within restartWindowMs; supervisor thread only.
   class RestartBudget {
@@ -102,7 +116,12 @@ class Supervisor {
   // A restart of the current host; false when it failed (logged).
   bool Relaunch();
   // planned: a restart the host asked for (code reload): graceful, outside the budget.
-  void RecoverFromLoss(RestartBudget& budget, uint32_t generation, bool planned = false);
+  void RecoverFromLoss(RestartBudget& budget, uint32_t generation, bool planned = false,
+                       const std::string& reason = {});
+  // A host's start or end, for the trace and the restart history (takes the state's mutex).
+  void NoteHost(HostEvent what, uint32_t generation, uint32_t pid, const std::string& reason);
+  // The crash report: the trace's last records, into the log.
+  void LogLastRecords(const std::string& why);
   void RunStop();
   void RunExit();
   // A finished stop's thread joined and the library reference dropped; handOut: the stop is
@@ -113,6 +132,7 @@ class Supervisor {
   ProtocolParts p_;
   Watchdog& watchdog_;
   HostRequests& requests_;
+  std::function<void()> stopped_;
   // Guarded by p_.state.mu.
   std::deque<Order> orders_;
   bool timersChanged_ = false;  // a call deadline came before wakesAt_: recompute
@@ -126,6 +146,12 @@ class Supervisor {
   bool stopFinished_ = false;  // the thread has done all of a stop; ROUTER_STOPPED is next
   std::thread thread_;
   DynamicLibrary pin_;  // OpenSelf from Start until the thread is joined
+  struct {
+    int64_t hostStartedWallNs = 0;         // the current host's start
+    std::deque<RestartRecord> restarts;    // the most recent, oldest first
+    uint64_t unplanned = 0, planned = 0;   // restarts since the library was loaded
+    uint32_t budgetUsed = 0;               // of the restart budget, at the last restart
+  } history_;
 };
 
 }  // namespace rrasbridge

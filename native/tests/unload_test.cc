@@ -4,7 +4,10 @@
 // ROUTER_STOPPED, then loads it again; every tenth cycle it also unloads right after a
 // RegisterProtocol that failed. A thread of the library still running its code after an
 // unload crashes this process; a thread left behind shows in /proc/self/task, and under
-// ThreadSanitizer (scripts/native-tests.sh with TSAN=1) as a leaked thread.
+// ThreadSanitizer (scripts/native-tests.sh with TSAN=1) as a leaked thread. Every other cycle
+// an operator follows the trace over the admin endpoint through the stop: the endpoint's
+// threads too must be gone when ROUTER_STOPPED is read, its last records sent, and the
+// connection closed by the library.
 //
 //   unload_test <protocol library> <mock RTM library> <module.js> <host entry> <work dir> [cycles]
 //
@@ -13,6 +16,8 @@
 #include <dlfcn.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -26,6 +31,7 @@
 
 #include "../common/compat.h"
 #include "../common/event_handle.h"
+#include "../common/wire.h"
 #include "check.h"
 
 namespace {
@@ -51,7 +57,84 @@ void WriteConfig(const Paths& p, const std::string& module) {
   std::ofstream f(p.dir + "/rras-bridge.json", std::ios::trunc);
   f << "{\"protocols\": [{\"protocolId\": " << kProtocolId << ", \"name\": \"unload-test\", \"module\": "
     << Quoted(module) << ", \"hostEntry\": " << Quoted(p.hostEntry) << ", \"rtmLibrary\": " << Quoted(p.rtm)
-    << ", \"logFile\": " << Quoted(p.dir + "/protocol.log") << ", \"heartbeatMs\": 100}]}\n";
+    << ", \"logFile\": " << Quoted(p.dir + "/protocol.log") << ", \"heartbeatMs\": 100, \"adminDirectory\": "
+    << Quoted(p.dir + "/run") << "}]}\n";
+}
+
+// An operator's connection to the admin endpoint following the trace (adminHello, then
+// adminTrace with follow), once the library has taken the request; -1 when it could not.
+int FollowTrace(const Paths& p) {
+  using rrasbridge::wire::Message;
+  using rrasbridge::wire::MsgType;
+  using rrasbridge::wire::Value;
+  namespace wire = rrasbridge::wire;
+  const int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::snprintf(sa.sun_path, sizeof sa.sun_path, "%s/run/%d.sock", p.dir.c_str(), int(::getpid()));
+  const timeval limit{10, 0};
+  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  std::string frames, err;
+  Message hello = Message::Request(MsgType::AdminHello, 1);
+  hello.Set(wire::RequestField(MsgType::AdminHello, "magic"), Value::Num(wire::kMagic));
+  hello.Set(wire::RequestField(MsgType::AdminHello, "minVersion"), Value::Num(wire::kAdminMinVersion));
+  hello.Set(wire::RequestField(MsgType::AdminHello, "maxVersion"), Value::Num(wire::kVersion));
+  hello.Set(wire::RequestField(MsgType::AdminHello, "client"), Value::Bytes("unload_test"));
+  Message trace = Message::Request(MsgType::AdminTrace, 2);
+  trace.Set(wire::RequestField(MsgType::AdminTrace, "protocol"), Value::Bytes(""));
+  trace.Set(wire::RequestField(MsgType::AdminTrace, "follow"), Value::Num(1));
+  trace.Set(wire::RequestField(MsgType::AdminTrace, "backlog"), Value::Num(1));
+  const bool encoded = wire::Encode(hello, frames, err) == wire::EncodeStatus::Ok &&
+                       wire::Encode(trace, frames, err) == wire::EncodeStatus::Ok;
+  if (!encoded || ::connect(s, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::send(s, frames.data(), frames.size(), MSG_NOSIGNAL) != ssize_t(frames.size())) {
+    ::close(s);
+    return -1;
+  }
+  wire::FrameDecoder dec;
+  char buf[65536];
+  for (;;) {
+    Message m;
+    switch (dec.Next(m, err)) {
+      case wire::DecodeStatus::Ok:
+        if (m.IsReply() && m.id == 2) return m.status == 0 ? s : (::close(s), -1);
+        continue;
+      case wire::DecodeStatus::Error: ::close(s); return -1;
+      case wire::DecodeStatus::NeedMore: break;
+    }
+    const ssize_t n = ::recv(s, buf, sizeof buf, 0);
+    if (n <= 0) {
+      ::close(s);
+      return -1;
+    }
+    dec.Feed(buf, size_t(n));
+  }
+}
+
+// What the follower got until the library closed the connection: whether that happened, and
+// whether the stop's own record came first.
+bool FollowedToTheEnd(int s, bool* sawStop) {
+  namespace wire = rrasbridge::wire;
+  constexpr wire::Field kRecords = wire::RequestField(wire::MsgType::AdminTraceRecords, "records");
+  wire::FrameDecoder dec;
+  char buf[65536];
+  std::string err;
+  *sawStop = false;
+  for (;;) {
+    const ssize_t n = ::recv(s, buf, sizeof buf, 0);
+    if (n == 0) break;  // closed by the library
+    if (n < 0) {
+      ::close(s);
+      return false;  // timed out: still open
+    }
+    dec.Feed(buf, size_t(n));
+    wire::Message m;
+    while (dec.Next(m, err) == wire::DecodeStatus::Ok)
+      if (m.type == wire::MsgType::AdminTraceRecords && m.Bytes(kRecords).find("\"kind\":\"host\",\"event\":\"stopped\"") != std::string::npos)
+        *sawStop = true;
+  }
+  ::close(s);
+  return true;
 }
 
 // SUPPORT_FUNCTIONS, as a router manager provides them.
@@ -146,6 +229,8 @@ bool Cycle(const Paths& p, int cycle, bool strangerFirst) {
     CHECK(rc.pfnInterfaceStatus(i, TRUE, RIS_INTERFACE_ENABLED, nullptr) == NO_ERROR);
   }
   CHECK(rc.pfnStartComplete() == NO_ERROR);
+  const int admin = cycle % 2 ? FollowTrace(p) : -1;
+  if (cycle % 2) CHECK_MSG(admin >= 0, "cycle " + std::to_string(cycle) + ": no admin connection; log:\n" + Tail(p.dir + "/protocol.log"));
   for (ULONG i : kInterfaces) CHECK(rc.pfnUpdateRoutes(i) == NO_ERROR);  // in flight: 10 s handlers
   CHECK(rc.pfnStopProtocol() == ERROR_PROTOCOL_STOP_PENDING);
   int completes = 0;
@@ -173,6 +258,11 @@ bool Cycle(const Paths& p, int cycle, bool strangerFirst) {
   CHECK(stopped);
   CHECK(completes == 2);  // exactly one per update in flight, before ROUTER_STOPPED
   CHECK(!Loaded(p.library));
+  if (admin >= 0) {
+    bool sawStop = false;
+    CHECK(FollowedToTheEnd(admin, &sawStop));
+    CHECK(sawStop);
+  }
   return stopped;
 }
 

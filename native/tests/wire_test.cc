@@ -501,6 +501,10 @@ void TestVersions() {
     for (const MessageSpec& s : AllSpecs()) {
       Message req = Message::Request(s.type, 1, GenerateFields(s.request, r));
       std::string bytes;
+      if (v < s.since) {  // the admin endpoint's messages: from version 3
+        CHECK(Encode(req, bytes, err, v) == EncodeStatus::Unsupported && bytes.empty());
+        continue;
+      }
       CHECK(Encode(req, bytes, err, v) == EncodeStatus::Ok);
       FrameDecoder d(kDefaultMaxFrame, v);
       d.Feed(bytes.data(), bytes.size());
