@@ -35,6 +35,9 @@ function startTable(router: MockRouter, ownRoutes: number) {
   const proto = router.register({
     protocolId, module: fixture('table'), hostEntry: fixture('counting-host'), heartbeatMs: 0,
     maxFrameBytes: MAX_FRAME, backoffInitialMs: 50, staleTimeoutMs: 120_000, startTimeoutMs: 60_000,
+    // The MIB reads of the test's state wait for a host busy re-announcing thousands of routes:
+    // under Wine on a loaded machine one took longer than the default 5 s and answered 1003.
+    callTimeoutMs: 60_000,
   });
   return { proto, protocolId, started: proto.start({ globalInfo: Buffer.from(JSON.stringify({ ownRoutes })) }) };
 }
