@@ -7,23 +7,6 @@
 namespace rrasbridge::addon {
 namespace {
 
-constexpr size_t kPackedBlobSlots = 4;  // a blob in a packed record: 16 bytes
-
-// Packed records (lib/addon/index.ts, PackedRecords): a record's first `count` fields in
-// order, a u32 field one slot, a blob field kPackedBlobSlots slots holding its 16 bytes. Every
-// list of the catalogue is of such records (routes, statuses, changes, support arguments).
-bool Packable(const wire::FieldList& record, size_t count) {
-  for (size_t i = 0; i < count; ++i)
-    if (record[i].kind != wire::Kind::U32 && record[i].kind != wire::Kind::Blob) return false;
-  return count > 0;
-}
-
-size_t PackedStride(const wire::FieldList& record, size_t count) {
-  size_t stride = 0;
-  for (size_t i = 0; i < count; ++i) stride += record[i].kind == wire::Kind::U32 ? 1 : kPackedBlobSlots;
-  return stride;
-}
-
 Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value& v);
 
 Napi::Object RecordToJs(Napi::Env env, const wire::FieldList& spec, const wire::Record& r) {
@@ -31,6 +14,12 @@ Napi::Object RecordToJs(Napi::Env env, const wire::FieldList& spec, const wire::
   for (size_t i = 0; i < spec.size() && i < r.size(); ++i)
     o.Set(spec[i].name, ValueToJs(env, spec[i], r[i]));
   return o;
+}
+
+Napi::Uint32Array PackedToJs(Napi::Env env, const wire::PackedRecords& p) {
+  Napi::Uint32Array a = Napi::Uint32Array::New(env, p.slots.size());
+  if (!p.slots.empty()) std::memcpy(a.Data(), p.slots.data(), p.slots.size() * sizeof(uint32_t));
+  return a;
 }
 
 Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value& v) {
@@ -48,32 +37,14 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
     case wire::Kind::Utf16:
       return Napi::String::New(env, std::get<std::u16string>(v.v));
     case wire::Kind::List: {
-      const auto& l = std::get<std::vector<wire::Record>>(v.v);
       // A list of records of u32 and blob fields (every list the library sends: route
-      // statuses, best-route changes) arrives as packed records (PackedFromJs's layout): one
-      // Uint32Array, no object per item (issue 12: 1M routes, 1M statuses).
-      if (Packable(*f.record, f.record->size())) {
-        const size_t stride = PackedStride(*f.record, f.record->size());
-        Napi::Uint32Array a = Napi::Uint32Array::New(env, l.size() * stride);
-        uint32_t* p = a.Data();
-        for (const wire::Record& r : l) {
-          for (size_t i = 0; i < f.record->size(); ++i, ++p) {
-            if ((*f.record)[i].kind == wire::Kind::U32) {
-              *p = i < r.size() ? static_cast<uint32_t>(std::get<uint64_t>(r[i].v)) : 0;
-              continue;
-            }
-            // A blob of a packed record is 16 bytes (an IPv6 address); the codec checked the frame.
-            uint8_t bytes[kPackedBlobSlots * sizeof(uint32_t)] = {};
-            if (i < r.size()) {
-              const auto& b = std::get<std::string>(r[i].v);
-              std::memcpy(bytes, b.data(), std::min(b.size(), sizeof bytes));
-            }
-            std::memcpy(p, bytes, sizeof bytes);
-            p += kPackedBlobSlots - 1;
-          }
-        }
-        return a;
-      }
+      // statuses, best-route changes) arrives as packed records (wire.h, PackedRecords): one
+      // Uint32Array copied from the codec's slots, no object per item (issue 12: 1M routes).
+      if (const auto* p = std::get_if<wire::PackedRecords>(&v.v)) return PackedToJs(env, *p);
+      const auto& l = std::get<std::vector<wire::Record>>(v.v);
+      wire::PackedRecords packed;
+      std::string err;
+      if (wire::Packable(*f.record) && wire::Pack(l, *f.record, packed, err)) return PackedToJs(env, packed);
       Napi::Array a = Napi::Array::New(env, l.size());
       for (size_t i = 0; i < l.size(); ++i) a.Set(i, RecordToJs(env, *f.record, l[i]));
       return a;
@@ -90,35 +61,23 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
 std::vector<wire::Value> RecordFromJs(Napi::Env env, const wire::FieldList& spec, size_t count,
                                       Napi::Value obj, const std::string& where, uint32_t version);
 
-// A list given as packed records. Both directions use this build's whole record (a field the
-// agreed version lacks: skipped here, zero in what ToJs delivers), so the layout JS codes is
-// fixed for the build. ctx.routes encodes 1M routes this way in a tight loop instead of
-// building an object per route for this function to read back field by field.
+// A list given as packed records (wire.h, PackedRecords: this build's whole record, whatever
+// the agreed version; the codec leaves out what that version lacks). ctx.routes encodes 1M
+// routes this way in a tight loop; here they are one copy into the codec's slots.
 wire::Value PackedFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::TypedArray ta,
-                         const std::string& where, uint32_t version) {
+                         const std::string& where) {
   if (ta.TypedArrayType() != napi_uint32_array)
     Fail(env, where, f.name, "an array or a Uint32Array of packed records");
   const wire::FieldList& rec = *f.record;
-  if (!Packable(rec, rec.size())) Fail(env, where, f.name, "an array (its records cannot be packed)");
-  const size_t count = wire::FieldsAt(rec, version);
-  const size_t stride = PackedStride(rec, rec.size());
+  if (!wire::Packable(rec)) Fail(env, where, f.name, "an array (its records cannot be packed)");
+  const size_t stride = wire::PackedStride(rec);
   auto u32 = ta.As<Napi::Uint32Array>();
   const size_t slots = u32.ElementLength();
   if (slots % stride != 0)
     Fail(env, where, f.name, ("packed records of " + std::to_string(stride) + " u32 each").c_str());
   if (slots / stride > wire::kMaxListItems) Fail(env, where, f.name, "at most 2^20 packed records");
-  const uint32_t* p = u32.Data();
-  std::vector<wire::Record> items(slots / stride);
-  for (wire::Record& r : items) {
-    r.reserve(count);
-    for (size_t i = 0; i < rec.size(); ++i) {
-      const bool u32Field = rec[i].kind == wire::Kind::U32;
-      if (i < count)
-        r.push_back(u32Field ? wire::Value::Num(*p) : wire::Value::Bytes(p, kPackedBlobSlots * sizeof(uint32_t)));
-      p += u32Field ? 1 : kPackedBlobSlots;
-    }
-  }
-  return wire::Value::List(std::move(items));
+  wire::PackedRecords packed{std::vector<uint32_t>(u32.Data(), u32.Data() + slots), stride};
+  return wire::Value::Packed(std::move(packed));
 }
 
 wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
@@ -158,7 +117,7 @@ wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
       if (!v.IsString()) Fail(env, where, f.name, "a string");
       return wire::Value::Str16(v.As<Napi::String>().Utf16Value());
     case wire::Kind::List: {
-      if (v.IsTypedArray()) return PackedFromJs(env, f, v.As<Napi::TypedArray>(), where, version);
+      if (v.IsTypedArray()) return PackedFromJs(env, f, v.As<Napi::TypedArray>(), where);
       if (!v.IsArray()) Fail(env, where, f.name, "an array or a Uint32Array of packed records");
       auto a = v.As<Napi::Array>();
       if (a.Length() > wire::kMaxListItems) Fail(env, where, f.name, "an array of at most 2^20 items");

@@ -73,10 +73,16 @@ const std::u16string& Str16(const std::vector<Value>& fields, Field f) {
   return s ? *s : kEmpty;
 }
 
-const std::vector<Record>& List(const std::vector<Value>& fields, Field f) {
-  static const std::vector<Record> kEmpty;
-  const std::vector<Record>* l = Get<std::vector<Record>>(fields, f);
+const PackedRecords& Packed(const std::vector<Value>& fields, Field f) {
+  static const PackedRecords kEmpty;
+  const PackedRecords* l = Get<PackedRecords>(fields, f);
   return l ? *l : kEmpty;
+}
+
+std::vector<Record> Records(const std::vector<Value>& fields, Field f, const FieldList& record) {
+  if (const auto* l = Get<std::vector<Record>>(fields, f)) return *l;
+  if (const auto* p = Get<PackedRecords>(fields, f)) return Unpack(*p, record);
+  return {};
 }
 
 }  // namespace rrasbridge::wire

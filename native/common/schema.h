@@ -382,5 +382,15 @@ constexpr Field ReplyField(MsgType t, std::string_view name) {
 constexpr Field RecordField(const FieldList& record, std::string_view name) {
   return FieldOf(record, name);
 }
+// Where a record's field begins in its packed slots (PackedRecords), by its schema name:
+// constexpr size_t kX = PackedSlot(list, RecordField(list, "name")).
+constexpr size_t PackedSlot(const FieldList& record, Field f) {
+  size_t at = 0;
+  for (size_t i = 0; i < f.index(); ++i) at += PackedSlots(record[i]);
+  return at;
+}
+constexpr size_t PackedSlot(const FieldList& record, std::string_view name) {
+  return PackedSlot(record, RecordField(record, name));
+}
 
 }  // namespace rrasbridge::wire

@@ -1,5 +1,6 @@
 #include "wire.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace rrasbridge::wire {
@@ -24,6 +25,15 @@ uint16_t GetU16(const char* p) {
   return static_cast<uint16_t>(u[0] | u[1] << 8);
 }
 
+void SetU32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+
+std::string BlobSizeError(const FieldSpec& f, size_t size) {
+  return std::string("field '") + f.name + "' is a blob of " + std::to_string(size) +
+         " bytes where a packed record holds " + std::to_string(kPackedBlobBytes);
+}
+
 const char* KindName(Kind k) {
   switch (k) {
     case Kind::U32: return "u32";
@@ -39,6 +49,65 @@ const char* KindName(Kind k) {
 // n: how many of spec's fields `version` has (FieldsAt), computed once per list.
 bool EncodeFields(const FieldList& spec, size_t n, const std::vector<Value>& vals, uint32_t version,
                   std::string& o, std::string& err, const char* where);
+
+bool CheckPackable(const FieldList& record, size_t n, const Record& r, std::string& err) {
+  for (size_t i = 0; i < n; ++i) {
+    if (record[i].kind != Kind::Blob) continue;
+    const size_t size = std::get<std::string>(r[i].v).size();  // EncodeFields checked the kind
+    if (size != kPackedBlobBytes) {
+      err = BlobSizeError(record[i], size);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Bytes of one packed record on the wire at a version that has n of its fields.
+size_t PackedWireBytes(const FieldList& record, size_t n) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; ++i) bytes += record[i].kind == Kind::Blob ? 4 + kPackedBlobBytes : 4;
+  return bytes;
+}
+
+// The bytes a list of packed records is on the wire: its count, then each record's fields of
+// `version`, exactly as EncodeFields writes the same records as Values.
+bool EncodePacked(const FieldSpec& f, const PackedRecords& p, uint32_t version, std::string& o,
+                  std::string& err) {
+  const FieldList& record = *f.record;
+  if (!Packable(record) || p.stride != PackedStride(record) || p.slots.size() % p.stride != 0) {
+    err = std::string("field '") + f.name + "': packed records of " + std::to_string(p.stride) +
+          " slots, not this list's " + std::to_string(PackedStride(record));
+    return false;
+  }
+  const size_t count = p.size();
+  if (count > kMaxListItems) {
+    err = std::string("field '") + f.name + "': " + std::to_string(count) + " records, more than " +
+          std::to_string(kMaxListItems);
+    return false;
+  }
+  PutU32(o, static_cast<uint32_t>(count));
+  const size_t n = FieldsAt(record, version);
+  const size_t at = o.size();
+  o.resize(at + count * PackedWireBytes(record, n));
+  char* w = &o[at];
+  for (size_t k = 0; k < count; ++k) {
+    const uint32_t* slot = p[k];
+    for (size_t i = 0; i < n; ++i) {
+      if (record[i].kind == Kind::U32) {
+        SetU32(w, *slot++);
+        w += 4;
+        continue;
+      }
+      SetU32(w, uint32_t(kPackedBlobBytes));
+      std::memcpy(w + 4, slot, kPackedBlobBytes);
+      w += 4 + kPackedBlobBytes;
+      slot += kPackedBlobSlots;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 bool EncodeValue(const FieldSpec& f, const Value& v, uint32_t version, std::string& o,
                  std::string& err) {
@@ -71,18 +140,24 @@ bool EncodeValue(const FieldSpec& f, const Value& v, uint32_t version, std::stri
       return true;
     }
     case Kind::List: {
+      if (auto* p = std::get_if<PackedRecords>(&v.v)) return EncodePacked(f, *p, version, o, err);
       auto* l = std::get_if<std::vector<Record>>(&v.v);
       if (!l || l->size() > kMaxListItems) break;
       PutU32(o, static_cast<uint32_t>(l->size()));
       const size_t n = FieldsAt(*f.record, version);
-      for (const Record& r : *l)
+      for (const Record& r : *l) {
         if (!EncodeFields(*f.record, n, r, version, o, err, f.name)) return false;
+        // What a peer decodes as packed records must be packable (its blobs 16 bytes).
+        if (Packable(*f.record) && !CheckPackable(*f.record, n, r, err)) return false;
+      }
       return true;
     }
   }
   err = std::string("field '") + f.name + "' is not a valid " + KindName(f.kind);
   return false;
 }
+
+namespace {
 
 // Writes the fields `version` has; a caller may give those of a later version too (they are
 // left out: the peer does not know them), not fewer.
@@ -122,6 +197,13 @@ class Reader {
     p_ += n;
     return true;
   }
+  // The next n bytes, or null when fewer are left.
+  const char* Take(size_t n) {
+    if (Left() < n) return nullptr;
+    const char* at = p_;
+    p_ += n;
+    return at;
+  }
   bool Str16(std::u16string& s) {
     uint32_t n;
     if (!U32(n) || Left() / 2 < n) return false;
@@ -135,6 +217,40 @@ class Reader {
   const char* p_;
   const char* end_;
 };
+
+// A list of Packable records into packed slots (the bytes are validated as EncodePacked writes
+// them: every blob kPackedBlobBytes long). n: the count the frame gave.
+bool DecodePacked(const FieldSpec& f, uint32_t n, uint32_t version, Reader& r, PackedRecords& out,
+                  std::string& err) {
+  const FieldList& record = *f.record;
+  const size_t fields = FieldsAt(record, version);
+  const size_t bytes = PackedWireBytes(record, fields);
+  if (n > kMaxListItems) return false;
+  out.stride = PackedStride(record);
+  // Slots for what the bytes left can hold (a count beyond them is a lie found below).
+  out.slots.reserve(std::min<size_t>(n, bytes ? r.Left() / bytes : 0) * out.stride);
+  for (uint32_t k = 0; k < n; ++k) {
+    out.slots.resize(out.slots.size() + out.stride);
+    uint32_t* slot = out[k];
+    for (size_t i = 0; i < fields; ++i) {
+      uint32_t v = 0;
+      if (!r.U32(v)) return false;
+      if (record[i].kind == Kind::U32) {
+        *slot++ = v;
+        continue;
+      }
+      if (v != kPackedBlobBytes) {
+        err = BlobSizeError(record[i], v) + " (in '" + f.name + "' record " + std::to_string(k) + ")";
+        return false;
+      }
+      const char* p = r.Take(kPackedBlobBytes);
+      if (!p) return false;
+      std::memcpy(slot, p, kPackedBlobBytes);
+      slot += kPackedBlobSlots;
+    }
+  }
+  return true;
+}
 
 // count: how many of spec's fields `version` has (FieldsAt), computed once per list.
 bool DecodeFields(const FieldList& spec, size_t count, uint32_t version, Reader& r,
@@ -174,7 +290,14 @@ bool DecodeFields(const FieldList& spec, size_t count, uint32_t version, Reader&
       case Kind::List: {
         uint32_t n = 0;
         // Each item takes at least 4 bytes, so a count beyond what is left is a lie.
-        if (!r.U32(n) || n > kMaxListItems || n > r.Left() / 4) break;
+        if (!r.U32(n)) break;
+        if (Packable(*f.record)) {
+          PackedRecords packed;
+          ok = DecodePacked(f, n, version, r, packed, err);
+          v.v = std::move(packed);
+          break;
+        }
+        if (n > kMaxListItems || n > r.Left() / 4) break;
         std::vector<Record> items(n);
         const size_t fields = FieldsAt(*f.record, version);
         ok = true;
@@ -197,6 +320,16 @@ bool DecodeFields(const FieldList& spec, size_t count, uint32_t version, Reader&
 }
 
 }  // namespace
+
+bool DecodeValue(const FieldSpec& f, const char* data, size_t n, uint32_t version, Value& out,
+                 std::string& err) {
+  err.clear();
+  Reader r(data, n);
+  std::vector<Value> one;
+  if (!DecodeFields(FieldList{&f, 1}, 1, version, r, one, err)) return false;
+  out = std::move(one[0]);
+  return true;
+}
 
 EncodeStatus Encode(const Message& m, std::string& out, std::string& err, uint32_t version,
                     uint32_t maxFrame) {
@@ -263,6 +396,84 @@ std::vector<std::vector<Record>> SplitRecords(std::vector<Record> records, const
   }
   if (!run.empty()) runs.push_back(std::move(run));
   return runs;
+}
+
+std::vector<PackedRecords> SplitRecords(PackedRecords records, const FieldList& list, uint32_t version,
+                                        uint32_t maxFrame, size_t otherBytes) {
+  const size_t fixed = kHeaderSize - 4 + otherBytes + 4;
+  const size_t budget = maxFrame > fixed ? maxFrame - fixed : 0;
+  const size_t bytes = PackedWireBytes(list, FieldsAt(list, version));
+  const size_t count = records.size();
+  std::vector<PackedRecords> runs;
+  if (count == 0) return runs;
+  // A record too big for any frame goes alone (its Encode then says TooBig).
+  const size_t per = std::max<size_t>(1, std::min<size_t>(bytes ? budget / bytes : kMaxListItems, kMaxListItems));
+  if (per >= count) {
+    runs.push_back(std::move(records));
+    return runs;
+  }
+  for (size_t at = 0; at < count; at += per) {
+    const size_t take = std::min(per, count - at);
+    PackedRecords run;
+    run.stride = records.stride;
+    run.slots.assign(records[at], records[at] + take * records.stride);
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+std::vector<Record> Unpack(const PackedRecords& p, const FieldList& record, uint32_t version) {
+  const size_t n = FieldsAt(record, version);
+  std::vector<Record> out(p.size());
+  for (size_t k = 0; k < out.size(); ++k) {
+    const uint32_t* slot = p[k];
+    out[k].reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (record[i].kind == Kind::U32) {
+        out[k].push_back(Value::Num(*slot++));
+      } else {
+        out[k].push_back(Value::Bytes(slot, kPackedBlobBytes));
+        slot += kPackedBlobSlots;
+      }
+    }
+  }
+  return out;
+}
+
+bool Pack(const std::vector<Record>& records, const FieldList& record, PackedRecords& out, std::string& err) {
+  if (!Packable(record)) {
+    err = "records of fields other than u32 and blob cannot be packed";
+    return false;
+  }
+  out = NewPacked(record, records.size());
+  for (size_t k = 0; k < records.size(); ++k) {
+    const Record& r = records[k];
+    if (r.size() > record.size()) {
+      err = "record " + std::to_string(k) + " has more fields than its list";
+      return false;
+    }
+    uint32_t* slot = out[k];
+    for (size_t i = 0; i < r.size(); ++i) {
+      const FieldSpec& f = record[i];
+      if (f.kind == Kind::U32) {
+        const auto* n = std::get_if<uint64_t>(&r[i].v);
+        if (!n || *n > 0xFFFFFFFFu) {
+          err = std::string("field '") + f.name + "' is not a valid u32";
+          return false;
+        }
+        *slot++ = static_cast<uint32_t>(*n);
+        continue;
+      }
+      const auto* b = std::get_if<std::string>(&r[i].v);
+      if (!b || b->size() != kPackedBlobBytes) {
+        err = BlobSizeError(f, b ? b->size() : 0);
+        return false;
+      }
+      std::memcpy(slot, b->data(), kPackedBlobBytes);
+      slot += kPackedBlobSlots;
+    }
+  }
+  return true;
 }
 
 bool DecodeBody(const char* data, size_t n, Message& m, std::string& err, uint32_t version) {

@@ -147,10 +147,49 @@ constexpr Field FieldOf(const FieldList& list, std::string_view name) {
   throw "no field of this name in the list";  // in a constant expression: a build error
 }
 
+// Packed records: a list whose records are all fixed-size fields (u32, and blobs of exactly
+// kPackedBlobBytes: IPv6 addresses), every list of the catalogue, held as one array of u32
+// slots instead of a Value per field (issue 12: a route batch is 16k records, a table 1M).
+// A record is this build's whole record in schema order: a u32 field one slot, a blob
+// kPackedBlobSlots slots holding its bytes as they are on the wire. The layout is fixed for
+// the build (it is the addon's Uint32Array for JS, lib/addon/index.ts): a field the agreed
+// version lacks is zero in what is decoded and left out of what is encoded. The wire bytes are
+// those of the same records as Values.
+constexpr size_t kPackedBlobBytes = 16;
+constexpr size_t kPackedBlobSlots = kPackedBlobBytes / sizeof(uint32_t);
+
+struct PackedRecords {
+  std::vector<uint32_t> slots;
+  size_t stride = 0;  // slots per record (PackedStride of the list's record)
+
+  size_t size() const { return stride ? slots.size() / stride : 0; }
+  bool empty() const { return slots.empty(); }
+  const uint32_t* operator[](size_t i) const { return slots.data() + i * stride; }
+  uint32_t* operator[](size_t i) { return slots.data() + i * stride; }
+};
+
+// Whether a list's records can be packed (all u32 and blob fields), and their layout.
+constexpr bool Packable(const FieldList& record) {
+  for (const FieldSpec& f : record)
+    if (f.kind != Kind::U32 && f.kind != Kind::Blob) return false;
+  return !record.empty();
+}
+constexpr size_t PackedSlots(const FieldSpec& f) { return f.kind == Kind::Blob ? kPackedBlobSlots : 1; }
+constexpr size_t PackedStride(const FieldList& record) {
+  size_t n = 0;
+  for (const FieldSpec& f : record) n += PackedSlots(f);
+  return n;
+}
+// Packed records of `list`'s record, n of them, zero.
+inline PackedRecords NewPacked(const FieldList& record, size_t n) {
+  const size_t stride = PackedStride(record);
+  return PackedRecords{std::vector<uint32_t>(n * stride), stride};
+}
+
 struct Value;
 using Record = std::vector<Value>;
 struct Value {
-  std::variant<uint64_t, std::string, std::u16string, std::vector<Record>> v;
+  std::variant<uint64_t, std::string, std::u16string, std::vector<Record>, PackedRecords> v;
 
   static Value Num(uint64_t n) { return Value{n}; }
   static Value Bytes(std::string b) { return Value{std::move(b)}; }
@@ -159,6 +198,7 @@ struct Value {
   }
   static Value Str16(std::u16string s) { return Value{std::move(s)}; }
   static Value List(std::vector<Record> l) { return Value{std::move(l)}; }
+  static Value Packed(PackedRecords l) { return Value{std::move(l)}; }
 };
 
 // Reading fields by name. A field the message does not carry (a later version's, or one of
@@ -170,7 +210,16 @@ inline uint32_t U32(const std::vector<Value>& fields, Field f) {
 }
 const std::string& Bytes(const std::vector<Value>& fields, Field f);
 const std::u16string& Str16(const std::vector<Value>& fields, Field f);
-const std::vector<Record>& List(const std::vector<Value>& fields, Field f);
+// A list field's records, either way it is held. The decoder packs every Packable list, so
+// code that reads a list takes its records as packed slots (PackedSlot), or as Values here
+// (Records: a copy, for lists that are short or code that is not hot).
+const PackedRecords& Packed(const std::vector<Value>& fields, Field f);
+std::vector<Record> Records(const std::vector<Value>& fields, Field f, const FieldList& record);
+// The Values of packed records (a field `version` lacks: left out, as the decoder would).
+std::vector<Record> Unpack(const PackedRecords& p, const FieldList& record, uint32_t version = kVersion);
+// Records as packed ones; false with err for a record that does not fit the layout (a field
+// of another kind, a blob not kPackedBlobBytes long).
+bool Pack(const std::vector<Record>& records, const FieldList& record, PackedRecords& out, std::string& err);
 // Writing them: `fields` is sized to its list (NewFields) and set by name.
 inline std::vector<Value> NewFields(const FieldList& list) { return std::vector<Value>(list.size()); }
 inline void Set(std::vector<Value>& fields, Field f, Value v) { fields[f.index()] = std::move(v); }
@@ -192,7 +241,7 @@ struct Message {
   uint32_t U32(Field f) const { return wire::U32(fields, f); }
   const std::string& Bytes(Field f) const { return wire::Bytes(fields, f); }
   const std::u16string& Str16(Field f) const { return wire::Str16(fields, f); }
-  const std::vector<Record>& List(Field f) const { return wire::List(fields, f); }
+  const PackedRecords& Packed(Field f) const { return wire::Packed(fields, f); }
   void Set(Field f, Value v) { wire::Set(fields, f, std::move(v)); }
 
   // A request (id 0: a notification) with every field of its schema, to be Set by name.
@@ -258,6 +307,15 @@ EncodeStatus Encode(const Message& m, std::string& out, std::string& err,
 std::vector<std::vector<Record>> SplitRecords(std::vector<Record> records, const FieldList& list,
                                               uint32_t version, uint32_t maxFrame,
                                               size_t otherBytes = 0);
+// The same for packed records (each of the same size on the wire: runs of a fixed count).
+std::vector<PackedRecords> SplitRecords(PackedRecords records, const FieldList& list, uint32_t version,
+                                        uint32_t maxFrame, size_t otherBytes = 0);
+
+// One field's bytes alone, as Encode and DecodeBody write and read it inside a message (for
+// tests of records of any schema, e.g. a later version's).
+bool EncodeValue(const FieldSpec& f, const Value& v, uint32_t version, std::string& out, std::string& err);
+bool DecodeValue(const FieldSpec& f, const char* data, size_t n, uint32_t version, Value& out,
+                 std::string& err);
 
 enum class DecodeStatus { Ok, NeedMore, Error };
 

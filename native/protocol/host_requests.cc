@@ -24,7 +24,7 @@ constexpr wire::Field kSupportInput = wire::RequestField(MsgType::Support, "inpu
 constexpr wire::Field kSupportOutputSize = wire::RequestField(MsgType::Support, "outputSize");
 constexpr wire::Field kSupportResult = wire::ReplyField(MsgType::Support, "result");
 constexpr wire::Field kSupportOutput = wire::ReplyField(MsgType::Support, "output");
-constexpr wire::Field kArgValue = wire::RecordField(schema::kValueRecordList, "value");
+constexpr size_t kArgValue = wire::PackedSlot(schema::kValueRecordList, "value");
 constexpr wire::Field kRestartReason = wire::RequestField(MsgType::Restart, "reason");
 static_assert(kResults.index() == kResults6.index(), "routes and routes6 answer alike");
 
@@ -47,11 +47,11 @@ enum Arg : size_t {
 // One support call of the host: the arguments it gave, the router manager's function.
 struct SupportCall {
   DWORD protocolId;
-  const std::vector<wire::Record>& args;
+  const wire::PackedRecords& args;
   const std::string& input;
   uint32_t outputSize;
 
-  DWORD Arg(Arg i) const { return i < args.size() ? wire::U32(args[i], kArgValue) : 0; }
+  DWORD Arg(Arg i) const { return i < args.size() ? args[i][kArgValue] : 0; }
   PVOID In() const { return input.empty() ? nullptr : const_cast<char*>(input.data()); }
   DWORD InSize() const { return static_cast<DWORD>(input.size()); }
 };
@@ -157,7 +157,7 @@ void HostRequests::Log(HostLink& from, const wire::Message& m) {
 }
 
 void HostRequests::Routes(HostLink& from, const wire::Message& m) {
-  std::vector<wire::Record> results;
+  wire::PackedRecords results;
   std::string error, firstError;
   const DWORD status = p_.rtm.Apply(m, results, error, firstError);
   if (status != NO_ERROR) {
@@ -165,7 +165,7 @@ void HostRequests::Routes(HostLink& from, const wire::Message& m) {
     return;
   }
   wire::Message reply = wire::Message::Reply(m, NO_ERROR);
-  reply.Set(kResults, Value::List(std::move(results)));
+  reply.Set(kResults, Value::Packed(std::move(results)));
   from.Reply(m, NO_ERROR, {}, std::move(reply.fields));
   if (!firstError.empty()) p_.log(LogLevel::Warn, "routes: %s", firstError.c_str());
 }
@@ -196,7 +196,7 @@ void HostRequests::Support(HostLink& from, const wire::Message& m) {
     from.Reply(m, ERROR_INVALID_PARAMETER, "unknown support function " + std::to_string(fn));
     return;
   }
-  const SupportCall c{p_.config.protocolId, m.List(kSupportArgs), m.Bytes(kSupportInput),
+  const SupportCall c{p_.config.protocolId, m.Packed(kSupportArgs), m.Bytes(kSupportInput),
                       m.U32(kSupportOutputSize)};
   DWORD result = 0;
   std::string output;

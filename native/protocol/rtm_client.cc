@@ -122,7 +122,7 @@ void RtmClient::Close(bool deleteRoutes) {
   handle_ = nullptr;
 }
 
-DWORD RtmClient::Apply(const RouteOp& op, std::string& err) {
+DWORD RtmClient::ApplyLocked(const RouteOp& op, std::string& err) {
   if (!handle_) {
     err = "no RTM registration";
     return ERROR_CAN_NOT_COMPLETE;
@@ -132,7 +132,6 @@ DWORD RtmClient::Apply(const RouteOp& op, std::string& err) {
           std::to_string(maxPrefixLength());
     return ERROR_INVALID_PARAMETER;
   }
-  std::lock_guard<std::mutex> lock(mu_);
   if (op.op == kRouteAdd) return AddLocked(op, err);
   if (op.op == kRouteDelete)
     return DeleteLocked({op.destination, op.prefixLength, op.interfaceIndex, op.nextHop}, err);
@@ -158,9 +157,10 @@ DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
       return rc;
     }
   }
-  // Room for MaxNextHopsInRoute handles (the header's size macro is 8 bytes short).
-  std::vector<unsigned char> buf(RtmRouteInfoSize(1));
-  auto* ri = reinterpret_cast<RTM_ROUTE_INFO*>(buf.data());
+  // Room for one next hop's handle (the header's size macro is 8 bytes short); on the stack:
+  // this runs per route.
+  alignas(RTM_ROUTE_INFO) unsigned char buf[RtmRouteInfoSize(1)] = {};
+  auto* ri = reinterpret_cast<RTM_ROUTE_INFO*>(buf);
   ri->Neighbour = hop.handle;  // one route per next hop: equality is dest + owner + neighbour
   ri->PrefInfo.Metric = op.metric;
   ri->PrefInfo.Preference = (op.flags & kRouteHasPreference) ? op.preference : defaultPreference_;

@@ -79,7 +79,25 @@ class RtmClient {
   void Close(bool deleteRoutes);
 
   // Applies one operation; returns NO_ERROR or the error for this route.
-  DWORD Apply(const RouteOp& op, std::string& err);
+  DWORD Apply(const RouteOp& op, std::string& err) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ApplyLocked(op, err);
+  }
+  // Applies n operations under one hold of the tables, so RTM's change delivery (which takes
+  // them to filter what it reports) waits once per batch, not once per route. get(i, op, err)
+  // reads the i-th; false: refused before RTM (ERROR_INVALID_PARAMETER, err says why).
+  // put(i, status) gets each one's outcome, in order; firstError the first refusal's reason.
+  template <typename Get, typename Put>
+  void ApplyBatch(size_t n, Get get, Put put, std::string& firstError) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < n; ++i) {
+      RouteOp op;
+      std::string err;
+      const DWORD status = get(i, op, err) ? ApplyLocked(op, err) : DWORD(ERROR_INVALID_PARAMETER);
+      if (status != NO_ERROR && firstError.empty()) firstError = err;
+      put(i, status);
+    }
+  }
   size_t routeCount() const;
 
   // Other protocols' best routes as last reported (for a host that starts or restarts).
@@ -112,6 +130,7 @@ class RtmClient {
   // remembered nor sent (the host knows them; a restarted host re-announces them): a change
   // passes only when another protocol's route became best, or stopped being best.
   std::vector<RouteChange> Filter(std::vector<RouteChange> changes);
+  DWORD ApplyLocked(const RouteOp& op, std::string& err);
   DWORD AddLocked(const RouteOp& op, std::string& err);
   DWORD DeleteLocked(const RouteKey& key, std::string& err);
   void ReleaseHop(const HopKey& key);

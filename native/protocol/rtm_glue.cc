@@ -11,49 +11,23 @@ using wire::MsgType;
 using wire::Value;
 namespace schema = wire::schema;
 
-// routes (IPv4: addresses as u32) and routes6 (family + 16 address bytes) records.
-constexpr wire::Field kOp = wire::RecordField(schema::kRouteRecordList, "op");
-constexpr wire::Field kDestination = wire::RecordField(schema::kRouteRecordList, "destination");
-constexpr wire::Field kPrefixLength = wire::RecordField(schema::kRouteRecordList, "prefixLength");
-constexpr wire::Field kNextHop = wire::RecordField(schema::kRouteRecordList, "nextHop");
-constexpr wire::Field kInterface = wire::RecordField(schema::kRouteRecordList, "interfaceIndex");
-constexpr wire::Field kMetric = wire::RecordField(schema::kRouteRecordList, "metric");
-constexpr wire::Field kPreference = wire::RecordField(schema::kRouteRecordList, "preference");
-constexpr wire::Field kFlags = wire::RecordField(schema::kRouteRecordList, "flags");
-constexpr wire::Field kTtl = wire::RecordField(schema::kRouteRecordList, "ttlMs");
-constexpr wire::Field kOp6 = wire::RecordField(schema::kRoute6RecordList, "op");
-constexpr wire::Field kFamily6 = wire::RecordField(schema::kRoute6RecordList, "family");
-constexpr wire::Field kDestination6 = wire::RecordField(schema::kRoute6RecordList, "destination");
-constexpr wire::Field kPrefixLength6 = wire::RecordField(schema::kRoute6RecordList, "prefixLength");
-constexpr wire::Field kNextHop6 = wire::RecordField(schema::kRoute6RecordList, "nextHop");
-constexpr wire::Field kInterface6 = wire::RecordField(schema::kRoute6RecordList, "interfaceIndex");
-constexpr wire::Field kMetric6 = wire::RecordField(schema::kRoute6RecordList, "metric");
-constexpr wire::Field kPreference6 = wire::RecordField(schema::kRoute6RecordList, "preference");
-constexpr wire::Field kFlags6 = wire::RecordField(schema::kRoute6RecordList, "flags");
-constexpr wire::Field kTtl6 = wire::RecordField(schema::kRoute6RecordList, "ttlMs");
+// Where each field of a routes (IPv4: addresses as u32), routes6 (family + 16 address bytes),
+// routeChanges or routeChanges6 record is in its packed slots (wire.h, PackedRecords).
+template <const wire::FieldList& kList>
+struct Slots {
+  static constexpr size_t At(std::string_view name) { return wire::PackedSlot(kList, name); }
+};
+using Route = Slots<schema::kRouteRecordList>;
+using Route6 = Slots<schema::kRoute6RecordList>;
+using Change = Slots<schema::kChangeRecordList>;
+using Change6 = Slots<schema::kChange6RecordList>;
+constexpr size_t kStatus = wire::PackedSlot(schema::kStatusRecordList, "status");
 constexpr wire::Field kOps = wire::RequestField(MsgType::Routes, "ops");
 constexpr wire::Field kOps6 = wire::RequestField(MsgType::Routes6, "ops");
-constexpr wire::Field kStatus = wire::RecordField(schema::kStatusRecordList, "status");
-static_assert(kOps.index() == kOps6.index(), "routes and routes6 carry their ops alike");
-
-// routeChanges (IPv4) and routeChanges6 records.
-constexpr wire::Field kChangeDestination = wire::RecordField(schema::kChangeRecordList, "destination");
-constexpr wire::Field kChangePrefix = wire::RecordField(schema::kChangeRecordList, "prefixLength");
-constexpr wire::Field kChangeOwner = wire::RecordField(schema::kChangeRecordList, "owner");
-constexpr wire::Field kChangeNextHop = wire::RecordField(schema::kChangeRecordList, "nextHop");
-constexpr wire::Field kChangeInterface = wire::RecordField(schema::kChangeRecordList, "interfaceIndex");
-constexpr wire::Field kChangeMetric = wire::RecordField(schema::kChangeRecordList, "metric");
-constexpr wire::Field kChangePreference = wire::RecordField(schema::kChangeRecordList, "preference");
-constexpr wire::Field kChange6Family = wire::RecordField(schema::kChange6RecordList, "family");
-constexpr wire::Field kChange6Destination = wire::RecordField(schema::kChange6RecordList, "destination");
-constexpr wire::Field kChange6Prefix = wire::RecordField(schema::kChange6RecordList, "prefixLength");
-constexpr wire::Field kChange6Owner = wire::RecordField(schema::kChange6RecordList, "owner");
-constexpr wire::Field kChange6NextHop = wire::RecordField(schema::kChange6RecordList, "nextHop");
-constexpr wire::Field kChange6Interface = wire::RecordField(schema::kChange6RecordList, "interfaceIndex");
-constexpr wire::Field kChange6Metric = wire::RecordField(schema::kChange6RecordList, "metric");
-constexpr wire::Field kChange6Preference = wire::RecordField(schema::kChange6RecordList, "preference");
 constexpr wire::Field kChanges = wire::RequestField(MsgType::RouteChanges, "changes");
 constexpr wire::Field kChanges6 = wire::RequestField(MsgType::RouteChanges6, "changes");
+static_assert(kOps.index() == kOps6.index(), "routes and routes6 carry their ops alike");
+static_assert(wire::kPackedBlobBytes == sizeof(Address), "a packed blob holds an RTM address");
 
 // Bytes queued to the host before the next message of a table waits (well under the
 // channel's high-water mark).
@@ -67,62 +41,52 @@ static_assert(uint32_t(wire::RouteOperation::Add) == kRouteAdd &&
                   uint32_t(wire::RouteFlag::HasPreference) == kRouteHasPreference,
               "RtmClient's route operations are the wire's");
 
-// One route operation of a routes (IPv4) or routes6 record; false with err for a record of
-// another family or an address that is not 16 bytes.
-bool DecodeRouteOp(const wire::Record& r, bool v6, RouteOp& op, std::string& err) {
-  using wire::U32;
+// One route operation of a routes (IPv4) or routes6 record's slots; false with err for a
+// record of another family (the codec checked the addresses' size).
+bool DecodeRouteOp(const uint32_t* s, bool v6, RouteOp& op, std::string& err) {
   if (!v6) {
-    op = RouteOp{U32(r, kOp),     Ipv4Address(U32(r, kDestination)), U32(r, kPrefixLength),
-                 Ipv4Address(U32(r, kNextHop)), U32(r, kInterface), U32(r, kMetric),
-                 U32(r, kPreference), U32(r, kFlags), U32(r, kTtl)};
+    op = RouteOp{s[Route::At("op")],        Ipv4Address(s[Route::At("destination")]),
+                 s[Route::At("prefixLength")], Ipv4Address(s[Route::At("nextHop")]),
+                 s[Route::At("interfaceIndex")], s[Route::At("metric")],
+                 s[Route::At("preference")], s[Route::At("flags")],
+                 s[Route::At("ttlMs")]};
     return true;
   }
-  auto addr6 = [&](wire::Field f, Address& out) {
-    const std::string& b = wire::Bytes(r, f);
-    if (b.size() != out.size()) {
-      err = "an IPv6 address of " + std::to_string(b.size()) + " bytes, not 16";
-      return false;
-    }
-    std::memcpy(out.data(), b.data(), out.size());
-    return true;
-  };
-  if (U32(r, kFamily6) != kFamilyIpv6) {
-    err = "routes6 record of family " + std::to_string(U32(r, kFamily6)) + ", not AF_INET6 (23)";
+  if (const uint32_t family = s[Route6::At("family")]; family != kFamilyIpv6) {
+    err = "routes6 record of family " + std::to_string(family) + ", not AF_INET6 (23)";
     return false;
   }
-  op.op = U32(r, kOp6);
-  op.prefixLength = U32(r, kPrefixLength6);
-  op.interfaceIndex = U32(r, kInterface6);
-  op.metric = U32(r, kMetric6);
-  op.preference = U32(r, kPreference6);
-  op.flags = U32(r, kFlags6);
-  op.ttlMs = U32(r, kTtl6);
-  return addr6(kDestination6, op.destination) && addr6(kNextHop6, op.nextHop);
+  op.op = s[Route6::At("op")];
+  std::memcpy(op.destination.data(), s + Route6::At("destination"), op.destination.size());
+  op.prefixLength = s[Route6::At("prefixLength")];
+  std::memcpy(op.nextHop.data(), s + Route6::At("nextHop"), op.nextHop.size());
+  op.interfaceIndex = s[Route6::At("interfaceIndex")];
+  op.metric = s[Route6::At("metric")];
+  op.preference = s[Route6::At("preference")];
+  op.flags = s[Route6::At("flags")];
+  op.ttlMs = s[Route6::At("ttlMs")];
+  return true;
 }
 
-wire::Record ChangeRecord(const RouteChange& c) {
-  wire::Record r = wire::NewFields(schema::kChangeRecordList);
-  wire::Set(r, kChangeDestination, Value::Num(Ipv4Wire(c.destination)));
-  wire::Set(r, kChangePrefix, Value::Num(c.prefixLength));
-  wire::Set(r, kChangeOwner, Value::Num(c.owner));
-  wire::Set(r, kChangeNextHop, Value::Num(Ipv4Wire(c.nextHop)));
-  wire::Set(r, kChangeInterface, Value::Num(c.interfaceIndex));
-  wire::Set(r, kChangeMetric, Value::Num(c.metric));
-  wire::Set(r, kChangePreference, Value::Num(c.preference));
-  return r;
+void ChangeRecord(const RouteChange& c, uint32_t* s) {
+  s[Change::At("destination")] = Ipv4Wire(c.destination);
+  s[Change::At("prefixLength")] = c.prefixLength;
+  s[Change::At("owner")] = c.owner;
+  s[Change::At("nextHop")] = Ipv4Wire(c.nextHop);
+  s[Change::At("interfaceIndex")] = c.interfaceIndex;
+  s[Change::At("metric")] = c.metric;
+  s[Change::At("preference")] = c.preference;
 }
 
-wire::Record Change6Record(const RouteChange& c) {
-  wire::Record r = wire::NewFields(schema::kChange6RecordList);
-  wire::Set(r, kChange6Family, Value::Num(kFamilyIpv6));
-  wire::Set(r, kChange6Destination, Value::Bytes(c.destination.data(), c.destination.size()));
-  wire::Set(r, kChange6Prefix, Value::Num(c.prefixLength));
-  wire::Set(r, kChange6Owner, Value::Num(c.owner));
-  wire::Set(r, kChange6NextHop, Value::Bytes(c.nextHop.data(), c.nextHop.size()));
-  wire::Set(r, kChange6Interface, Value::Num(c.interfaceIndex));
-  wire::Set(r, kChange6Metric, Value::Num(c.metric));
-  wire::Set(r, kChange6Preference, Value::Num(c.preference));
-  return r;
+void Change6Record(const RouteChange& c, uint32_t* s) {
+  s[Change6::At("family")] = kFamilyIpv6;
+  std::memcpy(s + Change6::At("destination"), c.destination.data(), c.destination.size());
+  s[Change6::At("prefixLength")] = c.prefixLength;
+  s[Change6::At("owner")] = c.owner;
+  std::memcpy(s + Change6::At("nextHop"), c.nextHop.data(), c.nextHop.size());
+  s[Change6::At("interfaceIndex")] = c.interfaceIndex;
+  s[Change6::At("metric")] = c.metric;
+  s[Change6::At("preference")] = c.preference;
 }
 
 }  // namespace
@@ -195,13 +159,12 @@ void RtmGlue::OnChanges(std::vector<RouteChange> changes) {
 void RtmGlue::SendChanges(HostLink& link, const std::vector<RouteChange>& changes, const Deadline* paceBy) {
   if (changes.empty()) return;
   const bool v6 = family() == kFamilyIpv6;
-  std::vector<wire::Record> records;
-  records.reserve(changes.size());
-  for (const auto& c : changes) records.push_back(v6 ? Change6Record(c) : ChangeRecord(c));
+  const wire::FieldList& list = v6 ? schema::kChange6RecordList : schema::kChangeRecordList;
+  wire::PackedRecords records = wire::NewPacked(list, changes.size());
+  for (size_t i = 0; i < changes.size(); ++i) (v6 ? Change6Record : ChangeRecord)(changes[i], records[i]);
   const MsgType type = v6 ? MsgType::RouteChanges6 : MsgType::RouteChanges;
   // As many messages as maxFrameBytes needs: one frame over it would be refused, and lost.
-  auto runs = wire::SplitRecords(std::move(records), v6 ? schema::kChange6RecordList : schema::kChangeRecordList,
-                                 link.version(), config_.maxFrameBytes);
+  auto runs = wire::SplitRecords(std::move(records), list, link.version(), config_.maxFrameBytes);
   size_t left = changes.size();
   for (auto& run : runs) {
     std::string err;
@@ -213,7 +176,7 @@ void RtmGlue::SendChanges(HostLink& link, const std::vector<RouteChange>& change
     }
     const size_t n = run.size();
     wire::Message m = wire::Message::Request(type, 0);
-    m.Set(v6 ? kChanges6 : kChanges, Value::List(std::move(run)));
+    m.Set(v6 ? kChanges6 : kChanges, Value::Packed(std::move(run)));
     // A refusal means the channel is down: the next host gets the whole table again.
     if (!link.Notify(type, std::move(m.fields), err)) {
       log_(LogLevel::Warn, "%u route change(s) not delivered to the host: %s", unsigned(left), err.c_str());
@@ -223,7 +186,7 @@ void RtmGlue::SendChanges(HostLink& link, const std::vector<RouteChange>& change
   }
 }
 
-DWORD RtmGlue::Apply(const wire::Message& batch, std::vector<wire::Record>& results,
+DWORD RtmGlue::Apply(const wire::Message& batch, wire::PackedRecords& results,
                      std::string& error, std::string& firstError) {
   std::shared_ptr<RtmClient> rtm = client();
   if (!rtm) {
@@ -236,17 +199,11 @@ DWORD RtmGlue::Apply(const wire::Message& batch, std::vector<wire::Record>& resu
             (family() == kFamilyIpv6 ? "IPv6" : "IPv4") + " router manager";
     return ERROR_INVALID_PARAMETER;
   }
-  const auto& ops = batch.List(kOps);
-  results.reserve(ops.size());
-  for (const auto& r : ops) {
-    RouteOp op;
-    std::string err;
-    const DWORD status = DecodeRouteOp(r, v6, op, err) ? rtm->Apply(op, err) : ERROR_INVALID_PARAMETER;
-    if (status != NO_ERROR && firstError.empty()) firstError = err;
-    wire::Record result = wire::NewFields(schema::kStatusRecordList);
-    wire::Set(result, kStatus, Value::Num(status));
-    results.push_back(std::move(result));
-  }
+  const wire::PackedRecords& ops = batch.Packed(kOps);
+  results = wire::NewPacked(schema::kStatusRecordList, ops.size());
+  rtm->ApplyBatch(
+      ops.size(), [&](size_t i, RouteOp& op, std::string& err) { return DecodeRouteOp(ops[i], v6, op, err); },
+      [&](size_t i, DWORD status) { results[i][kStatus] = status; }, firstError);
   return NO_ERROR;
 }
 

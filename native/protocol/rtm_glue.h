@@ -44,7 +44,7 @@ class RtmGlue {
   // A route batch of the host (routes or routes6): a status per operation in results, in
   // order. Returns what the whole request gets: NO_ERROR, or why no operation was tried
   // (error says it); firstError is the first refused operation's reason.
-  DWORD Apply(const wire::Message& batch, std::vector<wire::Record>& results, std::string& error,
+  DWORD Apply(const wire::Message& batch, wire::PackedRecords& results, std::string& error,
               std::string& firstError);
 
   // The RTM family of the protocol's router manager (config ipv6).

@@ -108,6 +108,8 @@ void TraceRing::Message(bool out, const wire::Message& m) {
       }
     } else if (const auto* l = std::get_if<std::vector<wire::Record>>(&v)) {
       r.args[i] = l->size();
+    } else if (const auto* p = std::get_if<wire::PackedRecords>(&v)) {
+      r.args[i] = p->size();
     }
   }
   Push(r);

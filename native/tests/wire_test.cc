@@ -36,15 +36,16 @@ struct Rng {
   uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
 };
 
-Value Generate(const FieldSpec& f, Rng& r);
+// packed: a record of a packed list, whose blobs are kPackedBlobBytes.
+Value Generate(const FieldSpec& f, Rng& r, bool packed = false);
 
-Record GenerateRecord(const FieldList& spec, Rng& r) {
+Record GenerateRecord(const FieldList& spec, Rng& r, bool packed = false) {
   Record rec;
-  for (const FieldSpec& f : spec) rec.push_back(Generate(f, r));
+  for (const FieldSpec& f : spec) rec.push_back(Generate(f, r, packed));
   return rec;
 }
 
-Value Generate(const FieldSpec& f, Rng& r) {
+Value Generate(const FieldSpec& f, Rng& r, bool packed) {
   switch (f.kind) {
     case Kind::U32: {
       static const uint64_t kEdges[] = {0, 1, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF};
@@ -55,7 +56,8 @@ Value Generate(const FieldSpec& f, Rng& r) {
       return Value::Num(r.Below(2) ? kEdges[r.Below(5)] : r.Next());
     }
     case Kind::Blob: {
-      std::string b(r.Below(4) == 0 ? 0 : r.Below(64), '\0');  // empty a quarter of the time
+      // empty a quarter of the time
+      std::string b(packed ? kPackedBlobBytes : r.Below(4) == 0 ? 0 : r.Below(64), '\0');
       for (char& c : b) c = static_cast<char>(r.Next());
       return Value::Bytes(b);
     }
@@ -81,7 +83,12 @@ Value Generate(const FieldSpec& f, Rng& r) {
     }
     case Kind::List: {
       std::vector<Record> items(r.Below(3) == 0 ? 0 : r.Below(6));
-      for (Record& item : items) item = GenerateRecord(*f.record, r);
+      const bool packable = Packable(*f.record);
+      for (Record& item : items) item = GenerateRecord(*f.record, r, packable);
+      // Either way a sender may hold them: the same bytes on the wire.
+      PackedRecords p;
+      std::string err;
+      if (packable && r.Below(2) && CHECK(Pack(items, *f.record, p, err))) return Value::Packed(std::move(p));
       return Value::List(std::move(items));
     }
   }
@@ -124,6 +131,19 @@ DecodeStatus DecodeOne(const std::string& bytes, Message& m, std::string& err,
   return d.Next(m, err);
 }
 
+// m with its lists as the decoder holds them: packed where their records can be.
+Message AsDecoded(Message m) {
+  const FieldList* spec = FieldsOf(m);
+  for (size_t i = 0; spec && i < m.fields.size() && i < spec->size(); ++i) {
+    const auto* l = std::get_if<std::vector<Record>>(&m.fields[i].v);
+    PackedRecords p;
+    std::string err;
+    if (l && Packable(*(*spec)[i].record) && CHECK(Pack(*l, *(*spec)[i].record, p, err)))
+      m.fields[i] = Value::Packed(std::move(p));
+  }
+  return m;
+}
+
 bool RoundTrips(const Message& m, const char* what) {
   std::string bytes = Frame(m);
   if (bytes.empty()) return false;
@@ -132,7 +152,7 @@ bool RoundTrips(const Message& m, const char* what) {
   const bool ok = DecodeOne(bytes, back, err) == DecodeStatus::Ok;
   CHECK_MSG(ok, std::string(what) + " " + FindSpec(m.type)->name + ": " + err);
   if (!ok) return false;
-  CHECK_MSG(Equal(m, back), std::string(what) + " " + FindSpec(m.type)->name + " differs");
+  CHECK_MSG(Equal(AsDecoded(m), back), std::string(what) + " " + FindSpec(m.type)->name + " differs");
   std::string again;
   CHECK(Enc(back, again, err) && again == bytes);
   return true;
@@ -240,7 +260,7 @@ void TestByteByByte() {
   CHECK(!errors);
   CHECK(got.size() == sent.size());
   bool same = got.size() == sent.size();
-  for (size_t i = 0; same && i < got.size(); ++i) same = Equal(got[i], sent[i]);
+  for (size_t i = 0; same && i < got.size(); ++i) same = Equal(got[i], AsDecoded(sent[i]));
   CHECK(same);
   CHECK(idleBytes == stream.size() - sent.size());  // only a frame's last byte completes it
   CHECK(d.Buffered() == 0);
@@ -360,14 +380,14 @@ void TestListCounts() {
   // Count within bytes/4 but each route record needs 36 bytes.
   CHECK(DecodeOne(RawFrame(41, 0, 1, U32s({2}) + std::string(40, '\0')), m, err) == DecodeStatus::Error);
   CHECK(DecodeOne(RawFrame(41, 0, 1, U32s({1}) + std::string(36, '\0')), m, err) == DecodeStatus::Ok);
-  CHECK(m.List(kOps).size() == 1 && m.List(kOps)[0].size() == 9);
+  CHECK(m.Packed(kOps).size() == 1 && m.Packed(kOps).stride == 9);
   // Too many items for kMaxListItems, even with the bytes present (DecodeBody has no cap).
   std::string body = std::string("\x29\x00\x01\x00\x01\x00\x00\x00", 8) + U32s({0, 0, kMaxListItems + 1}) +
                      std::string(size_t(kMaxListItems + 1) * 4, '\0');
   CHECK(!DecodeBody(body.data(), body.size(), m, err));
   body = std::string("\x29\x00\x01\x00\x01\x00\x00\x00", 8) + U32s({0, 0, kMaxListItems}) +
          std::string(size_t(kMaxListItems) * 4, '\0');
-  CHECK(DecodeBody(body.data(), body.size(), m, err) && m.List(kResults).size() == kMaxListItems);
+  CHECK(DecodeBody(body.data(), body.size(), m, err) && m.Packed(kResults).size() == kMaxListItems);
   // Encoding more than kMaxListItems is refused.
   std::vector<Record> many(size_t(kMaxListItems) + 1, Record{Value::Num(0)});
   std::string out;
@@ -522,7 +542,7 @@ void TestVersions() {
 void TestFieldAccess() {
   constexpr Field kLibrary = RequestField(MsgType::Start, "library");
   const Message empty = Message::Request(MsgType::Start, 1, {});
-  CHECK(empty.Num(kLibrary) == 0 && empty.Bytes(kLibrary).empty() && empty.List(kOps).empty());
+  CHECK(empty.Num(kLibrary) == 0 && empty.Bytes(kLibrary).empty() && empty.Packed(kOps).empty());
   // A field of another kind reads as empty too (a decoded message never has one).
   const Message odd = Message::Request(MsgType::Log, 1, {Value::Bytes("x"), Value::Num(3)});
   CHECK(odd.Num(kLogLevel) == 0 && odd.Bytes(kLogText).empty());
@@ -561,7 +581,8 @@ void TestSplitRecords() {
     dec.Feed(frame.data(), frame.size());
     Message back;
     CHECK(dec.Next(back, err) == DecodeStatus::Ok);
-    for (const Record& r : back.List(changes)) CHECK(U32(r, FieldOf(schema::kChangeRecordList, "owner")) == next++);
+    const PackedRecords& got = back.Packed(changes);
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i][PackedSlot(schema::kChangeRecordList, "owner")] == next++);
   }
   CHECK(next == kRecords);
   // A frame big enough for all of them: one run, but never more items than a list may hold.
@@ -572,7 +593,89 @@ void TestSplitRecords() {
   CHECK(capped.size() == 2 && capped[0].size() == kMaxListItems && capped[1].size() == 1);
 }
 
+// Packed records (wire.h): the bytes of the same records as Values, at every version; a field
+// of a later version left out of what is sent and zero in what is read; a blob that is not 16
+// bytes, a count the bytes cannot hold, or more than kMaxListItems refused with the reason.
+void TestPackedRecords() {
+  // A record that grew in version 2 (the catalogue's lists have not yet).
+  static constexpr FieldSpec kRec[] = {schema::U32("a"), schema::Blob("addr"), schema::U32("b", nullptr, 2)};
+  static constexpr FieldList kRecList = schema::List(kRec);
+  static constexpr FieldSpec kItems = schema::ListOf("items", kRecList);
+  static_assert(PackedStride(kRecList) == 6 && PackedSlot(kRecList, "b") == 5, "slots by name");
+  const std::string addr0(16, '\x11'), addr1 = "0123456789abcdef";
+  PackedRecords p = NewPacked(kRecList, 2);
+  p[0][0] = 7, p[0][5] = 70, p[1][0] = 0xFFFFFFFF, p[1][5] = 1;
+  std::memcpy(p[0] + 1, addr0.data(), 16);
+  std::memcpy(p[1] + 1, addr1.data(), 16);
+  const std::vector<Record> values = {{Value::Num(7), Value::Bytes(addr0), Value::Num(70)},
+                                      {Value::Num(0xFFFFFFFF), Value::Bytes(addr1), Value::Num(1)}};
+  std::string v1, v2, g1, g2, err;
+  CHECK(EncodeValue(kItems, Value::Packed(p), 1, v1, err) && EncodeValue(kItems, Value::Packed(p), 2, v2, err));
+  CHECK(EncodeValue(kItems, Value::List(values), 1, g1, err) && EncodeValue(kItems, Value::List(values), 2, g2, err));
+  CHECK(v1 == g1 && v2 == g2);
+  CHECK(v1 == U32s({2, 7, 16}) + addr0 + U32s({0xFFFFFFFF, 16}) + addr1);
+  CHECK(v2 == U32s({2, 7, 16}) + addr0 + U32s({70, 0xFFFFFFFF, 16}) + addr1 + U32s({1}));
+  // Read at each version: a version-1 peer's records have no b (zero here); read at 2, what
+  // version 1 wrote is short of it (malformed within the agreed version).
+  Value back;
+  CHECK(DecodeValue(kItems, v2.data(), v2.size(), 2, back, err) && Equal(back, Value::Packed(p)));
+  CHECK(DecodeValue(kItems, v1.data(), v1.size(), 1, back, err));
+  PackedRecords old = p;
+  old[0][5] = old[1][5] = 0;
+  CHECK(Equal(back, Value::Packed(old)));
+  CHECK(Equal(Value::List(Unpack(old, kRecList, 1)), Value::List({{values[0][0], values[0][1]}, {values[1][0], values[1][1]}})));
+  CHECK(!DecodeValue(kItems, v1.data(), v1.size(), 2, back, err));
+  CHECK_MSG(err.find("'items'") != std::string::npos, err);
+  // Truncated anywhere: every prefix is refused.
+  for (size_t n = 0; n < v2.size(); ++n) CHECK(!DecodeValue(kItems, v2.data(), n, 2, back, err));
+  // A blob of another size.
+  std::string bad = U32s({1, 7, 15}) + std::string(15, 'x') + U32s({0});
+  CHECK(!DecodeValue(kItems, bad.data(), bad.size(), 2, back, err));
+  CHECK_MSG(err.find("'addr' is a blob of 15 bytes where a packed record holds 16") != std::string::npos, err);
+  std::string out;
+  Record shortAddr = values[0];
+  shortAddr[1] = Value::Bytes("1234");
+  CHECK(!EncodeValue(kItems, Value::List({shortAddr}), 2, out, err));
+  CHECK_MSG(err.find("'addr' is a blob of 4 bytes") != std::string::npos, err);
+  CHECK(!Pack({shortAddr}, kRecList, old, err));
+  // More records than a list may hold, bytes present or not.
+  std::string many = U32s({kMaxListItems + 1}) + std::string(size_t(kMaxListItems + 1) * 24, '\0');
+  CHECK(!DecodeValue(kItems, many.data(), many.size(), 2, back, err));
+  PackedRecords tooMany = NewPacked(kRecList, size_t(kMaxListItems) + 1);
+  CHECK(!EncodeValue(kItems, Value::Packed(tooMany), 2, out, err));
+  // Slots not of this list's layout.
+  PackedRecords odd{std::vector<uint32_t>(5), 5};
+  CHECK(!EncodeValue(kItems, Value::Packed(odd), 2, out, err));
+  CHECK_MSG(err.find("packed records of 5 slots") != std::string::npos, err);
+
+  // The catalogue's routes6: the same frame either way; a 4-byte address refused by name.
+  constexpr Field kOps6 = RequestField(MsgType::Routes6, "ops");
+  Rng r{12};
+  std::vector<Record> ops;
+  for (int i = 0; i < 50; ++i) ops.push_back(GenerateRecord(schema::kRoute6RecordList, r, true));
+  PackedRecords packedOps;
+  CHECK(Pack(ops, schema::kRoute6RecordList, packedOps, err));
+  std::string a, b;
+  CHECK(Enc(Message::Request(MsgType::Routes6, 5, {Value::List(ops)}), a, err));
+  CHECK(Enc(Message::Request(MsgType::Routes6, 5, {Value::Packed(packedOps)}), b, err));
+  CHECK(a == b);
+  Message m;
+  CHECK(DecodeOne(a, m, err) == DecodeStatus::Ok && Equal(Value::Packed(packedOps), m.fields[kOps6.index()]));
+  std::string frame = RawFrame(46, 0, 5, U32s({1, 1, 23, 4, 0, 0}));
+  CHECK(DecodeOne(frame, m, err) == DecodeStatus::Error);
+  CHECK_MSG(err.find("routes6: field 'destination' is a blob of 4 bytes") != std::string::npos, err);
+  // Split packed as Values are split.
+  const auto runs = SplitRecords(packedOps, schema::kRoute6RecordList, kVersion, 1024);
+  const auto valueRuns = SplitRecords(ops, schema::kRoute6RecordList, kVersion, 1024);
+  CHECK(runs.size() == valueRuns.size() && runs.size() > 1);
+  for (size_t i = 0; i < runs.size() && i < valueRuns.size(); ++i) {
+    PackedRecords expected;
+    CHECK(Pack(valueRuns[i], schema::kRoute6RecordList, expected, err) && Equal(Value::Packed(runs[i]), Value::Packed(expected)));
+  }
+}
+
 int main() {
+  TestPackedRecords();
   TestCatalogue();
   TestRoundTripEverySpec();
   TestNotificationAndReplyShape();

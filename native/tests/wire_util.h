@@ -23,6 +23,10 @@ inline bool Equal(const wire::Value& a, const wire::Value& b) {
       if (!Equal((*l)[i], r[i])) return false;
     return true;
   }
+  if (auto* p = std::get_if<wire::PackedRecords>(&a.v)) {
+    const auto& q = std::get<wire::PackedRecords>(b.v);
+    return p->stride == q.stride && p->slots == q.slots;
+  }
   if (auto* n = std::get_if<uint64_t>(&a.v)) return *n == std::get<uint64_t>(b.v);
   if (auto* s = std::get_if<std::string>(&a.v)) return *s == std::get<std::string>(b.v);
   return std::get<std::u16string>(a.v) == std::get<std::u16string>(b.v);
