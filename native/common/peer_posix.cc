@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "peer.h"
 
@@ -51,7 +52,10 @@ void Peer::Run() {
   }
   wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame, limits_.version);
   std::string reason;
-  char buf[16384];
+  // A route batch is ~150 KB a frame: read it in one or two calls, not ten (issue 12).
+  constexpr size_t kReceiveBytes = 256u << 10;
+  std::vector<char> buffer(kReceiveBytes);
+  char* const buf = buffer.data();
   const int fd = stream_.get();
   auto dispatch = [&] {
     if (reason.empty()) reason = Dispatch(dec);
@@ -77,7 +81,7 @@ void Peer::Run() {
       break;
     }
     if (p[1].revents & POLLIN)
-      while (::read(wakeRead_.get(), buf, sizeof buf) > 0) {
+      while (::read(wakeRead_.get(), buf, kReceiveBytes) > 0) {
       }
     if (p[0].revents & POLLOUT) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -90,7 +94,7 @@ void Peer::Run() {
       }
     }
     if (reason.empty() && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      ssize_t n = ::recv(fd, buf, kReceiveBytes, 0);
       if (n > 0) {
         dec.Feed(buf, static_cast<size_t>(n));
         {

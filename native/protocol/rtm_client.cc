@@ -103,16 +103,18 @@ void RtmClient::Close(bool deleteRoutes) {
     std::lock_guard<std::mutex> lock(mu_);
     if (deleteRoutes) {
       std::string err;
-      while (!routes_.empty()) DeleteLocked(routes_.begin()->first, err);
+      while (!routes_.empty()) DeleteLocked(routes_.end() - 1, err);
     }
-    for (auto& [key, r] : routes_) api_.RtmReleaseRoutes(handle_, 1, &r.handle);
+    for (Route& r : routes_) api_.RtmReleaseRoutes(handle_, 1, &r.handle);
     routes_.clear();
-    for (auto& [key, hop] : hops_) {
+    for (Hop& hop : hops_) {
       // Deleting by handle also releases it; release only what could not be deleted.
-      if (api_.RtmDeleteNextHop(handle_, hop.handle, nullptr) != NO_ERROR)
+      if (hop.handle && api_.RtmDeleteNextHop(handle_, hop.handle, nullptr) != NO_ERROR)
         api_.RtmReleaseNextHops(handle_, 1, &hop.handle);
     }
     hops_.clear();
+    freeHops_.clear();
+    hopIndex_.clear();
   }
   {
     std::lock_guard<std::mutex> lock(gClientsMu);
@@ -133,17 +135,35 @@ DWORD RtmClient::ApplyLocked(const RouteOp& op, std::string& err) {
     return ERROR_INVALID_PARAMETER;
   }
   if (op.op == kRouteAdd) return AddLocked(op, err);
-  if (op.op == kRouteDelete)
-    return DeleteLocked({op.destination, op.prefixLength, op.interfaceIndex, op.nextHop}, err);
+  if (op.op == kRouteDelete) {
+    const uint32_t hop = FindHop({op.nextHop, op.interfaceIndex});
+    Route* route = hop == kNoHop ? nullptr : routes_.Find(op.destination, op.prefixLength, hop);
+    if (!route) {
+      err = "no such route of this protocol";
+      return ERROR_NOT_FOUND;
+    }
+    return DeleteLocked(route, err);
+  }
   err = "unknown route operation " + std::to_string(op.op);
   return ERROR_INVALID_PARAMETER;
 }
 
 DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
-  const RouteKey key{op.destination, op.prefixLength, op.interfaceIndex, op.nextHop};
   const HopKey hopKey{op.nextHop, op.interfaceIndex};
-  auto existing = routes_.find(key);
-  Hop& hop = hops_[hopKey];
+  uint32_t hopId = FindHop(hopKey);
+  if (hopId == kNoHop) {
+    if (freeHops_.empty()) {
+      hopId = static_cast<uint32_t>(hops_.size());
+      hops_.emplace_back();
+    } else {
+      hopId = freeHops_.back();
+      freeHops_.pop_back();
+    }
+    hops_[hopId] = Hop{hopKey, nullptr, 0};
+    hopIndex_[hopKey] = hopId;
+  }
+  Hop& hop = hops_[hopId];
+  Route* existing = routes_.Find(op.destination, op.prefixLength, hopId);
   if (!hop.handle) {
     RTM_NEXTHOP_INFO nh;
     std::memset(&nh, 0, sizeof nh);
@@ -152,7 +172,7 @@ DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
     RTM_NEXTHOP_CHANGE_FLAGS changed = 0;
     DWORD rc = api_.RtmAddNextHop(handle_, &nh, &hop.handle, &changed);
     if (rc != NO_ERROR) {
-      hops_.erase(hopKey);
+      ReleaseHop(hopId);
       err = "RtmAddNextHop failed with " + std::to_string(static_cast<unsigned>(rc));
       return rc;
     }
@@ -171,48 +191,42 @@ DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
   if (validate_) {
     DWORD rc = validate_(*ri, dest);
     if (rc != NO_ERROR) {
-      if (hop.users == 0) ReleaseHop(hopKey);
+      if (hop.users == 0) ReleaseHop(hopId);
       err = "ValidateRoute refused the route (" + std::to_string(static_cast<unsigned>(rc)) + ")";
       return rc;
     }
   }
-  RTM_ROUTE_HANDLE route = existing != routes_.end() ? existing->second.handle : nullptr;
+  RTM_ROUTE_HANDLE route = existing ? existing->handle : nullptr;
   RTM_ROUTE_CHANGE_FLAGS changed = 0;
   DWORD rc = api_.RtmAddRouteToDest(handle_, &route, &dest, ri,
                                     op.ttlMs ? op.ttlMs : INFINITE, nullptr, 0, nullptr, &changed);
   if (rc != NO_ERROR) {
-    if (hop.users == 0) ReleaseHop(hopKey);
+    if (hop.users == 0) ReleaseHop(hopId);
     err = "RtmAddRouteToDest failed with " + std::to_string(static_cast<unsigned>(rc));
     return rc;
   }
-  if (existing == routes_.end()) {
-    routes_[key] = Route{route, false};
+  if (!existing) {
+    routes_.Insert(Route{op.destination, route, hopId, static_cast<uint8_t>(op.prefixLength), false});
     hop.users++;
   } else {
-    if (existing->second.handle != route) {
-      api_.RtmReleaseRoutes(handle_, 1, &existing->second.handle);
-      existing->second.handle = route;
+    if (existing->handle != route) {
+      api_.RtmReleaseRoutes(handle_, 1, &existing->handle);
+      existing->handle = route;
     }
-    existing->second.stale = false;  // re-announced after a restart
+    existing->stale = false;  // re-announced after a restart
   }
   return NO_ERROR;
 }
 
-DWORD RtmClient::DeleteLocked(const RouteKey& key, std::string& err) {
-  auto it = routes_.find(key);
-  if (it == routes_.end()) {
-    err = "no such route of this protocol";
-    return ERROR_NOT_FOUND;
-  }
+DWORD RtmClient::DeleteLocked(Route* it, std::string& err) {
   RTM_ROUTE_CHANGE_FLAGS changed = 0;
   // A successful delete releases the handle too; after a failure (e.g. the route expired in
   // RTM meanwhile) the handle is still ours to release.
-  DWORD rc = api_.RtmDeleteRouteToDest(handle_, it->second.handle, &changed);
-  if (rc != NO_ERROR) api_.RtmReleaseRoutes(handle_, 1, &it->second.handle);
-  const HopKey hopKey{std::get<3>(key), std::get<2>(key)};
-  routes_.erase(it);
-  auto hop = hops_.find(hopKey);
-  if (hop != hops_.end() && --hop->second.users == 0) ReleaseHop(hopKey);
+  DWORD rc = api_.RtmDeleteRouteToDest(handle_, it->handle, &changed);
+  if (rc != NO_ERROR) api_.RtmReleaseRoutes(handle_, 1, &it->handle);
+  const uint32_t hop = it->hop;
+  routes_.Erase(it);
+  if (--hops_[hop].users == 0) ReleaseHop(hop);
   if (rc != NO_ERROR && rc != ERROR_NOT_FOUND) {
     err = "RtmDeleteRouteToDest failed with " + std::to_string(static_cast<unsigned>(rc));
     return rc;
@@ -220,12 +234,92 @@ DWORD RtmClient::DeleteLocked(const RouteKey& key, std::string& err) {
   return NO_ERROR;  // gone either way (e.g. expired in RTM meanwhile)
 }
 
-void RtmClient::ReleaseHop(const HopKey& key) {
-  auto it = hops_.find(key);
-  if (it == hops_.end()) return;
-  if (it->second.handle && api_.RtmDeleteNextHop(handle_, it->second.handle, nullptr) != NO_ERROR)
-    api_.RtmReleaseNextHops(handle_, 1, &it->second.handle);
-  hops_.erase(it);
+uint32_t RtmClient::FindHop(const HopKey& key) const {
+  auto it = hopIndex_.find(key);
+  return it == hopIndex_.end() ? kNoHop : it->second;
+}
+
+void RtmClient::ReleaseHop(uint32_t id) {
+  Hop& hop = hops_[id];
+  if (hop.handle && api_.RtmDeleteNextHop(handle_, hop.handle, nullptr) != NO_ERROR)
+    api_.RtmReleaseNextHops(handle_, 1, &hop.handle);
+  hopIndex_.erase(hop.key);
+  hop = Hop{};
+  freeHops_.push_back(id);
+}
+
+size_t RtmClient::RouteTable::Home(const Address& d, uint32_t prefixLength, uint32_t hop) const {
+  // FNV-1a over the key, then a multiplicative mix (linear probing wants its low bits spread).
+  uint64_t h = 14695981039346656037ull;
+  for (uint8_t b : d) h = (h ^ b) * 1099511628211ull;
+  h = (h ^ prefixLength) * 1099511628211ull;
+  h = (h ^ hop) * 0x9E3779B97F4A7C15ull;
+  return static_cast<size_t>(h >> 17) & (index_.size() - 1);
+}
+
+RtmClient::Route* RtmClient::RouteTable::Find(const Address& d, uint32_t prefixLength, uint32_t hop) {
+  if (index_.empty()) return nullptr;
+  for (size_t s = Home(d, prefixLength, hop);; s = (s + 1) & (index_.size() - 1)) {
+    if (index_[s] == 0) return nullptr;
+    Route& r = routes_[index_[s] - 1];
+    if (r.hop == hop && r.prefixLength == prefixLength && r.destination == d) return &r;
+  }
+}
+
+size_t RtmClient::RouteTable::SlotOf(uint32_t position) const {
+  const Route& r = routes_[position];
+  size_t s = Home(r.destination, r.prefixLength, r.hop);
+  while (index_[s] != position + 1) s = (s + 1) & (index_.size() - 1);
+  return s;
+}
+
+void RtmClient::RouteTable::Grow() {
+  std::vector<uint32_t>(index_.empty() ? 1024 : index_.size() * 2).swap(index_);
+  for (uint32_t i = 0; i < routes_.size(); ++i) {
+    size_t s = Home(routes_[i].destination, routes_[i].prefixLength, routes_[i].hop);
+    while (index_[s] != 0) s = (s + 1) & (index_.size() - 1);
+    index_[s] = i + 1;
+  }
+}
+
+void RtmClient::RouteTable::Insert(const Route& r) {
+  routes_.push_back(r);
+  if (routes_.size() * 2 > index_.size()) {
+    Grow();  // indexes the new route too
+    return;
+  }
+  size_t s = Home(r.destination, r.prefixLength, r.hop);
+  while (index_[s] != 0) s = (s + 1) & (index_.size() - 1);
+  index_[s] = static_cast<uint32_t>(routes_.size());
+}
+
+void RtmClient::RouteTable::Erase(Route* r) {
+  const uint32_t position = static_cast<uint32_t>(r - routes_.data());
+  const size_t mask = index_.size() - 1;
+  // Backward-shift deletion: the entries after the hole that may sit in it move up, so no
+  // probe run is broken and no tombstone is needed.
+  size_t hole = SlotOf(position);
+  for (size_t s = (hole + 1) & mask; index_[s] != 0; s = (s + 1) & mask) {
+    const Route& x = routes_[index_[s] - 1];
+    const size_t home = Home(x.destination, x.prefixLength, x.hop);
+    if (((s - home) & mask) >= ((s - hole) & mask)) {
+      index_[hole] = index_[s];
+      hole = s;
+    }
+  }
+  index_[hole] = 0;
+  // The last route takes the erased one's place in the array.
+  const uint32_t last = static_cast<uint32_t>(routes_.size() - 1);
+  if (position != last) {
+    index_[SlotOf(last)] = position + 1;
+    routes_[position] = routes_[last];
+  }
+  routes_.pop_back();
+}
+
+void RtmClient::RouteTable::clear() {
+  std::vector<Route>().swap(routes_);
+  std::vector<uint32_t>().swap(index_);
 }
 
 size_t RtmClient::routeCount() const {
@@ -235,24 +329,30 @@ size_t RtmClient::routeCount() const {
 
 void RtmClient::MarkAllStale() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [key, r] : routes_) r.stale = true;
+  for (Route& r : routes_) r.stale = true;
 }
 
 size_t RtmClient::staleCount() const {
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = 0;
-  for (const auto& [key, r] : routes_) n += r.stale ? 1 : 0;
+  for (const Route& r : routes_) n += r.stale ? 1 : 0;
   return n;
 }
 
 size_t RtmClient::Sweep() {
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<RouteKey> stale;
-  for (const auto& [key, r] : routes_)
-    if (r.stale) stale.push_back(key);
+  size_t swept = 0;
   std::string err;
-  for (const auto& key : stale) DeleteLocked(key, err);
-  return stale.size();
+  // Erase moves the last route into the erased one's place: that place is looked at again.
+  for (size_t i = 0; i < routes_.size();) {
+    if (!routes_.begin()[i].stale) {
+      ++i;
+      continue;
+    }
+    DeleteLocked(routes_.begin() + i, err);
+    ++swept;
+  }
+  return swept;
 }
 
 DWORD WINAPI RtmClient::OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID c1, PVOID c2) {
@@ -270,13 +370,12 @@ DWORD WINAPI RtmClient::OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID 
     case RTM_ROUTE_EXPIRED: {
       // The route's lifetime ended: forget it, and let RTM delete it.
       std::lock_guard<std::mutex> lock(self->mu_);
-      for (auto it = self->routes_.begin(); it != self->routes_.end(); ++it)
-        if (it->second.handle == c1) {
-          const HopKey hopKey{std::get<3>(it->first), std::get<2>(it->first)};
-          self->api_.RtmReleaseRoutes(self->handle_, 1, &it->second.handle);
-          self->routes_.erase(it);
-          auto hop = self->hops_.find(hopKey);
-          if (hop != self->hops_.end() && --hop->second.users == 0) self->ReleaseHop(hopKey);
+      for (Route& r : self->routes_)
+        if (r.handle == c1) {
+          const uint32_t hop = r.hop;
+          self->api_.RtmReleaseRoutes(self->handle_, 1, &r.handle);
+          self->routes_.Erase(&r);
+          if (--self->hops_[hop].users == 0) self->ReleaseHop(hop);
           break;
         }
       return ERROR_NOT_SUPPORTED;

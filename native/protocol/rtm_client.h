@@ -16,7 +16,6 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "../common/rtm_api.h"
@@ -109,15 +108,43 @@ class RtmClient {
   size_t staleCount() const;
 
  private:
-  using RouteKey = std::tuple<Address, uint32_t, uint32_t, Address>;  // dest, len, if, nexthop
-  using HopKey = std::pair<Address, uint32_t>;                         // address, if
+  using HopKey = std::pair<Address, uint32_t>;  // address, if
   struct Hop {
+    HopKey key{};
     RTM_NEXTHOP_HANDLE handle = nullptr;
     size_t users = 0;
   };
+  // A route of the protocol in RTM: its destination and next hop (an index of hops_) are its
+  // key; 32 bytes.
   struct Route {
+    Address destination{};
     RTM_ROUTE_HANDLE handle = nullptr;
+    uint32_t hop = 0;
+    uint8_t prefixLength = 0;
     bool stale = false;
+  };
+  // The protocol's routes: a dense array (what the sweep and Close walk) and an open-addressed
+  // index of positions in it, at most half full. A route costs 32 bytes and 8-16 of index, not
+  // a std::map node's 96 (issue 12: the library's memory at 1M routes).
+  class RouteTable {
+   public:
+    Route* Find(const Address& destination, uint32_t prefixLength, uint32_t hop);
+    void Insert(const Route& r);  // its key is not in the table
+    void Erase(Route* r);         // invalidates pointers to the last route
+    size_t size() const { return routes_.size(); }
+    bool empty() const { return routes_.empty(); }
+    Route* begin() { return routes_.data(); }
+    Route* end() { return routes_.data() + routes_.size(); }
+    const Route* begin() const { return routes_.data(); }
+    const Route* end() const { return routes_.data() + routes_.size(); }
+    void clear();
+
+   private:
+    size_t Home(const Address& destination, uint32_t prefixLength, uint32_t hop) const;
+    size_t SlotOf(uint32_t position) const;  // the index slot holding position
+    void Grow();
+    std::vector<Route> routes_;
+    std::vector<uint32_t> index_;  // position + 1, 0: empty; a power of two long
   };
 
   static DWORD WINAPI OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID c1, PVOID c2);
@@ -132,8 +159,11 @@ class RtmClient {
   std::vector<RouteChange> Filter(std::vector<RouteChange> changes);
   DWORD ApplyLocked(const RouteOp& op, std::string& err);
   DWORD AddLocked(const RouteOp& op, std::string& err);
-  DWORD DeleteLocked(const RouteKey& key, std::string& err);
-  void ReleaseHop(const HopKey& key);
+  DWORD DeleteLocked(Route* route, std::string& err);
+  void ReleaseHop(uint32_t hop);
+  // The hop's index in hops_ or kNoHop.
+  uint32_t FindHop(const HopKey& key) const;
+  static constexpr uint32_t kNoHop = 0xFFFFFFFFu;
 
   Logger log_;
   uint32_t protocolId_;
@@ -152,8 +182,10 @@ class RtmClient {
   ChangeSink sink_;
   Validator validate_;
   mutable std::mutex mu_;
-  std::map<HopKey, Hop> hops_;
-  std::map<RouteKey, Route> routes_;
+  std::vector<Hop> hops_;                 // by index; a free one has no handle
+  std::vector<uint32_t> freeHops_;        // indexes of hops_ to reuse
+  std::map<HopKey, uint32_t> hopIndex_;   // index in hops_ of each hop in use
+  RouteTable routes_;
   std::map<std::pair<Address, uint32_t>, RouteChange> best_;  // other protocols' only
 };
 
