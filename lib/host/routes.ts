@@ -8,10 +8,12 @@
 import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
 import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
 import { canonicalIPv6, formatIPv6, ipv6HostBitsClear, parseIPv6 } from '../config/ipv6.js';
+import type { PackedRecords } from '../addon/index.js';
+// From the catalogue's module itself: the index re-exports through getters, a call per use.
 import {
   AddressFamily as WireFamily, RouteChanges6ChangesLayout, RouteChangesChangesLayout, RouteFlag, RouteOperation, Routes6OpsLayout,
-  RoutesOpsLayout, type PackedRecords,
-} from '../addon/index.js';
+  RoutesOpsLayout,
+} from '../addon/wire.js';
 import { hostToWire, ipToNumber, isIPv4, parseIPv4, prefixMask, wireToIp } from './ip.js';
 import type { Reply, Requester } from './requests.js';
 import { Ipv4RouteTable, type Ipv4Route } from './routeTable.js';
@@ -78,7 +80,7 @@ class Ipv4Mirror implements Mirror {
   private readonly table = new Ipv4RouteTable();
   private readonly route: Ipv4Route = { destination: 0, prefixLength: 0, interfaceIndex: 0, nextHop: 0, metric: 0 };
 
-  accept(op: RouteOperation, spec: RouteSpec | RouteKey, rec: Uint32Array, at: number): void {
+  accept(op: RouteOperation, _route: RouteSpec | RouteKey, rec: Uint32Array, at: number): void {
     const r = this.route;
     r.destination = rec[at + V4.destination]!;
     r.prefixLength = rec[at + V4.prefixLength]!;
@@ -88,9 +90,10 @@ class Ipv4Mirror implements Mirror {
       this.table.delete(r.destination, r.prefixLength, r.interfaceIndex, r.nextHop);
       return;
     }
+    // All from the record encode() wrote: the route object is the user's, of any shape.
     r.metric = rec[at + V4.metric]!;
-    r.preference = (spec as RouteSpec).preference;
-    r.ttlMs = (spec as RouteSpec).ttlMs;
+    r.preference = rec[at + V4.flags]! & RouteFlag.HasPreference ? rec[at + V4.preference]! : undefined;
+    r.ttlMs = rec[at + V4.ttlMs]! || undefined;
     this.table.set(r);
   }
 
