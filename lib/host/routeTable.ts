@@ -76,10 +76,17 @@ export class Ipv4RouteTable {
     }
   }
 
-  /** RTM deleted the route (or never had it). */
+  /** RTM deleted the route (or never had it): one walk of its chain finds and unlinks it. */
   delete(destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): void {
-    const r = this.find(destination, prefixLength, interfaceIndex, nextHop);
-    if (r !== NONE) this.remove(r);
+    const s = this.slots;
+    const b = this.bucketOf(destination, prefixLength, interfaceIndex, nextHop);
+    for (let prev = NONE, r = this.buckets[b]!; r !== NONE; prev = r, r = s[r * STRIDE + NEXT]! | 0) {
+      const o = r * STRIDE;
+      if (s[o + DEST] === destination && s[o + LEN] === prefixLength && s[o + IFINDEX] === interfaceIndex && s[o + NEXT_HOP] === nextHop) {
+        this.unlink(b, prev, r);
+        return;
+      }
+    }
   }
 
   /** Every route, as the RouteSpec values the protocol gave. */
@@ -156,18 +163,23 @@ export class Ipv4RouteTable {
     this.buckets[b] = r;
   }
 
+  /** Removes record r (its lifetime ended), finding what precedes it in its chain. */
   private remove(r: number): void {
-    this.stopTimer(r);
     const s = this.slots;
     const o = r * STRIDE;
     const b = this.bucketOf(s[o + DEST]!, s[o + LEN]!, s[o + IFINDEX]!, s[o + NEXT_HOP]!);
-    if (this.buckets[b] === r) {
-      this.buckets[b] = s[o + NEXT]! | 0;
-    } else {
-      let p = this.buckets[b]!;
-      while ((s[p * STRIDE + NEXT]! | 0) !== r) p = s[p * STRIDE + NEXT]! | 0;
-      s[p * STRIDE + NEXT] = s[o + NEXT]!;
-    }
+    let prev = NONE;
+    for (let p = this.buckets[b]!; p !== r; p = s[p * STRIDE + NEXT]! | 0) prev = p;
+    this.unlink(b, prev, r);
+  }
+
+  /** Takes record r, after prev in bucket b's chain (NONE: r heads it), out of use. */
+  private unlink(b: number, prev: number, r: number): void {
+    this.stopTimer(r);
+    const s = this.slots;
+    const o = r * STRIDE;
+    if (prev === NONE) this.buckets[b] = s[o + NEXT]! | 0;
+    else s[prev * STRIDE + NEXT] = s[o + NEXT]!;
     s[o + FLAGS] = 0;
     s[o + NEXT] = this.freeHead;
     this.freeHead = r;
@@ -175,6 +187,7 @@ export class Ipv4RouteTable {
   }
 
   private stopTimer(r: number): void {
+    if (this.timers.size === 0) return; // routes without a lifetime: the common case
     const t = this.timers.get(r);
     if (t === undefined) return;
     clearTimeout(t);

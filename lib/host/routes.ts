@@ -8,15 +8,19 @@
 import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
 import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
 import { canonicalIPv6, formatIPv6, ipv6HostBitsClear, parseIPv6 } from '../config/ipv6.js';
+import type { PackedRecords } from '../addon/index.js';
+// From the catalogue's module itself: the index re-exports through getters, a call per use.
 import {
   AddressFamily as WireFamily, RouteChanges6ChangesLayout, RouteChangesChangesLayout, RouteFlag, RouteOperation, Routes6OpsLayout,
-  RoutesOpsLayout, type PackedRecords,
-} from '../addon/index.js';
+  RoutesOpsLayout,
+} from '../addon/wire.js';
 import { hostToWire, ipToNumber, isIPv4, parseIPv4, prefixMask, wireToIp } from './ip.js';
-import type { Requester } from './requests.js';
+import type { Reply, Requester } from './requests.js';
 import { Ipv4RouteTable, type Ipv4Route } from './routeTable.js';
 
 const BATCH = 4096;
+/** Batches sent before the first answer is awaited (the library applies them in order). */
+const IN_FLIGHT = 4;
 /** Packed route records (schema.h kRouteRecord, kRoute6Record): where each field sits. */
 const V4 = RoutesOpsLayout;
 const V6 = Routes6OpsLayout;
@@ -76,7 +80,7 @@ class Ipv4Mirror implements Mirror {
   private readonly table = new Ipv4RouteTable();
   private readonly route: Ipv4Route = { destination: 0, prefixLength: 0, interfaceIndex: 0, nextHop: 0, metric: 0 };
 
-  accept(op: RouteOperation, spec: RouteSpec | RouteKey, rec: Uint32Array, at: number): void {
+  accept(op: RouteOperation, _route: RouteSpec | RouteKey, rec: Uint32Array, at: number): void {
     const r = this.route;
     r.destination = rec[at + V4.destination]!;
     r.prefixLength = rec[at + V4.prefixLength]!;
@@ -86,9 +90,10 @@ class Ipv4Mirror implements Mirror {
       this.table.delete(r.destination, r.prefixLength, r.interfaceIndex, r.nextHop);
       return;
     }
+    // All from the record encode() wrote: the route object is the user's, of any shape.
     r.metric = rec[at + V4.metric]!;
-    r.preference = (spec as RouteSpec).preference;
-    r.ttlMs = (spec as RouteSpec).ttlMs;
+    r.preference = rec[at + V4.flags]! & RouteFlag.HasPreference ? rec[at + V4.preference]! : undefined;
+    r.ttlMs = rec[at + V4.ttlMs]! || undefined;
     this.table.set(r);
   }
 
@@ -179,6 +184,16 @@ function encode(r: RouteSpec | RouteKey, op: RouteOperation, v6: boolean, rec: U
   return true;
 }
 
+/** The library's answer to one batch, or why the request failed outright. */
+type BatchOutcome = { reply: Reply<'routes'> | Reply<'routes6'> } | { error: unknown };
+/** A batch sent: its packed records, which route each is, and the answer to come. */
+interface SentBatch {
+  reply: Promise<BatchOutcome>;
+  rec: Uint32Array;
+  index: Int32Array;
+  n: number;
+}
+
 export class HostRoutes implements Routes {
   private readonly mirrors: { ipv4?: Ipv4Mirror; ipv6?: Ipv6Mirror } = {};
   private readonly best = new Map<string, BestRouteChange>();
@@ -266,19 +281,23 @@ export class HostRoutes implements Routes {
 
   /**
    * Sends `routes` in batches of BATCH valid ones, each as packed records; an invalid route is
-   * answered at once with the reason. ops: one operation for all, or each route's.
+   * answered at once with the reason. ops: one operation for all, or each route's. Up to
+   * IN_FLIGHT batches are sent before the first answer is awaited, so the host encodes the
+   * next batch while the library applies one (the library answers them in order).
    */
   private async apply(routes: readonly (RouteSpec | RouteKey)[], ops: Op | readonly Op[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
     const results: RouteResult<RouteSpec | RouteKey>[] = new Array(routes.length);
     const family = this.family();
     const v6 = family === 'ipv6';
-    const mirror = this.mirror();
     const stride = v6 ? V6.stride : V4.stride;
-    const rec = new Uint32Array(Math.min(BATCH, routes.length) * stride);
-    const bytes = new Uint8Array(rec.buffer);
-    const index = new Int32Array(Math.min(BATCH, routes.length)); // record k is routes[index[k]]
+    const sent: SentBatch[] = [];
+    let failure: { error: unknown } | undefined;
     let next = 0;
-    while (next < routes.length) {
+    while (next < routes.length && !failure) {
+      const size = Math.min(BATCH, routes.length - next);
+      const rec = new Uint32Array(size * stride);
+      const bytes = new Uint8Array(rec.buffer);
+      const index = new Int32Array(size); // record k is routes[index[k]]
       let n = 0;
       for (; next < routes.length && n < BATCH; next++) {
         const route = routes[next]!;
@@ -294,20 +313,46 @@ export class HostRoutes implements Routes {
       }
       if (n === 0) break;
       const packed = rec.subarray(0, n * stride);
-      const reply = v6 ? await this.requester.request('routes6', { ops: packed }) : await this.requester.request('routes', { ops: packed });
-      const statuses = reply.status === NO_ERROR && 'results' in reply.fields ? reply.fields.results : undefined;
-      for (let k = 0; k < n; k++) {
-        const i = index[k]!;
-        const route = routes[i]!;
-        const status = reply.status !== NO_ERROR ? reply.status : (statuses?.[k] ?? reply.status);
-        if (status !== NO_ERROR) {
-          results[i] = { route, status, error: reply.error || `RTM refused the route (${status})` };
-          continue;
-        }
-        results[i] = { route, status };
-        mirror.accept(rec[k * stride + V4.op] as RouteOperation, route, rec, k * stride);
+      // Settled into a value at once: a batch still in flight when an earlier one failed must
+      // not become an unhandled rejection.
+      const reply = (v6 ? this.requester.request('routes6', { ops: packed }) : this.requester.request('routes', { ops: packed }))
+        .then((r): BatchOutcome => ({ reply: r }), (error: unknown): BatchOutcome => ({ error }));
+      sent.push({ reply, rec, index, n });
+      if (sent.length >= IN_FLIGHT) {
+        const oldest = sent.shift()!;
+        failure = this.settle(oldest, await oldest.reply, routes, results, stride);
       }
     }
+    for (const batch of sent) {
+      const outcome = await batch.reply;
+      failure ??= this.settle(batch, outcome, routes, results, stride);
+    }
+    if (failure) throw failure.error;
     return results;
+  }
+
+  /**
+   * Records the library's answer to one batch in `results` and the mirror (in the order the
+   * batches were sent); a request that failed outright (the channel closed) is returned.
+   */
+  private settle(batch: SentBatch, outcome: BatchOutcome, routes: readonly (RouteSpec | RouteKey)[],
+    results: RouteResult<RouteSpec | RouteKey>[], stride: number): { error: unknown } | undefined {
+    if ('error' in outcome) return { error: outcome.error };
+    const { reply } = outcome;
+    const { rec, index, n } = batch;
+    const mirror = this.mirror();
+    const statuses = reply.status === NO_ERROR && 'results' in reply.fields ? reply.fields.results : undefined;
+    for (let k = 0; k < n; k++) {
+      const i = index[k]!;
+      const route = routes[i]!;
+      const status = reply.status !== NO_ERROR ? reply.status : (statuses?.[k] ?? reply.status);
+      if (status !== NO_ERROR) {
+        results[i] = { route, status, error: reply.error || `RTM refused the route (${status})` };
+        continue;
+      }
+      results[i] = { route, status };
+      mirror.accept(rec[k * stride + V4.op] as RouteOperation, route, rec, k * stride);
+    }
+    return undefined;
   }
 }

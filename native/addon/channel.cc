@@ -58,7 +58,9 @@ std::set<Channel*> gChannels;
 // Frames JS sends (requests, replies) are encoded at once, so a bad one throws to its caller,
 // and written together once the JS thread has handled what the I/O thread delivered so far:
 // a Flush event queued behind those deliveries (256 events in flight: one write, not 256).
-constexpr size_t kHeldFlushBytes = 256u << 10;  // written at once past this
+// Past this many bytes held they are written at once: a big frame (a batch of routes) gains
+// nothing from waiting, and the library can apply it while JS encodes the next.
+constexpr size_t kHeldFlushBytes = 64u << 10;
 
 struct Event {
   enum class Kind { Connected, Message, Closed, Flush } kind;
