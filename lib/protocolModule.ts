@@ -2,7 +2,6 @@
 // CLI), and turns a failure into a message that says where and what to do: a syntax error
 // names file:line:col (Node's ES module loader gives no location at all), a TypeScript file
 // says how to build or load it, a missing file says so.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -140,6 +139,10 @@ function findSyntaxError(entry: string): Location | undefined {
     const file = queue.shift()!;
     if (seen.has(file) || !fs.existsSync(file)) continue;
     seen.add(file);
+    // Required here, on this error path only: child_process (and the dgram it loads) would
+    // cost every host start.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
     const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10000 });
     if (r.status !== 0 && r.stderr) {
       const err = new SyntaxError();

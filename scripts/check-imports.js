@@ -5,7 +5,11 @@
 //   - nothing imports lib/mock (the test harness) but lib/mock itself and the package's entry
 //     points (package.json main, bin and exports: the public index and the CLI, whose `mock`
 //     subcommand is the harness's);
-//   - lib/host (what runs in production) imports neither lib/mock nor lib/installer.
+//   - lib/host (what runs in production) imports neither lib/mock nor lib/installer;
+//   - what a protocol host loads at start (lib/host/main.ts, and the package index, which the
+//     user's module imports), following the imports that load code (not type-only ones, not a
+//     require() inside a function), reaches neither lib/mock nor koffi (lib/koffi.ts): both
+//     are the test harness's, and loading them cost every host start (issue 12).
 // npm run test:imports; exits 1 naming each violation.
 'use strict';
 const fs = require('node:fs');
@@ -24,20 +28,30 @@ function files(dir) {
 // import ... from 'x', export ... from 'x', import('x'), import 'x'
 const SPECIFIER = /(?:^|[^\w.])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
+// A statement that loads nothing at run time: `import type`, `export type`, or braces whose
+// every name is marked `type` (TypeScript drops these imports from the JavaScript).
+const TYPE_ONLY = /^(?:import|export)\s+type\s|^(?:import|export)\s*\{\s*(?:type\s+[\w$]+(?:\s+as\s+[\w$]+)?\s*,?\s*)+\}\s*from/;
+
+/** The lib/ files a file imports: all of them, and those whose code it loads at start. */
 function importsOf(file) {
   const text = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const out = new Set();
+  const all = new Set();
+  const loaded = new Set();
   for (const m of text.matchAll(SPECIFIER)) {
     const spec = m[1] ?? m[2] ?? m[3];
     if (!spec.startsWith('.')) continue;
     const target = path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts'));
-    if (target.startsWith(lib + path.sep)) out.add(target);
+    if (!target.startsWith(lib + path.sep)) continue;
+    all.add(target);
+    // import() loads later, when called; a static statement loads at start unless type-only.
+    if (m[2] === undefined && !TYPE_ONLY.test(m[0].replace(/^[^ie]*/, ''))) loaded.add(target);
   }
-  return [...out];
+  return { all: [...all], loaded: [...loaded] };
 }
 
 const rel = (p) => path.relative(root, p).split(path.sep).join('/');
-const graph = new Map(files(lib).map((f) => [f, importsOf(f)]));
+const imports = new Map(files(lib).map((f) => [f, importsOf(f)]));
+const graph = new Map([...imports].map(([f, i]) => [f, i.all]));
 const problems = [];
 
 // Entry points: what package.json publishes, mapped back from dist/ to the sources.
@@ -56,6 +70,25 @@ for (const [file, deps] of graph) {
       problems.push(`${rel(file)} imports the test harness (${rel(dep)}): only lib/mock and the entry points may`);
     if (within(file, 'host') && (within(dep, 'mock') || within(dep, 'installer')))
       problems.push(`${rel(file)} (the host) imports ${rel(dep)}`);
+  }
+}
+
+// The host's start: a breadth-first walk of the loading imports, so each finding names the
+// shortest chain that reaches the harness.
+const hostStart = [path.join(lib, 'host', 'main.ts'), path.join(lib, 'index.ts')];
+const via = new Map(hostStart.map((f) => [f, null]));
+for (const queue = [...hostStart]; queue.length; ) {
+  const file = queue.shift();
+  if (within(file, 'mock') || file === path.join(lib, 'koffi.ts')) {
+    const chain = [];
+    for (let f = file; f; f = via.get(f)) chain.unshift(rel(f));
+    problems.push(`a protocol host loads the test harness at start: ${chain.join(' -> ')} (import it type-only, or require it where it is used)`);
+    continue;
+  }
+  for (const dep of imports.get(file)?.loaded ?? []) {
+    if (via.has(dep)) continue;
+    via.set(dep, file);
+    queue.push(dep);
   }
 }
 
@@ -95,4 +128,5 @@ if (problems.length) {
   for (const p of problems) console.error(`check-imports: ${p}`);
   process.exit(1);
 }
-console.log(`check-imports: ${graph.size} files of lib/, no cycle, the harness imported only by lib/mock and ${[...entries].map(rel).join(', ')}`);
+console.log(`check-imports: ${graph.size} files of lib/, no cycle, the harness imported only by lib/mock and ${[...entries].map(rel).join(', ')}; ` +
+  `a host's start loads ${via.size} of them, none of the harness`);

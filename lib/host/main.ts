@@ -51,13 +51,15 @@ async function main(): Promise<void> {
   // What the host sent last (a log line before an exit) is written, not left held.
   process.on('exit', () => channel.flush());
   const pinned = process.env.RRAS_BRIDGE_WIRE_VERSION;
-  await channel.connect({ address, token, pid: process.pid, maxVersion: pinned ? Number(pinned) : undefined });
-
-  // The module loads while the channel is already up, so a broken module is reported to
-  // StartProtocol as an error instead of a silent timeout.
+  // The handshake runs on the addon's connector thread while the module loads here: start-up
+  // costs the longer of the two, not their sum. A broken module is still reported to
+  // StartProtocol as an error (through the start reply, once the channel is up), never as a
+  // silent timeout.
+  const connected = channel.connect({ address, token, pid: process.pid, maxVersion: pinned ? Number(pinned) : undefined });
   setHostInfo({ protocolId, name, generation });
   const protocol = loadProtocolModule(modulePath, protocolId);
   protocol.catch(() => {}); // reported through the start reply
+  await connected;
   runtime = new HostRuntime(protocol, channel, { protocolId, name, generation, logLevel });
   const rt = runtime;
   // Watch mode preloads host/watch.js, which leaves its hook here.
