@@ -4,6 +4,7 @@
 import test from 'ava';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { MockRouter, NO_ERROR } from '../lib/index.js';
 import { fixture, uniqueId } from './helpers.js';
 
@@ -34,7 +35,7 @@ test('the index loads the harness when one of its values is first used, from Com
   t.is(cjs.status, 0, cjs.stderr);
   t.deepEqual(JSON.parse(cjs.stdout), { before: 0, router: 'function', rtm: 'function', v: 0x600, walk: 'function', after: true, keys: true });
   const esm = spawnSync(process.execPath, ['--input-type=module', '-e', `
-    import { MockRouter, RoutingCallError, codeOf, INSPECT_DEADLINE_MS, defineProtocol } from ${JSON.stringify(index)};
+    import { MockRouter, RoutingCallError, codeOf, INSPECT_DEADLINE_MS, defineProtocol } from ${JSON.stringify(pathToFileURL(index).href)};
     console.log(JSON.stringify([typeof MockRouter, typeof RoutingCallError, typeof codeOf, INSPECT_DEADLINE_MS, typeof defineProtocol]));
   `], { encoding: 'utf8' });
   t.is(esm.status, 0, esm.stderr);
