@@ -44,12 +44,12 @@ export class Requester {
     });
   }
 
-  /** Routes a reply to its request; false if nothing waited for it. */
+  /** Routes a reply to its request (the message is the Reply: no copy); false if nothing waited for it. */
   settle(m: WireReply<HostToDll>): boolean {
     const p = this.pending.get(m.id);
     if (!p) return false;
     this.pending.delete(m.id);
-    p.resolve({ status: m.status, error: m.error, fields: m.fields });
+    p.resolve(m);
     return true;
   }
 

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "../common/peer.h"
 #include "../common/stream.h"
@@ -56,14 +57,20 @@ bool gDebuggerPaused = false;
 std::set<Channel*> gChannels;
 
 // Frames JS sends (requests, replies) are encoded at once, so a bad one throws to its caller,
-// and written together once the JS thread has handled what the I/O thread delivered so far:
-// a Flush event queued behind those deliveries (256 events in flight: one write, not 256).
+// and written together once the JS thread has handled what the I/O thread delivered so far and
+// the microtasks that follow (promise continuations send most replies): by a setImmediate
+// callback, which runs in the same turn of the event loop (256 events in flight: one write,
+// not 256; and no wake-up of the JS thread by itself, as a second TSFN call would be).
 // Past this many bytes held they are written at once: a big frame (a batch of routes) gains
 // nothing from waiting, and the library can apply it while JS encodes the next.
 constexpr size_t kHeldFlushBytes = 64u << 10;
 
+// What the I/O thread receives is queued, and one TSFN call delivers everything queued by the
+// time JS runs it, one onEvent call per event inside it (issue 12: replies read 256 at a time
+// were 256 TSFN calls). Microtasks run once the whole batch is delivered, as after a socket's
+// 'data' event that carries several messages.
 struct Event {
-  enum class Kind { Connected, Message, Closed, Flush } kind;
+  enum class Kind { Connected, Message, Closed } kind;
   wire::Message message;
   std::string text;  // close reason, or connect error
   uint32_t code = 0;  // connect error: the status the library refused with
@@ -254,7 +261,8 @@ class Channel : public Napi::ObjectWrap<Channel> {
                              e->kind = Event::Kind::Closed;
                              e->text = reason;
                              Post(std::move(e));
-                           }},
+                           },
+                           {}},
             limits, dec.TakeBuffered());
       } else {
         ev->text = "closed while connecting";
@@ -298,25 +306,44 @@ class Channel : public Napi::ObjectWrap<Channel> {
 
  private:
 
-  // False when the function is closing (JS is gone).
+  // Any thread but JS's: queues the event; false when the function is closing (JS is gone).
   bool Post(std::unique_ptr<Event> ev) {
-    Event* raw = ev.release();
+    {
+      std::lock_guard<std::mutex> lock(queueMu_);
+      queue_.push_back(std::move(ev));
+      if (deliveryPosted_) return true;  // the call queued will deliver this one too
+      deliveryPosted_ = true;
+    }
     // alive_ is checked on the JS thread: events still queued when the object is finalized
     // are dropped instead of touching a destroyed Channel.
-    napi_status st = tsfn_.NonBlockingCall(
-        raw, [this, alive = alive_](Napi::Env env, Napi::Function cb, Event* e) {
-          std::unique_ptr<Event> owned(e);
-          if (*alive) Deliver(env, cb, *owned);
-        });
-    if (st != napi_ok) delete raw;  // the function is closing: JS is gone
-    return st == napi_ok;
+    const napi_status st = tsfn_.NonBlockingCall([this, alive = alive_](Napi::Env env, Napi::Function cb) {
+      if (*alive) DeliverQueued(env, cb);
+    });
+    if (st == napi_ok) return true;
+    std::lock_guard<std::mutex> lock(queueMu_);  // closing: JS is gone, and so is what waits
+    queue_.clear();
+    return false;
+  }
+
+  // JS thread: delivers every event queued, in order. One that throws is reported as an
+  // uncaught exception (the host's handler logs it and exits), and the rest are delivered
+  // still: a message already read is never dropped.
+  void DeliverQueued(Napi::Env env, Napi::Function cb) {
+    const std::shared_ptr<bool> alive = alive_;
+    std::vector<std::unique_ptr<Event>> batch;
+    {
+      std::lock_guard<std::mutex> lock(queueMu_);
+      batch.swap(queue_);
+      deliveryPosted_ = false;
+    }
+    for (const auto& e : batch) {
+      Napi::HandleScope scope(env);
+      Deliver(env, cb, *e);
+      if (!*alive) return;  // the channel was collected by a handler's doing
+    }
   }
 
   void Deliver(Napi::Env env, Napi::Function cb, Event& e) {
-    if (e.kind == Event::Kind::Flush) {
-      Flush();
-      return;
-    }
     if (e.kind == Event::Kind::Connected) {
       if (!deferred_) return;
       if (e.text.empty()) {
@@ -329,13 +356,14 @@ class Channel : public Napi::ObjectWrap<Channel> {
       deferred_.reset();
       return;
     }
+    PropertyNames& names = PropertyNames::Of(env);
     Napi::Object o = Napi::Object::New(env);
     if (e.kind == Event::Kind::Message) {
-      o.Set("event", "message");
-      o.Set("message", ToJs(env, e.message));
+      SetNamed(env, o, "event", names(env, "message"));
+      SetNamed(env, o, "message", ToJs(env, e.message));
     } else {
-      o.Set("event", "close");
-      o.Set("reason", e.text);
+      SetNamed(env, o, "event", names(env, "close"));
+      SetNamed(env, o, "reason", Napi::String::New(env, e.text));
     }
     // A JS exception from the dispatcher is surfaced as an uncaught exception, not swallowed.
     try {
@@ -384,7 +412,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   }
 
   void Transmit(Napi::Env env, const wire::Message& m) {
-    bool post = false, now = false;
+    bool schedule = false, now = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       std::string err;
@@ -392,15 +420,28 @@ class Channel : public Napi::ObjectWrap<Channel> {
         throw Napi::Error::New(env, err);
       ++heldFrames_;
       now = held_.size() >= kHeldFlushBytes;
-      post = !now && !flushPosted_;
-      flushPosted_ = flushPosted_ || post;
+      schedule = !now && !flushScheduled_;
+      flushScheduled_ = flushScheduled_ || schedule;
     }
     if (now) {
       Flush();
-    } else if (post) {
-      auto e = std::make_unique<Event>();
-      e->kind = Event::Kind::Flush;
-      if (!Post(std::move(e))) Flush();
+    } else if (schedule) {
+      ScheduleFlush(env);
+    }
+  }
+
+  // setImmediate(flush): after this turn's I/O callbacks and their microtasks. Made once.
+  void ScheduleFlush(Napi::Env env) {
+    if (flushCallback_.IsEmpty()) {
+      flushCallback_ = Napi::Persistent(Napi::Function::New(env, [this, alive = alive_](const Napi::CallbackInfo&) {
+        if (*alive) Flush();
+      }));
+      setImmediate_ = Napi::Persistent(env.Global().Get("setImmediate").As<Napi::Function>());
+    }
+    try {
+      setImmediate_.Call({flushCallback_.Value()});
+    } catch (const Napi::Error&) {
+      Flush();  // no event loop to come back to (the environment is ending): write now
     }
   }
 
@@ -408,7 +449,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   // high-water mark) is closed as Peer would: the close fails what waited for answers.
   void Flush() {
     std::lock_guard<std::mutex> lock(mu_);
-    flushPosted_ = false;
+    flushScheduled_ = false;
     if (held_.empty()) return;
     std::string err;
     if (peer_ && peer_->SendFrame(held_, err, heldFrames_) == SendResult::NotReading)
@@ -486,7 +527,11 @@ class Channel : public Napi::ObjectWrap<Channel> {
   std::unique_ptr<Peer> peer_;
   std::string held_;        // guarded by mu_ (the JS thread's): frames encoded, not yet written
   size_t heldFrames_ = 0;   // guarded by mu_
-  bool flushPosted_ = false;  // guarded by mu_: a Flush event is queued
+  bool flushScheduled_ = false;  // guarded by mu_: a setImmediate will flush
+  Napi::FunctionReference flushCallback_, setImmediate_;  // ScheduleFlush's, made once
+  std::mutex queueMu_;
+  std::vector<std::unique_ptr<Event>> queue_;  // guarded by queueMu_: not yet taken by JS
+  bool deliveryPosted_ = false;  // guarded by queueMu_: a TSFN call will deliver the queue
   bool closed_ = false;
   bool referenced_ = false;  // Ref() taken by connect(), dropped by Shutdown
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -12,7 +12,7 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
 Napi::Object RecordToJs(Napi::Env env, const wire::FieldList& spec, const wire::Record& r) {
   Napi::Object o = Napi::Object::New(env);
   for (size_t i = 0; i < spec.size() && i < r.size(); ++i)
-    o.Set(spec[i].name, ValueToJs(env, spec[i], r[i]));
+    SetNamed(env, o, spec[i].name, ValueToJs(env, spec[i], r[i]));
   return o;
 }
 
@@ -135,19 +135,48 @@ wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
 
 }  // namespace
 
+PropertyNames& PropertyNames::Of(Napi::Env env) {
+  PropertyNames* names = env.GetInstanceData<PropertyNames>();
+  if (!names) {
+    names = new PropertyNames();  // owned by the environment: deleted at its teardown
+    env.SetInstanceData(names);
+  }
+  return *names;
+}
+
+napi_value PropertyNames::operator()(napi_env env, const char* staticName) {
+  // Node-API 8 references only objects: the strings live in one array, referenced once.
+  if (strings_.IsEmpty()) strings_ = Napi::Persistent(Napi::Array::New(env));
+  Napi::Array strings = strings_.Value();
+  auto it = index_.find(staticName);
+  if (it == index_.end()) {
+    it = index_.emplace(staticName, static_cast<uint32_t>(index_.size())).first;
+    strings.Set(it->second, Napi::String::New(env, staticName));
+  }
+  napi_value name;
+  NAPI_THROW_IF_FAILED(env, napi_get_element(env, strings, it->second, &name), nullptr);
+  return name;
+}
+
+void SetNamed(Napi::Env env, Napi::Object o, const char* name, napi_value v) {
+  NAPI_THROW_IF_FAILED_VOID(env, napi_set_property(env, o, PropertyNames::Of(env)(env, name), v));
+}
+
 Napi::Object ToJs(Napi::Env env, const wire::Message& m) {
   const wire::MessageSpec* spec = wire::FindSpec(m.type);
+  PropertyNames& names = PropertyNames::Of(env);
   Napi::Object o = Napi::Object::New(env);
-  o.Set("type", spec ? spec->name : "unknown");
-  o.Set("id", Napi::Number::New(env, m.id));
-  o.Set("reply", Napi::Boolean::New(env, m.IsReply()));
+  // The type's name is a value, but the same few recur: cached like the property names.
+  SetNamed(env, o, "type", names(env, spec ? spec->name : "unknown"));
+  SetNamed(env, o, "id", Napi::Number::New(env, m.id));
+  SetNamed(env, o, "reply", Napi::Boolean::New(env, m.IsReply()));
   if (m.IsReply()) {
-    o.Set("status", Napi::Number::New(env, m.status));
-    o.Set("error", Napi::String::New(env, m.error));
+    SetNamed(env, o, "status", Napi::Number::New(env, m.status));
+    SetNamed(env, o, "error", m.error.empty() ? names(env, "") : Napi::String::New(env, m.error));
   }
   const wire::FieldList* fields = wire::FieldsOf(m);
-  o.Set("fields", fields ? RecordToJs(env, *fields, m.fields) : Napi::Object::New(env));
-  if (m.unknownBytes) o.Set("unknownBytes", Napi::Number::New(env, m.unknownBytes));
+  SetNamed(env, o, "fields", fields ? RecordToJs(env, *fields, m.fields) : Napi::Object::New(env));
+  if (m.unknownBytes) SetNamed(env, o, "unknownBytes", Napi::Number::New(env, m.unknownBytes));
   return o;
 }
 
@@ -167,7 +196,7 @@ std::vector<wire::Value> RecordFromJs(Napi::Env env, const wire::FieldList& spec
   out.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     const wire::FieldSpec& f = spec[i];
-    Napi::Value v = obj.As<Napi::Object>().Get(f.name);
+    Napi::Value v = obj.As<Napi::Object>().Get(PropertyNames::Of(env)(env, f.name));
     if (v.IsUndefined() && f.kind != wire::Kind::Blob)
       throw Napi::TypeError::New(env, where + "." + f.name + " is missing");
     out.push_back(ValueFromJs(env, f, v, where, version));

@@ -4,9 +4,28 @@
 
 #include <napi.h>
 
+#include <unordered_map>
+
 #include "../common/wire.h"
 
 namespace rrasbridge::addon {
+
+// Property names as JS strings, each made once per environment. A name built from a C string
+// for every message is internalized by V8 every time: a fifth of the host's CPU per event
+// before this cache (issue 12). Keys are the addresses of static strings (schema names and
+// literals), so the cache holds at most one entry per name the code can use.
+class PropertyNames {
+ public:
+  static PropertyNames& Of(Napi::Env env);
+  napi_value operator()(napi_env env, const char* staticName);
+
+ private:
+  Napi::Reference<Napi::Array> strings_;  // the names, made once each
+  std::unordered_map<const char*, uint32_t> index_;  // a name's place in strings_
+};
+
+// Sets o[name] = v with a cached name (name: a static string).
+void SetNamed(Napi::Env env, Napi::Object o, const char* name, napi_value v);
 
 // {type, id, reply, status?, error?, fields: {...}, unknownBytes?}: the fields the message
 // carries (those of the channel's version).

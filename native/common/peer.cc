@@ -81,8 +81,12 @@ std::string Peer::Dispatch(wire::FrameDecoder& dec) {
   std::string err;
   for (;;) {
     switch (dec.Next(m, err)) {
-      case wire::DecodeStatus::NeedMore: return {};
-      case wire::DecodeStatus::Error: return "malformed frame: " + err;
+      case wire::DecodeStatus::NeedMore:
+        if (handlers_.onReadHandled) handlers_.onReadHandled();
+        return {};
+      case wire::DecodeStatus::Error:
+        if (handlers_.onReadHandled) handlers_.onReadHandled();
+        return "malformed frame: " + err;
       case wire::DecodeStatus::Ok: break;
     }
     {

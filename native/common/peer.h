@@ -36,6 +36,9 @@ class Peer {
     std::function<void(wire::Message&&)> onMessage;
     // Called once, on the I/O thread, when the channel ends for any reason.
     std::function<void(const std::string& reason)> onClose;
+    // Optional, on the I/O thread: every complete frame of one read has been handed to
+    // onMessage (work the frames caused can be finished once for all of them).
+    std::function<void()> onReadHandled;
   };
   struct Limits {
     uint32_t maxFrame = wire::kDefaultMaxFrame;  // frames sent, and received unless maxFrameIn

@@ -357,7 +357,8 @@ void Endpoint::Admit(Stream stream, const AdminClient& who) {
   // The I/O thread may call in at once: it waits for mu_, so s->peer is set by then.
   s->peer = std::make_unique<Peer>(std::move(stream),
                                    Peer::Handlers{[this, raw](Message&& m) { OnMessage(*raw, std::move(m)); },
-                                                  [this, raw](const std::string&) { OnClose(*raw); }},
+                                                  [this, raw](const std::string&) { OnClose(*raw); },
+                                                  {}},
                                    limits);
   sessions_.push_back(std::move(s));
 }

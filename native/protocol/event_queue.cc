@@ -3,6 +3,16 @@
 #include "../common/event_handle.h"
 
 namespace rrasbridge {
+namespace {
+
+// This thread's hold (HoldSignals): the queue holding, and whether a signal is owed.
+struct Hold {
+  const EventQueue* queue = nullptr;
+  bool owed = false;
+};
+thread_local Hold tHold;
+
+}  // namespace
 
 void EventQueue::Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m, bool signal) {
   {
@@ -10,7 +20,20 @@ void EventQueue::Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m, bool signal) 
     q_.emplace_back(e, m);
   }
   if (trace_) trace_->Event(false, e, m);
-  if (signal) Signal();
+  if (!signal) return;
+  if (tHold.queue == this)
+    tHold.owed = true;
+  else
+    Signal();
+}
+
+void EventQueue::HoldSignals() { tHold.queue = this; }
+
+void EventQueue::ReleaseSignals() {
+  if (tHold.queue != this) return;
+  const bool owed = tHold.owed;
+  tHold = Hold{};
+  if (owed) Signal();
 }
 
 void EventQueue::Signal() {

@@ -29,6 +29,12 @@ class EventQueue {
   void Push(ROUTING_PROTOCOL_EVENTS e, const MESSAGE& m, bool signal = true);
   // Signals the notification event without queuing (ROUTER_STOPPED is handed out separately).
   void Signal();
+  // Until ReleaseSignals, what this thread pushes is queued at once but signalled once, at
+  // the release (the host link's I/O thread holds them over the frames of one read: 256
+  // events, one SetEvent). The router manager drains until ERROR_NO_MORE_ITEMS after a
+  // signal, so every event is still followed by a signal.
+  void HoldSignals();
+  void ReleaseSignals();
   // NO_ERROR with the oldest event, or ERROR_NO_MORE_ITEMS. result may be null.
   DWORD Pop(ROUTING_PROTOCOL_EVENTS* event, MESSAGE* result);
   size_t size() const {

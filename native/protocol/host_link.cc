@@ -13,6 +13,7 @@
 #endif
 
 #include "../common/compat.h"
+#include "event_queue.h"
 #include "log.h"
 
 namespace rrasbridge {
@@ -227,8 +228,14 @@ bool HostLink::Launch(Deadline deadline, std::string& err) {
   limits.version = version_;
   peer_ = std::make_unique<Peer>(
       std::move(stream),
-      Peer::Handlers{[this](wire::Message&& m) { OnMessage(std::move(m)); },
-                     [this](const std::string& r) { OnClose(r); }},
+      Peer::Handlers{[this](wire::Message&& m) {
+                       if (callbacks_.events) callbacks_.events->HoldSignals();
+                       OnMessage(std::move(m));
+                     },
+                     [this](const std::string& r) { OnClose(r); },
+                     [this] {
+                       if (callbacks_.events) callbacks_.events->ReleaseSignals();
+                     }},
       limits, dec.TakeBuffered());
   return true;
 }

@@ -25,6 +25,8 @@
 
 namespace rrasbridge {
 
+class EventQueue;
+
 // reply is null when the call failed before an answer (failure says why).
 using CallCompletion = std::function<void(const wire::Message* reply, const std::string& failure)>;
 
@@ -56,6 +58,9 @@ class HostLink {
     std::function<void(HostLink&, wire::Message&&)> onRequest;  // host requests, I/O thread
     std::function<void(const std::string& reason)> onLost;  // I/O thread, once
     TraceRing* trace = nullptr;         // every message to and from the host is recorded here
+    // Events the frames of one read queue here (completions, saved configuration) signal
+    // the router manager once, after the last of them (EventQueue::HoldSignals).
+    EventQueue* events = nullptr;
     std::shared_ptr<LogRing> logTap;   // the link's log lines also go here (Logger::Tap)
   };
   using Completion = CallCompletion;

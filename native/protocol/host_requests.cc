@@ -157,6 +157,7 @@ void HostRequests::Log(HostLink& from, const wire::Message& m) {
 }
 
 void HostRequests::Routes(HostLink& from, const wire::Message& m) {
+  p_.events.ReleaseSignals();  // events queued before a long apply are signalled before it
   wire::PackedRecords results;
   std::string error, firstError;
   const DWORD status = p_.rtm.Apply(m, results, error, firstError);

@@ -246,6 +246,7 @@ bool Supervisor::LaunchHost(bool replay, std::string& err, DWORD& code) {
     Post(Command::Lost, gen);
   };
   cb.trace = &p_.telemetry.trace;
+  cb.events = &p_.events;
   cb.logTap = p_.telemetry.log;
   auto link = std::make_shared<HostLink>(p_.config, std::move(cb), gen);
   if (!link->Launch(startBy, err)) {
