@@ -16,6 +16,8 @@
 #include <unistd.h>
 #endif
 
+#include <deque>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <set>
@@ -65,10 +67,10 @@ std::set<Channel*> gChannels;
 // nothing from waiting, and the library can apply it while JS encodes the next.
 constexpr size_t kHeldFlushBytes = 64u << 10;
 
-// What the I/O thread receives is queued, and one TSFN call delivers everything queued by the
-// time JS runs it, one onEvent call per event inside it (issue 12: replies read 256 at a time
-// were 256 TSFN calls). Microtasks run once the whole batch is delivered, as after a socket's
-// 'data' event that carries several messages.
+// What the I/O thread receives is queued, and one TSFN call delivers the replies queued by the
+// time JS runs it, one onEvent call each (issue 12: replies read 256 at a time were 256 TSFN
+// calls); microtasks run after the batch, as after a socket's 'data' event that carries
+// several messages. Any other message ends its batch (EndsBatch).
 struct Event {
   enum class Kind { Connected, Message, Closed } kind;
   wire::Message message;
@@ -314,6 +316,11 @@ class Channel : public Napi::ObjectWrap<Channel> {
       if (deliveryPosted_) return true;  // the call queued will deliver this one too
       deliveryPosted_ = true;
     }
+    return PostDelivery();
+  }
+
+  // One TSFN call to DeliverQueued (deliveryPosted_ set by the caller).
+  bool PostDelivery() {
     // alive_ is checked on the JS thread: events still queued when the object is finalized
     // are dropped instead of touching a destroyed Channel.
     const napi_status st = tsfn_.NonBlockingCall([this, alive = alive_](Napi::Env env, Napi::Function cb) {
@@ -325,17 +332,31 @@ class Channel : public Napi::ObjectWrap<Channel> {
     return false;
   }
 
-  // JS thread: delivers every event queued, in order. One that throws is reported as an
-  // uncaught exception (the host's handler logs it and exits), and the rest are delivered
-  // still: a message already read is never dropped.
+  // Whether the microtasks that follow `e` must run before the next message is delivered.
+  // A request, notification or lifecycle event ends a batch: the host applies some state
+  // when one arrives and runs its handler on a promise chain (runtime.ts, interfaceStatus),
+  // so each sees the state as of its own arrival, as when every message was its own call.
+  // Replies only settle promises: any number of them share one call.
+  static bool EndsBatch(const Event& e) { return e.kind != Event::Kind::Message || !e.message.IsReply(); }
+
+  // JS thread: delivers the events queued, up to and including the first that ends a batch
+  // (the rest: in the next call, after this one's microtasks). One that throws is reported
+  // as an uncaught exception (the host's handler logs it and exits), and the rest are still
+  // delivered: a message already read is never dropped.
   void DeliverQueued(Napi::Env env, Napi::Function cb) {
     const std::shared_ptr<bool> alive = alive_;
     std::vector<std::unique_ptr<Event>> batch;
+    bool more;
     {
       std::lock_guard<std::mutex> lock(queueMu_);
-      batch.swap(queue_);
-      deliveryPosted_ = false;
+      auto end = queue_.begin();
+      while (end != queue_.end() && !EndsBatch(**end++)) {
+      }
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+      queue_.erase(queue_.begin(), end);
+      more = deliveryPosted_ = !queue_.empty();
     }
+    if (more) PostDelivery();
     for (const auto& e : batch) {
       Napi::HandleScope scope(env);
       Deliver(env, cb, *e);
@@ -530,7 +551,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   bool flushScheduled_ = false;  // guarded by mu_: a setImmediate will flush
   Napi::FunctionReference flushCallback_, setImmediate_;  // ScheduleFlush's, made once
   std::mutex queueMu_;
-  std::vector<std::unique_ptr<Event>> queue_;  // guarded by queueMu_: not yet taken by JS
+  std::deque<std::unique_ptr<Event>> queue_;  // guarded by queueMu_: not yet taken by JS
   bool deliveryPosted_ = false;  // guarded by queueMu_: a TSFN call will deliver the queue
   bool closed_ = false;
   bool referenced_ = false;  // Ref() taken by connect(), dropped by Shutdown
