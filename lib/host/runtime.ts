@@ -77,6 +77,8 @@ export class HostRuntime {
   private restarted = false;
   private warnedUnknown = false;
   stopped = false;
+  /** RRAS_BRIDGE_DEBUG: every message traced to stderr (read once: process.env takes a lock per read). */
+  private readonly debug = Boolean(process.env.RRAS_BRIDGE_DEBUG);
   readonly requester: Requester;
   readonly routes: HostRoutes;
   readonly log: Logger;
@@ -146,7 +148,7 @@ export class HostRuntime {
 
   /** Entry for every message from the library. */
   handle(m: WireMessage): void {
-    if (process.env.RRAS_BRIDGE_DEBUG) process.stderr.write(`host got ${JSON.stringify(m)}\n`);
+    if (this.debug) process.stderr.write(`host got ${JSON.stringify(m)}\n`);
     if (m.unknownBytes && !this.warnedUnknown) {
       this.warnedUnknown = true;
       this.writeLog('warn', `the library sent ${m.unknownBytes} byte(s) of fields this host's wire version does not have in '${m.type}' ` +

@@ -70,7 +70,7 @@ constexpr size_t kHeldFlushBytes = 64u << 10;
 // What the I/O thread receives is queued, and one TSFN call delivers the replies queued by the
 // time JS runs it, one onEvent call each (issue 12: replies read 256 at a time were 256 TSFN
 // calls); microtasks run after the batch, as after a socket's 'data' event that carries
-// several messages. Any other message ends its batch (EndsBatch).
+// several messages. Messages that change the host's state on arrival come alone (Alone).
 struct Event {
   enum class Kind { Connected, Message, Closed } kind;
   wire::Message message;
@@ -332,17 +332,21 @@ class Channel : public Napi::ObjectWrap<Channel> {
     return false;
   }
 
-  // Whether the microtasks that follow `e` must run before the next message is delivered.
-  // A request, notification or lifecycle event ends a batch: the host applies some state
-  // when one arrives and runs its handler on a promise chain (runtime.ts, interfaceStatus),
-  // so each sees the state as of its own arrival, as when every message was its own call.
-  // Replies only settle promises: any number of them share one call.
-  static bool EndsBatch(const Event& e) { return e.kind != Event::Kind::Message || !e.message.IsReply(); }
+  // Whether `e` is delivered alone, after the microtasks of what came before it and before
+  // what follows: the host applies some state when a message arrives and runs handlers on
+  // promise chains (runtime.ts: interfaceStatus, route changes), so each must see the state,
+  // and be invoked, as when every message was its own call. Replies only settle promises;
+  // DoUpdateRoutes and heartbeats run concurrently anyway and change nothing on arrival: any
+  // number of those share one call (pipelined DoUpdateRoutes, 1000 in flight).
+  static bool Alone(const Event& e) {
+    if (e.kind != Event::Kind::Message || e.message.IsReply()) return e.kind != Event::Kind::Message;
+    return e.message.type != wire::MsgType::UpdateRoutes && e.message.type != wire::MsgType::Heartbeat;
+  }
 
-  // JS thread: delivers the events queued, up to and including the first that ends a batch
-  // (the rest: in the next call, after this one's microtasks). One that throws is reported
-  // as an uncaught exception (the host's handler logs it and exits), and the rest are still
-  // delivered: a message already read is never dropped.
+  // JS thread: delivers the events queued up to the first one that is delivered Alone (or
+  // that one alone); the rest come in the next call, after this one's microtasks. One that
+  // throws is reported as an uncaught exception (the host's handler logs it and exits), and
+  // the rest are still delivered: a message already read is never dropped.
   void DeliverQueued(Napi::Env env, Napi::Function cb) {
     const std::shared_ptr<bool> alive = alive_;
     std::vector<std::unique_ptr<Event>> batch;
@@ -350,8 +354,8 @@ class Channel : public Napi::ObjectWrap<Channel> {
     {
       std::lock_guard<std::mutex> lock(queueMu_);
       auto end = queue_.begin();
-      while (end != queue_.end() && !EndsBatch(**end++)) {
-      }
+      if (end != queue_.end() && Alone(**end)) ++end;
+      else while (end != queue_.end() && !Alone(**end)) ++end;
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
       queue_.erase(queue_.begin(), end);
       more = deliveryPosted_ = !queue_.empty();
