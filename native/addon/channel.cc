@@ -71,6 +71,7 @@ constexpr size_t kHeldFlushBytes = 64u << 10;
 // time JS runs it, one onEvent call each (issue 12: replies read 256 at a time were 256 TSFN
 // calls); microtasks run after the batch, as after a socket's 'data' event that carries
 // several messages. Messages that change the host's state on arrival come alone (Alone).
+constexpr size_t kMaxBatch = 256;  // events per call at most (their JS values live until its end)
 struct Event {
   enum class Kind { Connected, Message, Closed } kind;
   wire::Message message;
@@ -355,14 +356,16 @@ class Channel : public Napi::ObjectWrap<Channel> {
       std::lock_guard<std::mutex> lock(queueMu_);
       auto end = queue_.begin();
       if (end != queue_.end() && Alone(**end)) ++end;
-      else while (end != queue_.end() && !Alone(**end)) ++end;
+      else while (end != queue_.end() && !Alone(**end) && size_t(end - queue_.begin()) < kMaxBatch) ++end;
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
       queue_.erase(queue_.begin(), end);
       more = deliveryPosted_ = !queue_.empty();
     }
     if (more) PostDelivery();
+    // One scope for the batch (at most kMaxBatch events), so the names are fetched once.
+    Napi::HandleScope scope(env);
+    PropertyNames::Batch names(env);
     for (const auto& e : batch) {
-      Napi::HandleScope scope(env);
       Deliver(env, cb, *e);
       if (!*alive) return;  // the channel was collected by a handler's doing
     }
@@ -382,16 +385,15 @@ class Channel : public Napi::ObjectWrap<Channel> {
       return;
     }
     PropertyNames& names = PropertyNames::Of(env);
-    Napi::Object o = Napi::Object::New(env);
-    if (e.kind == Event::Kind::Message) {
-      SetNamed(env, o, "event", names(env, "message"));
-      SetNamed(env, o, "message", ToJs(env, e.message));
-    } else {
-      SetNamed(env, o, "event", names(env, "close"));
-      SetNamed(env, o, "reason", Napi::String::New(env, e.text));
-    }
+    ObjectBuilder b(env);
+    if (e.kind == Event::Kind::Message)
+      b.Add("event", names(env, "message")).Add("message", ToJs(env, e.message));
+    else
+      b.Add("event", names(env, "close")).Add("reason", Napi::String::New(env, e.text));
+    Napi::Object o = b.Build();
     // A JS exception from the dispatcher is surfaced as an uncaught exception, not swallowed.
     try {
+      PropertyNames::Outside js(env);
       cb.Call(Value(), {o});
     } catch (const Napi::Error& err) {
       napi_fatal_exception(env, err.Value());

@@ -10,10 +10,9 @@ namespace {
 Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value& v);
 
 Napi::Object RecordToJs(Napi::Env env, const wire::FieldList& spec, const wire::Record& r) {
-  Napi::Object o = Napi::Object::New(env);
-  for (size_t i = 0; i < spec.size() && i < r.size(); ++i)
-    SetNamed(env, o, spec[i].name, ValueToJs(env, spec[i], r[i]));
-  return o;
+  ObjectBuilder o(env);
+  for (size_t i = 0; i < spec.size() && i < r.size(); ++i) o.Add(spec[i].name, ValueToJs(env, spec[i], r[i]));
+  return o.Build();
 }
 
 Napi::Uint32Array PackedToJs(Napi::Env env, const wire::PackedRecords& p) {
@@ -147,37 +146,63 @@ PropertyNames& PropertyNames::Of(Napi::Env env) {
 napi_value PropertyNames::operator()(napi_env env, const char* staticName) {
   // Node-API 8 references only objects: the strings live in one array, referenced once.
   if (strings_.IsEmpty()) strings_ = Napi::Persistent(Napi::Array::New(env));
-  Napi::Array strings = strings_.Value();
-  auto it = index_.find(staticName);
-  if (it == index_.end()) {
-    it = index_.emplace(staticName, static_cast<uint32_t>(index_.size())).first;
-    strings.Set(it->second, Napi::String::New(env, staticName));
+  auto it = entries_.find(staticName);
+  if (it == entries_.end()) {
+    it = entries_.emplace(staticName, Entry{static_cast<uint32_t>(entries_.size())}).first;
+    strings_.Value().Set(it->second.index, Napi::String::New(env, staticName));
   }
+  Entry& e = it->second;
+  if (batch_ && e.batch == batch_) return e.value;
   napi_value name;
-  NAPI_THROW_IF_FAILED(env, napi_get_element(env, strings, it->second, &name), nullptr);
+  NAPI_THROW_IF_FAILED(env, napi_get_element(env, strings_.Value(), e.index, &name), nullptr);
+  if (batch_) {
+    e.batch = batch_;
+    e.value = name;
+  }
   return name;
 }
 
-void SetNamed(Napi::Env env, Napi::Object o, const char* name, napi_value v) {
-  NAPI_THROW_IF_FAILED_VOID(env, napi_set_property(env, o, PropertyNames::Of(env)(env, name), v));
+PropertyNames::Batch::Batch(Napi::Env env) : names_(Of(env)), saved_(names_.batch_) {
+  names_.batch_ = ++names_.batches_;
+}
+
+PropertyNames::Batch::~Batch() { names_.batch_ = saved_; }
+
+ObjectBuilder& ObjectBuilder::Add(const char* staticName, napi_value v) {
+  const napi_property_descriptor d{nullptr, names_(env_, staticName), nullptr, nullptr, nullptr, v,
+                                   napi_default_jsproperty, nullptr};
+  if (count_ < kInline)
+    inline_[count_++] = d;
+  else
+    more_.push_back(d);
+  return *this;
+}
+
+Napi::Object ObjectBuilder::Build() {
+  napi_value o;
+  NAPI_THROW_IF_FAILED(env_, napi_create_object(env_, &o), Napi::Object());
+  NAPI_THROW_IF_FAILED(env_, napi_define_properties(env_, o, count_, inline_), Napi::Object());
+  if (!more_.empty())
+    NAPI_THROW_IF_FAILED(env_, napi_define_properties(env_, o, more_.size(), more_.data()), Napi::Object());
+  return Napi::Object(env_, o);
 }
 
 Napi::Object ToJs(Napi::Env env, const wire::Message& m) {
   const wire::MessageSpec* spec = wire::FindSpec(m.type);
   PropertyNames& names = PropertyNames::Of(env);
-  Napi::Object o = Napi::Object::New(env);
+  ObjectBuilder o(env);
   // The type's name is a value, but the same few recur: cached like the property names.
-  SetNamed(env, o, "type", names(env, spec ? spec->name : "unknown"));
-  SetNamed(env, o, "id", Napi::Number::New(env, m.id));
-  SetNamed(env, o, "reply", Napi::Boolean::New(env, m.IsReply()));
+  o.Add("type", names(env, spec ? spec->name : "unknown"));
+  o.Add("id", Napi::Number::New(env, m.id));
+  o.Add("reply", Napi::Boolean::New(env, m.IsReply()));
   if (m.IsReply()) {
-    SetNamed(env, o, "status", Napi::Number::New(env, m.status));
-    SetNamed(env, o, "error", m.error.empty() ? names(env, "") : Napi::String::New(env, m.error));
+    o.Add("status", Napi::Number::New(env, m.status));
+    o.Add("error", m.error.empty() ? names(env, "") : Napi::String::New(env, m.error));
   }
   const wire::FieldList* fields = wire::FieldsOf(m);
-  SetNamed(env, o, "fields", fields ? RecordToJs(env, *fields, m.fields) : Napi::Object::New(env));
-  if (m.unknownBytes) SetNamed(env, o, "unknownBytes", Napi::Number::New(env, m.unknownBytes));
-  return o;
+  o.Add("fields", fields ? RecordToJs(env, *fields, m.fields) : Napi::Object::New(env));
+  if (m.unknownBytes) o.Add("unknownBytes", Napi::Number::New(env, m.unknownBytes));
+  return o.Build();
 }
 
 std::vector<wire::Value> FieldsFromJs(Napi::Env env, const wire::FieldList& spec, Napi::Value obj,

@@ -19,13 +19,61 @@ class PropertyNames {
   static PropertyNames& Of(Napi::Env env);
   napi_value operator()(napi_env env, const char* staticName);
 
+  // While one lives (on the JS thread, in the HandleScope it was made in, with no inner
+  // scope opened meanwhile), each name is fetched from the array once: the channel converts
+  // a batch of messages under one. JS called meanwhile must be called Outside it (a native
+  // method it calls has scopes of its own).
+  class Batch {
+   public:
+    explicit Batch(Napi::Env env);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+
+   private:
+    PropertyNames& names_;
+    uint64_t saved_;
+  };
+  class Outside {
+   public:
+    explicit Outside(Napi::Env env) : names_(Of(env)), saved_(names_.batch_) { names_.batch_ = 0; }
+    ~Outside() { names_.batch_ = saved_; }
+    Outside(const Outside&) = delete;
+    Outside& operator=(const Outside&) = delete;
+
+   private:
+    PropertyNames& names_;
+    uint64_t saved_;
+  };
+
  private:
+  struct Entry {
+    uint32_t index;         // the name's place in strings_
+    uint64_t batch = 0;     // the batch `value` was fetched in (0: none)
+    napi_value value = nullptr;
+  };
   Napi::Reference<Napi::Array> strings_;  // the names, made once each
-  std::unordered_map<const char*, uint32_t> index_;  // a name's place in strings_
+  std::unordered_map<const char*, Entry> entries_;
+  uint64_t batch_ = 0;  // the current Batch's number, 0 outside one
+  uint64_t batches_ = 0;
 };
 
-// Sets o[name] = v with a cached name (name: a static string).
-void SetNamed(Napi::Env env, Napi::Object o, const char* name, napi_value v);
+// A plain object made with one Node-API call for all its properties (napi_set_property for
+// each costs an exception scope and a lookup per property), named by PropertyNames.
+class ObjectBuilder {
+ public:
+  explicit ObjectBuilder(Napi::Env env) : env_(env), names_(PropertyNames::Of(env)) {}
+  ObjectBuilder& Add(const char* staticName, napi_value v);
+  Napi::Object Build();
+
+ private:
+  static constexpr size_t kInline = 12;
+  Napi::Env env_;
+  PropertyNames& names_;
+  napi_property_descriptor inline_[kInline];
+  size_t count_ = 0;
+  std::vector<napi_property_descriptor> more_;  // past kInline (a long record)
+};
 
 // {type, id, reply, status?, error?, fields: {...}, unknownBytes?}: the fields the message
 // carries (those of the channel's version).
