@@ -389,7 +389,7 @@ export class HostRuntime {
   }
 
   private async updateRoutes(index: number): Promise<void> {
-    const p = await this.module.ready;
+    const p = this.module.current ?? (await this.module.ready); // loaded: no turn of the microtask queue
     const r = this.iface(index);
     if (!p.updateRoutes) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not implement updateRoutes`);
     await p.updateRoutes(this.ctx, r);
