@@ -384,15 +384,15 @@ class Channel : public Napi::ObjectWrap<Channel> {
       deferred_.reset();
       return;
     }
-    PropertyNames& names = PropertyNames::Of(env);
-    ObjectBuilder b(env);
-    if (e.kind == Event::Kind::Message)
-      b.Add("event", names(env, "message")).Add("message", ToJs(env, e.message));
-    else
-      b.Add("event", names(env, "close")).Add("reason", Napi::String::New(env, e.text));
-    Napi::Object o = b.Build();
     // A JS exception from the dispatcher is surfaced as an uncaught exception, not swallowed.
     try {
+      if (e.kind == Event::Kind::Message) {
+        CallWithMessage(env, cb, Value(), e.message);
+        return;
+      }
+      ObjectBuilder b(env);
+      b.Add("event", PropertyNames::Of(env)(env, "close")).Add("reason", Napi::String::New(env, e.text));
+      Napi::Object o = b.Build();
       PropertyNames::Outside js(env);
       cb.Call(Value(), {o});
     } catch (const Napi::Error& err) {

@@ -134,13 +134,107 @@ wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
 
 }  // namespace
 
-PropertyNames& PropertyNames::Of(Napi::Env env) {
-  PropertyNames* names = env.GetInstanceData<PropertyNames>();
-  if (!names) {
-    names = new PropertyNames();  // owned by the environment: deleted at its teardown
-    env.SetInstanceData(names);
+namespace {
+
+// What the addon keeps per environment (its instance data): the property names, and the
+// message factories of CallWithMessage.
+struct EnvCache {
+  PropertyNames names;
+  Napi::Reference<Napi::Array> factories;  // compiled functions (Node-API 8: objects only)
+  std::unordered_map<uint64_t, uint32_t> factoryIndex;  // by FactoryKey: place in factories
+};
+
+EnvCache& CacheOf(Napi::Env env) {
+  EnvCache* c = env.GetInstanceData<EnvCache>();
+  if (!c) {
+    c = new EnvCache();  // owned by the environment: deleted at its teardown
+    env.SetInstanceData(c);
   }
-  return *names;
+  return *c;
+}
+
+uint64_t FactoryKey(const wire::Message& m, size_t fields) {
+  return (uint64_t(m.type) << 33) | (uint64_t(m.IsReply()) << 32) | fields;
+}
+
+// (cb, self, id[, status, error], f0, f1, ...) => cb.call(self, {event, message: {type, id,
+// reply[, status, error], fields: {name0: f0, ...}}}), the property order of ToJs. Names are
+// the schema's (ASCII identifiers), quoted.
+std::string FactorySource(const char* type, bool reply, const wire::FieldList& spec, size_t fields) {
+  std::string params = reply ? "cb, self, id, status, error" : "cb, self, id", props;
+  for (size_t i = 0; i < fields; ++i) {
+    params += ", f" + std::to_string(i);
+    props += std::string(i ? ", " : "") + "\"" + spec[i].name + "\": f" + std::to_string(i);
+  }
+  return std::string("(function (") + params + ") { return cb.call(self, { event: 'message', message: { type: '" + type +
+         "', id, reply: " + (reply ? "true, status, error" : "false") + ", fields: { " + props + " } } }); })";
+}
+
+// The factory for m's type and shape, compiled on first use; null where none can be (an
+// environment that refuses to compile code): the caller builds the objects one by one.
+napi_value Factory(Napi::Env env, const wire::Message& m, const wire::MessageSpec& spec,
+                   const wire::FieldList& fields, size_t count) {
+  EnvCache& c = CacheOf(env);
+  if (c.factories.IsEmpty()) c.factories = Napi::Persistent(Napi::Array::New(env));
+  const uint64_t key = FactoryKey(m, count);
+  auto it = c.factoryIndex.find(key);
+  napi_value fn = nullptr;
+  if (it != c.factoryIndex.end()) {
+    if (napi_get_element(env, c.factories.Value(), it->second, &fn) != napi_ok) return nullptr;
+    return fn;
+  }
+  const std::string source = FactorySource(spec.name, m.IsReply(), fields, count);
+  napi_value script;
+  if (napi_create_string_utf8(env, source.data(), source.size(), &script) != napi_ok ||
+      napi_run_script(env, script, &fn) != napi_ok) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+    return nullptr;
+  }
+  const uint32_t index = static_cast<uint32_t>(c.factoryIndex.size());
+  c.factories.Value().Set(index, fn);
+  c.factoryIndex.emplace(key, index);
+  return fn;
+}
+
+}  // namespace
+
+PropertyNames& PropertyNames::Of(Napi::Env env) { return CacheOf(env).names; }
+
+Napi::Value CallWithMessage(Napi::Env env, Napi::Function cb, napi_value self, const wire::Message& m) {
+  const wire::MessageSpec* spec = wire::FindSpec(m.type);
+  const wire::FieldList* fields = wire::FieldsOf(m);
+  napi_value fn = nullptr;
+  size_t count = 0;
+  if (spec && fields && !m.unknownBytes) {
+    count = std::min(fields->size(), m.fields.size());
+    fn = Factory(env, m, *spec, *fields, count);
+  }
+  if (!fn) {
+    ObjectBuilder b(env);
+    b.Add("event", PropertyNames::Of(env)(env, "message")).Add("message", ToJs(env, m));
+    Napi::Object o = b.Build();
+    PropertyNames::Outside js(env);
+    return cb.Call(self, {o});
+  }
+  constexpr size_t kInlineArgs = 16;
+  napi_value inlineArgs[kInlineArgs];
+  std::vector<napi_value> moreArgs;
+  const size_t argc = (m.IsReply() ? 5 : 3) + count;
+  napi_value* argv = argc <= kInlineArgs ? inlineArgs : (moreArgs.resize(argc), moreArgs.data());
+  size_t n = 0;
+  argv[n++] = cb;
+  argv[n++] = self;
+  argv[n++] = Napi::Number::New(env, m.id);
+  if (m.IsReply()) {
+    argv[n++] = Napi::Number::New(env, m.status);
+    argv[n++] = m.error.empty() ? PropertyNames::Of(env)(env, "") : Napi::String::New(env, m.error);
+  }
+  for (size_t i = 0; i < count; ++i) argv[n++] = ValueToJs(env, (*fields)[i], m.fields[i]);
+  napi_value result;
+  PropertyNames::Outside js(env);  // JS runs: what it calls has scopes of its own
+  NAPI_THROW_IF_FAILED(env, napi_call_function(env, env.Undefined(), fn, argc, argv, &result), Napi::Value());
+  return Napi::Value(env, result);
 }
 
 napi_value PropertyNames::operator()(napi_env env, const char* staticName) {

@@ -78,6 +78,11 @@ class ObjectBuilder {
 // {type, id, reply, status?, error?, fields: {...}, unknownBytes?}: the fields the message
 // carries (those of the channel's version).
 Napi::Object ToJs(Napi::Env env, const wire::Message& m);
+// cb.call(self, {event: 'message', message: ToJs(m)}) in one call into JS: a function compiled once per
+// message type and shape builds the three objects as literals (V8 makes a literal of a known
+// shape in a few instructions; a Node-API call per object and property cost more than the
+// host's handling of the message, issue 12). Returns cb's result; a JS exception throws.
+Napi::Value CallWithMessage(Napi::Env env, Napi::Function cb, napi_value self, const wire::Message& m);
 // Builds the fields of a message from a JS object, those `version` has (a later version's
 // are left out); throws a JS TypeError naming a missing or invalid field.
 std::vector<wire::Value> FieldsFromJs(Napi::Env env, const wire::FieldList& spec, Napi::Value obj,

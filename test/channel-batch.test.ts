@@ -1,0 +1,77 @@
+// The host's channel delivers what one read brings in batches (native/addon/channel.cc): the
+// messages a library writes at once all reach the host, in order, whatever their mix, and
+// one that makes the handler throw costs none of the others.
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import test from 'ava';
+import { loadAddon, type ChannelEvent } from '../lib/addon/index.js';
+import { encodeFrame, fakeLibrary } from './fixtures/fake-library.js';
+
+const SAVE_REPLIES = 3000; // well past one batch (256) and one read (16 KiB)
+
+/** Replies (batched together), DoUpdateRoutes (batched) and interfaceStatus (delivered alone), interleaved. */
+function mixedFrames(count: number): { frames: Buffer; sent: string[] } {
+  const parts: Buffer[] = [];
+  const sent: string[] = [];
+  for (let id = 1; id <= count; id++) {
+    if (id % 97 === 0) {
+      parts.push(encodeFrame('interfaceStatus', id, { interfaceIndex: 7, statusType: 0, active: 1, binding: Buffer.alloc(0) }));
+      sent.push(`interfaceStatus ${id}`);
+    } else if (id % 5 === 0) {
+      parts.push(encodeFrame('updateRoutes', id, { interfaceIndex: 7 }));
+      sent.push(`updateRoutes ${id}`);
+    } else {
+      parts.push(encodeFrame('saveConfig', id, {}, { reply: true, status: id % 11 === 0 ? 87 : 0, error: id % 11 === 0 ? 'refused' : '' }));
+      sent.push(`saveConfig ${id}`);
+    }
+  }
+  return { frames: Buffer.concat(parts), sent };
+}
+
+test('messages written at once all reach onEvent once each, in the order sent, with their fields', async (t) => {
+  const lib = await fakeLibrary();
+  t.teardown(() => lib.close());
+  const { frames, sent } = mixedFrames(SAVE_REPLIES);
+  const seen: string[] = [];
+  let refused = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  const { Channel } = loadAddon();
+  const channel = new Channel({
+    onEvent(e: ChannelEvent) {
+      if (e.event !== 'message') return;
+      const m = e.message;
+      seen.push(`${m.type} ${m.id}`);
+      if (m.reply && m.status !== 0) {
+        refused++;
+        t.is(m.error, 'refused');
+      }
+      if (m.type === 'updateRoutes') t.is(m.fields.interfaceIndex, 7);
+      if (seen.length === sent.length) done();
+    },
+  });
+  t.teardown(() => channel.close());
+  await channel.connect({ address: lib.address, token: Buffer.alloc(32), pid: process.pid });
+  (await lib.connected).write(frames); // one write: the host reads many frames per read
+  await all;
+  t.deepEqual(seen, sent);
+  t.is(refused, sent.filter((s, i) => s.startsWith('saveConfig') && (i + 1) % 11 === 0).length);
+});
+
+test('a handler that throws on one message is reported as an uncaught exception, and the messages after it are still delivered', async (t) => {
+  const lib = await fakeLibrary();
+  t.teardown(() => lib.close());
+  const count = 600;
+  const throwAt = 300; // in the middle of a batch of replies
+  const child = fork(path.join(__dirname, 'fixtures', 'throwing-host.js'), [lib.address, String(throwAt), String(count)], { stdio: 'pipe' });
+  t.teardown(() => child.kill());
+  const report = new Promise<{ ids: number[]; uncaught: string[] }>((resolve, reject) => {
+    child.on('message', (m) => resolve(m as { ids: number[]; uncaught: string[] }));
+    child.on('exit', (code) => reject(new Error(`the host exited (${code}) before reporting`)));
+  });
+  const frames = Buffer.concat(Array.from({ length: count }, (_, i) => encodeFrame('saveConfig', i + 1, {}, { reply: true })));
+  (await lib.connected).write(frames);
+  const { ids, uncaught } = await report;
+  t.deepEqual(ids, Array.from({ length: count }, (_, i) => i + 1));
+  t.deepEqual(uncaught, [`handler failed on ${throwAt}`]);
+});
