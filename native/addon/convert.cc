@@ -83,9 +83,10 @@ wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
                         const std::string& where, uint32_t version) {
   switch (f.kind) {
     case wire::Kind::U32: {
-      if (v.IsBoolean()) return wire::Value::Num(v.As<Napi::Boolean>().Value() ? 1 : 0);
-      double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-      if (!v.IsNumber() || d < 0 || d > 4294967295.0 || std::floor(d) != d)
+      double d = -1;  // a number is read with one Node-API call (the common case, per route)
+      const bool number = napi_get_value_double(env, v, &d) == napi_ok;
+      if (!number && v.IsBoolean()) return wire::Value::Num(v.As<Napi::Boolean>().Value() ? 1 : 0);
+      if (!number || d < 0 || d > 4294967295.0 || std::floor(d) != d)
         Fail(env, where, f.name, "an integer from 0 to 4294967295");
       return wire::Value::Num(static_cast<uint64_t>(d));
     }
