@@ -75,3 +75,23 @@ test('a handler that throws on one message is reported as an uncaught exception,
   t.deepEqual(ids, Array.from({ length: count }, (_, i) => i + 1));
   t.deepEqual(uncaught, [`handler failed on ${throwAt}`]);
 });
+
+test('what the host sends is written even when timers are faked after the addon loaded (a protocol test with fake timers)', async (t) => {
+  const lib = await fakeLibrary();
+  t.teardown(() => lib.close());
+  const { Channel } = loadAddon();
+  const channel = new Channel({ onEvent: () => undefined });
+  t.teardown(() => channel.close());
+  await channel.connect({ address: lib.address, token: Buffer.alloc(32), pid: process.pid });
+  const socket = await lib.connected;
+  const received = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+  const real = globalThis.setImmediate;
+  globalThis.setImmediate = (() => undefined) as unknown as typeof setImmediate; // never runs its callback
+  try {
+    channel.send('log', 0, { level: 2, text: 'written' });
+  } finally {
+    globalThis.setImmediate = real;
+  }
+  const frame = await received;
+  t.true(frame.includes(Buffer.from('written')));
+});

@@ -457,16 +457,15 @@ class Channel : public Napi::ObjectWrap<Channel> {
     }
   }
 
-  // setImmediate(flush): after this turn's I/O callbacks and their microtasks. Made once.
+  // setImmediate(flush): after this turn's I/O callbacks and their microtasks.
   void ScheduleFlush(Napi::Env env) {
     if (flushCallback_.IsEmpty()) {
       flushCallback_ = Napi::Persistent(Napi::Function::New(env, [this, alive = alive_](const Napi::CallbackInfo&) {
         if (*alive) Flush();
       }));
-      setImmediate_ = Napi::Persistent(env.Global().Get("setImmediate").As<Napi::Function>());
     }
     try {
-      setImmediate_.Call({flushCallback_.Value()});
+      SetImmediate(env).Call({flushCallback_.Value()});
     } catch (const Napi::Error&) {
       Flush();  // no event loop to come back to (the environment is ending): write now
     }
@@ -555,7 +554,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   std::string held_;        // guarded by mu_ (the JS thread's): frames encoded, not yet written
   size_t heldFrames_ = 0;   // guarded by mu_
   bool flushScheduled_ = false;  // guarded by mu_: a setImmediate will flush
-  Napi::FunctionReference flushCallback_, setImmediate_;  // ScheduleFlush's, made once
+  Napi::FunctionReference flushCallback_;  // ScheduleFlush's, made once
   std::mutex queueMu_;
   std::deque<std::unique_ptr<Event>> queue_;  // guarded by queueMu_: not yet taken by JS
   bool deliveryPosted_ = false;  // guarded by queueMu_: a TSFN call will deliver the queue
@@ -569,6 +568,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  KeepTimers(env);
   exports.Set("Channel", Channel::Init(env));
   exports.Set("wireVersion", Napi::Number::New(env, wire::kVersion));
   exports.Set("schema", SchemaToJs(env));

@@ -143,6 +143,7 @@ struct EnvCache {
   PropertyNames names;
   Napi::Reference<Napi::Array> factories;  // compiled functions (Node-API 8: objects only)
   std::unordered_map<uint64_t, uint32_t> factoryIndex;  // by FactoryKey: place in factories
+  Napi::FunctionReference setImmediate;  // KeepTimers
 };
 
 EnvCache& CacheOf(Napi::Env env) {
@@ -201,6 +202,12 @@ napi_value Factory(Napi::Env env, const wire::Message& m, const wire::MessageSpe
 }  // namespace
 
 PropertyNames& PropertyNames::Of(Napi::Env env) { return CacheOf(env).names; }
+
+void KeepTimers(Napi::Env env) {
+  CacheOf(env).setImmediate = Napi::Persistent(env.Global().Get("setImmediate").As<Napi::Function>());
+}
+
+Napi::Function SetImmediate(Napi::Env env) { return CacheOf(env).setImmediate.Value(); }
 
 Napi::Value CallWithMessage(Napi::Env env, Napi::Function cb, napi_value self, const wire::Message& m) {
   const wire::MessageSpec* spec = wire::FindSpec(m.type);

@@ -83,6 +83,10 @@ Napi::Object ToJs(Napi::Env env, const wire::Message& m);
 // shape in a few instructions; a Node-API call per object and property cost more than the
 // host's handling of the message, issue 12). Returns cb's result; a JS exception throws.
 Napi::Value CallWithMessage(Napi::Env env, Napi::Function cb, napi_value self, const wire::Message& m);
+// The global setImmediate as it was when the addon loaded (KeepTimers, from its init): fake
+// timers a test installs later must not hold the channel's writes.
+void KeepTimers(Napi::Env env);
+Napi::Function SetImmediate(Napi::Env env);
 // Builds the fields of a message from a JS object, those `version` has (a later version's
 // are left out); throws a JS TypeError naming a missing or invalid field.
 std::vector<wire::Value> FieldsFromJs(Napi::Env env, const wire::FieldList& spec, Napi::Value obj,
