@@ -63,7 +63,7 @@ test('a handler that throws on one message is reported as an uncaught exception,
   t.teardown(() => lib.close());
   const count = 600;
   const throwAt = 300; // in the middle of a batch of replies
-  const child = fork(path.join(__dirname, 'fixtures', 'throwing-host.js'), [lib.address, String(throwAt), String(count)], { stdio: 'pipe' });
+  const child = fork(path.join(__dirname, 'fixtures', 'throwing-host.js'), [lib.address, String(throwAt), String(count)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   t.teardown(() => child.kill());
   const report = new Promise<{ ids: number[]; uncaught: string[] }>((resolve, reject) => {
     child.on('message', (m) => resolve(m as { ids: number[]; uncaught: string[] }));
