@@ -31,6 +31,18 @@ Address FromNetAddress(const RTM_NET_ADDRESS& a) {
   return out;
 }
 
+// A destination as the table of its family stores it.
+template <typename Dest>
+Dest Stored(const Address& a);
+template <>
+uint32_t Stored<uint32_t>(const Address& a) {
+  return Ipv4Wire(a);
+}
+template <>
+Address Stored<Address>(const Address& a) {
+  return a;
+}
+
 }  // namespace
 
 Address Ipv4Address(uint32_t wire) {
@@ -101,12 +113,14 @@ void RtmClient::Close(bool deleteRoutes) {
   notify_ = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (deleteRoutes) {
-      std::string err;
-      while (!routes_.empty()) DeleteLocked(routes_.end() - 1, err);
-    }
-    for (Route& r : routes_) api_.RtmReleaseRoutes(handle_, 1, &r.handle);
-    routes_.clear();
+    WithRoutes([&](auto& routes) {
+      if (deleteRoutes) {
+        std::string err;
+        while (!routes.empty()) DeleteLocked(routes, routes.end() - 1, err);
+      }
+      for (auto& r : routes) api_.RtmReleaseRoutes(handle_, 1, &r.handle);
+      routes.clear();
+    });
     for (Hop& hop : hops_) {
       // Deleting by handle also releases it; release only what could not be deleted.
       if (hop.handle && api_.RtmDeleteNextHop(handle_, hop.handle, nullptr) != NO_ERROR)
@@ -134,36 +148,53 @@ DWORD RtmClient::ApplyLocked(const RouteOp& op, std::string& err) {
           std::to_string(maxPrefixLength());
     return ERROR_INVALID_PARAMETER;
   }
-  if (op.op == kRouteAdd) return AddLocked(op, err);
-  if (op.op == kRouteDelete) {
+  if (op.op != kRouteAdd && op.op != kRouteDelete) {
+    err = "unknown route operation " + std::to_string(op.op);
+    return ERROR_INVALID_PARAMETER;
+  }
+  return WithRoutes([&](auto& routes) -> DWORD {
+    if (op.op == kRouteAdd) return AddLocked(routes, op, err);
+    using Dest = decltype(routes.begin()->destination);
     const uint32_t hop = FindHop({op.nextHop, op.interfaceIndex});
-    Route* route = hop == kNoHop ? nullptr : routes_.Find(op.destination, op.prefixLength, hop);
+    auto* route =
+        hop == kNoHop ? nullptr : routes.Find(Stored<Dest>(op.destination), op.prefixLength, hop);
     if (!route) {
       err = "no such route of this protocol";
       return ERROR_NOT_FOUND;
     }
-    return DeleteLocked(route, err);
-  }
-  err = "unknown route operation " + std::to_string(op.op);
-  return ERROR_INVALID_PARAMETER;
+    return DeleteLocked(routes, route, err);
+  });
 }
 
-DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
-  const HopKey hopKey{op.nextHop, op.interfaceIndex};
-  uint32_t hopId = FindHop(hopKey);
-  if (hopId == kNoHop) {
-    if (freeHops_.empty()) {
-      hopId = static_cast<uint32_t>(hops_.size());
-      hops_.emplace_back();
-    } else {
-      hopId = freeHops_.back();
-      freeHops_.pop_back();
+uint32_t RtmClient::AcquireHop(const HopKey& key, std::string& err) {
+  uint32_t id = FindHop(key);
+  if (id != kNoHop) return id;
+  if (freeHops_.empty()) {
+    // A route entry holds the index in 23 bits (route_table.h).
+    if (hops_.size() > RouteEntry<uint32_t>::kMaxHop) {
+      err = "more than " + std::to_string(RouteEntry<uint32_t>::kMaxHop + 1) +
+            " next hops in use: no room for another";
+      return kNoHop;
     }
-    hops_[hopId] = Hop{hopKey, nullptr, 0};
-    hopIndex_[hopKey] = hopId;
+    id = static_cast<uint32_t>(hops_.size());
+    hops_.emplace_back();
+  } else {
+    id = freeHops_.back();
+    freeHops_.pop_back();
   }
+  hops_[id] = Hop{key, nullptr, 0};
+  hopIndex_[key] = id;
+  return id;
+}
+
+template <typename Table>
+DWORD RtmClient::AddLocked(Table& routes, const RouteOp& op, std::string& err) {
+  using Dest = decltype(routes.begin()->destination);
+  const uint32_t hopId = AcquireHop({op.nextHop, op.interfaceIndex}, err);
+  if (hopId == kNoHop) return ERROR_CAN_NOT_COMPLETE;
   Hop& hop = hops_[hopId];
-  Route* existing = routes_.Find(op.destination, op.prefixLength, hopId);
+  const Dest destination = Stored<Dest>(op.destination);
+  auto* existing = routes.Find(destination, op.prefixLength, hopId);
   if (!hop.handle) {
     RTM_NEXTHOP_INFO nh;
     std::memset(&nh, 0, sizeof nh);
@@ -206,32 +237,38 @@ DWORD RtmClient::AddLocked(const RouteOp& op, std::string& err) {
     return rc;
   }
   if (!existing) {
-    routes_.Insert(Route{op.destination, route, hopId, static_cast<uint8_t>(op.prefixLength), false});
+    routes.Insert({destination, op.prefixLength, hopId, route});
     hop.users++;
   } else {
     if (existing->handle != route) {
       api_.RtmReleaseRoutes(handle_, 1, &existing->handle);
       existing->handle = route;
     }
-    existing->stale = false;  // re-announced after a restart
+    existing->setStale(false);  // re-announced after a restart
   }
   return NO_ERROR;
 }
 
-DWORD RtmClient::DeleteLocked(Route* it, std::string& err) {
+template <typename Table>
+DWORD RtmClient::DeleteLocked(Table& routes, typename Table::Entry* it, std::string& err) {
   RTM_ROUTE_CHANGE_FLAGS changed = 0;
   // A successful delete releases the handle too; after a failure (e.g. the route expired in
   // RTM meanwhile) the handle is still ours to release.
   DWORD rc = api_.RtmDeleteRouteToDest(handle_, it->handle, &changed);
   if (rc != NO_ERROR) api_.RtmReleaseRoutes(handle_, 1, &it->handle);
-  const uint32_t hop = it->hop;
-  routes_.Erase(it);
-  if (--hops_[hop].users == 0) ReleaseHop(hop);
+  ForgetLocked(routes, it);
   if (rc != NO_ERROR && rc != ERROR_NOT_FOUND) {
     err = "RtmDeleteRouteToDest failed with " + std::to_string(static_cast<unsigned>(rc));
     return rc;
   }
   return NO_ERROR;  // gone either way (e.g. expired in RTM meanwhile)
+}
+
+template <typename Table>
+void RtmClient::ForgetLocked(Table& routes, typename Table::Entry* it) {
+  const uint32_t hop = it->hop();
+  routes.Erase(it);
+  if (--hops_[hop].users == 0) ReleaseHop(hop);
 }
 
 uint32_t RtmClient::FindHop(const HopKey& key) const {
@@ -248,111 +285,43 @@ void RtmClient::ReleaseHop(uint32_t id) {
   freeHops_.push_back(id);
 }
 
-size_t RtmClient::RouteTable::Home(const Address& d, uint32_t prefixLength, uint32_t hop) const {
-  // FNV-1a over the key, then a multiplicative mix (linear probing wants its low bits spread).
-  uint64_t h = 14695981039346656037ull;
-  for (uint8_t b : d) h = (h ^ b) * 1099511628211ull;
-  h = (h ^ prefixLength) * 1099511628211ull;
-  h = (h ^ hop) * 0x9E3779B97F4A7C15ull;
-  return static_cast<size_t>(h >> 17) & (index_.size() - 1);
-}
-
-RtmClient::Route* RtmClient::RouteTable::Find(const Address& d, uint32_t prefixLength, uint32_t hop) {
-  if (index_.empty()) return nullptr;
-  for (size_t s = Home(d, prefixLength, hop);; s = (s + 1) & (index_.size() - 1)) {
-    if (index_[s] == 0) return nullptr;
-    Route& r = routes_[index_[s] - 1];
-    if (r.hop == hop && r.prefixLength == prefixLength && r.destination == d) return &r;
-  }
-}
-
-size_t RtmClient::RouteTable::SlotOf(uint32_t position) const {
-  const Route& r = routes_[position];
-  size_t s = Home(r.destination, r.prefixLength, r.hop);
-  while (index_[s] != position + 1) s = (s + 1) & (index_.size() - 1);
-  return s;
-}
-
-void RtmClient::RouteTable::Grow() {
-  std::vector<uint32_t>(index_.empty() ? 1024 : index_.size() * 2).swap(index_);
-  for (uint32_t i = 0; i < routes_.size(); ++i) {
-    size_t s = Home(routes_[i].destination, routes_[i].prefixLength, routes_[i].hop);
-    while (index_[s] != 0) s = (s + 1) & (index_.size() - 1);
-    index_[s] = i + 1;
-  }
-}
-
-void RtmClient::RouteTable::Insert(const Route& r) {
-  routes_.push_back(r);
-  if (routes_.size() * 2 > index_.size()) {
-    Grow();  // indexes the new route too
-    return;
-  }
-  size_t s = Home(r.destination, r.prefixLength, r.hop);
-  while (index_[s] != 0) s = (s + 1) & (index_.size() - 1);
-  index_[s] = static_cast<uint32_t>(routes_.size());
-}
-
-void RtmClient::RouteTable::Erase(Route* r) {
-  const uint32_t position = static_cast<uint32_t>(r - routes_.data());
-  const size_t mask = index_.size() - 1;
-  // Backward-shift deletion: the entries after the hole that may sit in it move up, so no
-  // probe run is broken and no tombstone is needed.
-  size_t hole = SlotOf(position);
-  for (size_t s = (hole + 1) & mask; index_[s] != 0; s = (s + 1) & mask) {
-    const Route& x = routes_[index_[s] - 1];
-    const size_t home = Home(x.destination, x.prefixLength, x.hop);
-    if (((s - home) & mask) >= ((s - hole) & mask)) {
-      index_[hole] = index_[s];
-      hole = s;
-    }
-  }
-  index_[hole] = 0;
-  // The last route takes the erased one's place in the array.
-  const uint32_t last = static_cast<uint32_t>(routes_.size() - 1);
-  if (position != last) {
-    index_[SlotOf(last)] = position + 1;
-    routes_[position] = routes_[last];
-  }
-  routes_.pop_back();
-}
-
-void RtmClient::RouteTable::clear() {
-  std::vector<Route>().swap(routes_);
-  std::vector<uint32_t>().swap(index_);
-}
-
 size_t RtmClient::routeCount() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return routes_.size();
+  return WithRoutes([](const auto& routes) { return routes.size(); });
 }
 
 void RtmClient::MarkAllStale() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (Route& r : routes_) r.stale = true;
+  WithRoutes([](auto& routes) {
+    for (auto& r : routes) r.setStale(true);
+  });
 }
 
 size_t RtmClient::staleCount() const {
   std::lock_guard<std::mutex> lock(mu_);
-  size_t n = 0;
-  for (const Route& r : routes_) n += r.stale ? 1 : 0;
-  return n;
+  return WithRoutes([](const auto& routes) {
+    size_t n = 0;
+    for (const auto& r : routes) n += r.stale() ? 1 : 0;
+    return n;
+  });
 }
 
 size_t RtmClient::Sweep() {
   std::lock_guard<std::mutex> lock(mu_);
-  size_t swept = 0;
-  std::string err;
-  // Erase moves the last route into the erased one's place: that place is looked at again.
-  for (size_t i = 0; i < routes_.size();) {
-    if (!routes_.begin()[i].stale) {
-      ++i;
-      continue;
+  return WithRoutes([&](auto& routes) {
+    size_t swept = 0;
+    std::string err;
+    // Erase moves the last route into the erased one's place: that place is looked at again.
+    for (size_t i = 0; i < routes.size();) {
+      if (!routes.begin()[i].stale()) {
+        ++i;
+        continue;
+      }
+      DeleteLocked(routes, routes.begin() + i, err);
+      ++swept;
     }
-    DeleteLocked(routes_.begin() + i, err);
-    ++swept;
-  }
-  return swept;
+    return swept;
+  });
 }
 
 DWORD WINAPI RtmClient::OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID c1, PVOID c2) {
@@ -370,14 +339,14 @@ DWORD WINAPI RtmClient::OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID 
     case RTM_ROUTE_EXPIRED: {
       // The route's lifetime ended: forget it, and let RTM delete it.
       std::lock_guard<std::mutex> lock(self->mu_);
-      for (Route& r : self->routes_)
-        if (r.handle == c1) {
-          const uint32_t hop = r.hop;
-          self->api_.RtmReleaseRoutes(self->handle_, 1, &r.handle);
-          self->routes_.Erase(&r);
-          if (--self->hops_[hop].users == 0) self->ReleaseHop(hop);
-          break;
-        }
+      self->WithRoutes([&](auto& routes) {
+        for (auto& r : routes)
+          if (r.handle == c1) {
+            self->api_.RtmReleaseRoutes(self->handle_, 1, &r.handle);
+            self->ForgetLocked(routes, &r);
+            break;
+          }
+      });
       return ERROR_NOT_SUPPORTED;
     }
     default:

@@ -1,0 +1,132 @@
+// The protocol's own routes as RtmClient remembers them (rtm_client.h): a dense array of
+// entries sized for the family (RouteTable<uint32_t> for IPv4: 16 bytes a route;
+// RouteTable<Address> for IPv6: 32) and an open-addressed index of positions in it, kept at
+// most half full (4 bytes a slot: 8-16 bytes a route). Not a std::map node's 96 bytes a route:
+// issue 12, the library's memory at 1M routes. Not thread-safe: RtmClient holds its lock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "../common/rtm_api.h"
+
+namespace rrasbridge {
+
+// A route: its key is (destination, prefix length, next-hop index). The prefix length, the
+// stale mark and the next-hop index share one 32-bit word, so an IPv4 entry is 16 bytes.
+template <typename Dest>
+struct RouteEntry {
+  static constexpr unsigned kHopShift = 9;  // bits 0-7 prefix length, bit 8 stale, 9-31 hop
+  // The largest next-hop index an entry holds (8,388,607): RtmClient refuses a next hop past it.
+  static constexpr uint32_t kMaxHop = UINT32_MAX >> kHopShift;
+  static_assert(128 <= 0xFF, "an IPv6 prefix length fits 8 bits");
+
+  Dest destination{};
+  uint32_t bits = 0;
+  RTM_ROUTE_HANDLE handle = nullptr;
+
+  RouteEntry() = default;
+  // hop <= kMaxHop, prefixLength <= 128: the caller checks both.
+  RouteEntry(const Dest& d, uint32_t prefixLength, uint32_t hop, RTM_ROUTE_HANDLE h)
+      : destination(d), bits(hop << kHopShift | (prefixLength & 0xFF)), handle(h) {}
+  uint32_t hop() const { return bits >> kHopShift; }
+  uint32_t prefixLength() const { return bits & 0xFF; }
+  bool stale() const { return (bits >> 8) & 1; }
+  void setStale(bool s) { bits = (bits & ~(1u << 8)) | (s ? 1u << 8 : 0); }
+  bool Is(const Dest& d, uint32_t prefixLength, uint32_t hop) const {
+    return (bits & ~(1u << 8)) == (hop << kHopShift | prefixLength) && destination == d;
+  }
+};
+
+template <typename Dest>
+class RouteTable {
+ public:
+  using Entry = RouteEntry<Dest>;
+  static_assert(std::is_trivially_copyable<Dest>::value, "a destination is hashed by its bytes");
+
+  Entry* Find(const Dest& d, uint32_t prefixLength, uint32_t hop) {
+    if (index_.empty()) return nullptr;
+    for (size_t s = Home(d, prefixLength, hop);; s = Next(s)) {
+      if (index_[s] == 0) return nullptr;
+      Entry& r = routes_[index_[s] - 1];
+      if (r.Is(d, prefixLength, hop)) return &r;
+    }
+  }
+  // Its key is not in the table.
+  void Insert(const Entry& r) {
+    routes_.push_back(r);
+    if (routes_.size() * 2 > index_.size()) {
+      Grow();  // indexes the new route too
+      return;
+    }
+    index_[FreeSlot(r)] = static_cast<uint32_t>(routes_.size());
+  }
+  // Invalidates pointers to the last route, which takes the erased one's place.
+  void Erase(Entry* r) {
+    const uint32_t position = static_cast<uint32_t>(r - routes_.data());
+    const size_t mask = index_.size() - 1;
+    // Backward-shift deletion: the entries after the hole that may sit in it move up, so no
+    // probe run is broken and no tombstone is needed.
+    size_t hole = SlotOf(position);
+    for (size_t s = Next(hole); index_[s] != 0; s = Next(s)) {
+      const size_t home = Home(routes_[index_[s] - 1]);
+      if (((s - home) & mask) >= ((s - hole) & mask)) {
+        index_[hole] = index_[s];
+        hole = s;
+      }
+    }
+    index_[hole] = 0;
+    const uint32_t last = static_cast<uint32_t>(routes_.size() - 1);
+    if (position != last) {
+      index_[SlotOf(last)] = position + 1;
+      routes_[position] = routes_[last];
+    }
+    routes_.pop_back();
+  }
+  size_t size() const { return routes_.size(); }
+  bool empty() const { return routes_.empty(); }
+  Entry* begin() { return routes_.data(); }
+  Entry* end() { return routes_.data() + routes_.size(); }
+  const Entry* begin() const { return routes_.data(); }
+  const Entry* end() const { return routes_.data() + routes_.size(); }
+  void clear() {
+    std::vector<Entry>().swap(routes_);
+    std::vector<uint32_t>().swap(index_);
+  }
+
+ private:
+  size_t Next(size_t s) const { return (s + 1) & (index_.size() - 1); }
+  size_t Home(const Dest& d, uint32_t prefixLength, uint32_t hop) const {
+    // FNV-1a over the key, then a multiplicative mix (linear probing wants its low bits spread).
+    uint64_t h = 14695981039346656037ull;
+    const auto* p = reinterpret_cast<const uint8_t*>(&d);
+    for (size_t i = 0; i < sizeof d; ++i) h = (h ^ p[i]) * 1099511628211ull;
+    h = (h ^ prefixLength) * 1099511628211ull;
+    h = (h ^ hop) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h >> 17) & (index_.size() - 1);
+  }
+  size_t Home(const Entry& r) const { return Home(r.destination, r.prefixLength(), r.hop()); }
+  size_t FreeSlot(const Entry& r) const {
+    size_t s = Home(r);
+    while (index_[s] != 0) s = Next(s);
+    return s;
+  }
+  size_t SlotOf(uint32_t position) const {  // the index slot holding position
+    size_t s = Home(routes_[position]);
+    while (index_[s] != position + 1) s = Next(s);
+    return s;
+  }
+  void Grow() {
+    std::vector<uint32_t>(index_.empty() ? 1024 : index_.size() * 2).swap(index_);
+    for (uint32_t i = 0; i < routes_.size(); ++i) index_[FreeSlot(routes_[i])] = i + 1;
+  }
+
+  std::vector<Entry> routes_;
+  std::vector<uint32_t> index_;  // position + 1, 0: empty; a power of two long
+};
+
+static_assert(sizeof(RouteEntry<uint32_t>) == 16, "an IPv4 route is 16 bytes");
+
+}  // namespace rrasbridge
