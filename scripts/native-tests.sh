@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds and runs the native unit tests (native/tests: wire codec, JSON reader, info-block
-# validators, the library's trace ring and statistics; native/mock-rtm: the mock RTM) and the
-# unload harness (native/tests/unload_test.cc: a router manager that unloads the protocol
-# library right after ROUTER_STOPPED, 100 cycles with the real host) through the standalone
+# validators, the library's trace ring and statistics, its RtmClient and route table on the
+# mock RTM; native/mock-rtm: the mock RTM) and the unload harness (native/tests/unload_test.cc:
+# a router manager that unloads the protocol library right after ROUTER_STOPPED, 100 cycles
+# with the real host) through the standalone
 # CMake project native/tests/CMakeLists.txt.
 #   bash scripts/native-tests.sh               g++, build-native-tests/
 #   SANITIZE=1 bash scripts/native-tests.sh    g++ with ASan + UBSan, build-native-tests-sanitize/
@@ -43,7 +44,7 @@ ensure_native_toolchain
 
 start=$SECONDS
 configure_native_tests "$dir" "${options[@]}" -DFUZZ=OFF
-tests=(wire_test json_test info_block_test telemetry_test test_mock_rtm unload_test)
+tests=(wire_test json_test info_block_test telemetry_test test_mock_rtm rtm_client_test unload_test)
 cmake --build "$dir" --parallel "$(nproc 2>/dev/null || echo 2)" --target "${tests[@]}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
