@@ -44,6 +44,7 @@ template <typename Dest>
 class RouteTable {
  public:
   using Entry = RouteEntry<Dest>;
+  using Destination = Dest;
   static_assert(std::is_trivially_copyable<Dest>::value, "a destination is hashed by its bytes");
 
   Entry* Find(const Dest& d, uint32_t prefixLength, uint32_t hop) {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 namespace rrasbridge {
 namespace {
@@ -154,7 +155,7 @@ DWORD RtmClient::ApplyLocked(const RouteOp& op, std::string& err) {
   }
   return WithRoutes([&](auto& routes) -> DWORD {
     if (op.op == kRouteAdd) return AddLocked(routes, op, err);
-    using Dest = decltype(routes.begin()->destination);
+    using Dest = typename std::decay_t<decltype(routes)>::Destination;
     const uint32_t hop = FindHop({op.nextHop, op.interfaceIndex});
     auto* route =
         hop == kNoHop ? nullptr : routes.Find(Stored<Dest>(op.destination), op.prefixLength, hop);
@@ -189,7 +190,7 @@ uint32_t RtmClient::AcquireHop(const HopKey& key, std::string& err) {
 
 template <typename Table>
 DWORD RtmClient::AddLocked(Table& routes, const RouteOp& op, std::string& err) {
-  using Dest = decltype(routes.begin()->destination);
+  using Dest = typename Table::Destination;
   const uint32_t hopId = AcquireHop({op.nextHop, op.interfaceIndex}, err);
   if (hopId == kNoHop) return ERROR_CAN_NOT_COMPLETE;
   Hop& hop = hops_[hopId];
