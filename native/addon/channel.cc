@@ -340,7 +340,8 @@ class Channel : public Napi::ObjectWrap<Channel> {
   // DoUpdateRoutes and heartbeats run concurrently anyway and change nothing on arrival: any
   // number of those share one call (pipelined DoUpdateRoutes, 1000 in flight).
   static bool Alone(const Event& e) {
-    if (e.kind != Event::Kind::Message || e.message.IsReply()) return e.kind != Event::Kind::Message;
+    if (e.kind != Event::Kind::Message) return true;  // connected, closed
+    if (e.message.IsReply()) return false;
     return e.message.type != wire::MsgType::UpdateRoutes && e.message.type != wire::MsgType::Heartbeat;
   }
 
@@ -355,8 +356,11 @@ class Channel : public Napi::ObjectWrap<Channel> {
     {
       std::lock_guard<std::mutex> lock(queueMu_);
       auto end = queue_.begin();
-      if (end != queue_.end() && Alone(**end)) ++end;
-      else while (end != queue_.end() && !Alone(**end) && size_t(end - queue_.begin()) < kMaxBatch) ++end;
+      if (end != queue_.end() && Alone(**end)) {
+        ++end;
+      } else {
+        while (end != queue_.end() && !Alone(**end) && size_t(end - queue_.begin()) < kMaxBatch) ++end;
+      }
       batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
       queue_.erase(queue_.begin(), end);
       more = deliveryPosted_ = !queue_.empty();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 namespace rrasbridge::addon {
 namespace {
@@ -40,10 +41,7 @@ Napi::Value ValueToJs(Napi::Env env, const wire::FieldSpec& f, const wire::Value
       // statuses, best-route changes) arrives as packed records (wire.h, PackedRecords): one
       // Uint32Array copied from the codec's slots, no object per item (issue 12: 1M routes).
       if (const auto* p = std::get_if<wire::PackedRecords>(&v.v)) return PackedToJs(env, *p);
-      const auto& l = std::get<std::vector<wire::Record>>(v.v);
-      wire::PackedRecords packed;
-      std::string err;
-      if (wire::Packable(*f.record) && wire::Pack(l, *f.record, packed, err)) return PackedToJs(env, packed);
+      const auto& l = std::get<std::vector<wire::Record>>(v.v);  // a list the codec cannot pack
       Napi::Array a = Napi::Array::New(env, l.size());
       for (size_t i = 0; i < l.size(); ++i) a.Set(i, RecordToJs(env, *f.record, l[i]));
       return a;
@@ -149,7 +147,7 @@ struct EnvCache {
 EnvCache& CacheOf(Napi::Env env) {
   EnvCache* c = env.GetInstanceData<EnvCache>();
   if (!c) {
-    c = new EnvCache();  // owned by the environment: deleted at its teardown
+    c = std::make_unique<EnvCache>().release();  // owned by the environment: deleted at its teardown
     env.SetInstanceData(c);
   }
   return *c;

@@ -79,10 +79,4 @@ const PackedRecords& Packed(const std::vector<Value>& fields, Field f) {
   return l ? *l : kEmpty;
 }
 
-std::vector<Record> Records(const std::vector<Value>& fields, Field f, const FieldList& record) {
-  if (const auto* l = Get<std::vector<Record>>(fields, f)) return *l;
-  if (const auto* p = Get<PackedRecords>(fields, f)) return Unpack(*p, record);
-  return {};
-}
-
 }  // namespace rrasbridge::wire

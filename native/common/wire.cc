@@ -372,12 +372,22 @@ EncodeStatus Encode(const Message& m, std::string& out, std::string& err, uint32
   return EncodeStatus::Ok;
 }
 
+namespace {
+
+// The bytes a frame of maxFrame leaves for a list's records, the message's other fields taking
+// otherBytes: a frame's length counts type, flags and id, then the payload (the list's count,
+// then its records).
+size_t RecordBudget(uint32_t maxFrame, size_t otherBytes) {
+  const size_t fixed = kHeaderSize - 4 + otherBytes + 4;
+  return maxFrame > fixed ? maxFrame - fixed : 0;
+}
+
+}  // namespace
+
 std::vector<std::vector<Record>> SplitRecords(std::vector<Record> records, const FieldList& list,
                                               uint32_t version, uint32_t maxFrame,
                                               size_t otherBytes) {
-  // A frame's length counts type, flags and id, then the payload: the list's count and records.
-  const size_t fixed = kHeaderSize - 4 + otherBytes + 4;
-  const size_t budget = maxFrame > fixed ? maxFrame - fixed : 0;
+  const size_t budget = RecordBudget(maxFrame, otherBytes);
   const size_t n = FieldsAt(list, version);
   std::vector<std::vector<Record>> runs;
   std::vector<Record> run;
@@ -400,8 +410,7 @@ std::vector<std::vector<Record>> SplitRecords(std::vector<Record> records, const
 
 std::vector<PackedRecords> SplitRecords(PackedRecords records, const FieldList& list, uint32_t version,
                                         uint32_t maxFrame, size_t otherBytes) {
-  const size_t fixed = kHeaderSize - 4 + otherBytes + 4;
-  const size_t budget = maxFrame > fixed ? maxFrame - fixed : 0;
+  const size_t budget = RecordBudget(maxFrame, otherBytes);
   const size_t bytes = PackedWireBytes(list, FieldsAt(list, version));
   const size_t count = records.size();
   std::vector<PackedRecords> runs;

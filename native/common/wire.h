@@ -210,11 +210,9 @@ inline uint32_t U32(const std::vector<Value>& fields, Field f) {
 }
 const std::string& Bytes(const std::vector<Value>& fields, Field f);
 const std::u16string& Str16(const std::vector<Value>& fields, Field f);
-// A list field's records, either way it is held. The decoder packs every Packable list, so
-// code that reads a list takes its records as packed slots (PackedSlot), or as Values here
-// (Records: a copy, for lists that are short or code that is not hot).
+// A list field's packed records: the decoder packs every Packable list (every list of the
+// catalogue), and code reads a record's fields at their slots (PackedSlot).
 const PackedRecords& Packed(const std::vector<Value>& fields, Field f);
-std::vector<Record> Records(const std::vector<Value>& fields, Field f, const FieldList& record);
 // The Values of packed records (a field `version` lacks: left out, as the decoder would).
 std::vector<Record> Unpack(const PackedRecords& p, const FieldList& record, uint32_t version = kVersion);
 // Records as packed ones; false with err for a record that does not fit the layout (a field
