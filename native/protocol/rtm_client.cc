@@ -52,6 +52,14 @@ Address Ipv4Address(uint32_t wire) {
   return a;
 }
 
+bool HostBitsClear(const Address& a, uint32_t prefixLength) {
+  for (size_t i = prefixLength / 8; i < a.size(); ++i) {
+    const unsigned kept = i == prefixLength / 8 ? prefixLength % 8 : 0;  // bits of byte i in the prefix
+    if (a[i] & (0xFFu >> kept)) return false;
+  }
+  return true;
+}
+
 uint32_t Ipv4Wire(const Address& a) {
   uint32_t v;
   std::memcpy(&v, a.data(), 4);
@@ -147,6 +155,12 @@ DWORD RtmClient::ApplyLocked(const RouteOp& op, std::string& err) {
   if (op.prefixLength > maxPrefixLength()) {
     err = "prefix length " + std::to_string(op.prefixLength) + " above " +
           std::to_string(maxPrefixLength());
+    return ERROR_INVALID_PARAMETER;
+  }
+  // ctx.routes refuses these already; a raw wire client must not reach RTM with them either,
+  // where they would name the same prefix as the route without them (RTM clears them).
+  if (!HostBitsClear(op.destination, op.prefixLength)) {
+    err = "destination has host bits set beyond /" + std::to_string(op.prefixLength);
     return ERROR_INVALID_PARAMETER;
   }
   if (op.op != kRouteAdd && op.op != kRouteDelete) {

@@ -35,6 +35,8 @@ constexpr uint16_t kFamilyIpv6 = 23;  // AF_INET6 as Windows numbers it (RRAS_BR
 // The bytes of an IPv4 wire u32 (whose memory is the address in network order), and back.
 Address Ipv4Address(uint32_t wire);
 uint32_t Ipv4Wire(const Address& a);
+// No bit set past the first prefixLength (an IPv4 address uses the first 4 bytes, the rest zero).
+bool HostBitsClear(const Address& a, uint32_t prefixLength);
 
 struct RouteOp {
   uint32_t op = 0;  // 1 add/update, 2 delete

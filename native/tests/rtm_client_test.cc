@@ -190,6 +190,15 @@ void ClientOnMockRtm(uint16_t family) {
   RouteOp tooLong = Op(family, kRouteAdd, 1);
   tooLong.prefixLength = c.maxPrefixLength() + 1;
   CHECK(c.Apply(tooLong, err) == ERROR_INVALID_PARAMETER);
+  // Host bits past the prefix length are refused by name, as ctx.routes refuses them, and
+  // reach no route: RTM would clear them and merge the route with its neighbour's.
+  RouteOp hostBits = Op(family, kRouteAdd, 6);
+  hostBits.destination[family == kFamilyIpv6 ? 9 : 3] = 1;
+  CHECK(c.Apply(hostBits, err) == ERROR_INVALID_PARAMETER);
+  CHECK_MSG(err.find("host bits") != std::string::npos, name + ": " + err);
+  hostBits.op = kRouteDelete;
+  CHECK(c.Apply(hostBits, err) == ERROR_INVALID_PARAMETER);
+  CHECK(c.routeCount() == n && RtmRoutes() == n);
   RouteOp host = Op(family, kRouteAdd, n + 1);
   host.prefixLength = c.maxPrefixLength();  // /32, /128: the widest fits the entry
   CHECK(c.Apply(host, err) == NO_ERROR);
