@@ -154,11 +154,21 @@ test('a bad field is refused naming the message and the field, and the channel w
   t.deepEqual(await next(), encodeFrame('saveConfig', 99, save));
 });
 
-test('a field read through a getter is read once, and fields the catalogue does not have are ignored', async (t) => {
+test('a field read through a getter is read once (even one that sends or throws), and fields the catalogue does not have are ignored', async (t) => {
   const { channel, next } = await connected(t);
   let reads = 0;
   const fields = { text: 'hello', extra: 'not on the wire', get level() { reads++; return 2; } };
   channel.send('log', 0, fields as never);
   t.deepEqual(await next(), encodeFrame('log', 0, { level: 2, text: 'hello' }));
   t.is(reads, 1);
+  // A getter that sends a message of its own: both reach the wire whole, the inner one first.
+  const outer = { text: 'outer', get level() { channel.send('log', 0, { level: 4, text: 'inner' } as never); return 1; } };
+  channel.send('log', 0, outer as never);
+  t.deepEqual(await next(), encodeFrame('log', 0, { level: 4, text: 'inner' }));
+  t.deepEqual(await next(), encodeFrame('log', 0, { level: 1, text: 'outer' }));
+  // A getter that throws: its exception, and nothing written.
+  const throwing = { text: 'never', get level(): number { throw new RangeError('getter failed'); } };
+  t.throws(() => channel.send('log', 0, throwing as never), { instanceOf: RangeError, message: 'getter failed' });
+  channel.send('log', 0, { level: 2, text: 'after' } as never);
+  t.deepEqual(await next(), encodeFrame('log', 0, { level: 2, text: 'after' }));
 });

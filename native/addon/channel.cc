@@ -494,7 +494,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   }
 
   static const wire::MessageSpec* SpecArg(Napi::Env env, Napi::Value v) {
-    const wire::MessageSpec* spec = v.IsString() ? wire::FindSpec(v.As<Napi::String>().Utf8Value()) : nullptr;
+    const wire::MessageSpec* spec = SpecNamed(env, v);
     if (!spec) throw Napi::TypeError::New(env, "unknown message type");
     return spec;
   }

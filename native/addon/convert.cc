@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <string_view>
+#include <unordered_map>
 #include <memory>
+#include <utility>
 
 namespace rrasbridge::addon {
 namespace {
@@ -60,20 +64,32 @@ std::vector<wire::Value> RecordFromJs(Napi::Env env, const wire::FieldList& spec
 
 // A list given as packed records (wire.h, PackedRecords: this build's whole record, whatever
 // the agreed version; the codec leaves out what that version lacks). ctx.routes encodes 1M
-// routes this way in a tight loop; here they are one copy into the codec's slots.
-wire::Value PackedFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::TypedArray ta,
+// routes this way in a tight loop; here they are one copy into the codec's slots. ta: what
+// napi_get_typedarray_info said of the value (type, elements, data).
+struct TypedArrayInfo {
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+};
+
+bool TypedArrayOf(napi_env env, napi_value v, TypedArrayInfo& ta) {
+  bool is = false;
+  return napi_is_typedarray(env, v, &is) == napi_ok && is &&
+         napi_get_typedarray_info(env, v, &ta.type, &ta.length, &ta.data, nullptr, nullptr) == napi_ok;
+}
+
+wire::Value PackedFromJs(Napi::Env env, const wire::FieldSpec& f, const TypedArrayInfo& ta,
                          const std::string& where) {
-  if (ta.TypedArrayType() != napi_uint32_array)
-    Fail(env, where, f.name, "an array or a Uint32Array of packed records");
+  if (ta.type != napi_uint32_array) Fail(env, where, f.name, "an array or a Uint32Array of packed records");
   const wire::FieldList& rec = *f.record;
   if (!wire::Packable(rec)) Fail(env, where, f.name, "an array (its records cannot be packed)");
   const size_t stride = wire::PackedStride(rec);
-  auto u32 = ta.As<Napi::Uint32Array>();
-  const size_t slots = u32.ElementLength();
+  const size_t slots = ta.length;
   if (slots % stride != 0)
     Fail(env, where, f.name, ("packed records of " + std::to_string(stride) + " u32 each").c_str());
   if (slots / stride > wire::kMaxListItems) Fail(env, where, f.name, "at most 2^20 packed records");
-  wire::PackedRecords packed{std::vector<uint32_t>(u32.Data(), u32.Data() + slots), stride};
+  const uint32_t* data = static_cast<const uint32_t*>(ta.data);
+  wire::PackedRecords packed{slots ? std::vector<uint32_t>(data, data + slots) : std::vector<uint32_t>(), stride};
   return wire::Value::Packed(std::move(packed));
 }
 
@@ -115,7 +131,7 @@ wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
       if (!v.IsString()) Fail(env, where, f.name, "a string");
       return wire::Value::Str16(v.As<Napi::String>().Utf16Value());
     case wire::Kind::List: {
-      if (v.IsTypedArray()) return PackedFromJs(env, f, v.As<Napi::TypedArray>(), where);
+      if (TypedArrayInfo ta; TypedArrayOf(env, v, ta)) return PackedFromJs(env, f, ta, where);
       if (!v.IsArray()) Fail(env, where, f.name, "an array or a Uint32Array of packed records");
       auto a = v.As<Napi::Array>();
       if (a.Length() > wire::kMaxListItems) Fail(env, where, f.name, "an array of at most 2^20 items");
@@ -135,6 +151,16 @@ wire::Value ValueFromJs(Napi::Env env, const wire::FieldSpec& f, Napi::Value v,
 
 namespace {
 
+// A field list's reader (FieldsFromJs): `read(o)` copies o's number fields into `numbers`
+// (the Float64Array `numbers` is a view of, kept alive by `store`) and returns its other
+// fields' values in an array (true when the list has none), or false when a field is not of
+// the common form; null `read` where none could be compiled.
+struct FieldReader {
+  Napi::FunctionReference read;
+  Napi::Reference<Napi::Float64Array> store;
+  const double* numbers = nullptr;
+};
+
 // What the addon keeps per environment (its instance data): the property names, and the
 // message factories of CallWithMessage.
 struct EnvCache {
@@ -142,6 +168,7 @@ struct EnvCache {
   Napi::Reference<Napi::Array> factories;  // compiled functions (Node-API 8: objects only)
   std::unordered_map<uint64_t, uint32_t> factoryIndex;  // by FactoryKey: place in factories
   Napi::FunctionReference setImmediate;  // KeepTimers
+  std::map<std::pair<const wire::FieldList*, size_t>, FieldReader> readers;  // FieldsFromJs, by list and count
 };
 
 EnvCache& CacheOf(Napi::Env env) {
@@ -197,6 +224,159 @@ napi_value Factory(Napi::Env env, const wire::Message& m, const wire::MessageSpe
   return fn;
 }
 
+
+// The source of the reader of fields[0, count): every field read once (a getter runs once),
+// then checked for the form the host gives it (a u32 as a number that is one, a u64 as a safe
+// integer, a blob as a Uint8Array or absent, a string, a list as packed records: the checks
+// run no user code), anything else answered false so that the general path converts it and
+// names what is wrong. The numbers are stored last: a getter that sends a message of its own
+// (a nested read into the same scratch) is over by then.
+std::string ReaderSource(const wire::FieldList& fields, size_t count) {
+  std::string reads, checks, stores, others;
+  for (size_t i = 0; i < count; ++i) {
+    const wire::FieldSpec& f = fields[i];
+    const std::string v = "v" + std::to_string(i);
+    reads += (i ? ", " : "const ") + v + " = o[\"" + f.name + "\"]";
+    switch (f.kind) {
+      case wire::Kind::U32:
+        checks += "if (typeof " + v + " !== 'number' || " + v + " >>> 0 !== " + v + ") return false;\n";
+        stores += "n[" + std::to_string(i) + "] = " + v + ";\n";
+        break;
+      case wire::Kind::U64:
+        checks += "if (typeof " + v + " !== 'number' || !(" + v + " >= 0 && " + v + " <= 9007199254740991 && " + v +
+                  " % 1 === 0)) return false;\n";
+        stores += "n[" + std::to_string(i) + "] = " + v + ";\n";
+        break;
+      case wire::Kind::Blob:  // the typed array's kind: checked natively
+        checks += "if (" + v + " !== undefined && " + v + " !== null && !isView(" + v + ")) return false;\n";
+        others += (others.empty() ? "" : ", ") + v;
+        break;
+      case wire::Kind::Text:
+      case wire::Kind::Utf16:
+        checks += "if (typeof " + v + " !== 'string') return false;\n";
+        others += (others.empty() ? "" : ", ") + v;
+        break;
+      case wire::Kind::List:  // packed records; a list of objects takes the general path
+        checks += "if (!isView(" + v + ")) return false;\n";
+        others += (others.empty() ? "" : ", ") + v;
+        break;
+    }
+  }
+  return "(function (n) { const isView = ArrayBuffer.isView; return function (o) {\n"
+         "if (typeof o !== 'object' || o === null) return false;\n" +
+         reads + ";\n" + checks + stores + (others.empty() ? "return true;\n" : "return [" + others + "];\n") + "}; })";
+}
+
+// The reader of fields[0, count), compiled on first use; nullptr where it cannot be (an
+// environment that refuses to compile code: the general path then serves).
+const FieldReader* ReaderOf(Napi::Env env, const wire::FieldList& fields, size_t count) {
+  EnvCache& c = CacheOf(env);
+  auto [it, made] = c.readers.try_emplace({&fields, count});
+  FieldReader& r = it->second;
+  if (!made) return r.read.IsEmpty() ? nullptr : &r;
+  const std::string source = ReaderSource(fields, count);
+  napi_value script, outer, read, store, numbers;
+  // Off the JS heap (napi_create_arraybuffer), so `numbers` stays where it is.
+  void* data = nullptr;
+  if (napi_create_string_utf8(env, source.data(), source.size(), &script) != napi_ok ||
+      napi_run_script(env, script, &outer) != napi_ok ||
+      napi_create_arraybuffer(env, std::max<size_t>(count, 1) * sizeof(double), &data, &store) != napi_ok ||
+      napi_create_typedarray(env, napi_float64_array, std::max<size_t>(count, 1), store, 0, &numbers) != napi_ok ||
+      napi_call_function(env, env.Undefined(), outer, 1, &numbers, &read) != napi_ok) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+    return nullptr;
+  }
+  r.read = Napi::Persistent(Napi::Function(env, read));
+  r.store = Napi::Persistent(Napi::Float64Array(env, numbers));
+  r.numbers = static_cast<const double*>(data);
+  return &r;
+}
+
+// A string's UTF-8 bytes (as Napi::String::Utf8Value makes them), one Node-API call when it
+// is short.
+bool Utf8Of(napi_env env, napi_value v, std::string& out) {
+  char buf[256];
+  size_t n = 0;
+  if (napi_get_value_string_utf8(env, v, buf, sizeof buf, &n) != napi_ok) return false;
+  // Written whole when it left room for the longest UTF-8 sequence (4 bytes): a character
+  // that did not fit is left out entirely.
+  if (n + 4 < sizeof buf - 1) {
+    out.assign(buf, n);
+    return true;
+  }
+  if (napi_get_value_string_utf8(env, v, nullptr, 0, &n) != napi_ok) return false;
+  out.resize(n + 1);
+  if (napi_get_value_string_utf8(env, v, out.data(), n + 1, &n) != napi_ok) return false;
+  out.resize(n);
+  return true;
+}
+
+// FieldsFromJs in one call into JS (the reader), then the numbers from its scratch memory
+// and one Node-API call or two per other field. false: a field is not of the common form,
+// and the general path must convert (and name what is wrong); `out` is then unspecified.
+bool FastFieldsFromJs(Napi::Env env, const wire::FieldList& spec, size_t count, Napi::Value obj,
+                      const std::string& where, std::vector<wire::Value>& out) {
+  const FieldReader* reader = ReaderOf(env, spec, count);
+  if (!reader) return false;
+  napi_value result, self = env.Undefined(), arg = obj;
+  napi_valuetype type;
+  {
+    PropertyNames::Outside js(env);  // JS runs: a getter may call into the addon
+    if (napi_call_function(env, self, reader->read.Value(), 1, &arg, &result) != napi_ok)
+      throw Napi::Error::New(env);  // a getter threw: its exception, as the general path would
+  }
+  NAPI_THROW_IF_FAILED(env, napi_typeof(env, result, &type), false);
+  if (type == napi_boolean) {
+    bool ok = false;
+    NAPI_THROW_IF_FAILED(env, napi_get_value_bool(env, result, &ok), false);
+    if (!ok) return false;
+  }
+  out.clear();
+  out.reserve(count);
+  uint32_t other = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const wire::FieldSpec& f = spec[i];
+    if (f.kind == wire::Kind::U32 || f.kind == wire::Kind::U64) {
+      out.push_back(wire::Value::Num(static_cast<uint64_t>(reader->numbers[i])));
+      continue;
+    }
+    napi_value v;
+    NAPI_THROW_IF_FAILED(env, napi_get_element(env, result, other++, &v), false);
+    switch (f.kind) {
+      case wire::Kind::Blob: {
+        napi_valuetype t;
+        NAPI_THROW_IF_FAILED(env, napi_typeof(env, v, &t), false);
+        if (t == napi_undefined || t == napi_null) {
+          out.push_back(wire::Value::Bytes(std::string()));
+          break;
+        }
+        TypedArrayInfo ta;
+        if (!TypedArrayOf(env, v, ta) || ta.type != napi_uint8_array) return false;
+        out.push_back(ta.length ? wire::Value::Bytes(ta.data, ta.length) : wire::Value::Bytes(std::string()));
+        break;
+      }
+      case wire::Kind::Text: {
+        std::string text;
+        if (!Utf8Of(env, v, text)) return false;
+        out.push_back(wire::Value::Bytes(std::move(text)));
+        break;
+      }
+      case wire::Kind::Utf16:
+        out.push_back(wire::Value::Str16(Napi::String(env, v).Utf16Value()));
+        break;
+      case wire::Kind::List: {
+        TypedArrayInfo ta;
+        if (!TypedArrayOf(env, v, ta)) return false;
+        out.push_back(PackedFromJs(env, f, ta, where));  // a wrong stride: named as the general path does
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return true;
+}
 }  // namespace
 
 PropertyNames& PropertyNames::Of(Napi::Env env) { return CacheOf(env).names; }
@@ -307,7 +487,10 @@ Napi::Object ToJs(Napi::Env env, const wire::Message& m) {
 
 std::vector<wire::Value> FieldsFromJs(Napi::Env env, const wire::FieldList& spec, Napi::Value obj,
                                       const std::string& where, uint32_t version) {
-  return RecordFromJs(env, spec, wire::FieldsAt(spec, version), obj, where, version);
+  const size_t count = wire::FieldsAt(spec, version);
+  std::vector<wire::Value> out;
+  if (count && FastFieldsFromJs(env, spec, count, obj, where, out)) return out;
+  return RecordFromJs(env, spec, count, obj, where, version);
 }
 
 namespace {
@@ -367,6 +550,20 @@ const char* DirectionName(wire::Direction d) {
 }
 
 }  // namespace
+
+const wire::MessageSpec* SpecNamed(napi_env env, napi_value v) {
+  static const std::unordered_map<std::string_view, const wire::MessageSpec*> byName = [] {
+    std::unordered_map<std::string_view, const wire::MessageSpec*> m;
+    for (const wire::MessageSpec& s : wire::AllSpecs()) m.emplace(s.name, &s);
+    return m;
+  }();
+  char name[64];
+  size_t n = 0;
+  // A longer string (or none) names no message: every name fits with room to spare.
+  if (napi_get_value_string_utf8(env, v, name, sizeof name, &n) != napi_ok || n + 1 >= sizeof name) return nullptr;
+  auto it = byName.find(std::string_view(name, n));
+  return it == byName.end() ? nullptr : it->second;
+}
 
 Napi::Object SchemaToJs(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);

@@ -91,6 +91,9 @@ Napi::Function SetImmediate(Napi::Env env);
 // are left out); throws a JS TypeError naming a missing or invalid field.
 std::vector<wire::Value> FieldsFromJs(Napi::Env env, const wire::FieldList& spec, Napi::Value obj,
                                       const std::string& where, uint32_t version);
+// The catalogue's message named by the JS string v (a send's or reply's type), or nullptr: one
+// Node-API call and a hash lookup, as the host names a message on every send.
+const wire::MessageSpec* SpecNamed(napi_env env, napi_value v);
 // The message catalogue for JS: {version, minVersion, magic, headerBytes, replyFlag, messages,
 // enums} (the source of lib/addon/wire.ts).
 Napi::Object SchemaToJs(Napi::Env env);
