@@ -49,8 +49,12 @@ export class Ipv4RouteTable {
 
   /** The record of a route, or -1. */
   find(destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): number {
+    return this.findIn(this.bucketOf(destination, prefixLength, interfaceIndex, nextHop), destination, prefixLength, interfaceIndex, nextHop);
+  }
+
+  private findIn(bucket: number, destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): number {
     const s = this.slots;
-    for (let r = this.buckets[this.bucketOf(destination, prefixLength, interfaceIndex, nextHop)]!; r !== NONE; r = s[r * STRIDE + NEXT]! | 0) {
+    for (let r = this.buckets[bucket]!; r !== NONE; r = s[r * STRIDE + NEXT]! | 0) {
       const o = r * STRIDE;
       if (s[o + DEST] === destination && s[o + LEN] === prefixLength && s[o + IFINDEX] === interfaceIndex && s[o + NEXT_HOP] === nextHop) return r;
     }
@@ -59,19 +63,25 @@ export class Ipv4RouteTable {
 
   /** RTM accepted an add (or an update of the same destination, interface and next hop). */
   set(route: Ipv4Route): void {
-    let r = this.find(route.destination, route.prefixLength, route.interfaceIndex, route.nextHop);
-    if (r === NONE) r = this.insert(route.destination, route.prefixLength, route.interfaceIndex, route.nextHop);
+    this.add(route.destination, route.prefixLength, route.interfaceIndex, route.nextHop, route.metric, route.preference ?? NONE, route.ttlMs ?? 0);
+  }
+
+  /** set() with the route's values as numbers (no object per route): preference -1 for none, ttlMs 0 for none. */
+  add(destination: number, prefixLength: number, interfaceIndex: number, nextHop: number, metric: number, preference: number, ttlMs: number): void {
+    const b = this.bucketOf(destination, prefixLength, interfaceIndex, nextHop);
+    let r = this.findIn(b, destination, prefixLength, interfaceIndex, nextHop);
+    if (r === NONE) r = this.insert(b, destination, prefixLength, interfaceIndex, nextHop);
     else this.stopTimer(r);
     const o = r * STRIDE;
     const s = this.slots;
-    s[o + METRIC] = route.metric;
-    s[o + PREFERENCE] = route.preference ?? 0;
-    s[o + FLAGS] = IN_USE | (route.preference === undefined ? 0 : HAS_PREFERENCE);
-    s[o + TTL] = route.ttlMs ?? 0;
-    if (route.ttlMs) {
+    s[o + METRIC] = metric;
+    s[o + PREFERENCE] = preference < 0 ? 0 : preference;
+    s[o + FLAGS] = IN_USE | (preference < 0 ? 0 : HAS_PREFERENCE);
+    s[o + TTL] = ttlMs;
+    if (ttlMs) {
       const timer: NodeJS.Timeout = setTimeout(() => {
         if (this.timers.get(r) === timer) this.remove(r);
-      }, route.ttlMs).unref();
+      }, ttlMs).unref();
       this.timers.set(r, timer);
     }
   }
@@ -131,7 +141,8 @@ export class Ipv4RouteTable {
     return (h ^ (h >>> 16)) & (this.buckets.length - 1);
   }
 
-  private insert(destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): number {
+  /** A new record for the route, linked into bucket b (the table's size as it was). */
+  private insert(b: number, destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): number {
     let r = this.freeHead;
     if (r !== NONE) {
       this.freeHead = this.slots[r * STRIDE + NEXT]! | 0;
@@ -150,7 +161,8 @@ export class Ipv4RouteTable {
     if (++this.count > this.buckets.length) {
       this.rehash(this.buckets.length * 2);
     } else {
-      this.link(r);
+      s[o + NEXT] = this.buckets[b]!;
+      this.buckets[b] = r;
     }
     return r;
   }

@@ -16,7 +16,7 @@ import {
 } from '../addon/wire.js';
 import { hostToWire, ipToNumber, isIPv4, parseIPv4, prefixMask, wireToIp } from './ip.js';
 import type { Reply, Requester } from './requests.js';
-import { Ipv4RouteTable, type Ipv4Route } from './routeTable.js';
+import { Ipv4RouteTable } from './routeTable.js';
 
 const BATCH = 4096;
 /** Batches sent before the first answer is awaited (the library applies them in order). */
@@ -78,23 +78,19 @@ interface Mirror {
 
 class Ipv4Mirror implements Mirror {
   private readonly table = new Ipv4RouteTable();
-  private readonly route: Ipv4Route = { destination: 0, prefixLength: 0, interfaceIndex: 0, nextHop: 0, metric: 0 };
 
   accept(op: RouteOperation, _route: RouteSpec | RouteKey, rec: Uint32Array, at: number): void {
-    const r = this.route;
-    r.destination = rec[at + V4.destination]!;
-    r.prefixLength = rec[at + V4.prefixLength]!;
-    r.nextHop = rec[at + V4.nextHop]!;
-    r.interfaceIndex = rec[at + V4.interfaceIndex]!;
+    // All from the record encode() wrote: the route object is the user's, of any shape.
+    const destination = rec[at + V4.destination]!;
+    const prefixLength = rec[at + V4.prefixLength]!;
+    const nextHop = rec[at + V4.nextHop]!;
+    const interfaceIndex = rec[at + V4.interfaceIndex]!;
     if (op !== RouteOperation.Add) {
-      this.table.delete(r.destination, r.prefixLength, r.interfaceIndex, r.nextHop);
+      this.table.delete(destination, prefixLength, interfaceIndex, nextHop);
       return;
     }
-    // All from the record encode() wrote: the route object is the user's, of any shape.
-    r.metric = rec[at + V4.metric]!;
-    r.preference = rec[at + V4.flags]! & RouteFlag.HasPreference ? rec[at + V4.preference]! : undefined;
-    r.ttlMs = rec[at + V4.ttlMs]! || undefined;
-    this.table.set(r);
+    const preference = rec[at + V4.flags]! & RouteFlag.HasPreference ? rec[at + V4.preference]! : -1;
+    this.table.add(destination, prefixLength, interfaceIndex, nextHop, rec[at + V4.metric]!, preference, rec[at + V4.ttlMs]!);
   }
 
   list(): RouteSpec[] {
@@ -145,6 +141,9 @@ class Ipv6Mirror implements Mirror {
   }
 }
 
+/** The IPv4 next hop encode() parsed last, and its value. */
+const lastHop: { text: unknown; value: number } = { text: undefined, value: -1 };
+
 /**
  * Writes route `r` as packed record `at` of `rec` if it is valid for `op` (addresses parsed
  * once, as numbers); false if it is not (invalid() then says why).
@@ -168,7 +167,12 @@ function encode(r: RouteSpec | RouteKey, op: RouteOperation, v6: boolean, rec: U
     bytes.set(hop, (at + V6.nextHop) * 4);
   } else {
     const dest = parseIPv4(s.destination);
-    const hop = parseIPv4(s.nextHop);
+    // A batch's routes mostly share their next hop (one neighbour's routes): parsed once.
+    if (s.nextHop !== lastHop.text) {
+      lastHop.value = parseIPv4(s.nextHop);
+      lastHop.text = s.nextHop;
+    }
+    const hop = lastHop.value;
     if (dest < 0 || hop < 0 || len > 32 || (dest & ~prefixMask(len)) !== 0) return false;
     l = V4;
     rec[at + V4.destination] = hostToWire(dest);
@@ -184,13 +188,18 @@ function encode(r: RouteSpec | RouteKey, op: RouteOperation, v6: boolean, rec: U
   return true;
 }
 
+/** A batch's buffers: its packed records, and which route each record is. */
+interface BatchBuffers {
+  rec: Uint32Array;
+  bytes: Uint8Array;
+  index: Int32Array;
+}
+
 /** The library's answer to one batch, or why the request failed outright. */
 type BatchOutcome = { reply: Reply<'routes'> | Reply<'routes6'> } | { error: unknown };
 /** A batch sent: its packed records, which route each is, and the answer to come. */
-interface SentBatch {
+interface SentBatch extends BatchBuffers {
   reply: Promise<BatchOutcome>;
-  rec: Uint32Array;
-  index: Int32Array;
   n: number;
 }
 
@@ -198,6 +207,11 @@ export class HostRoutes implements Routes {
   private readonly mirrors: { ipv4?: Ipv4Mirror; ipv6?: Ipv6Mirror } = {};
   private readonly best = new Map<string, BestRouteChange>();
   private readonly listeners = new Set<(c: BestRouteChange[]) => void>();
+  /**
+   * Batch buffers settled and free again, by family: a full table is hundreds of batches, and
+   * a fresh 150 KiB buffer each (zeroed, counted as external memory) cost the host collections.
+   */
+  private readonly spare: { ipv4: BatchBuffers[]; ipv6: BatchBuffers[] } = { ipv4: [], ipv6: [] };
 
   constructor(
     private readonly requester: Requester,
@@ -294,10 +308,8 @@ export class HostRoutes implements Routes {
     let failure: { error: unknown } | undefined;
     let next = 0;
     while (next < routes.length && !failure) {
-      const size = Math.min(BATCH, routes.length - next);
-      const rec = new Uint32Array(size * stride);
-      const bytes = new Uint8Array(rec.buffer);
-      const index = new Int32Array(size); // record k is routes[index[k]]
+      const buffers = this.buffers(family, Math.min(BATCH, routes.length - next), stride);
+      const { rec, bytes, index } = buffers; // record k is routes[index[k]]
       let n = 0;
       for (; next < routes.length && n < BATCH; next++) {
         const route = routes[next]!;
@@ -311,24 +323,43 @@ export class HostRoutes implements Routes {
           : invalid(route as Partial<RouteSpec>, op === RouteOperation.Add, family) ?? 'not a valid route';
         results[next] = { route, status: ERROR_INVALID_PARAMETER, error: problem };
       }
-      if (n === 0) break;
+      if (n === 0) {
+        this.release(family, buffers);
+        break;
+      }
       const packed = rec.subarray(0, n * stride);
       // Settled into a value at once: a batch still in flight when an earlier one failed must
       // not become an unhandled rejection.
       const reply = (v6 ? this.requester.request('routes6', { ops: packed }) : this.requester.request('routes', { ops: packed }))
         .then((r): BatchOutcome => ({ reply: r }), (error: unknown): BatchOutcome => ({ error }));
-      sent.push({ reply, rec, index, n });
+      sent.push({ reply, rec, bytes, index, n });
       if (sent.length >= IN_FLIGHT) {
         const oldest = sent.shift()!;
         failure = this.settle(oldest, await oldest.reply, routes, results, stride);
+        this.release(family, oldest);
       }
     }
     for (const batch of sent) {
       const outcome = await batch.reply;
       failure ??= this.settle(batch, outcome, routes, results, stride);
+      this.release(family, batch);
     }
     if (failure) throw failure.error;
     return results;
+  }
+
+  /** Buffers for a batch of up to `size` routes: a spare full-size set, or new ones (a small call's exact size). */
+  private buffers(family: AddressFamily, size: number, stride: number): BatchBuffers {
+    const spare = this.spare[family].pop();
+    if (spare) return spare;
+    const rec = new Uint32Array((size < BATCH / 4 ? size : BATCH) * stride);
+    return { rec, bytes: new Uint8Array(rec.buffer), index: new Int32Array(rec.length / stride) };
+  }
+
+  /** A settled batch's buffers, kept for the next (up to IN_FLIGHT full-size sets a family). */
+  private release(family: AddressFamily, b: BatchBuffers): void {
+    const spare = this.spare[family];
+    if (b.index.length === BATCH && spare.length < IN_FLIGHT) spare.push({ rec: b.rec, bytes: b.bytes, index: b.index });
   }
 
   /**
