@@ -10,10 +10,11 @@ import { fieldsOf, type Requester } from './requests.js';
 // A saved block is one structure of the protocol's own (version 1), or none.
 const SAVED_STRUCTURE_VERSION = 1;
 
-function encodeConfig(schema: ConfigSchema, config: unknown): Buffer {
+function encodeConfig(schema: ConfigSchema, config: unknown): Uint8Array {
   if (!schema) {
+    // Sent as given: the addon copies the bytes before request() returns.
     if (!(config instanceof Uint8Array)) throw new TypeError('a protocol without a config schema saves raw bytes (Buffer)');
-    return Buffer.from(config);
+    return config;
   }
   return schema.encode(schema.validate(config));
 }
@@ -23,7 +24,7 @@ export function makeEvents(requester: Requester, globalSchema: () => ConfigSchem
   // One promise per save, not a chain of async functions: a protocol may save at a high rate
   // (issue 12's event-throughput raises 500k a second). A bad config rejects, never throws.
   const save = (scope: ConfigScope, index: number, schema: ConfigSchema, config: unknown, apply: () => void): Promise<void> => {
-    let info: Buffer;
+    let info: Uint8Array;
     try {
       info = encodeConfig(schema, config);
     } catch (err) {
