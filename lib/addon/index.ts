@@ -144,9 +144,31 @@ export interface WireSchema {
   enums: { name: string; bits: boolean; values: { name: string; value: number }[] }[];
 }
 
-/** The addon (native/addon/channel.cc). */
+/**
+ * The host's mirror of an IPv4 protocol's own routes (native/addon/route_mirror.cc): routes
+ * keyed by destination, prefix length, interface and next hop (wire u32 addresses).
+ */
+export interface RouteMirror {
+  /**
+   * Applies records [0, count) of `ops` (packed routes records, RoutesOpsLayout) that RTM
+   * accepted, in order: record k is accepted when `statuses` is absent or statuses[k] is
+   * NO_ERROR or absent.
+   */
+  accept(ops: PackedRecords, count: number, statuses?: PackedRecords): void;
+  delete(destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): void;
+  has(destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): boolean;
+  /**
+   * Every route, 8 u32 each: destination, prefixLength, interfaceIndex, nextHop, metric,
+   * preference, flags (RouteFlag), ttlMs.
+   */
+  records(): Uint32Array;
+  readonly size: number;
+}
+
+/** The addon (native/addon/channel.cc, route_mirror.cc). */
 export interface Addon {
   Channel: new (options: { onEvent: (e: ChannelEvent) => void; maxFrame?: number }) => Channel;
+  RouteMirror: new () => RouteMirror;
   wireVersion: number;
   schema: WireSchema;
   /** While true, the channels' I/O threads answer heartbeats themselves (a debugger holds JS). */

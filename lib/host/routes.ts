@@ -69,8 +69,11 @@ export type ChangeType = 'routeChanges' | 'routeChanges6';
 
 /** The mirror of the protocol's own routes: a packed table (IPv4) or a map by key (IPv6). */
 interface Mirror {
-  /** RTM accepted op for the route of packed record `at` of `rec`. */
-  accept(op: RouteOperation, route: RouteSpec | RouteKey, rec: Uint32Array, at: number): void;
+  /**
+   * RTM answered a batch: packed records [0, n) of `rec` are routes[index[k]], each accepted
+   * when `statuses` is absent or statuses[k] is NO_ERROR or absent.
+   */
+  accept(rec: Uint32Array, n: number, statuses: Uint32Array | undefined, routes: readonly (RouteSpec | RouteKey)[], index: Int32Array): void;
   list(): RouteSpec[];
   /** The routes through interfaceIndex not among `keep` (replace's deletions). */
   others(interfaceIndex: number, keep: readonly (RouteSpec | RouteKey)[]): RouteKey[];
@@ -79,18 +82,9 @@ interface Mirror {
 class Ipv4Mirror implements Mirror {
   private readonly table = new Ipv4RouteTable();
 
-  accept(op: RouteOperation, _route: RouteSpec | RouteKey, rec: Uint32Array, at: number): void {
-    // All from the record encode() wrote: the route object is the user's, of any shape.
-    const destination = rec[at + V4.destination]!;
-    const prefixLength = rec[at + V4.prefixLength]!;
-    const nextHop = rec[at + V4.nextHop]!;
-    const interfaceIndex = rec[at + V4.interfaceIndex]!;
-    if (op !== RouteOperation.Add) {
-      this.table.delete(destination, prefixLength, interfaceIndex, nextHop);
-      return;
-    }
-    const preference = rec[at + V4.flags]! & RouteFlag.HasPreference ? rec[at + V4.preference]! : -1;
-    this.table.add(destination, prefixLength, interfaceIndex, nextHop, rec[at + V4.metric]!, preference, rec[at + V4.ttlMs]!);
+  accept(rec: Uint32Array, n: number, statuses: Uint32Array | undefined): void {
+    // All from the records encode() wrote: the route objects are the user's, of any shape.
+    this.table.accept(rec, n, statuses);
   }
 
   list(): RouteSpec[] {
@@ -98,13 +92,13 @@ class Ipv4Mirror implements Mirror {
   }
 
   others(interfaceIndex: number, keep: readonly (RouteSpec | RouteKey)[]): RouteKey[] {
-    const kept = new Set<number>();
+    const kept = new Set<string>();
     for (const k of keep) {
       const d = parseIPv4(k?.destination);
       const n = parseIPv4(k?.nextHop);
-      if (d >= 0 && n >= 0) kept.add(this.table.find(hostToWire(d), k.prefixLength, interfaceIndex, hostToWire(n)));
+      if (d >= 0 && n >= 0) kept.add(`${hostToWire(d)}/${k.prefixLength}|${hostToWire(n)}`);
     }
-    return this.table.keysOf(interfaceIndex, (r) => kept.has(r));
+    return this.table.keysOf(interfaceIndex, (d, len, n) => kept.has(`${d}/${len}|${n}`));
   }
 }
 
@@ -112,7 +106,14 @@ class Ipv6Mirror implements Mirror {
   private readonly own = new Map<string, RouteSpec>();
   private readonly expiry = new Map<string, NodeJS.Timeout>();
 
-  accept(op: RouteOperation, route: RouteSpec | RouteKey): void {
+  accept(rec: Uint32Array, n: number, statuses: Uint32Array | undefined, routes: readonly (RouteSpec | RouteKey)[], index: Int32Array): void {
+    for (let k = 0; k < n; k++) {
+      if (statuses && (statuses[k] ?? NO_ERROR) !== NO_ERROR) continue;
+      this.acceptOne(rec[k * V6.stride + V6.op] as RouteOperation, routes[index[k]!]!);
+    }
+  }
+
+  private acceptOne(op: RouteOperation, route: RouteSpec | RouteKey): void {
     const key = keyOf(route);
     clearTimeout(this.expiry.get(key));
     this.expiry.delete(key);
@@ -335,13 +336,13 @@ export class HostRoutes implements Routes {
       sent.push({ reply, rec, bytes, index, n });
       if (sent.length >= IN_FLIGHT) {
         const oldest = sent.shift()!;
-        failure = this.settle(oldest, await oldest.reply, routes, results, stride);
+        failure = this.settle(oldest, await oldest.reply, routes, results);
         this.release(family, oldest);
       }
     }
     for (const batch of sent) {
       const outcome = await batch.reply;
-      failure ??= this.settle(batch, outcome, routes, results, stride);
+      failure ??= this.settle(batch, outcome, routes, results);
       this.release(family, batch);
     }
     if (failure) throw failure.error;
@@ -367,23 +368,18 @@ export class HostRoutes implements Routes {
    * batches were sent); a request that failed outright (the channel closed) is returned.
    */
   private settle(batch: SentBatch, outcome: BatchOutcome, routes: readonly (RouteSpec | RouteKey)[],
-    results: RouteResult<RouteSpec | RouteKey>[], stride: number): { error: unknown } | undefined {
+    results: RouteResult<RouteSpec | RouteKey>[]): { error: unknown } | undefined {
     if ('error' in outcome) return { error: outcome.error };
     const { reply } = outcome;
     const { rec, index, n } = batch;
-    const mirror = this.mirror();
     const statuses = reply.status === NO_ERROR && 'results' in reply.fields ? reply.fields.results : undefined;
     for (let k = 0; k < n; k++) {
       const i = index[k]!;
       const route = routes[i]!;
       const status = reply.status !== NO_ERROR ? reply.status : (statuses?.[k] ?? reply.status);
-      if (status !== NO_ERROR) {
-        results[i] = { route, status, error: reply.error || `RTM refused the route (${status})` };
-        continue;
-      }
-      results[i] = { route, status };
-      mirror.accept(rec[k * stride + V4.op] as RouteOperation, route, rec, k * stride);
+      results[i] = status === NO_ERROR ? { route, status } : { route, status, error: reply.error || `RTM refused the route (${status})` };
     }
+    if (reply.status === NO_ERROR) this.mirror().accept(rec, n, statuses, routes, index);
     return undefined;
   }
 }

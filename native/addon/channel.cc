@@ -30,6 +30,7 @@
 #include "../common/stream.h"
 #include "../common/wire.h"
 #include "convert.h"
+#include "route_mirror.h"
 
 namespace rrasbridge::addon {
 namespace {
@@ -574,6 +575,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   KeepTimers(env);
   exports.Set("Channel", Channel::Init(env));
+  exports.Set("RouteMirror", RouteMirrorClass(env));
   exports.Set("wireVersion", Napi::Number::New(env, wire::kVersion));
   exports.Set("schema", SchemaToJs(env));
   exports.Set("setDebuggerPaused", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
