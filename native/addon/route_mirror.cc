@@ -6,13 +6,14 @@
 // Records sit densely in one vector (a deleted one's place reused); an open-addressed index
 // of (hash, record number) finds them (linear probing, backward-shift deletion, no
 // tombstones): an add or a delete reads one index entry and one record, which for routes
-// added and deleted in order are mostly in cache. About 46 bytes a route at 1M routes. JS
+// added and deleted in order are mostly in cache. About 38 bytes a route at 1M routes. JS
 // thread only, like every Node-API object.
 #include "route_mirror.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <unordered_map>
 #include <vector>
 
 #include "../common/wire.h"
@@ -35,19 +36,24 @@ constexpr uint32_t kAdd = uint32_t(wire::RouteOperation::Add);
 constexpr uint32_t kHasPreference = uint32_t(wire::RouteFlag::HasPreference);
 
 // A route as the mirror keeps it: the key (wire u32 addresses), the prefix length and flags
-// in one word, then the rest.
+// in one word, the metric. A preference or a lifetime (rare: most routes take the protocol's
+// preference and live until deleted) is kept beside it (kExtra).
 struct Route {
   uint32_t destination, nextHop, interfaceIndex;
-  uint32_t lengthFlags;  // prefix length (low 8 bits), RouteFlag bits << 8, kInUse
-  uint32_t metric, preference, ttlMs;
+  uint32_t lengthFlags;  // prefix length (low 8 bits), RouteFlag bits << 8, kExtra, kInUse
+  uint32_t metric;
   uint32_t Length() const { return lengthFlags & 0xff; }
   bool Is(uint32_t d, uint32_t l, uint32_t i, uint32_t h) const {
     return destination == d && nextHop == h && Length() == l && interfaceIndex == i;
   }
 };
-static_assert(sizeof(Route) == 7 * sizeof(uint32_t), "28 bytes a route");
+static_assert(sizeof(Route) == 5 * sizeof(uint32_t), "20 bytes a route");
 constexpr uint32_t kFlagShift = 8;
+constexpr uint32_t kExtra = 1u << 30;  // its Extra is in Table::extras_
 constexpr uint32_t kInUse = 1u << 31;
+struct Extra {
+  uint32_t preference = 0, ttlMs = 0;
+};
 constexpr uint32_t kMaxLength = 32;  // IPv4: the key's length fits its 8 bits
 // records(): a route's slots for JS.
 constexpr uint32_t kRecordSlots = 8;
@@ -65,7 +71,9 @@ class Table {
  public:
   size_t size() const { return count_; }
 
-  void Set(const Route& r) {
+  void Set(Route r, const Extra& extra) {
+    const bool more = extra.preference || extra.ttlMs || (r.lengthFlags & (kHasPreference << kFlagShift));
+    if (more) r.lengthFlags |= kExtra;
     if ((count_ + 1) * 4 > index_.size() * 3) Grow();  // load ≤ 3/4: probes stay short
     const uint32_t hash = Hash(r.destination, r.Length(), r.interfaceIndex, r.nextHop);
     size_t at = hash & mask_;
@@ -73,7 +81,7 @@ class Table {
       const Slot s = index_[at];
       if (s.record == kEmpty) break;
       if (s.hash == hash && routes_[s.record - 1].Is(r.destination, r.Length(), r.interfaceIndex, r.nextHop)) {
-        routes_[s.record - 1] = Stored(r);  // an update of the same route
+        Store(s.record, r, extra);  // an update of the same route
         return;
       }
     }
@@ -81,11 +89,11 @@ class Table {
     if (!free_.empty()) {
       n = free_.back();
       free_.pop_back();
-      routes_[n - 1] = Stored(r);
     } else {
-      routes_.push_back(Stored(r));
+      routes_.emplace_back();
       n = static_cast<uint32_t>(routes_.size());
     }
+    Store(n, r, extra);
     index_[at] = Slot{hash, n};
     ++count_;
   }
@@ -96,6 +104,7 @@ class Table {
     const size_t at = Find(d, l, i, h);
     if (at == kNone) return;
     const uint32_t n = index_[at].record;
+    if (routes_[n - 1].lengthFlags & kExtra) extras_.erase(n);
     routes_[n - 1].lengthFlags = 0;  // not in use
     free_.push_back(n);
     RemoveAt(at);
@@ -105,8 +114,11 @@ class Table {
   // Each route in use, as records() hands them out.
   template <typename F>
   void ForEach(F f) const {
-    for (const Route& r : routes_)
-      if (r.lengthFlags & kInUse) f(r);
+    for (size_t n = 0; n < routes_.size(); ++n) {
+      const Route& r = routes_[n];
+      if (!(r.lengthFlags & kInUse)) continue;
+      f(r, r.lengthFlags & kExtra ? extras_.at(static_cast<uint32_t>(n + 1)) : Extra{});
+    }
   }
 
  private:
@@ -129,9 +141,11 @@ class Table {
     }
   }
 
-  static Route Stored(Route r) {
+  void Store(uint32_t n, Route r, const Extra& extra) {
+    if (routes_[n - 1].lengthFlags & kExtra) extras_.erase(n);
     r.lengthFlags |= kInUse;
-    return r;
+    routes_[n - 1] = r;
+    if (r.lengthFlags & kExtra) extras_[n] = extra;
   }
 
   // Empties index slot `hole`, moving back each entry after it in its run whose probe started
@@ -164,11 +178,13 @@ class Table {
     std::vector<Route>().swap(routes_);
     std::vector<Slot>().swap(index_);
     std::vector<uint32_t>().swap(free_);
+    extras_.clear();
     mask_ = 0;
   }
 
   std::vector<Route> routes_;  // dense; a deleted one's lengthFlags are 0 and its number is in free_
   std::vector<uint32_t> free_;
+  std::unordered_map<uint32_t, Extra> extras_;  // by record number, for kExtra routes
   std::vector<Slot> index_;    // a power of two long
   size_t mask_ = 0;
   size_t count_ = 0;
@@ -213,8 +229,8 @@ class RouteMirror : public Napi::ObjectWrap<RouteMirror> {
       if (o[kPrefixLength] > kMaxLength) throw Napi::RangeError::New(env, "RouteMirror.accept: an IPv4 prefix length over 32");
       const bool pref = (o[kFlags] & kHasPreference) != 0;
       table_.Set(Route{o[kDestination], o[kNextHop], o[kInterfaceIndex],
-                       o[kPrefixLength] | (pref ? kHasPreference << kFlagShift : 0), o[kMetric], pref ? o[kPreference] : 0,
-                       o[kTtlMs]});
+                       o[kPrefixLength] | (pref ? kHasPreference << kFlagShift : 0), o[kMetric]},
+                 Extra{pref ? o[kPreference] : 0, o[kTtlMs]});
     }
     return env.Undefined();
   }
@@ -251,10 +267,10 @@ class RouteMirror : public Napi::ObjectWrap<RouteMirror> {
   Napi::Value Records(const Napi::CallbackInfo& info) {
     Napi::Uint32Array a = Napi::Uint32Array::New(info.Env(), table_.size() * kRecordSlots);
     uint32_t* w = a.Data();
-    table_.ForEach([&w](const Route& r) {
+    table_.ForEach([&w](const Route& r, const Extra& e) {
       const uint32_t slots[kRecordSlots] = {r.destination, r.Length(),    r.interfaceIndex,
-                                            r.nextHop,     r.metric,      r.preference,
-                                            (r.lengthFlags >> kFlagShift) & kHasPreference, r.ttlMs};
+                                            r.nextHop,     r.metric,      e.preference,
+                                            (r.lengthFlags >> kFlagShift) & kHasPreference, e.ttlMs};
       std::memcpy(w, slots, sizeof slots);
       w += kRecordSlots;
     });
