@@ -5,8 +5,8 @@
 // carrying on with the next.
 import type net from 'node:net';
 import test, { type ExecutionContext } from 'ava';
-import { loadAddon, Routes6OpsLayout, RoutesOpsLayout, type Channel } from '../lib/addon/index.js';
-import { encodeFrame, fakeLibrary, type Fields } from './fixtures/fake-library.js';
+import { Routes6OpsLayout, RoutesOpsLayout, type Channel } from '../lib/addon/index.js';
+import { connectedChannel, encodeFrame, type Fields } from './fixtures/fake-library.js';
 
 /** The frames a host writes, split by their length prefix. */
 function frames(socket: net.Socket): { next(): Promise<Buffer> } {
@@ -27,13 +27,8 @@ function frames(socket: net.Socket): { next(): Promise<Buffer> } {
 }
 
 async function connected(t: ExecutionContext): Promise<{ channel: Channel; next(): Promise<Buffer> }> {
-  const lib = await fakeLibrary();
-  t.teardown(() => lib.close());
-  const { Channel } = loadAddon();
-  const channel = new Channel({ onEvent: () => undefined });
-  t.teardown(() => channel.close());
-  await channel.connect({ address: lib.address, token: Buffer.alloc(32), pid: process.pid });
-  return { channel, ...frames(await lib.connected) };
+  const { channel, socket } = await connectedChannel((fn) => t.teardown(fn));
+  return { channel, ...frames(socket) };
 }
 
 /** Packed records as the list of records they stand for (blob fields: their 16 bytes). */

@@ -5,7 +5,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import test from 'ava';
 import { loadAddon, type ChannelEvent } from '../lib/addon/index.js';
-import { encodeFrame, fakeLibrary } from './fixtures/fake-library.js';
+import { connectedChannel, encodeFrame, fakeLibrary } from './fixtures/fake-library.js';
 
 const SAVE_REPLIES = 3000; // well past one batch (256) and one read (16 KiB)
 
@@ -77,13 +77,7 @@ test('a handler that throws on one message is reported as an uncaught exception,
 });
 
 test('what the host sends is written even when timers are faked after the addon loaded (a protocol test with fake timers)', async (t) => {
-  const lib = await fakeLibrary();
-  t.teardown(() => lib.close());
-  const { Channel } = loadAddon();
-  const channel = new Channel({ onEvent: () => undefined });
-  t.teardown(() => channel.close());
-  await channel.connect({ address: lib.address, token: Buffer.alloc(32), pid: process.pid });
-  const socket = await lib.connected;
+  const { channel, socket } = await connectedChannel((fn) => t.teardown(fn));
   const received = new Promise<Buffer>((resolve) => socket.once('data', resolve));
   const real = globalThis.setImmediate;
   globalThis.setImmediate = (() => undefined) as unknown as typeof setImmediate; // never runs its callback
