@@ -6,8 +6,8 @@
 //     points (package.json main, bin and exports: the public index and the CLI, whose `mock`
 //     subcommand is the harness's);
 //   - lib/host (what runs in production) imports neither lib/mock nor lib/installer;
-//   - what a protocol host loads at start (lib/host/main.ts, and the package index, which the
-//     user's module imports), following the imports that load code (not type-only ones, not a
+//   - what a protocol host loads at start (lib/host/main.ts and lib/host/start.ts, which it
+//     runs from the bundle or the file, and the package index, which the user's module imports), following the imports that load code (not type-only ones, not a
 //     require() inside a function), reaches neither lib/mock nor koffi (lib/koffi.ts): both
 //     are the test harness's, and loading them cost every host start (issue 12).
 // npm run test:imports; exits 1 naming each violation.
@@ -75,7 +75,7 @@ for (const [file, deps] of graph) {
 
 // The host's start: a breadth-first walk of the loading imports, so each finding names the
 // shortest chain that reaches the harness.
-const hostStart = [path.join(lib, 'host', 'main.ts'), path.join(lib, 'index.ts')];
+const hostStart = [path.join(lib, 'host', 'main.ts'), path.join(lib, 'host', 'start.ts'), path.join(lib, 'index.ts')];
 const via = new Map(hostStart.map((f) => [f, null]));
 for (const queue = [...hostStart]; queue.length; ) {
   const file = queue.shift();

@@ -2,6 +2,7 @@
 // test harness (lib/mock, MockRouter) or koffi, which only a test process needs (issue 12's
 // cold start); and the harness is still there, through the same index, for whoever uses it.
 import test from 'ava';
+import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
@@ -40,4 +41,68 @@ test('the index loads the harness when one of its values is first used, from Com
   `], { encoding: 'utf8' });
   t.is(esm.status, 0, esm.stderr);
   t.deepEqual(JSON.parse(esm.stdout), ['function', 'function', 'function', 10 * 60 * 1000, 'function']);
+});
+
+// The host's code runs from dist/lib/host/bundle.js (scripts/bundle-host.js), one file instead
+// of about thirty; a protocol still shares the host's modules, and a bundle older than the files
+// it holds is never run.
+const bundleFile = path.join(dist, 'host', 'bundle.js');
+
+test('a host runs from the bundle, whose modules are the files a protocol imports', async (t) => {
+  const router = new MockRouter();
+  t.teardown(() => router.close());
+  const proto = router.register({ protocolId: uniqueId(0x75100000), module: fixture('loaded-modules'), heartbeatMs: 0 });
+  t.is(await proto.start(), NO_ERROR, router.log());
+  const r = await proto.mib('get', Buffer.alloc(4), 1 << 20);
+  const loaded: string[] = JSON.parse(r.output.toString());
+  t.true(loaded.includes(bundleFile), 'the host ran from the bundle (a build that ran tsc alone leaves it stale: npm run build:ts)');
+  // The fixture's protocol id comes from hostInfo(): the index it imported is the host's own.
+  t.true(loaded.includes(path.join(dist, 'index.js')) && loaded.includes(path.join(dist, 'api', 'errors.js')));
+});
+
+function copyOfDist(t: { teardown(fn: () => void): void }): string {
+  // Inside dist/, so that the copy's require of a package (koffi, for the harness) finds node_modules.
+  const dir = fs.mkdtempSync(path.join(dist, '..', '.bundle-test-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.cpSync(dist, path.join(dir, 'lib'), { recursive: true, preserveTimestamps: true, filter: (f) => !f.endsWith('.d.ts') });
+  return path.join(dir, 'lib');
+}
+
+test('the bundle registers each module under its file: one copy of each class and state, the harness still lazy', (t) => {
+  const lib = copyOfDist(t);
+  const r = spawnSync(process.execPath, ['-e', `
+    const lib = ${JSON.stringify(lib)};
+    const bundle = require(lib + '/host/bundle.js');
+    const api = bundle.load('index.js');
+    const mocks = () => Object.keys(require.cache).filter((f) => f.includes('/mock/')).length;
+    const before = mocks();
+    console.log(JSON.stringify({
+      fresh: bundle.fresh(),
+      index: require(lib + '/index.js') === api,
+      error: require(lib + '/api/errors.js').ProtocolError === api.ProtocolError,
+      info: require(lib + '/host/info.js').hostInfo === api.hostInfo,
+      fromFile: Object.keys(require.cache).filter((f) => f.endsWith('index.js')).every((f) => require.cache[f].loaded),
+      before, harness: typeof api.MockRouter, after: mocks() > 0,
+    }));
+  `], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stderr);
+  t.deepEqual(JSON.parse(r.stdout), { fresh: true, index: true, error: true, info: true, fromFile: true, before: 0, harness: 'function', after: true });
+});
+
+test('a bundle older than a file it holds is not run: the host loads the files', (t) => {
+  const lib = copyOfDist(t);
+  // start.js (the host's start, as a file) marks that it ran; the bundle holds the unmarked copy.
+  const start = path.join(lib, 'host', 'start.js');
+  const { atime, mtime } = fs.statSync(start);
+  fs.writeFileSync(start, `process.stderr.write('start.js from its file\\n');\n${fs.readFileSync(start, 'utf8')}`);
+  const host = () => spawnSync(process.execPath, [path.join(lib, 'host', 'main.js'), '--bogus'], { encoding: 'utf8' });
+  fs.utimesSync(start, atime, mtime); // as old as before: the bundle is current and runs
+  const bundled = host();
+  t.is(bundled.status, 2, bundled.stderr); // the argument check, the first thing the host does
+  t.notRegex(bundled.stderr, /from its file/);
+  const later = new Date(Date.now() + 60_000);
+  fs.utimesSync(start, later, later); // as tsc leaves it after the bundle was built
+  const files = host();
+  t.is(files.status, 2, files.stderr);
+  t.regex(files.stderr, /^start\.js from its file\n.*rras-bridge host: /s);
 });

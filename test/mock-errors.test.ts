@@ -91,6 +91,27 @@ test('a syntax error in an ES module (where Node gives no place) is found in the
   t.regex(err.message, /helper\.mjs:3:18: SyntaxError: Unexpected token ';'/, err.message);
 });
 
+test('a module loads as Node loads it: .mjs and .js under "type": "module" as ES modules, .cjs and other .js as CommonJS', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rras-bridge-formats-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Top-level await: only an ES module loaded by import() has it (require() of one refuses it).
+  const esm = `import rb from ${JSON.stringify(pathToFileURL(lib).href)};\nconst id = await Promise.resolve(0x2b1d0042);\nexport default rb.defineProtocol({ protocolId: id, name: typeof require });\n`;
+  const cjs = `module.exports = require(${JSON.stringify(lib)}).defineProtocol({ protocolId: 0x2b1d0042, name: typeof require });\n`;
+  fs.mkdirSync(path.join(dir, 'esm'));
+  fs.writeFileSync(path.join(dir, 'esm', 'package.json'), '{ "type": "module" }\n');
+  fs.writeFileSync(path.join(dir, 'esm', 'protocol.js'), esm);
+  fs.writeFileSync(path.join(dir, 'esm', 'protocol.cjs'), cjs);
+  fs.writeFileSync(path.join(dir, 'protocol.mjs'), esm);
+  fs.writeFileSync(path.join(dir, 'protocol.js'), cjs);
+  for (const [file, kind] of [['esm/protocol.js', 'undefined'], ['protocol.mjs', 'undefined'], ['esm/protocol.cjs', 'function'], ['protocol.js', 'function']]) {
+    const router = new MockRouter();
+    t.teardown(() => router.close());
+    const proto = router.register({ protocolId: 0x2b1d0042, module: path.join(dir, file!), heartbeatMs: 0 });
+    t.is(await proto.start(), NO_ERROR, `${file}: ${router.log()}`);
+    t.regex(router.log(), new RegExp(`INFO \\[[^\\]]+/js\\] ${kind} started`), file);
+  }
+});
+
 test('a .ts module says how to build or load it', async (t) => {
   const file = tempModule(t, 'protocol.ts', 'export default {};\n');
   const err = await startFailure(t, file);

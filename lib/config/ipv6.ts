@@ -1,10 +1,16 @@
 // IPv6 addresses as text and as the 16 network-order bytes of IN6_ADDR / RTM_NET_ADDRESS:
 // RFC 4291 §2.2 text in (hex groups, one "::", a dotted quad at the end; no zone), RFC 5952
 // text out (lowercase, the longest run of two or more zero groups as "::", leading zeros off).
-import net from 'node:net';
+import type * as Net from 'node:net';
+
+// node:net loads when an address is first parsed, not with this file: it (and the streams it
+// loads) would cost every host start about 2 ms, and most protocols never parse IPv6 text.
+let net: typeof Net | undefined;
 
 /** The 16 bytes of an IPv6 address, or null when `text` is not one. */
 export function parseIPv6(text: string): Buffer | null {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  net ??= require('node:net') as typeof Net;
   if (typeof text !== 'string' || text.includes('%') || !net.isIPv6(text)) return null;
   let s = text;
   const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);

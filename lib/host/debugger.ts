@@ -8,11 +8,22 @@
 // The session deactivates breakpoints for itself, so that it never makes a `debugger;`
 // statement stop a host no one is debugging, and disconnects at exit (Node would otherwise
 // wait for it to go).
-import inspector from 'node:inspector';
+//
+// node:inspector (and the worker_threads it loads, about 1.5 ms of a host start) loads only
+// when the host's flags ask for an inspector: no flag, no inspector to watch.
+import type * as Inspector from 'node:inspector';
 import { loadAddon } from '../addon/index.js';
+
+/** Whether Node was told to start its inspector (--inspect, --inspect-brk, --inspect-wait, ...). */
+function inspectorRequested(): boolean {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((f) => /^--inspect(?:-brk|-wait)?(?:=|$)/.test(f));
+}
 
 /** Starts watching when the host runs with an inspector; returns its URL, if any. */
 export function watchDebugger(): string | undefined {
+  if (!inspectorRequested()) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const inspector = require('node:inspector') as typeof Inspector;
   const url = inspector.url();
   if (!url) return undefined;
   const addon = loadAddon();

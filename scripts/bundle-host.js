@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// Builds dist/lib/host/bundle.js (and its source map) from tsc's output: the files a protocol
+// host loads to start (lib/host/start.ts and what it imports) and the public API a protocol
+// imports (lib/index.ts and what it imports), as one file, so a host start compiles and reads
+// one file and one map instead of about thirty (issue 12's cold start).
+//
+// Each file stays a CommonJS module of its own, registered in require.cache under its real
+// path as it runs: when the user's module requires 'rras-bridge' (lib/index.js) it gets the
+// instance the host runs, one copy of every class (ProtocolError, for instanceof) and of every
+// module's state (hostInfo). Only a file's load-time imports (tsc writes them unindented,
+// at the top) are bundled; a require() inside a function (the harness, lib/mock, behind the
+// index's getters) stays a real require of the real file. The map maps every line to the
+// lib/*.ts it came from, with the sources inside, as tsc's maps do.
+//
+// main.js (lib/host/main.ts) runs the bundle only when it is newer than every file it holds:
+// after a plain `tsc -p .` the host loads those files themselves.
+// Run after tsc: `npm run build:ts` (tsc -p . && node scripts/bundle-host.js).
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const lib = path.join(root, 'dist', 'lib');
+const out = path.join(lib, 'host', 'bundle.js');
+/** What the bundle runs, in order: the public API first, so the module's require finds it. */
+const ENTRIES = ['index.js', 'host/start.js'];
+/** Never bundled: the test harness and koffi (check-imports keeps the host from them too). */
+const FORBIDDEN = /^(?:mock\/|koffi\.js$)/;
+
+const TOP_LEVEL_REQUIRE = /^(?!\s)(?:.*[^\w$.])?require\("(\.{1,2}\/[^"]+\.js)"\)/;
+
+function fail(message) {
+  console.error(`bundle-host: ${message}`);
+  process.exit(1);
+}
+
+/** The modules to bundle, depth-first so each appears after what it requires at load. */
+function collect() {
+  const modules = new Map(); // id -> { code, map, deps: Map(specifier -> id) }
+  const visit = (id, chain) => {
+    if (modules.has(id)) return;
+    if (FORBIDDEN.test(id)) fail(`a host start would load ${chain.concat(id).join(' -> ')}`);
+    const file = path.join(lib, id);
+    if (!fs.existsSync(file)) fail(`${path.relative(root, file)} does not exist: run tsc -p . first`);
+    const code = fs.readFileSync(file, 'utf8');
+    const map = JSON.parse(fs.readFileSync(`${file}.map`, 'utf8'));
+    const deps = new Map();
+    for (const line of code.split('\n')) {
+      const m = TOP_LEVEL_REQUIRE.exec(line);
+      if (m) deps.set(m[1], path.posix.join(path.posix.dirname(id), m[1]));
+    }
+    modules.set(id, null); // a cycle would end here; check-imports refuses cycles
+    for (const dep of deps.values()) visit(dep, chain.concat(id));
+    modules.delete(id);
+    modules.set(id, { code, map, deps });
+  };
+  for (const e of ENTRIES) visit(e, []);
+  return modules;
+}
+
+// ---- source map v3 mappings: base64 VLQ ------------------------------------------------------
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INDEX = new Map([...B64].map((c, i) => [c, i]));
+
+/** Lines of segments, each [genColumn, source, line, column(, name)] in absolute values. */
+function decodeMappings(mappings) {
+  const state = [0, 0, 0, 0, 0];
+  return mappings.split(';').map((line) => {
+    state[0] = 0;
+    return line ? line.split(',').map((seg) => {
+      const fields = [];
+      for (let i = 0, value = 0, shift = 0; i < seg.length; i++) {
+        const digit = B64_INDEX.get(seg[i]);
+        if (digit === undefined) fail(`bad source map segment ${seg}`);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = shift = 0;
+        }
+      }
+      return fields.map((f, k) => (state[k] += f));
+    }) : [];
+  });
+}
+
+function encodeMappings(lines) {
+  const state = [0, 0, 0, 0, 0];
+  const vlq = (n) => {
+    let v = n < 0 ? (-n << 1) | 1 : n << 1;
+    let s = '';
+    do {
+      let digit = v & 31;
+      v >>>= 5;
+      if (v) digit |= 32;
+      s += B64[digit];
+    } while (v);
+    return s;
+  };
+  return lines.map((segs) => {
+    state[0] = 0;
+    return segs.map((seg) => seg.map((f, k) => { const d = f - state[k]; state[k] = f; return vlq(d); }).join('')).join(',');
+  }).join(';');
+}
+
+// ---- the bundle -------------------------------------------------------------------------------
+// The loader the bundle starts with: a module runs once, as a Module registered under its
+// path before its code runs; a specifier the bundle holds loads from the bundle, any other
+// (node: builtins, packages, a require() the bundle left) through the module's own require.
+const PRELUDE = `'use strict';
+// Generated by scripts/bundle-host.js from tsc's output (see there): do not edit.
+// The Module class without require('node:module'), whose load costs about 2 ms (SourceMap).
+const Module = module.constructor;
+const fs = require('node:fs');
+const path = require('node:path');
+const lib = path.join(__dirname, '..');
+const factories = Object.create(null);
+const imports = Object.create(null);
+function load(id) {
+  const filename = path.join(lib, id);
+  const cached = require.cache[filename];
+  if (cached) return cached.exports;
+  const m = new Module(filename, module);
+  m.filename = filename;
+  m.paths = Module._nodeModulePaths(path.dirname(filename));
+  require.cache[filename] = m;
+  const deps = imports[id];
+  const req = (specifier) => (specifier in deps ? load(deps[specifier]) : m.require(specifier));
+  try {
+    factories[id].call(m.exports, m.exports, req, m, filename, path.dirname(filename));
+  } catch (err) {
+    delete require.cache[filename];
+    throw err;
+  }
+  m.loaded = true;
+  return m.exports;
+}
+/** Whether every file bundled is as old as the bundle (else tsc wrote newer ones since). */
+exports.fresh = () => {
+  const built = fs.statSync(__filename).mtimeMs;
+  return Object.keys(factories).every((id) => fs.statSync(path.join(lib, id)).mtimeMs <= built);
+};
+/** Runs one bundled module (by its path under dist/lib) and returns its exports. */
+exports.load = load;
+exports.start = () => { for (const id of ENTRIES) load(id); };
+`;
+
+function build() {
+  const modules = collect();
+  const bundleDir = path.dirname(out);
+  const lines = PRELUDE.replace('ENTRIES', JSON.stringify(ENTRIES)).trimEnd().split('\n');
+  const mappings = lines.map(() => []);
+  const sources = [];
+  const sourcesContent = [];
+  for (const [id, { code, map, deps }] of modules) {
+    const body = code.replace(/\n?\/\/# sourceMappingURL=.*\s*$/, '').split('\n');
+    if (body[0].startsWith('#!')) body[0] = ''; // the shebang, meaningless inside a function
+    const importTable = Object.fromEntries(deps);
+    lines.push(`imports[${JSON.stringify(id)}] = ${JSON.stringify(importTable)};`, `factories[${JSON.stringify(id)}] = function (exports, require, module, __filename, __dirname) {`);
+    mappings.push([], []);
+    const first = lines.length;
+    lines.push(...body, '};');
+    const index = sources.length;
+    const mapDir = path.dirname(path.join(lib, id));
+    for (const s of map.sources) sources.push(path.relative(bundleDir, path.resolve(mapDir, map.sourceRoot ?? '', s)).split(path.sep).join('/'));
+    sourcesContent.push(...(map.sourcesContent ?? map.sources.map(() => null)));
+    if (map.names?.length) fail(`${id}.map has names, which this bundler does not carry`);
+    const decoded = decodeMappings(map.mappings);
+    for (let i = 0; i < body.length; i++) {
+      mappings[first + i] = (decoded[i] ?? []).map(([col, src, line, column]) => [col, index + src, line, column]);
+    }
+  }
+  lines.push(`//# sourceMappingURL=${path.basename(out)}.map`);
+  const sourceMap = { version: 3, file: path.basename(out), sources, sourcesContent, names: [], mappings: encodeMappings(mappings.slice(0, lines.length)) };
+  fs.writeFileSync(`${out}.map`, JSON.stringify(sourceMap));
+  fs.writeFileSync(out, `${lines.join('\n')}\n`);
+  console.log(`bundle-host: ${path.relative(root, out)}: ${modules.size} modules of dist/lib`);
+}
+
+build();
