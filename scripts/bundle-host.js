@@ -12,8 +12,8 @@
 // index's getters) stays a real require of the real file. The map maps every line to the
 // lib/*.ts it came from, with the sources inside, as tsc's maps do.
 //
-// main.js (lib/host/main.ts) runs the bundle only when it is newer than every file it holds:
-// after a plain `tsc -p .` the host loads those files themselves.
+// main.js (lib/host/main.ts) runs the bundle only while it holds what the files hold (see
+// fresh() below): after a plain `tsc -p .` the host loads those files themselves.
 // Run after tsc: `npm run build:ts` (tsc -p . && node scripts/bundle-host.js).
 'use strict';
 const fs = require('node:fs');
@@ -52,7 +52,7 @@ function collect() {
     modules.set(id, null); // a cycle would end here; check-imports refuses cycles
     for (const dep of deps.values()) visit(dep, chain.concat(id));
     modules.delete(id);
-    modules.set(id, { code, map, deps });
+    modules.set(id, { code, map, deps, size: fs.statSync(file).size });
   };
   for (const e of ENTRIES) visit(e, []);
   return modules;
@@ -116,6 +116,7 @@ const path = require('node:path');
 const lib = path.join(__dirname, '..');
 const factories = Object.create(null);
 const imports = Object.create(null);
+const sizes = SIZES;
 function load(id) {
   const filename = path.join(lib, id);
   const cached = require.cache[filename];
@@ -135,10 +136,19 @@ function load(id) {
   m.loaded = true;
   return m.exports;
 }
-/** Whether every file bundled is as old as the bundle (else tsc wrote newer ones since). */
+/**
+ * Whether the bundle holds what the files hold: each file has the size it had when bundled
+ * (a file patched by hand, in node_modules too, has not) and, in a checkout (tsconfig.json in
+ * the package root), is no newer than the bundle (tsc wrote it since). An installed package's
+ * times say nothing: npm writes its files in any order.
+ */
 exports.fresh = () => {
+  const checkout = fs.existsSync(path.join(lib, '..', '..', 'tsconfig.json'));
   const built = fs.statSync(__filename).mtimeMs;
-  return Object.keys(factories).every((id) => fs.statSync(path.join(lib, id)).mtimeMs <= built);
+  return Object.keys(sizes).every((id) => {
+    const s = fs.statSync(path.join(lib, id));
+    return s.size === sizes[id] && (!checkout || s.mtimeMs <= built);
+  });
 };
 /** Runs one bundled module (by its path under dist/lib) and returns its exports. */
 exports.load = load;
@@ -148,7 +158,8 @@ exports.start = () => { for (const id of ENTRIES) load(id); };
 function build() {
   const modules = collect();
   const bundleDir = path.dirname(out);
-  const lines = PRELUDE.replace('ENTRIES', JSON.stringify(ENTRIES)).trimEnd().split('\n');
+  const sizes = Object.fromEntries([...modules].map(([id, m]) => [id, m.size]));
+  const lines = PRELUDE.replace('ENTRIES', JSON.stringify(ENTRIES)).replace('SIZES', JSON.stringify(sizes)).trimEnd().split('\n');
   const mappings = lines.map(() => []);
   const sources = [];
   const sourcesContent = [];

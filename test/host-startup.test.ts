@@ -64,8 +64,10 @@ function copyOfDist(t: { teardown(fn: () => void): void }): string {
   // Inside dist/, so that the copy's require of a package (koffi, for the harness) finds node_modules.
   const dir = fs.mkdtempSync(path.join(dist, '..', '.bundle-test-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  fs.cpSync(dist, path.join(dir, 'lib'), { recursive: true, preserveTimestamps: true, filter: (f) => !f.endsWith('.d.ts') });
-  return path.join(dir, 'lib');
+  // The package's layout (dist/lib), the package root (where a checkout has tsconfig.json) above.
+  const lib = path.join(dir, 'dist', 'lib');
+  fs.cpSync(dist, lib, { recursive: true, preserveTimestamps: true, filter: (f) => !f.endsWith('.d.ts') });
+  return lib;
 }
 
 test('the bundle registers each module under its file: one copy of each class and state, the harness still lazy', (t) => {
@@ -89,20 +91,25 @@ test('the bundle registers each module under its file: one copy of each class an
   t.deepEqual(JSON.parse(r.stdout), { fresh: true, index: true, error: true, info: true, fromFile: true, before: 0, harness: 'function', after: true });
 });
 
-test('a bundle older than a file it holds is not run: the host loads the files', (t) => {
+test('a bundle that does not hold what its files hold is not run: the host loads the files', (t) => {
   const lib = copyOfDist(t);
-  // start.js (the host's start, as a file) marks that it ran; the bundle holds the unmarked copy.
   const start = path.join(lib, 'host', 'start.js');
-  const { atime, mtime } = fs.statSync(start);
-  fs.writeFileSync(start, `process.stderr.write('start.js from its file\\n');\n${fs.readFileSync(start, 'utf8')}`);
-  const host = () => spawnSync(process.execPath, [path.join(lib, 'host', 'main.js'), '--bogus'], { encoding: 'utf8' });
-  fs.utimesSync(start, atime, mtime); // as old as before: the bundle is current and runs
-  const bundled = host();
-  t.is(bundled.status, 2, bundled.stderr); // the argument check, the first thing the host does
-  t.notRegex(bundled.stderr, /from its file/);
+  const runtime = path.join(lib, 'host', 'runtime.js');
+  // Which copy of start.js ran: the bundle's module has the bundle as parent, the file main.js.
+  const probe = path.join(lib, '..', 'probe.js');
+  fs.writeFileSync(probe, `process.on('exit', () => process.stdout.write(require('path').basename(require.cache[${JSON.stringify(start)}].parent.filename)));\n`);
+  const ran = () => {
+    const host = spawnSync(process.execPath, ['-r', probe, path.join(lib, 'host', 'main.js'), '--bogus'], { encoding: 'utf8' });
+    t.is(host.status, 2, host.stderr); // the argument check, the first thing the host does
+    return host.stdout;
+  };
+  t.is(ran(), 'bundle.js', 'a copy of a built package runs the bundle');
   const later = new Date(Date.now() + 60_000);
-  fs.utimesSync(start, later, later); // as tsc leaves it after the bundle was built
-  const files = host();
-  t.is(files.status, 2, files.stderr);
-  t.regex(files.stderr, /^start\.js from its file\n.*rras-bridge host: /s);
+  fs.utimesSync(runtime, later, later);
+  t.is(ran(), 'bundle.js', 'an installed package whose files npm wrote after the bundle');
+  fs.writeFileSync(path.join(lib, '..', '..', 'tsconfig.json'), '{}\n');
+  t.is(ran(), 'main.js', 'a checkout where tsc wrote a file after the bundle');
+  fs.rmSync(path.join(lib, '..', '..', 'tsconfig.json'));
+  fs.appendFileSync(path.join(lib, 'constants.js'), '\n// patched\n');
+  t.is(ran(), 'main.js', 'a file patched by hand');
 });

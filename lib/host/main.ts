@@ -9,7 +9,7 @@
 //
 // This file only picks how the host's code loads: from bundle.js (scripts/bundle-host.js:
 // start.ts, the public API and what they import, as one file that registers each module under
-// its own path) when the bundle is newer than every file it holds, else from those files.
+// its own path) while the bundle holds what those files hold (bundle.js fresh()), else from them.
 import './sourceMaps.js'; // first: every module loaded after it gets its source map
 
 interface Bundle { fresh(): boolean; start(): void }
