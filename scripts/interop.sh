@@ -26,5 +26,5 @@ if ((${#need[@]})); then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
   ((created_policy)) && rm -f /usr/sbin/policy-rc.d
 fi
-npx tsc -p .
+npm run --silent build:ts
 npx ava --config ava.interop.config.mjs "$@"

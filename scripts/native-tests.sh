@@ -33,7 +33,7 @@ elif [[ ${TSAN:-0} == 1 ]]; then
   label=" (ThreadSanitizer)"
 fi
 for f in dist/lib/host/main.js dist/test/fixtures/scripted.js; do
-  [[ -f $f ]] || { echo "native-tests: $f is missing: compile the TypeScript first (npx tsc -p .)" >&2; exit 1; }
+  [[ -f $f ]] || { echo "native-tests: $f is missing: compile the TypeScript first (npm run build:ts)" >&2; exit 1; }
 done
 [[ -f build/Release/rras_bridge.node ]] || { echo "native-tests: the addon is not built (npm install)" >&2; exit 1; }
 command -v node >/dev/null 2>&1 || { echo "native-tests: node is not on PATH (the harness's host needs it)" >&2; exit 1; }

@@ -81,8 +81,8 @@ cleanup() { [[ ${KEEP_WINESERVER:-} == 1 ]] || wineserver -k 2>/dev/null || true
 trap cleanup EXIT
 
 # ---- 4. builds: TypeScript, the cross build, the native tools -----------------------------
-log "TypeScript (clean dist/)"
-rm -rf dist && npx tsc -p .
+log "TypeScript (clean dist/, and the host's bundle, which node.exe runs as node does)"
+rm -rf dist && npm run --silent build:ts
 log "cross build (CMake + mingw-w64) into prebuilds/win32-x64"
 if [[ ! -f build-win32/CMakeCache.txt ]]; then
   cmake -S . -B build-win32 -G Ninja -DCMAKE_BUILD_TYPE=Release \
