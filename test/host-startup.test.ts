@@ -66,7 +66,7 @@ test('the bundle registers each module under its file: one copy of each class an
     const lib = ${JSON.stringify(lib)};
     const bundle = require(lib + '/host/bundle.js');
     const api = bundle.load('index.js');
-    const mocks = () => Object.keys(require.cache).filter((f) => f.includes('/mock/')).length;
+    const mocks = () => Object.keys(require.cache).filter((f) => f.split(require('path').sep).includes('mock')).length;
     const before = mocks();
     console.log(JSON.stringify({
       fresh: bundle.fresh(),
