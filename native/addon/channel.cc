@@ -2,14 +2,21 @@
 // tools' connection to the library's admin endpoint (connectAdmin), with the same framing.
 //
 // A native thread connects and performs the handshake, which agrees on the wire version both
-// ways of the channel then speak; afterwards the Peer's I/O thread reads frames. Everything
-// it receives reaches JS through one ThreadSafeFunction per channel (never blocking the I/O
-// thread on JS). close() cancels a connect in progress, then stops and joins both threads;
-// an environment cleanup hook does the same before the environment is torn down.
+// ways of the channel then speak. Then, on POSIX, the JS thread reads the socket itself, from
+// its event loop (fd_watch.h: a uv_poll_t), and delivers what it read directly: no other
+// thread wakes per message (issue 12). On Windows (selected at compile time: a named pipe
+// cannot be uv_poll'ed) the Peer's I/O thread reads, and what it receives reaches JS through
+// one ThreadSafeFunction per channel (never blocking the I/O thread on JS); POSIX uses that
+// path too while the I/O thread reads (below), and for the connect's outcome and the close.
+// close() cancels a connect in progress, stops watching the socket, then stops and joins
+// both threads; an environment cleanup hook does the same before the environment is torn
+// down.
 //
 // While a debugger holds the JS thread (paused at a breakpoint, stepping), the I/O thread
-// answers the library's heartbeats itself, so the watchdog does not restart a host the
-// developer is looking at. lib/host/debugger.ts says when (setDebuggerPaused).
+// reads (POSIX: handed the socket until the pause ends; what it reads meanwhile is queued and
+// delivered in order afterwards) and answers the library's heartbeats itself, so the watchdog
+// does not restart a host the developer is looking at. lib/host/debugger.ts says when
+// (setDebuggerPaused).
 #include <napi.h>
 
 #ifndef _WIN32
@@ -31,11 +38,19 @@
 #include "../common/wire.h"
 #include "convert.h"
 #include "route_mirror.h"
+#ifndef _WIN32
+#include "fd_watch.h"
+#endif
 
 namespace rrasbridge::addon {
 namespace {
 
 constexpr uint32_t kConnectTimeoutMs = 10000;  // connect()'s default
+#ifdef _WIN32
+constexpr bool kJsThreadReads = false;  // the Peer's I/O thread reads the pipe
+#else
+constexpr bool kJsThreadReads = true;   // the JS thread reads the socket (fd_watch.h)
+#endif
 constexpr uint32_t kHelloId = 1;
 constexpr wire::Field kHelloMagic = wire::RequestField(wire::MsgType::Hello, "magic");
 constexpr wire::Field kHelloMinVersion = wire::RequestField(wire::MsgType::Hello, "minVersion");
@@ -68,10 +83,11 @@ std::set<Channel*> gChannels;
 // nothing from waiting, and the library can apply it while JS encodes the next.
 constexpr size_t kHeldFlushBytes = 64u << 10;
 
-// What the I/O thread receives is queued, and one TSFN call delivers the replies queued by the
-// time JS runs it, one onEvent call each (issue 12: replies read 256 at a time were 256 TSFN
-// calls); microtasks run after the batch, as after a socket's 'data' event that carries
-// several messages. Messages that change the host's state on arrival come alone (Alone).
+// What is read is queued, and delivered in batches, one onEvent call each: the JS thread
+// delivers what it read at once, in a callback scope per batch; what the I/O thread read, one
+// TSFN call delivers (issue 12: replies read 256 at a time were 256 TSFN calls). Microtasks
+// run after each batch, as after a socket's 'data' event that carries several messages.
+// Messages that change the host's state on arrival come alone (Alone).
 constexpr size_t kMaxBatch = 256;  // events per call at most (their JS values live until its end)
 struct Event {
   enum class Kind { Connected, Message, Closed } kind;
@@ -249,6 +265,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
         Peer::Limits limits;
         limits.maxFrame = maxFrame_;
         limits.version = v;
+        limits.ownerReads = kJsThreadReads;  // from when JS has the connect's outcome (StartReading)
         peer_ = std::make_unique<Peer>(
             std::move(s),
             Peer::Handlers{[this](wire::Message&& m) {
@@ -258,7 +275,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
                              auto e = std::make_unique<Event>();
                              e->kind = Event::Kind::Message;
                              e->message = std::move(m);
-                             Post(std::move(e));
+                             Arrived(std::move(e));
                            },
                            [this](const std::string& reason) {
                              auto e = std::make_unique<Event>();
@@ -275,7 +292,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
     Post(std::move(ev));
   }
 
-  // I/O thread. While paused: answers the heartbeat (true). Otherwise remembers it as the one
+  // The reading thread. While paused: answers the heartbeat (true). Otherwise remembers it as the one
   // JS has to answer (false: it goes on to JS), so that a pause that begins before JS got to
   // it can answer it (the library sends the next one only after this one's answer).
   bool HoldHeartbeat(const wire::Message& m) {
@@ -302,13 +319,88 @@ class Channel : public Napi::ObjectWrap<Channel> {
   }
 
  public:
-  // gDebuggerMu held: the pause began; answer what JS has not.
-  void OnPause() {
-    if (heartbeat_) AnswerHeartbeat(*heartbeat_);
+  // gDebuggerMu held, on the thread that set it: a pause began (answer what JS has not, and
+  // hand reading to the I/O thread) or ended (JS reads again).
+  void OnDebuggerPaused(bool paused) {
+    if (paused && heartbeat_) AnswerHeartbeat(*heartbeat_);
     heartbeat_.reset();
+    // A channel of another thread's environment: its JS thread is not the one paused.
+    if (std::this_thread::get_id() == jsThread_) UpdateReader(paused);
   }
 
  private:
+  Peer* CurrentPeer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return peer_.get();
+  }
+
+  // JS thread, gDebuggerMu held: who reads the socket. JS, from its event loop, unless a
+  // debugger holds it (or the loop cannot watch the socket): then the I/O thread, whose reads
+  // TSFN calls deliver once JS runs again, before what JS reads afterwards.
+  void UpdateReader(bool paused) {
+    Peer* peer = CurrentPeer();
+    if (!kJsThreadReads || !peer) return;
+#ifndef _WIN32
+    const bool js = !paused && watch_ && watch_->Start();
+    if (!js && watch_) watch_->Stop();
+    peer->SetOwnerReads(js);
+#endif
+  }
+
+  // JS thread, once connect() is settled: the socket is read from the event loop.
+  void StartReading(Napi::Env env) {
+#ifndef _WIN32
+    Peer* peer = CurrentPeer();
+    if (!peer) return;
+    async_ = std::make_shared<Napi::AsyncContext>(env, "rras-bridge channel");
+    watch_ = std::make_unique<FdWatch>(env, peer->fd(), [this] { OnReadable(); });
+    std::lock_guard<std::mutex> lock(gDebuggerMu);
+    UpdateReader(gDebuggerPaused);
+#else
+    (void)env;
+#endif
+  }
+
+#ifndef _WIN32
+  // JS thread, from the event loop: the socket is readable. What one read brings is delivered
+  // now; a closed channel is not watched any more (its close event comes from the I/O thread).
+  void OnReadable() {
+    Peer* peer = CurrentPeer();
+    if (!peer) return;
+    if (!peer->ReadAvailable()) watch_->Stop();
+    DeliverReady();
+  }
+
+  // JS thread, outside any JS: delivers the queue, a batch per callback scope (its microtasks
+  // run as it closes, before the next batch). A TSFN call still pending finds less, or nothing.
+  void DeliverReady() {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Function cb = onEvent_.Value();
+    const std::shared_ptr<Napi::AsyncContext> async = async_;  // a handler may close the channel
+    for (;;) {
+      std::vector<std::unique_ptr<Event>> batch;
+      {
+        std::lock_guard<std::mutex> lock(queueMu_);
+        batch = TakeBatch();
+      }
+      if (batch.empty()) return;
+      Napi::CallbackScope callback(env, *async);
+      if (!DeliverBatch(env, cb, batch)) return;  // the channel is gone
+    }
+  }
+#endif
+
+  // The reading thread: the JS thread's reads are delivered by OnReadable once the read is
+  // handled, the I/O thread's by a TSFN call.
+  void Arrived(std::unique_ptr<Event> ev) {
+    if (std::this_thread::get_id() != jsThread_) {
+      Post(std::move(ev));
+      return;
+    }
+    std::lock_guard<std::mutex> lock(queueMu_);
+    queue_.push_back(std::move(ev));
+  }
 
   // Any thread but JS's: queues the event; false when the function is closing (JS is gone).
   bool Post(std::unique_ptr<Event> ev) {
@@ -346,34 +438,47 @@ class Channel : public Napi::ObjectWrap<Channel> {
     return e.message.type != wire::MsgType::UpdateRoutes && e.message.type != wire::MsgType::Heartbeat;
   }
 
-  // JS thread: delivers the events queued up to the first one that is delivered Alone (or
-  // that one alone); the rest come in the next call, after this one's microtasks. One that
-  // throws is reported as an uncaught exception (the host's handler logs it and exits), and
-  // the rest are still delivered: a message already read is never dropped.
+  // queueMu_ held: takes the events queued up to the first one that is delivered Alone (or
+  // that one alone); the rest come in the next batch, after this one's microtasks.
+  std::vector<std::unique_ptr<Event>> TakeBatch() {
+    auto end = queue_.begin();
+    if (end != queue_.end() && Alone(**end)) {
+      ++end;
+    } else {
+      while (end != queue_.end() && !Alone(**end) && size_t(end - queue_.begin()) < kMaxBatch) ++end;
+    }
+    std::vector<std::unique_ptr<Event>> batch(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+    queue_.erase(queue_.begin(), end);
+    return batch;
+  }
+
+  // JS thread (a TSFN call): delivers a batch, and posts another call for the rest.
   void DeliverQueued(Napi::Env env, Napi::Function cb) {
-    const std::shared_ptr<bool> alive = alive_;
     std::vector<std::unique_ptr<Event>> batch;
     bool more;
     {
       std::lock_guard<std::mutex> lock(queueMu_);
-      auto end = queue_.begin();
-      if (end != queue_.end() && Alone(**end)) {
-        ++end;
-      } else {
-        while (end != queue_.end() && !Alone(**end) && size_t(end - queue_.begin()) < kMaxBatch) ++end;
-      }
-      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
-      queue_.erase(queue_.begin(), end);
+      batch = TakeBatch();
       more = deliveryPosted_ = !queue_.empty();
     }
     if (more) PostDelivery();
-    // One scope for the batch (at most kMaxBatch events), so the names are fetched once.
     Napi::HandleScope scope(env);
+    DeliverBatch(env, cb, batch);
+  }
+
+  // JS thread: one onEvent call per event. One that throws is reported as an uncaught
+  // exception (the host's handler logs it and exits), and the rest are still delivered: a
+  // message already read is never dropped. False: the channel was collected by a handler's
+  // doing (nothing of it may be touched).
+  bool DeliverBatch(Napi::Env env, Napi::Function cb, const std::vector<std::unique_ptr<Event>>& batch) {
+    const std::shared_ptr<bool> alive = alive_;
+    // One set of names for the batch (at most kMaxBatch events), fetched once.
     PropertyNames::Batch names(env);
     for (const auto& e : batch) {
       Deliver(env, cb, *e);
-      if (!*alive) return;  // the channel was collected by a handler's doing
+      if (!*alive) return false;
     }
+    return true;
   }
 
   void Deliver(Napi::Env env, Napi::Function cb, Event& e) {
@@ -381,6 +486,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
       if (!deferred_) return;
       if (e.text.empty()) {
         deferred_->Resolve(ToJs(env, e.message).Get("fields"));
+        StartReading(env);
       } else {
         Napi::Error error = Napi::Error::New(env, e.text);
         if (e.code) error.Set("code", Napi::Number::New(env, e.code));
@@ -522,9 +628,9 @@ class Channel : public Napi::ObjectWrap<Channel> {
     return o;
   }
 
-  // Cancels a connect in progress, stops the connector and I/O threads, joins them, then
-  // releases the TSFN. Runs on the JS thread (close(), cleanup hook, finalizer), which the
-  // join holds only until the connector sees the cancel.
+  // Cancels a connect in progress, stops watching the socket, stops the connector and I/O
+  // threads, joins them, then releases the TSFN. Runs on the JS thread (close(), cleanup hook,
+  // finalizer), which the join holds only until the connector sees the cancel.
   void Shutdown(const std::string& reason) {
     Flush();  // what JS sent before closing goes first
     std::unique_ptr<Peer> peer;
@@ -535,6 +641,9 @@ class Channel : public Napi::ObjectWrap<Channel> {
     }
     cancel_.Raise();
     if (connector_.joinable()) connector_.join();
+#ifndef _WIN32
+    watch_.reset();  // before the Peer (and its descriptor) goes
+#endif
     {
       std::lock_guard<std::mutex> lock(mu_);
       peer = std::move(peer_);
@@ -568,6 +677,11 @@ class Channel : public Napi::ObjectWrap<Channel> {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint32_t maxFrame_ = wire::kDefaultMaxFrame;
   std::optional<wire::Message> heartbeat_;  // the last one forwarded to JS (gDebuggerMu)
+  const std::thread::id jsThread_ = std::this_thread::get_id();  // the environment's
+#ifndef _WIN32
+  std::unique_ptr<FdWatch> watch_;                // the socket on the event loop, once connected
+  std::shared_ptr<Napi::AsyncContext> async_;     // what each batch read by JS runs in
+#endif
 };
 
 }  // namespace
@@ -581,8 +695,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setDebuggerPaused", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(gDebuggerMu);
     gDebuggerPaused = info[0].ToBoolean().Value();
-    if (gDebuggerPaused)
-      for (Channel* c : gChannels) c->OnPause();
+    for (Channel* c : gChannels) c->OnDebuggerPaused(gDebuggerPaused);
   }));
   return exports;
 }

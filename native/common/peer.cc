@@ -104,7 +104,7 @@ void Peer::Finish(const std::string& reason) {
     closed_ = true;
     if (closeReason_.empty()) closeReason_ = reason;
   }
-  stream_.Reset();
+  EndStream();
   if (handlers_.onClose) handlers_.onClose(reason);
 }
 

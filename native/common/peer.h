@@ -2,6 +2,8 @@
 // them to onMessage, and a bounded outgoing queue that never blocks the sender (a frame sent
 // with the queue empty is written by the sender's thread at once, without waking the I/O
 // thread). Used by both the protocol library (RRAS side) and the addon (host side).
+// On POSIX the owner may read instead (Limits::ownerReads: the host's JS thread, from its
+// event loop), handing reading to the I/O thread while it cannot (a debugger holds it).
 #pragma once
 
 #include <atomic>
@@ -9,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "stream.h"
 #include "wire.h"
@@ -32,7 +35,7 @@ enum class SendResult {
 class Peer {
  public:
   struct Handlers {
-    // Called on the I/O thread, in arrival order.
+    // Called on the I/O thread (or the owner's, when it reads), in arrival order.
     std::function<void(wire::Message&&)> onMessage;
     // Called once, on the I/O thread, when the channel ends for any reason.
     std::function<void(const std::string& reason)> onClose;
@@ -45,6 +48,10 @@ class Peer {
     uint32_t maxFrameIn = 0;                      // a smaller cap on frames received; 0: maxFrame
     size_t highWater = 64u << 20;  // outgoing bytes queued before Send refuses
     uint32_t version = wire::kVersion;  // agreed in the handshake: both ways' codec speaks it
+    // POSIX: the owner reads (ReadAvailable, when fd() is readable), so that the I/O thread
+    // does not wake per message; it writes what the socket did not take at once, and reads
+    // only while the owner hands reading to it (SetOwnerReads). Ignored on Windows.
+    bool ownerReads = false;
   };
 
   // initial: bytes already read from the stream after the handshake (decoded first).
@@ -70,6 +77,19 @@ class Peer {
   void SetVersion(uint32_t v) { version_.store(v); }
   size_t queuedBytes() const;
   PeerStats stats() const;
+#ifndef _WIN32
+  // ownerReads: the socket, for the owner's event loop; open until ~Peer (a closed channel
+  // shuts it down instead), so a watch on it never sees the number reused.
+  int fd() const { return stream_.get(); }
+  // ownerReads, on the owner's thread once fd() is readable: reads what is there without
+  // blocking and hands its frames to onMessage on this thread. False once the channel is
+  // closed (stop watching; onClose follows on the I/O thread); true, reading nothing, while
+  // the I/O thread reads.
+  bool ReadAvailable();
+  // ownerReads: whether the owner (true, the start) or the I/O thread reads. Any thread;
+  // frames keep their order across a switch (one reads at a time, one decoder).
+  void SetOwnerReads(bool owner);
+#endif
 
  private:
   void Run();
@@ -80,8 +100,14 @@ class Peer {
   size_t WriteNow(const char* data, size_t n);
   // Hands every complete frame to onMessage; the reason to close on a malformed one.
   std::string Dispatch(wire::FrameDecoder& dec);
+#ifndef _WIN32
+  // Reads once without blocking (readMu_ held) and dispatches: the reason to close, if any.
+  std::string ReadOnce();
+#endif
   // The end of the I/O thread (both platforms): closed for good, then onClose.
   void Finish(const std::string& reason);
+  // Finish's end of the stream: closed, or (ownerReads) shut down both ways and closed by ~Peer.
+  void EndStream();
 
   Stream stream_;
   Handlers handlers_;
@@ -96,6 +122,12 @@ class Peer {
   std::atomic<bool> closed_{false};
   Stream wakeRead_, wakeWrite_;
   std::string initial_;
+#ifndef _WIN32
+  std::mutex readMu_;              // held by whichever thread reads and dispatches
+  wire::FrameDecoder decoder_;     // guarded by readMu_
+  std::vector<char> receive_;      // guarded by readMu_: the read buffer
+  bool ownerReading_ = true;       // guarded by mu_ (ownerReads): the owner reads, not the I/O thread
+#endif
   std::thread thread_;
 };
 

@@ -1,3 +1,8 @@
+// Peer on POSIX: the I/O thread polls the socket and a wake pipe (Send/Close/SetOwnerReads).
+// Without Limits::ownerReads it reads, decodes and writes; with it, the owner reads from its
+// own event loop (ReadAvailable) and this thread writes what the socket did not take at once,
+// and reads only while the owner hands reading to it. Either reader holds readMu_ from the
+// read to the last frame handed on, so frames keep their order across a switch.
 #ifndef _WIN32
 #include <fcntl.h>
 #include <poll.h>
@@ -11,13 +16,19 @@
 #include "peer.h"
 
 namespace rrasbridge {
+namespace {
+// A route batch is ~150 KB a frame: read it in one or two calls, not ten (issue 12).
+constexpr size_t kReceiveBytes = 256u << 10;
+}  // namespace
 
 Peer::Peer(Stream stream, Handlers handlers, Limits limits, std::string initial)
     : stream_(std::move(stream)),
       handlers_(std::move(handlers)),
       limits_(limits),
       version_(limits.version),
-      initial_(std::move(initial)) {
+      decoder_(limits.maxFrameIn ? limits.maxFrameIn : limits.maxFrame, limits.version),
+      receive_(kReceiveBytes) {
+  decoder_.Feed(initial.data(), initial.size());  // dispatched by the I/O thread as it starts
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
     wakeRead_.Reset(fds[0]);
@@ -45,26 +56,73 @@ size_t Peer::WriteNow(const char* data, size_t n) {
   return sent > 0 ? static_cast<size_t>(sent) : 0;
 }
 
+void Peer::EndStream() {
+  if (!limits_.ownerReads) {
+    stream_.Reset();
+    return;
+  }
+  // The other end sees the close now; the descriptor stays open until ~Peer, after the
+  // owner stopped watching it.
+  ::shutdown(stream_.get(), SHUT_RDWR);
+}
+
+std::string Peer::ReadOnce() {
+  // Never blocking: the other reader may have taken what poll announced.
+  const ssize_t n = ::recv(stream_.get(), receive_.data(), receive_.size(), MSG_DONTWAIT);
+  if (n > 0) {
+    decoder_.Feed(receive_.data(), static_cast<size_t>(n));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stats_.bytesIn += static_cast<uint64_t>(n);
+    }
+    return Dispatch(decoder_);
+  }
+  if (n == 0) return "peer closed the connection";
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return {};
+  return std::string("recv: ") + std::strerror(errno);
+}
+
+bool Peer::ReadAvailable() {
+  std::string reason;
+  {
+    std::lock_guard<std::mutex> read(readMu_);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return false;
+      if (!ownerReading_) return true;
+    }
+    reason = ReadOnce();
+    if (reason.empty()) return true;
+    // Closed before readMu_ goes: the I/O thread, should it read next, sees closed_ and
+    // dispatches nothing after a malformed frame.
+    Close(reason);  // the I/O thread ends the channel and reports it (onClose)
+  }
+  return false;
+}
+
+void Peer::SetOwnerReads(bool owner) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ownerReading_ == owner) return;
+    ownerReading_ = owner;
+  }
+  Wake();  // to poll the socket for reading, or to stop
+}
+
 void Peer::Run() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ioThread_ = std::this_thread::get_id();
   }
-  wire::FrameDecoder dec(limits_.maxFrameIn ? limits_.maxFrameIn : limits_.maxFrame, limits_.version);
   std::string reason;
-  // A route batch is ~150 KB a frame: read it in one or two calls, not ten (issue 12).
-  constexpr size_t kReceiveBytes = 256u << 10;
-  std::vector<char> buffer(kReceiveBytes);
-  char* const buf = buffer.data();
+  {
+    std::lock_guard<std::mutex> read(readMu_);
+    reason = Dispatch(decoder_);  // what the handshake read past its reply
+  }
   const int fd = stream_.get();
-  auto dispatch = [&] {
-    if (reason.empty()) reason = Dispatch(dec);
-  };
-  dec.Feed(initial_.data(), initial_.size());
-  initial_.clear();
-  dispatch();
+  char drain[64];
   while (reason.empty()) {
-    bool wantWrite;
+    bool wantWrite, wantRead;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (closed_ || (closeWhenSent_ && out_.empty())) {
@@ -72,20 +130,25 @@ void Peer::Run() {
         break;
       }
       wantWrite = !out_.empty();
+      wantRead = !limits_.ownerReads || !ownerReading_;
     }
-    pollfd p[2] = {{fd, static_cast<short>(POLLIN | (wantWrite ? POLLOUT : 0)), 0},
-                   {wakeRead_.get(), POLLIN, 0}};
+    const short events = static_cast<short>((wantRead ? POLLIN : 0) | (wantWrite ? POLLOUT : 0));
+    // Nothing to do on the socket (the owner reads, nothing to write): left out, or its
+    // hang-up would spin this thread until the owner sees it.
+    pollfd p[2] = {{events ? fd : -1, events, 0}, {wakeRead_.get(), POLLIN, 0}};
     if (::poll(p, 2, -1) < 0) {
       if (errno == EINTR) continue;
       reason = std::string("poll: ") + std::strerror(errno);
       break;
     }
     if (p[1].revents & POLLIN)
-      while (::read(wakeRead_.get(), buf, kReceiveBytes) > 0) {
+      while (::read(wakeRead_.get(), drain, sizeof drain) > 0) {
       }
-    if (p[0].revents & POLLOUT) {
+    // Writing only: a hang-up or error is found by the send it makes fail.
+    const short writable = static_cast<short>(POLLOUT | (wantRead ? 0 : POLLHUP | POLLERR));
+    if (p[0].revents & writable) {
       std::lock_guard<std::mutex> lock(mu_);
-      ssize_t n = ::send(fd, out_.data(), out_.size(), MSG_NOSIGNAL);
+      ssize_t n = ::send(fd, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n > 0) {
         out_.erase(0, static_cast<size_t>(n));
         stats_.bytesOut += static_cast<uint64_t>(n);
@@ -93,20 +156,9 @@ void Peer::Run() {
         reason = std::string("send: ") + std::strerror(errno);
       }
     }
-    if (reason.empty() && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-      ssize_t n = ::recv(fd, buf, kReceiveBytes, 0);
-      if (n > 0) {
-        dec.Feed(buf, static_cast<size_t>(n));
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          stats_.bytesIn += static_cast<uint64_t>(n);
-        }
-        dispatch();
-      } else if (n == 0) {
-        reason = "peer closed the connection";
-      } else if (errno != EAGAIN && errno != EINTR) {
-        reason = std::string("recv: ") + std::strerror(errno);
-      }
+    if (reason.empty() && wantRead && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      std::lock_guard<std::mutex> read(readMu_);
+      if (!closed_) reason = ReadOnce();
     }
   }
   Finish(reason);

@@ -1,7 +1,8 @@
 // Peer on Windows: the I/O thread keeps one overlapped read always pending, at most one
 // overlapped write, and waits on their events plus a wake event (Send/Close). Same
 // semantics as peer_posix.cc: handlers run on the I/O thread, Send never blocks, and Send
-// refuses once the queue passes its high-water mark.
+// refuses once the queue passes its high-water mark. Limits::ownerReads is not offered here
+// (a named pipe cannot be polled by libuv): the I/O thread is always the reader.
 #ifdef _WIN32
 #include "win32.h"
 
@@ -61,6 +62,8 @@ void Peer::Wake() {
 }
 
 size_t Peer::WriteNow(const char*, size_t) { return 0; }  // the I/O thread's overlapped writes only
+
+void Peer::EndStream() { stream_.Reset(); }  // the I/O thread always reads here (no ownerReads)
 
 void Peer::Run() {
   {
