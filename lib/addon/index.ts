@@ -171,7 +171,7 @@ export interface Addon {
   RouteMirror: new () => RouteMirror;
   wireVersion: number;
   schema: WireSchema;
-  /** While true, the channels' I/O threads answer heartbeats themselves (a debugger holds JS). */
+  /** While true, the channels' I/O threads read the channels and answer heartbeats themselves (a debugger holds JS; what else they read is delivered after it). */
   setDebuggerPaused(paused: boolean): void;
 }
 

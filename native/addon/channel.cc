@@ -337,10 +337,10 @@ class Channel : public Napi::ObjectWrap<Channel> {
   // JS thread, gDebuggerMu held: who reads the socket. JS, from its event loop, unless a
   // debugger holds it (or the loop cannot watch the socket): then the I/O thread, whose reads
   // TSFN calls deliver once JS runs again, before what JS reads afterwards.
-  void UpdateReader(bool paused) {
-    Peer* peer = CurrentPeer();
-    if (!kJsThreadReads || !peer) return;
+  void UpdateReader([[maybe_unused]] bool paused) {
 #ifndef _WIN32
+    Peer* peer = CurrentPeer();
+    if (!peer) return;
     const bool js = !paused && watch_ && watch_->Start();
     if (!js && watch_) watch_->Stop();
     peer->SetOwnerReads(js);
@@ -348,7 +348,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   }
 
   // JS thread, once connect() is settled: the socket is read from the event loop.
-  void StartReading(Napi::Env env) {
+  void StartReading([[maybe_unused]] Napi::Env env) {
 #ifndef _WIN32
     Peer* peer = CurrentPeer();
     if (!peer) return;
@@ -356,8 +356,6 @@ class Channel : public Napi::ObjectWrap<Channel> {
     watch_ = std::make_unique<FdWatch>(env, peer->fd(), [this] { OnReadable(); });
     std::lock_guard<std::mutex> lock(gDebuggerMu);
     UpdateReader(gDebuggerPaused);
-#else
-    (void)env;
 #endif
   }
 
