@@ -5,33 +5,14 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import test from 'ava';
 import { loadAddon, type ChannelEvent } from '../lib/addon/index.js';
-import { connectedChannel, encodeFrame, fakeLibrary } from './fixtures/fake-library.js';
+import { connectedChannel, encodeFrame, fakeLibrary, mixedFrames } from './fixtures/fake-library.js';
 
 const SAVE_REPLIES = 3000; // well past one batch (256) and one read (16 KiB)
-
-/** Replies (batched together), DoUpdateRoutes (batched) and interfaceStatus (delivered alone), interleaved. */
-function mixedFrames(count: number): { frames: Buffer; sent: string[] } {
-  const parts: Buffer[] = [];
-  const sent: string[] = [];
-  for (let id = 1; id <= count; id++) {
-    if (id % 97 === 0) {
-      parts.push(encodeFrame('interfaceStatus', id, { interfaceIndex: 7, statusType: 0, active: 1, binding: Buffer.alloc(0) }));
-      sent.push(`interfaceStatus ${id}`);
-    } else if (id % 5 === 0) {
-      parts.push(encodeFrame('updateRoutes', id, { interfaceIndex: 7 }));
-      sent.push(`updateRoutes ${id}`);
-    } else {
-      parts.push(encodeFrame('saveConfig', id, {}, { reply: true, status: id % 11 === 0 ? 87 : 0, error: id % 11 === 0 ? 'refused' : '' }));
-      sent.push(`saveConfig ${id}`);
-    }
-  }
-  return { frames: Buffer.concat(parts), sent };
-}
 
 test('messages written at once all reach onEvent once each, in the order sent, with their fields', async (t) => {
   const lib = await fakeLibrary();
   t.teardown(() => lib.close());
-  const { frames, sent } = mixedFrames(SAVE_REPLIES);
+  const { frames, sent } = mixedFrames(1, SAVE_REPLIES);
   const seen: string[] = [];
   let refused = 0;
   let done!: () => void;

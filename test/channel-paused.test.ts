@@ -9,7 +9,7 @@ import path from 'node:path';
 import type net from 'node:net';
 import test from 'ava';
 import { loadAddon } from '../lib/addon/index.js';
-import { encodeFrame, fakeLibrary } from './fixtures/fake-library.js';
+import { encodeFrame, fakeLibrary, mixedFrames } from './fixtures/fake-library.js';
 
 const DEADLINE_MS = 60_000; // a host under load can be slow; the JS thread is blocked anyway
 
@@ -66,23 +66,12 @@ test('while a debugger pauses the host, heartbeats are answered; what arrived me
   // Before the pause (read by JS), during it (read by the I/O thread; one write, then
   // another), after it: replies, DoUpdateRoutes and interfaceStatus (delivered alone) mixed.
   const sent: string[] = [];
-  let id = 0;
+  let id = 1;
   const batch = (count: number) => {
-    const parts: Buffer[] = [];
-    for (let i = 0; i < count; i++) {
-      id++;
-      if (id % 13 === 0) {
-        parts.push(encodeFrame('interfaceStatus', id, { interfaceIndex: 7, statusType: 0, active: 1, binding: Buffer.alloc(0) }));
-        sent.push(`interfaceStatus ${id}`);
-      } else if (id % 4 === 0) {
-        parts.push(encodeFrame('updateRoutes', id, { interfaceIndex: 7 }));
-        sent.push(`updateRoutes ${id}`);
-      } else {
-        parts.push(encodeFrame('saveConfig', id, {}, { reply: true }));
-        sent.push(`saveConfig ${id}`);
-      }
-    }
-    return Buffer.concat(parts);
+    const part = mixedFrames(id, count);
+    id += count;
+    sent.push(...part.sent);
+    return part.frames;
   };
   const heartbeat = (beatId: number, seq: number) => encodeFrame('heartbeat', beatId, { seq });
   const before = batch(40);
