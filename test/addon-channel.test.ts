@@ -1,8 +1,10 @@
 // The host's channel (native/addon/channel.cc) as the host uses it.
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import test from 'ava';
 import { loadAddon } from '../lib/addon/index.js';
+import { encodeFrame, fakeLibrary } from './fixtures/fake-library.js';
 
 // An address nobody listens on: the connector keeps retrying it until its deadline.
 const nowhere = () =>
@@ -31,3 +33,35 @@ test('connect() refuses a wire version this build does not speak, naming the ran
     message: `connect(): maxVersion must be from ${schema.minVersion} to ${schema.version}`,
   });
 });
+
+// A host in a worker thread that ends without close(), after reading from the channel on its
+// own event loop: the environment's cleanup stops the channel's threads and closes its
+// handles without bringing the process down, and the library sees the channel closed.
+const workerHost = (address: string, ending: 'exit' | 'terminate') => `
+  const { parentPort } = require('node:worker_threads');
+  const { Channel } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'addon', 'index.js'))}).loadAddon();
+  let seen = 0;
+  const channel = new Channel({ onEvent(e) {
+    if (e.event === 'message' && ++seen === 100) parentPort.postMessage('read');
+  } });
+  parentPort.on('message', () => process.exit(0));
+  void channel.connect({ address: ${JSON.stringify(address)}, token: Buffer.alloc(32), pid: process.pid });
+`;
+
+for (const ending of ['exit', 'terminate'] as const) {
+  test(`a channel left open in a worker thread that ends (${ending}) is closed with it, and the process goes on`, async (t) => {
+    const lib = await fakeLibrary();
+    t.teardown(() => lib.close());
+    const worker = new Worker(workerHost(lib.address, ending), { eval: true });
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const socket = await lib.connected;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => encodeFrame('saveConfig', i + 1, {}, { reply: true }))));
+    await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+    if (ending === 'terminate') await worker.terminate();
+    else worker.postMessage('exit');
+    t.is(await exited, ending === 'exit' ? 0 : 1); // terminate() ends a worker with 1
+    await closed;
+    t.pass();
+  });
+}
