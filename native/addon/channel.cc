@@ -322,8 +322,10 @@ class Channel : public Napi::ObjectWrap<Channel> {
   // gDebuggerMu held, on the thread that set it: a pause began (answer what JS has not, and
   // hand reading to the I/O thread) or ended (JS reads again).
   void OnDebuggerPaused(bool paused) {
-    if (paused && heartbeat_) AnswerHeartbeat(*heartbeat_);
-    heartbeat_.reset();
+    if (paused) {
+      if (heartbeat_) AnswerHeartbeat(*heartbeat_);
+      heartbeat_.reset();
+    }
     // A channel of another thread's environment: its JS thread is not the one paused.
     if (std::this_thread::get_id() == jsThread_) UpdateReader(paused);
   }
@@ -366,7 +368,11 @@ class Channel : public Napi::ObjectWrap<Channel> {
     Peer* peer = CurrentPeer();
     if (!peer) return;
     if (!peer->ReadAvailable()) watch_->Stop();
-    DeliverReady();
+    try {
+      DeliverReady();
+    } catch (const Napi::Error& err) {  // no scope to run JS in (the environment is ending)
+      napi_fatal_exception(Env(), err.Value());
+    }
   }
 
   // JS thread, outside any JS: delivers the queue, a batch per callback scope (its microtasks
