@@ -7,7 +7,8 @@
 // thread wakes per message (issue 12). On Windows (selected at compile time: a named pipe
 // cannot be uv_poll'ed) the Peer's I/O thread reads, and what it receives reaches JS through
 // one ThreadSafeFunction per channel (never blocking the I/O thread on JS); POSIX uses that
-// path too while the I/O thread reads (below), and for the connect's outcome and the close.
+// path too while the I/O thread reads (below, and while JS works through a backlog longer
+// than kSpillAfter), and for the connect's outcome and the close.
 // close() cancels a connect in progress, stops watching the socket, then stops and joins
 // both threads; an environment cleanup hook does the same before the environment is torn
 // down.
@@ -23,6 +24,7 @@
 #include <unistd.h>
 #endif
 
+#include <chrono>
 #include <deque>
 #include <iterator>
 #include <memory>
@@ -89,6 +91,11 @@ constexpr size_t kHeldFlushBytes = 64u << 10;
 // run after each batch, as after a socket's 'data' event that carries several messages.
 // Messages that change the host's state on arrival come alone (Alone).
 constexpr size_t kMaxBatch = 256;  // events per call at most (their JS values live until its end)
+// JS behind what it read for this long (one delivery still going, more queued): the I/O
+// thread reads meanwhile, as on Windows, so the library's queue does not grow while JS
+// works through the backlog (the library restarts a host whose queue passes its high-water
+// mark); JS takes reading back once it has caught up.
+constexpr std::chrono::milliseconds kSpillAfter{20};
 struct Event {
   enum class Kind { Connected, Message, Closed } kind;
   wire::Message message;
@@ -382,16 +389,39 @@ class Channel : public Napi::ObjectWrap<Channel> {
     Napi::HandleScope scope(env);
     Napi::Function cb = onEvent_.Value();
     const std::shared_ptr<Napi::AsyncContext> async = async_;  // a handler may close the channel
+    const auto start = std::chrono::steady_clock::now();
     for (;;) {
       std::vector<std::unique_ptr<Event>> batch;
+      bool backlog;
       {
         std::lock_guard<std::mutex> lock(queueMu_);
         batch = TakeBatch();
+        backlog = !queue_.empty();
       }
       if (batch.empty()) return;
-      Napi::CallbackScope callback(env, *async);
-      if (!DeliverBatch(env, cb, batch)) return;  // the channel is gone
+      {
+        Napi::CallbackScope callback(env, *async);
+        if (!DeliverBatch(env, cb, batch)) return;  // the channel is gone
+      }
+      if (backlog && std::chrono::steady_clock::now() - start >= kSpillAfter) return Spill();
     }
+  }
+
+  // JS thread: hands reading to the I/O thread while JS works through a backlog; the rest
+  // of the queue goes by TSFN calls, like what the I/O thread reads now (DeliverQueued takes
+  // reading back once the queue is empty).
+  void Spill() {
+    Peer* peer = CurrentPeer();
+    if (!peer || !watch_) return;
+    watch_->Stop();
+    peer->SetOwnerReads(false);
+    spilling_ = true;
+    {
+      std::lock_guard<std::mutex> lock(queueMu_);
+      if (queue_.empty() || deliveryPosted_) return;
+      deliveryPosted_ = true;
+    }
+    PostDelivery();
   }
 #endif
 
@@ -467,7 +497,14 @@ class Channel : public Napi::ObjectWrap<Channel> {
     }
     if (more) PostDelivery();
     Napi::HandleScope scope(env);
-    DeliverBatch(env, cb, batch);
+    if (!DeliverBatch(env, cb, batch)) return;
+#ifndef _WIN32
+    if (!more && spilling_) {  // caught up: JS reads again (unless a debugger holds it)
+      spilling_ = false;
+      std::lock_guard<std::mutex> lock(gDebuggerMu);
+      UpdateReader(gDebuggerPaused);
+    }
+#endif
   }
 
   // JS thread: one onEvent call per event. One that throws is reported as an uncaught
@@ -685,6 +722,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
 #ifndef _WIN32
   std::unique_ptr<FdWatch> watch_;                // the socket on the event loop, once connected
   std::shared_ptr<Napi::AsyncContext> async_;     // what each batch read by JS runs in
+  bool spilling_ = false;  // JS thread's: the I/O thread reads while JS works through a backlog
 #endif
 };
 
