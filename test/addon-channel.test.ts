@@ -36,19 +36,25 @@ test('connect() refuses a wire version this build does not speak, naming the ran
 
 // A host in a worker thread that ends without close(), after reading from the channel on its
 // own event loop: the environment's cleanup stops the channel's threads and closes its
-// handles without bringing the process down, and the library sees the channel closed.
-const workerHost = (address: string, ending: 'exit' | 'terminate') => `
+// handles without bringing the process down, and the library sees the channel closed. The
+// worker ends from outside (terminate), on a message (exit), or from inside a handler with
+// messages of the same read still to deliver (handler: no JS can run for them any more).
+type Ending = 'exit' | 'terminate' | 'handler';
+const workerHost = (address: string, ending: Ending) => `
   const { parentPort } = require('node:worker_threads');
   const { Channel } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'addon', 'index.js'))}).loadAddon();
   let seen = 0;
   const channel = new Channel({ onEvent(e) {
-    if (e.event === 'message' && ++seen === 100) parentPort.postMessage('read');
+    if (e.event !== 'message') return;
+    ++seen;
+    if (${JSON.stringify(ending)} === 'handler' && seen === 50) process.exit(0);
+    if (seen === 100) parentPort.postMessage('read');
   } });
   parentPort.on('message', () => process.exit(0));
   void channel.connect({ address: ${JSON.stringify(address)}, token: Buffer.alloc(32), pid: process.pid });
 `;
 
-for (const ending of ['exit', 'terminate'] as const) {
+for (const ending of ['exit', 'terminate', 'handler'] as const) {
   test(`a channel left open in a worker thread that ends (${ending}) is closed with it, and the process goes on`, async (t) => {
     const lib = await fakeLibrary();
     t.teardown(() => lib.close());
@@ -57,10 +63,12 @@ for (const ending of ['exit', 'terminate'] as const) {
     const socket = await lib.connected;
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => encodeFrame('saveConfig', i + 1, {}, { reply: true }))));
-    await new Promise<void>((resolve) => worker.once('message', () => resolve()));
-    if (ending === 'terminate') await worker.terminate();
-    else worker.postMessage('exit');
-    t.is(await exited, ending === 'exit' ? 0 : 1); // terminate() ends a worker with 1
+    if (ending !== 'handler') {
+      await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      if (ending === 'terminate') await worker.terminate();
+      else worker.postMessage('exit');
+    }
+    t.is(await exited, ending === 'terminate' ? 1 : 0); // terminate() ends a worker with 1
     await closed;
     t.pass();
   });

@@ -510,21 +510,27 @@ class Channel : public Napi::ObjectWrap<Channel> {
   // JS thread: one onEvent call per event. One that throws is reported as an uncaught
   // exception (the host's handler logs it and exits), and the rest are still delivered: a
   // message already read is never dropped. False: the channel was collected by a handler's
-  // doing (nothing of it may be touched).
+  // doing (nothing of it may be touched), or the environment runs no more JS (a worker that
+  // a handler ended: the rest would fail on their first Node-API call).
   bool DeliverBatch(Napi::Env env, Napi::Function cb, const std::vector<std::unique_ptr<Event>>& batch) {
+    if (jsGone_) return false;
     const std::shared_ptr<bool> alive = alive_;
     // One set of names for the batch (at most kMaxBatch events), fetched once.
     PropertyNames::Batch names(env);
     for (const auto& e : batch) {
-      Deliver(env, cb, *e);
+      if (!Deliver(env, cb, *e)) {
+        jsGone_ = true;
+        return false;
+      }
       if (!*alive) return false;
     }
     return true;
   }
 
-  void Deliver(Napi::Env env, Napi::Function cb, Event& e) {
+  // False: the environment runs no more JS.
+  bool Deliver(Napi::Env env, Napi::Function cb, Event& e) {
     if (e.kind == Event::Kind::Connected) {
-      if (!deferred_) return;
+      if (!deferred_) return true;
       if (e.text.empty()) {
         deferred_->Resolve(ToJs(env, e.message).Get("fields"));
         StartReading(env);
@@ -534,22 +540,25 @@ class Channel : public Napi::ObjectWrap<Channel> {
         deferred_->Reject(error.Value());
       }
       deferred_.reset();
-      return;
+      return true;
     }
     // A JS exception from the dispatcher is surfaced as an uncaught exception, not swallowed.
     try {
       if (e.kind == Event::Kind::Message) {
         CallWithMessage(env, cb, Value(), e.message);
-        return;
+        return true;
       }
       ObjectBuilder b(env);
       b.Add("event", PropertyNames::Of(env)(env, "close")).Add("reason", Napi::String::New(env, e.text));
-      Napi::Object o = b.Build();
+      napi_value o = b.Build();
       PropertyNames::Outside js(env);
-      cb.Call(Value(), {o});
+      CallJs(env, cb, Value(), 1, &o);
     } catch (const Napi::Error& err) {
       napi_fatal_exception(env, err.Value());
+    } catch (const JsUnavailable&) {
+      return false;  // the environment is ending (its cleanup closes the channel): no JS to tell
     }
+    return true;
   }
 
   Peer* LivePeer(Napi::Env env) {
@@ -717,6 +726,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
   bool referenced_ = false;  // Ref() taken by connect(), dropped by Shutdown
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   uint32_t maxFrame_ = wire::kDefaultMaxFrame;
+  bool jsGone_ = false;  // JS thread: a delivery found the environment running no more JS
   std::optional<wire::Message> heartbeat_;  // the last one forwarded to JS (gDebuggerMu)
   const std::thread::id jsThread_ = std::this_thread::get_id();  // the environment's
 #ifndef _WIN32

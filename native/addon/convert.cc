@@ -387,6 +387,22 @@ void KeepTimers(Napi::Env env) {
 
 Napi::Function SetImmediate(Napi::Env env) { return CacheOf(env).setImmediate.Value(); }
 
+Napi::Value CallJs(Napi::Env env, napi_value fn, napi_value self, size_t argc, const napi_value* argv) {
+  napi_value result = nullptr;
+  if (napi_call_function(env, self, fn, argc, argv, &result) == napi_ok) return Napi::Value(env, result);
+  napi_value thrown = nullptr;
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &thrown);
+  // With nothing pending, a call checked like every call into JS fails only while the
+  // environment can run none (a worker ending reports its termination as an exception too).
+  napi_value undefined = nullptr;
+  bool same = false;
+  napi_get_undefined(env, &undefined);
+  if (napi_strict_equals(env, undefined, undefined, &same) != napi_ok) throw JsUnavailable{};
+  if (thrown) throw Napi::Error(env, thrown);
+  throw Napi::Error::New(env);
+}
+
 Napi::Value CallWithMessage(Napi::Env env, Napi::Function cb, napi_value self, const wire::Message& m) {
   const wire::MessageSpec* spec = wire::FindSpec(m.type);
   const wire::FieldList* fields = wire::FieldsOf(m);
@@ -401,7 +417,8 @@ Napi::Value CallWithMessage(Napi::Env env, Napi::Function cb, napi_value self, c
     b.Add("event", PropertyNames::Of(env)(env, "message")).Add("message", ToJs(env, m));
     Napi::Object o = b.Build();
     PropertyNames::Outside js(env);
-    return cb.Call(self, {o});
+    napi_value arg = o;
+    return CallJs(env, cb, self, 1, &arg);
   }
   constexpr size_t kInlineArgs = 16;
   napi_value inlineArgs[kInlineArgs];
@@ -417,10 +434,8 @@ Napi::Value CallWithMessage(Napi::Env env, Napi::Function cb, napi_value self, c
     argv[n++] = m.error.empty() ? PropertyNames::Of(env)(env, "") : Napi::String::New(env, m.error);
   }
   for (size_t i = 0; i < count; ++i) argv[n++] = ValueToJs(env, (*fields)[i], m.fields[i]);
-  napi_value result;
   PropertyNames::Outside js(env);  // JS runs: what it calls has scopes of its own
-  NAPI_THROW_IF_FAILED(env, napi_call_function(env, env.Undefined(), fn, argc, argv, &result), Napi::Value());
-  return Napi::Value(env, result);
+  return CallJs(env, fn, env.Undefined(), argc, argv);
 }
 
 napi_value PropertyNames::operator()(napi_env env, const char* staticName) {

@@ -78,10 +78,16 @@ class ObjectBuilder {
 // {type, id, reply, status?, error?, fields: {...}, unknownBytes?}: the fields the message
 // carries (those of the channel's version).
 Napi::Object ToJs(Napi::Env env, const wire::Message& m);
+// Thrown instead of a Napi::Error when a call into JS failed with no exception pending: the
+// environment runs no more JS (a worker ending: process.exit() in a handler, terminate()).
+// node-addon-api's Error would need JS to wrap the failure, and aborts the process without it.
+struct JsUnavailable {};
+// fn.call(self, ...args), throwing what JS threw (Napi::Error) or JsUnavailable.
+Napi::Value CallJs(Napi::Env env, napi_value fn, napi_value self, size_t argc, const napi_value* argv);
 // cb.call(self, {event: 'message', message: ToJs(m)}) in one call into JS: a function compiled once per
 // message type and shape builds the three objects as literals (V8 makes a literal of a known
 // shape in a few instructions; a Node-API call per object and property cost more than the
-// host's handling of the message, issue 12). Returns cb's result; a JS exception throws.
+// host's handling of the message, issue 12). Returns cb's result; throws as CallJs.
 Napi::Value CallWithMessage(Napi::Env env, Napi::Function cb, napi_value self, const wire::Message& m);
 // The global setImmediate as it was when the addon loaded (KeepTimers, from its init): fake
 // timers a test installs later must not hold the channel's writes.
