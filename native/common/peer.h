@@ -121,8 +121,9 @@ class Peer {
   PeerStats stats_;
   std::atomic<bool> closed_{false};
   Stream wakeRead_, wakeWrite_;
-  std::string initial_;
-#ifndef _WIN32
+#ifdef _WIN32
+  std::string initial_;  // the handshake's leftover bytes, decoded first by the I/O thread
+#else
   std::mutex readMu_;              // held by whichever thread reads and dispatches
   wire::FrameDecoder decoder_;     // guarded by readMu_
   std::vector<char> receive_;      // guarded by readMu_: the read buffer
