@@ -103,3 +103,64 @@ test('a bundle that does not hold what its files hold is not run: the host loads
   fs.appendFileSync(path.join(lib, 'constants.js'), '\n// patched\n');
   t.is(ran(), 'main.js', 'a file patched by hand');
 });
+
+// The host compiles the bundle itself (lib/host/main.ts): with V8's code of it (bundle.cache,
+// which a host leaves as it exits) when that cache is of the same build and place, and with
+// the bundle's source map registered for stack traces.
+
+/** Runs the copy's host to its argument check; what the probe wrote at exit. */
+function hostProbe(t: { is(a: unknown, b: unknown, m?: string): void }, lib: string, atExit: string): string {
+  const probe = path.join(lib, '..', 'probe.js');
+  fs.writeFileSync(probe, `process.on('exit', () => { ${atExit} });\n`);
+  const host = spawnSync(process.execPath, ['-r', probe, path.join(lib, 'host', 'main.js'), '--bogus'], { encoding: 'utf8' });
+  t.is(host.status, 2, host.stderr);
+  return host.stdout;
+}
+
+test('a stack trace through the bundle names the library\'s .ts lines, compiled or from the code cache', (t) => {
+  const lib = copyOfDist(t);
+  const errors = path.join(lib, 'api', 'errors.js');
+  const cache = path.join(lib, 'host', 'bundle.cache');
+  fs.rmSync(cache, { force: true }); // a copy's build has none (its path is not the copy's)
+  const trace = () => JSON.parse(hostProbe(t, lib, `const m = require.cache[${JSON.stringify(errors)}];
+    process.stdout.write(JSON.stringify({ parent: require('path').basename(m.parent.filename), stack: new m.exports.ProtocolError(87, 'x').stack }));`)) as { parent: string; stack: string };
+  for (const how of ['compiled', 'from the cache']) {
+    const { parent, stack } = trace();
+    t.is(parent, 'bundle.js', `the module ran from the bundle (${how})`);
+    // The host's main, where its argument check exits, then the bundle's loader (no map there).
+    t.regex(stack, /\n {4}at main \(.*lib[\\/]host[\\/]start\.ts:\d+:\d+\)\n.*\n {4}at load \(.*[\\/]bundle\.js:/, how);
+    t.true(fs.existsSync(cache), 'the host left its code cache');
+  }
+});
+
+test('the bundle\'s code cache is used only for its own build and place; a cut or foreign cache still starts the host', (t) => {
+  const lib = copyOfDist(t);
+  const bundle = path.join(lib, 'host', 'bundle.js');
+  const cache = path.join(lib, 'host', 'bundle.cache');
+  const start = path.join(lib, 'host', 'start.js');
+  const ran = () => hostProbe(t, lib, `process.stdout.write(require('path').basename(require.cache[${JSON.stringify(start)}].parent.filename));`);
+  fs.rmSync(cache, { force: true });
+  t.is(ran(), 'bundle.js', 'no cache');
+  const good = fs.readFileSync(cache);
+  t.true(good.includes(`\n${bundle}\n`), 'the host left a cache for its bundle');
+  t.is(ran(), 'bundle.js', 'with the cache');
+  fs.writeFileSync(cache, good.subarray(0, good.length >> 1));
+  t.is(ran(), 'bundle.js', 'a cache cut short');
+  const header = good.subarray(0, good.indexOf(`${bundle}\n`) + bundle.length + 1);
+  fs.writeFileSync(cache, Buffer.concat([header, Buffer.alloc(good.length - header.length, 0x5a)]));
+  t.is(ran(), 'bundle.js', 'a cache of garbage');
+  // Another build of the same length: its recorded size of constants.js one byte more, so
+  // that it is stale (the files run). V8 would take the old cache (it checks the source's
+  // length only), whose code still has the old sizes and would run this bundle.
+  fs.writeFileSync(cache, good);
+  const code = fs.readFileSync(bundle, 'utf8');
+  const size = fs.statSync(path.join(lib, 'constants.js')).size;
+  const sizes = `"constants.js":${size}`;
+  t.true(code.includes(sizes) && String(size + 1).length === String(size).length, 'the bundle records the size of constants.js');
+  const rebuilt = code.replace(sizes, `"constants.js":${size + 1}`).replace(/code-cache:([0-9a-f]+)/, (_, tag: string) => `code-cache:${[...tag].reverse().join('')}`);
+  t.is(rebuilt.length, code.length);
+  const mtime = fs.statSync(bundle).mtime;
+  fs.writeFileSync(bundle, rebuilt);
+  fs.utimesSync(bundle, mtime, mtime);
+  t.is(ran(), 'main.js', 'the other build\'s own code ran (its stale sizes)');
+});
