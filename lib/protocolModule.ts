@@ -4,7 +4,6 @@
 // says how to build or load it, a missing file says so.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isProtocol } from './api/defineProtocol.js';
 import type { Protocol } from './api/types.js';
 import { CodedError } from './codedError.js';
@@ -34,7 +33,7 @@ export class ModuleLoadError extends CodedError<ModuleLoadFailure> {
  */
 async function importPath(modulePath: string): Promise<{ default?: unknown }> {
   const backslash = process.platform !== 'win32' && modulePath.includes('\\');
-  if (!backslash && !(isCommonJs(modulePath) && !esmFlags())) return import(pathToFileURL(modulePath).href) as Promise<{ default?: unknown }>;
+  if (!backslash && !(isCommonJs(modulePath) && !esmFlags())) return importFile(modulePath);
   try {
     // This module's own require (not node:module's createRequire: loading node:module costs a
     // host start about 2 ms, for the SourceMap class it exports).
@@ -44,11 +43,17 @@ async function importPath(modulePath: string): Promise<{ default?: unknown }> {
     return mod && (mod as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'Module' ? (mod as { default?: unknown }) : { default: mod };
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_REQUIRE_ESM') {
-      if (!backslash) return import(pathToFileURL(modulePath).href) as Promise<{ default?: unknown }>;
+      if (!backslash) return importFile(modulePath);
       throw new Error(`${modulePath}: an ES module cannot be loaded from a path with a backslash by this Node (it refuses such file URLs and cannot require an ES module); move it, build it as CommonJS, or use Node >= 20.19`);
     }
     throw err;
   }
+}
+
+/** import() of the module, from lib/importModule.ts (required when first needed, never bundled: see there). */
+function importFile(modulePath: string): Promise<{ default?: unknown }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  return (require('./importModule.js') as typeof import('./importModule.js')).importFile(modulePath);
 }
 
 /** Whether Node loads this file as CommonJS: .cjs, or .js whose nearest package.json is not "type": "module". */

@@ -47,7 +47,8 @@ type Wrapper = (this: unknown, ...args: unknown[]) => void;
  *   file's name.
  * - V8's code cache (bundle.cache) spares compiling what the last host ran; a host that found
  *   none it could use leaves one as it exits (see keepCodeCache).
- * Together a third of a host start (issue 12's cold start).
+ * Together a third of a host start (issue 12's cold start). The bundle has no import(): Node
+ * 20 gives none to a script from a code cache (lib/importModule.ts, required, does them).
  */
 function run(code: string): Bundle {
   const m = new CjsModule(bundleFile, module);
@@ -60,7 +61,6 @@ function run(code: string): Bundle {
     const script = new vm.Script(`${WRAPPER}${code}\n})`, {
       filename: bundleFile,
       cachedData,
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
     if (header !== undefined && (cachedData === undefined || script.cachedDataRejected)) keepCodeCache(script, header);
     if (sourceMapsOn) {
@@ -127,8 +127,7 @@ function bundle(): Bundle | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see run()
-  const b = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? run(code) : (require('./bundle.js') as Bundle);
+  const b = run(code);
   return b.fresh() ? b : undefined;
 }
 
