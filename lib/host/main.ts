@@ -30,7 +30,19 @@ interface CjsModuleClass {
 const CjsModule = module.constructor as unknown as CjsModuleClass & { createRequire(file: string): NodeJS.Require };
 
 const bundleFile = path.join(__dirname, 'bundle.js');
-const cacheFile = path.join(__dirname, 'bundle.cache');
+/**
+ * V8 takes a cache only from a process with the same V8 flags: one file per set of the host's
+ * node options (bundle.cache without any, else bundle-<hash of them>.cache), so hosts of
+ * different options do not take turns rewriting one.
+ */
+const cacheFile = path.join(__dirname, process.execArgv.length ? `bundle-${optionsHash(process.execArgv.join('\0'))}.cache` : 'bundle.cache');
+
+/** FNV-1a of the host's node options, in hex (a name, not a check). */
+function optionsHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
 /** The bundle as a CommonJS wrapper, all on its first line (a comment: no column moves). */
 const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
 /** The module that holds the bundle's source map for Node's stack traces (kept alive here). */
