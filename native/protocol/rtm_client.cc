@@ -138,6 +138,7 @@ void RtmClient::Close(bool deleteRoutes) {
     hops_.clear();
     freeHops_.clear();
     hopIndex_.clear();
+    lastHop_ = kNoHop;
   }
   {
     std::lock_guard<std::mutex> lock(gClientsMu);
@@ -287,8 +288,13 @@ void RtmClient::ForgetLocked(Table& routes, typename Table::Entry* it) {
 }
 
 uint32_t RtmClient::FindHop(const HopKey& key) const {
+  // A batch's routes mostly share their next hop: the last one found is tried first, with no
+  // search of hopIndex_ (a 20-byte key compared at every level) per route.
+  if (lastHop_ != kNoHop && hops_[lastHop_].key == key) return lastHop_;
   auto it = hopIndex_.find(key);
-  return it == hopIndex_.end() ? kNoHop : it->second;
+  if (it == hopIndex_.end()) return kNoHop;
+  lastHop_ = it->second;
+  return lastHop_;
 }
 
 void RtmClient::ReleaseHop(uint32_t id) {
@@ -296,6 +302,7 @@ void RtmClient::ReleaseHop(uint32_t id) {
   if (hop.handle && api_.RtmDeleteNextHop(handle_, hop.handle, nullptr) != NO_ERROR)
     api_.RtmReleaseNextHops(handle_, 1, &hop.handle);
   hopIndex_.erase(hop.key);
+  if (lastHop_ == id) lastHop_ = kNoHop;
   hop = Hop{};
   freeHops_.push_back(id);
 }
@@ -375,6 +382,12 @@ RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
   c.prefixLength = d.DestAddress.NumBits;
   const auto& view = d.ViewInfo[0];
   if (view.NumRoutes == 0 || !view.Route) return c;  // the destination lost its last route
+  // The view names the best route's owner: for our own route that is all Filter needs (the
+  // host knows its own routes), with no route info to read and release per change.
+  if (view.Owner == handle_) {
+    c.owner = protocolId_;
+    return c;
+  }
   std::vector<unsigned char> buf(RtmRouteInfoSize(profile_.MaxNextHopsInRoute ? profile_.MaxNextHopsInRoute : 1));
   auto* ri = reinterpret_cast<RTM_ROUTE_INFO*>(buf.data());
   if (api_.RtmGetRouteInfo(handle_, view.Route, ri, nullptr) != NO_ERROR) return c;
@@ -382,7 +395,7 @@ RouteChange RtmClient::Describe(const RTM_DEST_INFO& d) {
   c.owner = kOtherProtocol;
   RTM_ENTITY_INFO owner;
   if (ri->RouteOwner == handle_) {
-    // Our own route: its owner is all Filter needs (the host knows its own routes).
+    // Our own route after all (an RTM that left the view's owner unset).
     c.owner = protocolId_;
     api_.RtmReleaseRouteInfo(handle_, ri);
     return c;

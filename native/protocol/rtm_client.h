@@ -180,6 +180,7 @@ class RtmClient {
   std::vector<Hop> hops_;                 // by index; a free one has no handle
   std::vector<uint32_t> freeHops_;        // indexes of hops_ to reuse
   std::map<HopKey, uint32_t> hopIndex_;   // index in hops_ of each hop in use
+  mutable uint32_t lastHop_ = kNoHop;     // the hop FindHop found last (in use), or kNoHop
   Routes routes_;
   std::map<std::pair<Address, uint32_t>, RouteChange> best_;  // other protocols' only
 };
