@@ -7,12 +7,29 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
 #include "../common/rtm_api.h"
+#ifdef _MSC_VER
+#include <xmmintrin.h>
+#endif
 
 namespace rrasbridge {
+
+// Asks for the cache line of p ahead of its use (a hint: no fault, whatever p is).
+inline void PrefetchLine(const void* p) {
+#if defined(_MSC_VER)
+  _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0);
+#elif defined(__x86_64__) || defined(__i386__)
+  // Not __builtin_prefetch: GCC 12 drops one whose address comes from a load (as an entry's
+  // does, through its index slot) as dead code.
+  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
+#else
+  __builtin_prefetch(p);
+#endif
+}
 
 // A route: its key is (destination, prefix length, next-hop index). The prefix length, the
 // stale mark and the next-hop index share one 32-bit word, so an IPv4 entry is 16 bytes.
@@ -45,7 +62,8 @@ class RouteTable {
  public:
   using Entry = RouteEntry<Dest>;
   using Destination = Dest;
-  static_assert(std::is_trivially_copyable<Dest>::value, "a destination is hashed by its bytes");
+  static_assert(std::is_trivially_copyable<Dest>::value && sizeof(Dest) % sizeof(uint32_t) == 0,
+                "a destination is hashed by its 32-bit words");
 
   Entry* Find(const Dest& d, uint32_t prefixLength, uint32_t hop) {
     if (index_.empty()) return nullptr;
@@ -86,6 +104,25 @@ class RouteTable {
     }
     routes_.pop_back();
   }
+  // A batch's later operations, ahead of their turn: at 1M routes every Find, Insert and
+  // Erase otherwise waits on memory for the index slot, then for the entries it names.
+  // Stage 1, well ahead: the index slot of the key.
+  void PrefetchSlot(const Dest& d, uint32_t prefixLength, uint32_t hop) const {
+    if (!index_.empty()) PrefetchLine(&index_[Home(d, prefixLength, hop)]);
+  }
+  // Stage 2, nearer (the slot has come): the entries a Find and an Erase compare, at the home
+  // slot and the one after it.
+  void PrefetchEntries(const Dest& d, uint32_t prefixLength, uint32_t hop) const {
+    if (index_.empty()) return;
+    const size_t home = Home(d, prefixLength, hop);
+    PrefetchEntryAt(home);
+    PrefetchEntryAt(Next(home));
+  }
+  // For an Erase `ahead` erases from now: the index slot of the route then last, which moves.
+  void PrefetchLast(size_t ahead) const {
+    if (index_.empty() || ahead >= routes_.size()) return;
+    PrefetchLine(&index_[Home(routes_[routes_.size() - 1 - ahead])]);
+  }
   size_t size() const { return routes_.size(); }
   bool empty() const { return routes_.empty(); }
   Entry* begin() { return routes_.data(); }
@@ -99,14 +136,25 @@ class RouteTable {
 
  private:
   size_t Next(size_t s) const { return (s + 1) & (index_.size() - 1); }
+  void PrefetchEntryAt(size_t slot) const {
+    const uint32_t at = index_[slot];
+    if (at != 0 && at <= routes_.size()) PrefetchLine(routes_.data() + (at - 1));
+  }
   size_t Home(const Dest& d, uint32_t prefixLength, uint32_t hop) const {
-    // FNV-1a over the key, then a multiplicative mix (linear probing wants its low bits spread).
-    uint64_t h = 14695981039346656037ull;
+    // The key's 32-bit words folded in with multiply-xorshift steps (murmur3's constants):
+    // every key bit reaches the high bits the slot is taken from. Byte-wise FNV-1a, before,
+    // left a table's consecutive prefixes in clusters: 2.5 slots read per lookup, not 1.5,
+    // each naming an entry to fetch from memory.
+    uint64_t h = (uint64_t(hop) << 8 | prefixLength) * 0x9E3779B97F4A7C15ull;
     const auto* p = reinterpret_cast<const uint8_t*>(&d);
-    for (size_t i = 0; i < sizeof d; ++i) h = (h ^ p[i]) * 1099511628211ull;
-    h = (h ^ prefixLength) * 1099511628211ull;
-    h = (h ^ hop) * 0x9E3779B97F4A7C15ull;
-    return static_cast<size_t>(h >> 17) & (index_.size() - 1);
+    for (size_t i = 0; i < sizeof d; i += sizeof(uint32_t)) {
+      uint32_t word;
+      std::memcpy(&word, p + i, sizeof word);
+      h = (h ^ word) * 0xFF51AFD7ED558CCDull;
+      h ^= h >> 32;
+    }
+    h *= 0xC4CEB9FE1A85EC53ull;
+    return static_cast<size_t>(h >> 29) & (index_.size() - 1);
   }
   size_t Home(const Entry& r) const { return Home(r.destination, r.prefixLength(), r.hop()); }
   size_t FreeSlot(const Entry& r) const {
@@ -121,8 +169,14 @@ class RouteTable {
   }
   void Grow() {
     std::vector<uint32_t>(index_.empty() ? 1024 : index_.size() * 2).swap(index_);
-    for (uint32_t i = 0; i < routes_.size(); ++i) index_[FreeSlot(routes_[i])] = i + 1;
+    const uint32_t n = static_cast<uint32_t>(routes_.size());
+    for (uint32_t i = 0; i < n; ++i) {
+      if (i + kGrowAhead < n) PrefetchLine(&index_[Home(routes_[i + kGrowAhead])]);
+      index_[FreeSlot(routes_[i])] = i + 1;
+    }
   }
+
+  static constexpr uint32_t kGrowAhead = 16;  // routes re-indexed ahead of the one placed
 
   std::vector<Entry> routes_;
   std::vector<uint32_t> index_;  // position + 1, 0: empty; a power of two long

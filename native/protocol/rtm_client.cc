@@ -182,6 +182,20 @@ DWORD RtmClient::ApplyLocked(const RouteOp& op, std::string& err) {
   });
 }
 
+void RtmClient::Prefetch(const RouteOp& op, bool entries, size_t ahead) const {
+  if (!IsLastHop({op.nextHop, op.interfaceIndex}) || op.prefixLength > maxPrefixLength()) return;
+  WithRoutes([&](const auto& routes) {
+    using Dest = typename std::decay_t<decltype(routes)>::Destination;
+    const Dest destination = Stored<Dest>(op.destination);
+    if (entries) {
+      routes.PrefetchEntries(destination, op.prefixLength, lastHop_);
+      return;
+    }
+    routes.PrefetchSlot(destination, op.prefixLength, lastHop_);
+    if (op.op == kRouteDelete) routes.PrefetchLast(ahead);
+  });
+}
+
 uint32_t RtmClient::AcquireHop(const HopKey& key, std::string& err) {
   uint32_t id = FindHop(key);
   if (id != kNoHop) return id;
@@ -287,10 +301,20 @@ void RtmClient::ForgetLocked(Table& routes, typename Table::Entry* it) {
   if (--hops_[hop].users == 0) ReleaseHop(hop);
 }
 
+bool RtmClient::IsLastHop(const HopKey& key) const {
+  if (lastHop_ == kNoHop) return false;
+  // Two 8-byte words and the interface, not a call to memcmp (twice per route).
+  const HopKey& last = hops_[lastHop_].key;
+  uint64_t a[2], b[2];
+  std::memcpy(a, last.first.data(), sizeof a);
+  std::memcpy(b, key.first.data(), sizeof b);
+  return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0 && last.second == key.second;
+}
+
 uint32_t RtmClient::FindHop(const HopKey& key) const {
   // A batch's routes mostly share their next hop: the last one found is tried first, with no
   // search of hopIndex_ (a 20-byte key compared at every level) per route.
-  if (lastHop_ != kNoHop && hops_[lastHop_].key == key) return lastHop_;
+  if (IsLastHop(key)) return lastHop_;
   auto it = hopIndex_.find(key);
   if (it == hopIndex_.end()) return kNoHop;
   lastHop_ = it->second;

@@ -95,12 +95,29 @@ class RtmClient {
   template <typename Get, typename Put>
   void ApplyBatch(size_t n, Get get, Put put, std::string& firstError) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i = 0; i < n; ++i) {
+    // Each operation is decoded kAhead before its turn, so the table's memory it needs is
+    // asked for while the ones before it are applied (Prefetch); they are applied in order.
+    struct Decoded {
       RouteOp op;
       std::string err;
-      const DWORD status = get(i, op, err) ? ApplyLocked(op, err) : DWORD(ERROR_INVALID_PARAMETER);
-      if (status != NO_ERROR && firstError.empty()) firstError = err;
+      bool ok = false;
+    };
+    std::array<Decoded, kAhead> ring;
+    auto decode = [&](size_t i) {
+      Decoded& d = ring[i % kAhead];
+      d.err.clear();
+      d.ok = get(i, d.op, d.err);
+      if (d.ok) Prefetch(d.op, false, kAhead - 1);
+    };
+    for (size_t i = 0; i < n && i < kAhead; ++i) decode(i);
+    for (size_t i = 0; i < n; ++i) {
+      if (const Decoded& next = ring[(i + kEntriesAhead) % kAhead]; i + kEntriesAhead < n && next.ok)
+        Prefetch(next.op, true, kEntriesAhead);
+      Decoded& d = ring[i % kAhead];
+      const DWORD status = d.ok ? ApplyLocked(d.op, d.err) : DWORD(ERROR_INVALID_PARAMETER);
+      if (status != NO_ERROR && firstError.empty()) firstError = d.err;
       put(i, status);
+      if (i + kAhead < n) decode(i + kAhead);
     }
   }
   size_t routeCount() const;
@@ -146,6 +163,13 @@ class RtmClient {
   // passes only when another protocol's route became best, or stopped being best.
   std::vector<RouteChange> Filter(std::vector<RouteChange> changes);
   DWORD ApplyLocked(const RouteOp& op, std::string& err);
+  // ApplyBatch's look-ahead: operations decoded this far ahead, their entries asked for this
+  // far ahead (after their index slots have come).
+  static constexpr size_t kAhead = 16, kEntriesAhead = 8;
+  // Asks for the memory op's table lookup will read: its index slot and, for a delete, that
+  // of the route then last (`ahead` operations from now); or (entries) the entries its slot
+  // names. Only for the next hop found last: a hint costs no search.
+  void Prefetch(const RouteOp& op, bool entries, size_t ahead) const;
   template <typename Table>
   DWORD AddLocked(Table& routes, const RouteOp& op, std::string& err);
   template <typename Table>
@@ -158,6 +182,7 @@ class RtmClient {
   void ReleaseHop(uint32_t hop);
   // The hop's index in hops_ or kNoHop.
   uint32_t FindHop(const HopKey& key) const;
+  bool IsLastHop(const HopKey& key) const;  // the hop FindHop found last
   static constexpr uint32_t kNoHop = 0xFFFFFFFFu;
 
   Logger log_;
