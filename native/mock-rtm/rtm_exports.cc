@@ -75,7 +75,7 @@ DWORD GetDestination(RTM_ENTITY_HANDLE handle, const RTM_NET_ADDRESS* address, U
     if (!address || !out) return ERROR_INVALID_PARAMETER;
     Prefix p;
     if (!parse(address, &p) || p.family != e.info.AddressFamily) return ERROR_INVALID_PARAMETER;
-    const Dest* d = find(t, p, MatchViews(views));
+    Dest* d = find(t, p, MatchViews(views));
     if (!d) return ERROR_NOT_FOUND;
     t.FillDestInfo(*d, views & kSupportedViews, ResolveProtocol(e, protocolId), out);
     return NO_ERROR;
@@ -446,8 +446,8 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetExactMatchDestination(RTM_ENTITY_HANDLE RtmRe
                                                          RTM_VIEW_SET TargetViews,
                                                          PRTM_DEST_INFO DestInfo) {
   return GetDestination(RtmRegHandle, DestAddress, ProtocolId, TargetViews, DestInfo, &FromNetAddress,
-                        [](Table& t, const Prefix& p, RTM_VIEW_SET views) -> const Dest* {
-                          const Dest* d = t.FindDest(p);
+                        [](Table& t, const Prefix& p, RTM_VIEW_SET views) -> Dest* {
+                          Dest* d = t.FindDest(p);
                           return d && t.HasRouteIn(*d, views) ? d : nullptr;
                         });
 }
@@ -459,7 +459,7 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmGetMostSpecificDestination(RTM_ENTITY_HANDLE Rtm
                                                            PRTM_DEST_INFO DestInfo) {
   // The address keeps its host bits: it is looked up, not a prefix.
   return GetDestination(RtmRegHandle, DestAddress, ProtocolId, TargetViews, DestInfo, &FromNetAddressRaw,
-                        [](Table& t, const Prefix& addr, RTM_VIEW_SET views) -> const Dest* {
+                        [](Table& t, const Prefix& addr, RTM_VIEW_SET views) -> Dest* {
                           return t.LongestMatch(addr, addr.len, views);
                         });
 }

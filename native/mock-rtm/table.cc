@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "../common/rtm_api.h"
 
@@ -318,6 +319,15 @@ void Table::AdjustNextHops(const RouteSpec& spec, int route_refs, int uses) {
 }
 
 uint64_t Table::Best(const Dest& d, int view_id, ULONG protocol) const {
+  const Route* best = BestRoute(d, view_id, protocol);
+  return best ? best->id : 0;
+}
+
+Route* Table::BestRoute(const Dest& d, int view_id, ULONG protocol) {
+  return const_cast<Route*>(std::as_const(*this).BestRoute(d, view_id, protocol));
+}
+
+const Route* Table::BestRoute(const Dest& d, int view_id, ULONG protocol) const {
   const Route* best = nullptr;
   for (uint64_t id : d.routes) {
     const Route& r = routes_.at(id);
@@ -333,7 +343,7 @@ uint64_t Table::Best(const Dest& d, int view_id, ULONG protocol) const {
       best = &r;
     }
   }
-  return best ? best->id : 0;
+  return best;
 }
 
 bool Table::IsBestSomewhere(const Route& r) const {
@@ -577,10 +587,13 @@ void Table::MaybeFreeRoute(uint64_t id) {
 }
 
 void Table::MaybeFreeDest(uint64_t id) {
-  Dest* d = FindDest(id);
-  if (!d || !d->routes.empty() || d->refs || d->queued || d->route_objs) return;
-  dest_index_.erase(d->index_entry);
-  dests_.erase(id);
+  if (Dest* d = FindDest(id)) MaybeFreeDest(*d);
+}
+
+void Table::MaybeFreeDest(Dest& d) {
+  if (!d.routes.empty() || d.refs || d.queued || d.route_objs) return;
+  dest_index_.erase(d.index_entry);
+  dests_.erase(d.id);
 }
 
 // ---------------------------------------------------------------- info structs
@@ -653,14 +666,19 @@ bool Table::ReleaseRouteInfoRefs(const RTM_ROUTE_INFO* ri) {
   return ok;
 }
 
-void Table::FillDestInfo(const Dest& d, RTM_VIEW_SET views, ULONG protocol, RTM_DEST_INFO* out) {
+void Table::FillDestInfo(Dest& d, RTM_VIEW_SET views, ULONG protocol, RTM_DEST_INFO* out) {
   memset(out, 0, offsetof(RTM_DEST_INFO, ViewInfo));
   out->DestHandle = ToHandle(d.id);
-  AddRef(d.id);
+  ++d.refs;  // the handle's reference (this runs per change reported: no second lookup)
   ToNetAddress(d.prefix, &out->DestAddress);
   out->LastChanged = d.last_changed;
   RTM_VIEW_SET belongs = 0;
-  for (uint64_t id : d.routes) belongs |= routes_.at(id).spec.views;
+  ULONG routesIn[kNumViews] = {};  // each view's routes, in the same one pass
+  for (uint64_t id : d.routes) {
+    const RTM_VIEW_SET in = routes_.at(id).spec.views;
+    belongs |= in;
+    for (int v = 0; v < kNumViews; ++v) routesIn[v] += (in & ViewBit(v)) ? 1 : 0;
+  }
   out->BelongsToViews = belongs;
   out->NumberOfViews = ReportedViewCount(views);
   size_t i = 0;
@@ -669,14 +687,11 @@ void Table::FillDestInfo(const Dest& d, RTM_VIEW_SET views, ULONG protocol, RTM_
     RtmDestViewInfo* vi = ViewAt(out, i++);
     memset(vi, 0, sizeof(*vi));
     vi->ViewId = v;
-    for (uint64_t id : d.routes) {
-      if (routes_.at(id).spec.views & ViewBit(v)) ++vi->NumRoutes;
-    }
-    const uint64_t best = Best(d, v, protocol);
-    if (best) {
-      vi->Route = ToHandle(best);
-      AddRef(best);
-      vi->Owner = ToHandle(routes_.at(best).owner);
+    vi->NumRoutes = routesIn[v];
+    if (Route* best = BestRoute(d, v, protocol)) {
+      vi->Route = ToHandle(best->id);
+      ++best->refs;
+      vi->Owner = ToHandle(best->owner);
     }
   }
 }
@@ -764,7 +779,7 @@ UINT Table::PopChanged(Notify& n, UINT max, RTM_DEST_INFO* out, bool* more) {
     FillDestInfo(*d, n.views, 0,
                  reinterpret_cast<RTM_DEST_INFO*>(reinterpret_cast<char*>(out) + count * stride));
     ++count;
-    MaybeFreeDest(did);
+    MaybeFreeDest(*d);
   }
   *more = !n.queue.empty();
   if (!*more) n.signaled = false;

@@ -287,7 +287,7 @@ class Table {
 
   // ---- info structs (handle references are taken when take_refs) ----
   void FillRouteInfo(const Route& r, RTM_ROUTE_INFO* out, bool take_refs);
-  void FillDestInfo(const Dest& d, RTM_VIEW_SET views, ULONG protocol, RTM_DEST_INFO* out);
+  void FillDestInfo(Dest& d, RTM_VIEW_SET views, ULONG protocol, RTM_DEST_INFO* out);
   // Release of handles found in structs; false if a handle is garbage (never issued).
   bool ReleaseRef(uint64_t id, Kind k);
   bool ReleaseDestInfoRefs(const RTM_DEST_INFO* di);
@@ -353,6 +353,9 @@ class Table {
 
   uint64_t NextId(Kind k) { return MakeId(k, next_seq_++); }
   DestSnap Snapshot(const Dest& d) const;
+  // Best()'s route itself (null: none), for a caller that needs more of it than its id.
+  const Route* BestRoute(const Dest& d, int view_id, ULONG protocol) const;
+  Route* BestRoute(const Dest& d, int view_id, ULONG protocol);
   // Compares, stamps LastChanged and queues notifications. Returns the views whose best
   // route changed (as a view mask).
   // `route`/`route_is_best`: whether that route is now the best in one of its views (null:
@@ -366,6 +369,7 @@ class Table {
   void ArmTtl(Route& r, ULONG ttl_ms);
   void MaybeFreeRoute(uint64_t id);
   void MaybeFreeDest(uint64_t id);
+  void MaybeFreeDest(Dest& d);  // d is live; it may be freed
   void MaybeFreeNextHop(uint64_t id);
   void QueueEntityEvent(Event::Type type, const Entity& peer);
 
