@@ -418,7 +418,8 @@ void Table::QueueChange(Dest& d, RTM_VIEW_SET any, RTM_VIEW_SET best, RTM_VIEW_S
     if (!(relevant & MatchViews(n.views))) continue;
     const Entity* owner = FindEntity(n.owner);
     if (owner && owner->info.AddressFamily != d.prefix.family) continue;  // another family's table
-    if (n.queued.insert(d.id).second) {
+    if (!InQueue(n, d)) {
+      if (notifies_.size() > 1) n.queued.insert(d.id);
       n.queue.push_back(d.id);
       ++d.queued;
     }
@@ -747,7 +748,15 @@ uint64_t Table::CreateNotify(uint64_t owner, RTM_VIEW_SET views, RTM_NOTIFY_FLAG
   n->context = ctx;
   const uint64_t id = n->id;
   notifies_[id] = std::move(n);
+  if (notifies_.size() == 2) {
+    // The registration there was kept no set of its queue (InQueue): it needs one now.
+    for (auto& kv : notifies_) kv.second->queued.insert(kv.second->queue.begin(), kv.second->queue.end());
+  }
   return id;
+}
+
+bool Table::InQueue(const Notify& n, const Dest& d) const {
+  return notifies_.size() == 1 ? d.queued != 0 : n.queued.count(d.id) != 0;
 }
 
 void Table::DeleteNotify(uint64_t id) {
@@ -755,6 +764,7 @@ void Table::DeleteNotify(uint64_t id) {
   if (!n) return;
   const std::deque<uint64_t> queued = n->queue;
   notifies_.erase(id);
+  if (notifies_.size() == 1) std::unordered_set<uint64_t>().swap(notifies_.begin()->second->queued);
   for (uint64_t did : queued) {
     if (Dest* d = FindDest(did)) {
       if (d->queued) --d->queued;
@@ -772,7 +782,7 @@ UINT Table::PopChanged(Notify& n, UINT max, RTM_DEST_INFO* out, bool* more) {
   while (count < max && !n.queue.empty()) {
     const uint64_t did = n.queue.front();
     n.queue.pop_front();
-    n.queued.erase(did);
+    if (notifies_.size() > 1) n.queued.erase(did);
     Dest* d = FindDest(did);
     if (!d) continue;
     if (d->queued) --d->queued;

@@ -205,6 +205,8 @@ struct Notify {
   RTM_NOTIFY_FLAGS flags = 0;
   PVOID context = nullptr;
   std::deque<uint64_t> queue;  // changed dests, coalesced
+  // The dests in queue, while there is more than one registration; with one, a dest's
+  // queued count tells (InQueue), with no set to add to and erase from per change.
   std::unordered_set<uint64_t> queued;
   bool signaled = false;  // a callback was queued and the queue was not drained since
 };
@@ -363,6 +365,7 @@ class Table {
   RTM_VIEW_SET AfterChange(Dest& d, const DestSnap& before, RTM_VIEW_SET touched,
                            uint64_t route, bool* route_is_best, FILETIME now);
   void QueueChange(Dest& d, RTM_VIEW_SET any, RTM_VIEW_SET best, RTM_VIEW_SET fwd);
+  bool InQueue(const Notify& n, const Dest& d) const;  // whether n's queue holds d
   // Steps the route_refs (route objects) and uses (in-table routes) counters of the spec's next
   // hops and neighbour.
   void AdjustNextHops(const RouteSpec& spec, int route_refs, int uses);  // each -1, 0 or +1

@@ -819,6 +819,20 @@ int main() {
     CHECK_EQ(MockRtmDeleteRoute(10006, "192.168.5.0/24"), NO_ERROR);
     CHECK(WaitFor([&] { return CountEvents(hA, RTM_CHANGE_NOTIFICATION, hNotify) == 6; }));
     Drain(hA, hNotify);
+    // A dest stays coalesced in a queue across a second registration's coming and going (a
+    // lone registration keeps no set of its queue).
+    CHECK_EQ(MockRtmAddRoute(10006, "192.168.6.0/24", nullptr, 0, 1, 1), NO_ERROR);
+    CHECK(WaitFor([&] { return CountEvents(hA, RTM_CHANGE_NOTIFICATION, hNotify) == 7; }));
+    RTM_NOTIFY_HANDLE n3 = nullptr;
+    CHECK_EQ(RtmRegisterForChangeNotification(hA, RTM_VIEW_MASK_UCAST, RTM_CHANGE_TYPE_ALL, nullptr, &n3), NO_ERROR);
+    CHECK_EQ(MockRtmDeleteRoute(10006, "192.168.6.0/24"), NO_ERROR);
+    CHECK_EQ(Drain(hA, hNotify).size(), 1);
+    CHECK_EQ(Drain(hA, n3).size(), 1);
+    CHECK_EQ(RtmDeregisterFromChangeNotification(hA, n3), NO_ERROR);
+    CHECK_EQ(MockRtmAddRoute(10006, "192.168.7.0/24", nullptr, 0, 1, 1), NO_ERROR);
+    CHECK(WaitFor([&] { return CountEvents(hA, RTM_CHANGE_NOTIFICATION, hNotify) == 8; }));
+    CHECK_EQ(MockRtmDeleteRoute(10006, "192.168.7.0/24"), NO_ERROR);
+    CHECK_EQ(Drain(hA, hNotify).size(), 1);
   }
 
   // ------------------------------------------------------------ expiry
