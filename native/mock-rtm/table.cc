@@ -557,8 +557,8 @@ void Table::RemoveRoute(uint64_t id, bool* best_changed) {
   AdjustNextHops(r->spec, 0, -1);
   *best_changed = AfterChange(d, before, touched, 0, nullptr, FILETIME{}) != 0;
   ++generation_;
-  MaybeFreeRoute(id);
-  MaybeFreeDest(dest_id);
+  MaybeFreeRoute(*r);
+  MaybeFreeDest(dest_id);  // by id: freeing the route may have freed it
 }
 
 void Table::Pin(uint64_t id) {
@@ -573,11 +573,14 @@ void Table::Unpin(uint64_t id) {
 }
 
 void Table::MaybeFreeRoute(uint64_t id) {
-  Route* r = FindRoute(id);
-  if (!r || r->in_table || r->refs || r->pins) return;
-  const RouteSpec spec = r->spec;
-  const uint64_t dest_id = r->dest;
-  routes_.erase(id);
+  if (Route* r = FindRoute(id)) MaybeFreeRoute(*r);
+}
+
+void Table::MaybeFreeRoute(Route& r) {
+  if (r.in_table || r.refs || r.pins) return;
+  const RouteSpec spec = r.spec;
+  const uint64_t dest_id = r.dest;
+  routes_.erase(r.id);
   AdjustNextHops(spec, -1, 0);
   for (uint64_t nh : spec.next_hops) MaybeFreeNextHop(nh);
   if (spec.neighbour) MaybeFreeNextHop(spec.neighbour);
@@ -618,22 +621,19 @@ void Table::AddRef(uint64_t id) {
 bool Table::ReleaseRef(uint64_t id, Kind k) {
   if (id == 0) return true;
   if (!WasIssued(id, k)) return false;
-  uint32_t* refs = nullptr;
-  if (k == Kind::Route) {
-    if (Route* r = FindRoute(id)) refs = &r->refs;
-  } else if (k == Kind::Dest) {
-    if (Dest* d = FindDest(id)) refs = &d->refs;
-  } else if (k == Kind::NextHop) {
-    if (NextHop* nh = FindNextHop(id)) refs = &nh->refs;
-  }
+  // The object found once (this runs per handle released): its count, then whether it goes.
+  Route* r = k == Kind::Route ? FindRoute(id) : nullptr;
+  Dest* d = k == Kind::Dest ? FindDest(id) : nullptr;
+  NextHop* nh = k == Kind::NextHop ? FindNextHop(id) : nullptr;
+  uint32_t* refs = r ? &r->refs : d ? &d->refs : nh ? &nh->refs : nullptr;
   if (!refs || *refs == 0) {
     ++stats_.over_releases;  // stale or released twice: tolerated, counted
     return true;
   }
   --*refs;
-  if (k == Kind::Route) MaybeFreeRoute(id);
-  if (k == Kind::Dest) MaybeFreeDest(id);
-  if (k == Kind::NextHop) MaybeFreeNextHop(id);
+  if (r) MaybeFreeRoute(*r);
+  if (d) MaybeFreeDest(*d);
+  if (nh) MaybeFreeNextHop(id);
   return true;
 }
 

@@ -371,6 +371,7 @@ class Table {
   void AdjustNextHops(const RouteSpec& spec, int route_refs, int uses);  // each -1, 0 or +1
   void ArmTtl(Route& r, ULONG ttl_ms);
   void MaybeFreeRoute(uint64_t id);
+  void MaybeFreeRoute(Route& r);  // r is live; it may be freed
   void MaybeFreeDest(uint64_t id);
   void MaybeFreeDest(Dest& d);  // d is live; it may be freed
   void MaybeFreeNextHop(uint64_t id);
