@@ -18,8 +18,11 @@ export function fieldsOf<T extends HostToDll>(r: Reply<T>, what: string): ReplyF
 }
 
 interface Waiter {
-  resolve: (r: Reply<HostToDll>) => void;
-  reject: (e: Error) => void;
+  // Given the reply (or, with `then`, what `then` made of it).
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  // Applied to the reply as it is settled (see requestThen).
+  then?: (r: Reply<HostToDll>) => unknown;
 }
 
 export class Requester {
@@ -30,11 +33,24 @@ export class Requester {
   constructor(private readonly transport: Transport) {}
 
   request<T extends HostToDll>(type: T, fields: Input<RequestFields<T>>): Promise<Reply<T>> {
+    return this.send(type, fields, undefined);
+  }
+
+  /**
+   * request(type, fields).then(then) in one promise: `then` runs as the reply is settled, and
+   * what it returns (or throws) settles the promise. A request made at a high rate (ctx.events:
+   * issue 12's 500k a second) saves the second promise and its microtask.
+   */
+  requestThen<T extends HostToDll, R>(type: T, fields: Input<RequestFields<T>>, then: (r: Reply<T>) => R): Promise<R> {
+    return this.send(type, fields, then as (r: Reply<HostToDll>) => unknown);
+  }
+
+  private send<R>(type: HostToDll, fields: Input<RequestFields<HostToDll>>, then: Waiter['then']): Promise<R> {
     if (this.closedReason) return Promise.reject(new ProtocolError(ERROR_CAN_NOT_COMPLETE, `channel closed: ${this.closedReason}`));
     const id = this.nextId++;
     if (this.nextId > 0xfffffff0) this.nextId = 1;
-    return new Promise<Reply<T>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (r: Reply<HostToDll>) => void, reject });
+    return new Promise<R>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, then });
       try {
         this.transport.send(type, id, fields);
       } catch (err) {
@@ -49,7 +65,18 @@ export class Requester {
     const p = this.pending.get(m.id);
     if (!p) return false;
     this.pending.delete(m.id);
-    p.resolve(m);
+    if (!p.then) {
+      p.resolve(m);
+      return true;
+    }
+    let value: unknown;
+    try {
+      value = p.then(m);
+    } catch (err) {
+      p.reject(err);
+      return true;
+    }
+    p.resolve(value);
     return true;
   }
 
