@@ -70,3 +70,19 @@ test('what the host sends is written even when timers are faked after the addon 
   const frame = await received;
   t.true(frame.includes(Buffer.from('written')));
 });
+
+test('requests are written as soon as 64 are held, not at the end of the turn (the library starts on them while JS makes more); replies and notifications wait for the turn', async (t) => {
+  const { channel } = await connectedChannel((fn) => t.teardown(fn));
+  const save = (id: number) => channel.send('saveConfig', id, { scope: 2, interfaceIndex: 1, info: Buffer.alloc(4), structureVersion: 1, structureSize: 4, structureCount: 1 });
+  for (let id = 1; id <= 100; id++) channel.reply('updateRoutes', id, 0, '', {});
+  for (let i = 0; i < 100; i++) channel.send('log', 0, { level: 2, text: 'held' });
+  t.is(channel.stats().framesOut, 0, 'replies and notifications are held for the turn');
+  for (let id = 1; id < 64; id++) save(id);
+  t.is(channel.stats().framesOut, 0, 'fewer than 64 requests are held');
+  save(64);
+  t.is(channel.stats().framesOut, 264, 'the 64th request writes everything held, in order');
+  save(65);
+  t.is(channel.stats().framesOut, 264);
+  await new Promise((r) => setImmediate(r));
+  t.is(channel.stats().framesOut, 265, 'the rest is written at the end of the turn');
+});
