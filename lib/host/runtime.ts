@@ -44,6 +44,7 @@ const IPV4_ADDRESS_BYTES = 4;
 
 /** What a handler gives back for message T's reply (nothing when it has no fields). */
 type Outcome<T extends DllToHost> = Input<ReplyFields<T>> | void;
+const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 /** The calls that change state, run in order on the chain. */
 type Ordered = 'start' | 'startComplete' | 'stop' | 'addInterface' | 'deleteInterface' | 'interfaceStatus' | 'setGlobalInfo' | 'setInterfaceInfo';
 /** A decoded configuration: the schema's value, or the raw bytes of a protocol without one. */
@@ -221,24 +222,38 @@ export class HostRuntime {
     }
   }
 
-  /** Runs fn and replies with its outcome; failures are logged with their stack. */
-  private async answer<T extends DllToHost>(m: WireRequest<T>, fn: () => Promise<Outcome<T>> | Outcome<T>): Promise<void> {
-    let status = NO_ERROR;
-    let error = '';
-    let fields: Outcome<T> = undefined;
+  /**
+   * Runs fn and replies with its outcome; failures are logged with their stack. A handler that
+   * answers synchronously is replied to at once, without the microtask turns of an await (the
+   * bench's pipelined DoUpdateRoutes: one per update); a promise, once it settles.
+   */
+  private answer<T extends DllToHost>(m: WireRequest<T>, fn: () => Promise<Outcome<T>> | Outcome<T>): Promise<void> | undefined {
+    let out: Promise<Outcome<T>> | Outcome<T>;
     try {
-      fields = await fn();
+      out = fn();
     } catch (err) {
-      status = statusOf(err);
-      error = err instanceof Error ? err.message : String(err);
-      if (status === ERROR_NO_MORE_ITEMS) {
-        // the end of a MIB table: an answer, not a failure
-      } else if (err instanceof ProtocolError) {
-        this.writeLog('warn', `${m.type}: ${error}`); // a code the protocol chose: no stack
-      } else {
-        this.writeLog(status === ERROR_INVALID_PARAMETER ? 'warn' : 'error', `${m.type} failed:`, [describe(err)]);
-      }
+      this.answerFailure(m, err);
+      return undefined;
     }
+    if (isPromiseLike(out)) return Promise.resolve(out).then((fields) => this.answerWith(m, NO_ERROR, '', fields), (err: unknown) => this.answerFailure(m, err));
+    this.answerWith(m, NO_ERROR, '', out);
+    return undefined;
+  }
+
+  private answerFailure<T extends DllToHost>(m: WireRequest<T>, err: unknown): void {
+    const status = statusOf(err);
+    const error = err instanceof Error ? err.message : String(err);
+    if (status === ERROR_NO_MORE_ITEMS) {
+      // the end of a MIB table: an answer, not a failure
+    } else if (err instanceof ProtocolError) {
+      this.writeLog('warn', `${m.type}: ${error}`); // a code the protocol chose: no stack
+    } else {
+      this.writeLog(status === ERROR_INVALID_PARAMETER ? 'warn' : 'error', `${m.type} failed:`, [describe(err)]);
+    }
+    this.answerWith(m, status, error, undefined);
+  }
+
+  private answerWith<T extends DllToHost>(m: WireRequest<T>, status: number, error: string, fields: Outcome<T>): void {
     if (m.id === 0) return;
     try {
       this.transport.reply(m.type, m.id, status, error, status === NO_ERROR ? fields ?? ({} as Input<ReplyFields<T>>) : undefined);
@@ -388,12 +403,17 @@ export class HostRuntime {
     throw new ProtocolError(ERROR_NOT_SUPPORTED, `unexpected ${m.type}`);
   }
 
-  private async updateRoutes(index: number): Promise<void> {
-    const p = this.module.current ?? (await this.module.ready); // loaded: no turn of the microtask queue
+  /** The protocol's updateRoutes; synchronous (no await) while the module is loaded and the handler is. */
+  private updateRoutes(index: number): Promise<void> | undefined {
+    const p = this.module.current;
+    if (!p) return this.module.ready.then(() => this.updateRoutes(index));
     const r = this.iface(index);
     if (!p.updateRoutes) throw new ProtocolError(ERROR_NOT_SUPPORTED, `${p.name} does not implement updateRoutes`);
-    await p.updateRoutes(this.ctx, r);
-    this.log.debug(`updateRoutes(${index}) done`); // routine: only at logLevel 3
+    const done = p.updateRoutes(this.ctx, r);
+    const routine = () => this.log.debug(`updateRoutes(${index}) done`); // routine: only at logLevel 3
+    if (isPromiseLike(done)) return Promise.resolve(done).then(routine);
+    routine();
+    return undefined;
   }
 
   private async mib(f: RequestFields<'mib'>): Promise<Outcome<'mib'>> {
