@@ -152,9 +152,9 @@ export interface RouteMirror {
   /**
    * Applies records [0, count) of `ops` (packed routes records, RoutesOpsLayout) that RTM
    * accepted, in order: record k is accepted when `statuses` is absent or statuses[k] is
-   * NO_ERROR or absent.
+   * NO_ERROR or absent. True when an accepted add has a lifetime (ttlMs).
    */
-  accept(ops: PackedRecords, count: number, statuses?: PackedRecords): void;
+  accept(ops: PackedRecords, count: number, statuses?: PackedRecords): boolean;
   delete(destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): void;
   has(destination: number, prefixLength: number, interfaceIndex: number, nextHop: number): boolean;
   /**

@@ -4,7 +4,9 @@
 // the host's work per route, issue 12); here are the lifetimes (RTM deletes a route whose
 // lifetime ends, and the mirror forgets it then) and the conversion to RouteSpec values.
 import type { RouteKey, RouteSpec } from '../api/routes.js';
-import { loadAddon, RouteFlag, RouteOperation, RoutesOpsLayout as V4, type RouteMirror } from '../addon/index.js';
+import { loadAddon, type RouteMirror } from '../addon/index.js';
+// From the catalogue's module itself: the index re-exports through getters, a call per use.
+import { RouteFlag, RouteOperation, RoutesOpsLayout as V4 } from '../addon/wire.js';
 import { wireToIp } from './ip.js';
 
 /** A route as the table takes it: wire u32 addresses (the routes message's own numbers). */
@@ -38,7 +40,8 @@ export class Ipv4RouteTable {
    * accepted (statuses[k] NO_ERROR or absent) are applied in order.
    */
   accept(ops: Uint32Array, count: number, statuses?: Uint32Array): void {
-    this.native.accept(ops, count, statuses);
+    // Without lifetimes, before or in the batch (the common case), no timer changes.
+    if (!this.native.accept(ops, count, statuses) && this.lifetimes.size === 0) return;
     for (let k = 0, at = 0; k < count; k++, at += V4.stride) {
       const ttlMs = ops[at + V4.op] === RouteOperation.Add ? ops[at + V4.ttlMs]! : 0;
       if (ttlMs === 0 && this.lifetimes.size === 0) continue;
