@@ -4,6 +4,7 @@
 import test from 'ava';
 import { hostToWire, ipToNumber, ipToWire, isIPv4, parseIPv4, wireToIp } from '../lib/host/ip.js';
 import { Ipv4RouteTable } from '../lib/host/routeTable.js';
+import { loadAddon, RouteOperation, RoutesOpsLayout as V4 } from '../lib/addon/index.js';
 import type { RouteSpec } from '../lib/api/routes.js';
 
 /** A small deterministic generator (xorshift32), so a failure can be replayed. */
@@ -86,6 +87,31 @@ test('the packed table grows past a million routes and frees them again', (t) =>
   for (let i = 0; i < n; i++) table.delete(hostToWire(0x10000000 + i * 256), 24, 1, 0x0202000c);
   t.is(table.size, 0);
   t.deepEqual(table.list(), []);
+});
+
+test('the native mirror says whether a batch it accepted has a lifetime, so the table reads the batch in JS only then', (t) => {
+  const mirror = new (loadAddon().RouteMirror)();
+  /** A batch of `n` adds (one deletion at the end), record `ttlAt` with a lifetime. */
+  const batch = (n: number, ttlAt = -1) => {
+    const ops = new Uint32Array((n + 1) * V4.stride);
+    for (let k = 0; k <= n; k++) {
+      const at = k * V4.stride;
+      ops[at + V4.op] = k < n ? RouteOperation.Add : RouteOperation.Delete;
+      ops[at + V4.destination] = hostToWire(0x0a000000 + (k % n) * 256);
+      ops[at + V4.prefixLength] = 24;
+      ops[at + V4.interfaceIndex] = 1;
+      ops[at + V4.nextHop] = 0x0202000c;
+      ops[at + V4.ttlMs] = k === ttlAt ? 60_000 : 0;
+    }
+    return ops;
+  };
+  t.false(mirror.accept(batch(64), 65), 'no lifetime');
+  t.is(mirror.size, 63, 'the adds, then the deletion');
+  t.true(mirror.accept(batch(64, 40), 65), 'a lifetime on record 40');
+  const refused = new Uint32Array(65);
+  refused[40] = 5; // ERROR_ACCESS_DENIED: RTM refused the route with the lifetime
+  t.false(mirror.accept(batch(64, 40), 65, refused), 'the route with the lifetime was refused');
+  t.false(mirror.accept(batch(64, 40), 40), 'the record with the lifetime is past the count');
 });
 
 test('a route with a lifetime leaves the table when it ends, unless it was added again without one', async (t) => {
