@@ -16,21 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../common/prefetch.h"
 #include "../common/wire.h"
-
-#if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
-#include <xmmintrin.h>
-#endif
-
-// A hint to start loading the cache line at p. A macro: GCC drops a prefetch in a function
-// that does nothing else (it counts as pure, its call as unused).
-#if defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
-#define RRAS_PREFETCH(p) _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0)
-#elif defined(_MSC_VER)
-#define RRAS_PREFETCH(p) static_cast<void>(p)
-#else
-#define RRAS_PREFETCH(p) __builtin_prefetch(p)
-#endif
 
 namespace rrasbridge::addon {
 namespace {
@@ -249,7 +236,7 @@ class RouteMirror : public Napi::ObjectWrap<RouteMirror> {
       if (k + kPrefetchAhead < count) {
         const uint32_t* p = ops + (k + kPrefetchAhead) * kStride;
         if (const void* at = table_.ProbeStart(p[kDestination], p[kPrefixLength], p[kInterfaceIndex], p[kNextHop]))
-          RRAS_PREFETCH(at);
+          PrefetchLine(at);
       }
       if (statuses && k < statusCount && statuses[k] != 0) continue;
       const uint32_t* o = ops + k * kStride;

@@ -11,25 +11,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "../common/prefetch.h"
 #include "../common/rtm_api.h"
-#ifdef _MSC_VER
-#include <xmmintrin.h>
-#endif
 
 namespace rrasbridge {
-
-// Asks for the cache line of p ahead of its use (a hint: no fault, whatever p is).
-inline void PrefetchLine(const void* p) {
-#if defined(_MSC_VER)
-  _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0);
-#elif defined(__x86_64__) || defined(__i386__)
-  // Not __builtin_prefetch: GCC 12 drops one whose address comes from a load (as an entry's
-  // does, through its index slot) as dead code.
-  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
-#else
-  __builtin_prefetch(p);
-#endif
-}
 
 // A route: its key is (destination, prefix length, next-hop index). The prefix length, the
 // stale mark and the next-hop index share one 32-bit word, so an IPv4 entry is 16 bytes.
