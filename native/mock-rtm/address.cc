@@ -13,11 +13,13 @@ unsigned MaxBits(USHORT family) {
 Prefix Masked(const Prefix& p, unsigned len) {
   Prefix out = p;
   out.len = static_cast<uint8_t>(len);
-  for (unsigned i = 0; i < 16; ++i) {
-    const unsigned first = i * 8;
-    if (first >= len) out.bytes[i] = 0;
-    else if (first + 8 > len) out.bytes[i] &= static_cast<uint8_t>(0xFF00u >> (len - first));
-  }
+  // The whole bytes are kept, one byte is cut, the rest cleared: no per-byte test (this runs
+  // for every route added).
+  const unsigned whole = len / 8;
+  if (whole >= 16) return out;
+  unsigned cleared = whole;
+  if (len % 8) out.bytes[cleared++] &= static_cast<uint8_t>(0xFF00u >> (len % 8));
+  memset(out.bytes.data() + cleared, 0, 16 - cleared);
   return out;
 }
 

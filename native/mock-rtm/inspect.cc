@@ -115,11 +115,10 @@ std::string DumpJson(Table& t) {
   s += "],\"routes\":[";
   first = true;
   for (const auto& kv : t.dest_index()) {
-    const Dest* d = t.FindDest(kv.second);
-    for (uint64_t rid : d->routes) {
+    for (const Route* r : kv.second->routes) {
       if (!first) s += ",";
       first = false;
-      s += RouteJson(t, *t.FindRoute(rid), now);
+      s += RouteJson(t, *r, now);
     }
   }
   s += "],\"nextHops\":[";
@@ -302,8 +301,8 @@ extern "C" MOCK_RTM_API uint32_t MockRtmDeleteRoute(uint32_t owner_protocol_id,
     const uint64_t owner = e->id;
     const bool synthetic = e->synthetic;
     std::vector<uint64_t> gone;
-    for (uint64_t rid : d->routes) {
-      if (t.FindRoute(rid)->owner == owner) gone.push_back(rid);
+    for (const Route* r : d->routes) {
+      if (r->owner == owner) gone.push_back(r->id);
     }
     if (gone.empty()) return ERROR_NOT_FOUND;
     for (uint64_t rid : gone) {

@@ -102,15 +102,15 @@ DWORD SelectDests(Table& t, USHORT family, RTM_ENUM_FLAGS flags, const RTM_NET_A
     if (!FromNetAddress(start, &p) || p.family != family) return ERROR_INVALID_PARAMETER;
     if (flags & RTM_ENUM_RANGE) {
       for (auto it = index.lower_bound(p); it != index.end() && CoversAddress(p, it->first); ++it) {
-        if (Covers(p, it->first)) out->push_back(it->second);
+        if (Covers(p, it->first)) out->push_back(it->second->id);
       }
     } else {
       for (auto it = index.lower_bound(p); it != index.end() && it->first.family == p.family; ++it)
-        out->push_back(it->second);
+        out->push_back(it->second->id);
     }
   } else {
     for (const auto& kv : index)
-      if (kv.first.family == family) out->push_back(kv.second);
+      if (kv.first.family == family) out->push_back(kv.second->id);
   }
   return NO_ERROR;
 }
@@ -560,8 +560,9 @@ MOCK_RTM_EXPORT DWORD WINAPI RtmCreateRouteEnum(RTM_ENTITY_HANDLE RtmRegHandle,
     en->views = TargetViews;
     const RTM_VIEW_SET views = MatchViews(TargetViews);
     for (uint64_t did : dests) {
-      for (uint64_t rid : t.FindDest(did)->routes) {
-        const Route& r = *t.FindRoute(rid);
+      for (const Route* rp : t.FindDest(did)->routes) {
+        const Route& r = *rp;
+        const uint64_t rid = r.id;
         if (!(r.spec.views & views)) continue;
         if ((EnumFlags & RTM_ENUM_OWN_ROUTES) && r.owner != e.id) continue;
         if (!RouteMatches(t, r, MatchingFlags, CriteriaRoute, CriteriaInterface)) continue;

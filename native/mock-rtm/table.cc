@@ -120,7 +120,7 @@ Dest* Table::FindDest(uint64_t id) {
 
 Dest* Table::FindDest(const Prefix& p) {
   auto it = dest_index_.find(p);
-  return it == dest_index_.end() ? nullptr : FindDest(it->second);
+  return it == dest_index_.end() ? nullptr : it->second;
 }
 
 EnumState* Table::FindEnum(uint64_t id) {
@@ -329,8 +329,8 @@ Route* Table::BestRoute(const Dest& d, int view_id, ULONG protocol) {
 
 const Route* Table::BestRoute(const Dest& d, int view_id, ULONG protocol) const {
   const Route* best = nullptr;
-  for (uint64_t id : d.routes) {
-    const Route& r = routes_.at(id);
+  for (const Route* rp : d.routes) {
+    const Route& r = *rp;
     if (!(r.spec.views & ViewBit(view_id))) continue;
     if (protocol) {
       auto e = entities_.find(r.owner);
@@ -360,8 +360,8 @@ Table::DestSnap Table::Snapshot(const Dest& d) const {
   // insertion): this runs twice per route added or deleted.
   DestSnap s;
   const Route* best[kNumViews] = {};
-  for (uint64_t id : d.routes) {
-    const Route& r = routes_.at(id);
+  for (const Route* rp : d.routes) {
+    const Route& r = *rp;
     for (int v = 0; v < kNumViews; ++v) {
       if (!(r.spec.views & ViewBit(v))) continue;
       ++s.v[v].count;
@@ -479,10 +479,10 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
     if (d->prefix != prefix) return ERROR_INVALID_PARAMETER;
   } else {
     index_at = dest_index_.lower_bound(prefix);  // also where a new dest goes
-    if (index_at != dest_index_.end() && index_at->first == prefix) d = FindDest(index_at->second);
+    if (index_at != dest_index_.end() && index_at->first == prefix) d = index_at->second;
     if (d) {
-      for (uint64_t id : d->routes) {
-        Route& c = routes_.at(id);
+      for (Route* cp : d->routes) {
+        Route& c = *cp;
         if (c.owner == owner && (ignore_neighbour || c.spec.neighbour == spec.neighbour)) {
           r = &c;
           break;
@@ -497,7 +497,7 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
     d->id = id;
     d->prefix = prefix;
     d->last_changed = created = NowFileTime();
-    d->index_entry = dest_index_.emplace_hint(index_at, prefix, id);
+    d->index_entry = dest_index_.emplace_hint(index_at, prefix, d);
   }
 
   const DestSnap before = Snapshot(*d);
@@ -524,7 +524,7 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
     r->spec = spec;
     AdjustNextHops(spec, +1, +1);
     ++d->route_objs;
-    d->routes.push_back(r->id);
+    d->routes.push_back(r);
     ++route_count_;
     ++stats_.routes_added;
     touched = spec.views;
@@ -548,7 +548,7 @@ void Table::RemoveRoute(uint64_t id, bool* best_changed) {
   const uint64_t dest_id = d.id;
   const RTM_VIEW_SET touched = r->spec.views;
   const DestSnap before = Snapshot(d);
-  d.routes.erase(id);
+  d.routes.erase(r);
   r->in_table = false;
   r->has_deadline = false;
   ++r->ttl_gen;
@@ -675,8 +675,8 @@ void Table::FillDestInfo(Dest& d, RTM_VIEW_SET views, ULONG protocol, RTM_DEST_I
   out->LastChanged = d.last_changed;
   RTM_VIEW_SET belongs = 0;
   ULONG routesIn[kNumViews] = {};  // each view's routes, in the same one pass
-  for (uint64_t id : d.routes) {
-    const RTM_VIEW_SET in = routes_.at(id).spec.views;
+  for (const Route* r : d.routes) {
+    const RTM_VIEW_SET in = r->spec.views;
     belongs |= in;
     for (int v = 0; v < kNumViews; ++v) routesIn[v] += (in & ViewBit(v)) ? 1 : 0;
   }
@@ -711,8 +711,8 @@ bool Table::ReleaseDestInfoRefs(const RTM_DEST_INFO* di) {
 // ---------------------------------------------------------------- destinations
 
 bool Table::HasRouteIn(const Dest& d, RTM_VIEW_SET match_views) const {
-  for (uint64_t id : d.routes) {
-    if (routes_.at(id).spec.views & match_views) return true;
+  for (const Route* r : d.routes) {
+    if (r->spec.views & match_views) return true;
   }
   return false;
 }

@@ -132,22 +132,25 @@ struct Route {
   uint64_t ttl_gen = 0;
 };
 
-// The in-table routes of a destination, in insertion order. Almost every destination has
-// one or two: those are kept inline, so a destination costs no allocation of its own for them.
+// The in-table routes of a destination, in insertion order, as pointers to the table's route
+// nodes (stable, and a route is out of every list before it is freed): best-route selection
+// and snapshots, which run twice per route added or deleted, read them with no id lookup.
+// Almost every destination has one or two: those are kept inline, so a destination costs no
+// allocation of its own for them.
 class RouteIdList {
  public:
-  void push_back(uint64_t id) {
+  void push_back(Route* r) {
     if (n_ < kInline) {
-      inline_[n_++] = id;
+      inline_[n_++] = r;
       return;
     }
     if (n_ == kInline) heap_.assign(inline_, inline_ + kInline);
-    heap_.push_back(id);
+    heap_.push_back(r);
     ++n_;
   }
-  void erase(uint64_t id) {  // keeps the order of the others
-    uint64_t* b = data();
-    uint64_t* e = std::remove(b, b + n_, id);
+  void erase(const Route* r) {  // keeps the order of the others
+    Route** b = data();
+    Route** e = std::remove(b, b + n_, r);
     const size_t n = static_cast<size_t>(e - b);
     if (n_ > kInline) {
       heap_.resize(n);
@@ -161,20 +164,23 @@ class RouteIdList {
   }
   size_t size() const { return n_; }
   bool empty() const { return n_ == 0; }
-  const uint64_t* begin() const { return n_ > kInline ? heap_.data() : inline_; }
-  const uint64_t* end() const { return begin() + n_; }
+  Route* const* begin() const { return n_ > kInline ? heap_.data() : inline_; }
+  Route* const* end() const { return begin() + n_; }
 
  private:
   static constexpr uint32_t kInline = 2;
-  uint64_t* data() { return n_ > kInline ? heap_.data() : inline_; }
-  uint64_t inline_[kInline] = {};
-  std::vector<uint64_t> heap_;  // all of them, once there are more than kInline
+  Route** data() { return n_ > kInline ? heap_.data() : inline_; }
+  Route* inline_[kInline] = {};
+  std::vector<Route*> heap_;  // all of them, once there are more than kInline
   uint32_t n_ = 0;
 };
 
+struct Dest;
 // Destinations by prefix (Table::dest_index_), nodes from the table's pools.
-using DestIndex = std::map<Prefix, uint64_t, std::less<Prefix>,
-                           PooledAllocator<std::pair<const Prefix, uint64_t>>>;
+// The value is the dest node itself (stable; erased before the dest is freed): an add finds its
+// destination with the index's one search, no id lookup after it.
+using DestIndex = std::map<Prefix, Dest*, std::less<Prefix>,
+                           PooledAllocator<std::pair<const Prefix, Dest*>>>;
 
 struct Dest {
   uint64_t id = 0;
@@ -400,7 +406,7 @@ class Table {
   // the order of enumerations and the dump. Each Dest keeps its own entry's iterator, so a
   // delete erases without a second search.
   DestIndex dest_index_{std::less<Prefix>(),
-                        PooledAllocator<std::pair<const Prefix, uint64_t>>(&pools_)};
+                        PooledAllocator<std::pair<const Prefix, Dest*>>(&pools_)};
   std::unordered_map<uint64_t, std::unique_ptr<EnumState>> enums_;
   std::map<uint64_t, std::unique_ptr<Notify>> notifies_;
   std::deque<Event> events_;
