@@ -109,13 +109,11 @@ NextHop* Table::FindNextHop(uint64_t id) {
 }
 
 Route* Table::FindRoute(uint64_t id) {
-  auto it = routes_.find(id);
-  return it == routes_.end() ? nullptr : &it->second;
+  return routes_.find(id);
 }
 
 Dest* Table::FindDest(uint64_t id) {
-  auto it = dests_.find(id);
-  return it == dests_.end() ? nullptr : &it->second;
+  return dests_.find(id);
 }
 
 Dest* Table::FindDest(const Prefix& p) {
@@ -186,9 +184,9 @@ DWORD Table::DeregisterEntity(uint64_t id) {
 
   // Its routes (others are notified) and next hops.
   gone.clear();
-  for (auto& kv : routes_) {
-    if (kv.second.owner == id && kv.second.in_table) gone.push_back(kv.first);
-  }
+  routes_.ForEach([&](uint64_t rid, const Route& r) {
+    if (r.owner == id && r.in_table) gone.push_back(rid);
+  });
   // Deterministic order (by dest, then insertion) so notifications queue predictably.
   std::sort(gone.begin(), gone.end(), [this](uint64_t a, uint64_t b) {
     const Route& ra = routes_.at(a);
@@ -493,7 +491,7 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
   FILETIME created{};  // a new destination's creation is also its first change
   if (!d) {
     const uint64_t id = NextId(Kind::Dest);
-    d = &dests_[id];
+    d = &dests_.emplace(id);
     d->id = id;
     d->prefix = prefix;
     d->last_changed = created = NowFileTime();
@@ -517,7 +515,7 @@ DWORD Table::AddRoute(uint64_t owner, const Prefix& prefix, const RouteSpec& spe
     }
   } else {
     const uint64_t id = NextId(Kind::Route);
-    r = &routes_[id];
+    r = &routes_.emplace(id);
     r->id = id;
     r->dest = d->id;
     r->owner = owner;
@@ -826,8 +824,8 @@ uint64_t Table::PopExpired(Clock::time_point now, bool* popped) {
 
 void Table::RefTotals(uint64_t* routes, uint64_t* dests, uint64_t* next_hops) const {
   *routes = *dests = *next_hops = 0;
-  for (auto& kv : routes_) *routes += kv.second.refs;
-  for (auto& kv : dests_) *dests += kv.second.refs;
+  routes_.ForEach([&](uint64_t, const Route& r) { *routes += r.refs; });
+  dests_.ForEach([&](uint64_t, const Dest& d) { *dests += d.refs; });
   for (auto& kv : next_hops_) *next_hops += kv.second->refs;
 }
 

@@ -26,6 +26,7 @@
 
 #include "../common/compat.h"
 #include "address.h"
+#include "id_map.h"
 #include "node_pool.h"
 
 namespace mockrtm {
@@ -393,15 +394,10 @@ class Table {
 
   std::map<uint64_t, std::unique_ptr<Entity>> entities_;  // ordered by registration
   std::map<uint64_t, std::unique_ptr<NextHop>> next_hops_;
-  // Routes and destinations by value, in nodes from pools_ (node-based maps keep references
-  // stable). Declared after pools_, so destroyed before it.
-  template <typename T>
-  using ById = std::unordered_map<uint64_t, T, std::hash<uint64_t>, std::equal_to<uint64_t>,
-                                  PooledAllocator<std::pair<const uint64_t, T>>>;
-  ById<Route> routes_{0, std::hash<uint64_t>(), std::equal_to<uint64_t>(),
-                      PooledAllocator<std::pair<const uint64_t, Route>>(&pools_)};
-  ById<Dest> dests_{0, std::hash<uint64_t>(), std::equal_to<uint64_t>(),
-                    PooledAllocator<std::pair<const uint64_t, Dest>>(&pools_)};
+  // Routes and destinations by id, in nodes from pools_ (addresses stay stable). Declared
+  // after pools_, so destroyed before it.
+  IdMap<Route> routes_{&pools_};
+  IdMap<Dest> dests_{&pools_};
   // Destinations in prefix order (family, address, length): exact lookups for every add and
   // the order of enumerations and the dump. Each Dest keeps its own entry's iterator, so a
   // delete erases without a second search.
