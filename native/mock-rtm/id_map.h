@@ -43,11 +43,12 @@ class IdMap {
     return *p;
   }
 
-  // A new value-initialized object for `id` (nonzero, not present).
+  // A new default-initialized object for `id` (nonzero, not present): T's member initializers
+  // say what it starts as; no zeroing of the whole node first.
   T& emplace(uint64_t id) {
     if ((size_ + 1) * kLoadDen > slots_.size() * kLoadNum) Grow();
     void* mem = pools_->Take(sizeof(T));
-    T* obj = new (mem) T();
+    T* obj = new (mem) T;
     Place(id, obj);
     ++size_;
     return *obj;

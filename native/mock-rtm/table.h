@@ -84,6 +84,15 @@ struct NextHop {
 // no allocation of its own for them (and a snapshot of the best route's none either).
 class NextHopList {
  public:
+  // Only the first size() slots are ever read, so only those are written or copied: a route
+  // snapshot (two per add) no longer pays for clearing and copying the unused ones.
+  NextHopList() = default;
+  NextHopList(const NextHopList& o) : n_(o.n_) { std::copy(o.begin(), o.end(), ids_.data()); }
+  NextHopList& operator=(const NextHopList& o) {
+    n_ = o.n_;
+    std::copy(o.begin(), o.end(), ids_.data());
+    return *this;
+  }
   // The caller checks size() < kMaxNextHopsInRoute first; a push past it is dropped.
   void push_back(uint64_t id) {
     if (n_ < kMaxNextHopsInRoute) ids_[n_++] = id;
@@ -99,7 +108,7 @@ class NextHopList {
   bool operator!=(const NextHopList& o) const { return !(*this == o); }
 
  private:
-  std::array<uint64_t, kMaxNextHopsInRoute> ids_{};
+  std::array<uint64_t, kMaxNextHopsInRoute> ids_;  // the first n_ are the list
   uint8_t n_ = 0;
 };
 
