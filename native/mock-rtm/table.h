@@ -371,6 +371,8 @@ class Table {
 
   uint64_t NextId(Kind k) { return MakeId(k, next_seq_++); }
   DestSnap Snapshot(const Dest& d) const;
+  // Where `prefix` is or would go in the index (its lower bound).
+  DestIndex::iterator IndexPosition(const Prefix& prefix);
   // Best()'s route itself (null: none), for a caller that needs more of it than its id.
   const Route* BestRoute(const Dest& d, int view_id, ULONG protocol) const;
   Route* BestRoute(const Dest& d, int view_id, ULONG protocol);
@@ -399,6 +401,7 @@ class Table {
   uint64_t generation_ = 0;
   uint32_t real_entities_ = 0;
   uint32_t route_count_ = 0;
+  uint64_t last_new_dest_ = 0;  // the dest created last (IndexPosition's first guess)
   Stats stats_;
 
   std::map<uint64_t, std::unique_ptr<Entity>> entities_;  // ordered by registration

@@ -15,6 +15,7 @@
 
 #include "../common/compat.h"
 #include "../common/rtm_api.h"
+#include "id_map.h"
 #include "mock_rtm.h"
 
 namespace {
@@ -314,8 +315,62 @@ void Writer(ULONG protocol, int routes, std::atomic<int>* failures) {
 
 }  // namespace
 
+// IdMap (the table's routes and dests by handle id): ids sharing a home slot form one probe
+// run; erasing from the middle of a run, or across the array's wrap-around, must leave every
+// other id findable, and growing must keep them all.
+void TestIdMap() {
+  SECTION("id map");
+  struct Obj {
+    uint64_t id = 0;
+    std::vector<int> payload;  // not trivially destructible: erase must destroy it
+  };
+  mockrtm::NodePools pools;
+  mockrtm::IdMap<Obj> m(&pools);
+  CHECK(m.find(1) == nullptr);
+  // Same low bits at every capacity up to 2^10: one long run, wrapping around the end.
+  std::vector<uint64_t> ids;
+  for (uint64_t k = 0; k < 40; ++k) ids.push_back((uint64_t(3) << 56) | (1023 + k * 1024));
+  for (uint64_t id : ids) {
+    Obj& o = m.emplace(id);
+    o.id = id;
+    o.payload.assign(3, int(id & 0xff));
+  }
+  CHECK_EQ(m.size(), ids.size());
+  bool all = true;
+  for (uint64_t id : ids) all = all && m.find(id) && m.find(id)->id == id;
+  CHECK(all);
+  for (size_t i = 0; i < ids.size(); i += 3) m.erase(ids[i]);  // holes all along the run
+  m.erase(ids[1] + 1);  // never added: nothing changes
+  bool right = true;
+  size_t live = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const bool gone = i % 3 == 0;
+    right = right && (m.find(ids[i]) == nullptr) == gone;
+    live += gone ? 0 : 1;
+  }
+  CHECK(right);
+  CHECK_EQ(m.size(), live);
+  size_t seen = 0;
+  m.ForEach([&](uint64_t id, const Obj& o) { seen += o.id == id ? 1 : 0; });
+  CHECK_EQ(seen, live);
+  // Sequential ids past a few grows, then all erased: empty, and a new id still goes in.
+  for (uint64_t k = 1; k <= 5000; ++k) m.emplace((uint64_t(2) << 56) | k).id = (uint64_t(2) << 56) | k;
+  CHECK_EQ(m.size(), live + 5000);
+  bool found = true;
+  for (uint64_t k = 1; k <= 5000; ++k) found = found && m.find((uint64_t(2) << 56) | k);
+  CHECK(found);
+  for (uint64_t k = 5000; k >= 1; --k) m.erase((uint64_t(2) << 56) | k);
+  for (uint64_t id : ids) m.erase(id);
+  CHECK_EQ(m.size(), 0);
+  m.emplace(7).id = 7;
+  CHECK(m.find(7) && m.find(7)->id == 7);
+  m.clear();
+  CHECK(m.find(7) == nullptr);
+}
+
 int main() {
   const std::thread::id main_tid = std::this_thread::get_id();
+  TestIdMap();
   RTM_REGN_PROFILE prof;
   RTM_ENTITY_HANDLE hA = nullptr, hB = nullptr, hC = nullptr;
 
