@@ -32,10 +32,14 @@ function run(cmd: string, args: string[], cwd: string, limitMs = 90000): Promise
   });
 }
 
-/** A folder with the user's files; removed when the test ends. */
+/**
+ * A folder with the user's files; removed when the test ends. It is the scripts' working
+ * folder: on Windows a process that has just exited may hold it a moment longer (EBUSY, seen
+ * under Wine), so its removal retries as Node's rmSync offers.
+ */
 function project(t: { teardown(fn: () => void): void }, files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rras-bridge-user-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }));
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   return dir;
 }
