@@ -147,7 +147,7 @@ struct Route {
 // and snapshots, which run twice per route added or deleted, read them with no id lookup.
 // Almost every destination has one or two: those are kept inline, so a destination costs no
 // allocation of its own for them.
-class RouteIdList {
+class RouteList {
  public:
   void push_back(Route* r) {
     if (n_ < kInline) {
@@ -196,7 +196,7 @@ struct Dest {
   uint64_t id = 0;
   Prefix prefix;
   DestIndex::iterator index_entry;  // this dest in Table::dest_index_
-  RouteIdList routes;  // in-table routes, insertion order
+  RouteList routes;  // in-table routes, insertion order
   uint32_t refs = 0;             // outstanding handle references
   uint32_t queued = 0;           // change-notification queues holding it
   uint32_t route_objs = 0;       // route objects (in the table or not) naming it
