@@ -14,6 +14,7 @@
       "includes": ["native/msvc.gypi"],
       "sources": ["<!@(node scripts/targets.js rras_bridge <(OS))"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "conditions": [["OS=='win'", { "libraries": ["advapi32.lib", "bcrypt.lib"] }]]
     },
     {
@@ -21,6 +22,7 @@
       "includes": ["native/msvc.gypi"],
       "sources": ["<!@(node scripts/targets.js rras_bridge_rawip <(OS))"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "conditions": [["OS=='win'", { "libraries": ["ws2_32.lib", "iphlpapi.lib"] }]]
     },
     {

@@ -73,3 +73,42 @@ for (const ending of ['exit', 'terminate', 'handler'] as const) {
     t.pass();
   });
 }
+
+// The same, terminated while the channel's I/O thread reads and thread-safe function calls
+// deliver (always so on Windows; on POSIX while a debugger pauses the host, set here), with
+// frames still streaming in: a call that finds the environment ending must not escape as a
+// C++ exception (Wine saw the process end so). Serial: the pause is process-wide.
+test.serial('a worker terminated while its channel delivers from the I/O thread ends alone, the process goes on', async (t) => {
+  const addonIndex = path.join(__dirname, '..', 'lib', 'addon', 'index.js');
+  t.teardown(() => loadAddon().setDebuggerPaused(false));
+  for (let round = 0; round < 5; round++) {
+    const lib = await fakeLibrary();
+    const worker = new Worker(`
+      const { parentPort } = require('node:worker_threads');
+      const addon = require(${JSON.stringify(addonIndex)}).loadAddon();
+      let seen = 0;
+      const channel = new addon.Channel({ onEvent(e) { if (e.event === 'message' && ++seen === 100) parentPort.postMessage('read'); } });
+      void channel.connect({ address: ${JSON.stringify(lib.address)}, token: Buffer.alloc(32), pid: process.pid })
+        .then(() => addon.setDebuggerPaused(true));
+    `, { eval: true });
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const socket = await lib.connected;
+    socket.on('error', () => undefined); // the worker's end resets the connection
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    let id = 1;
+    const pump = (): void => {
+      if (socket.destroyed) return;
+      const more = socket.write(Buffer.concat(Array.from({ length: 200 }, () => encodeFrame('saveConfig', id++, {}, { reply: true }))));
+      if (more) setImmediate(pump);
+      else socket.once('drain', pump);
+    };
+    pump();
+    await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, round * 3)); // ends at different points of a delivery
+    await worker.terminate();
+    t.is(await exited, 1);
+    await closed;
+    lib.close();
+  }
+  t.pass();
+});

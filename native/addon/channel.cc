@@ -382,11 +382,10 @@ class Channel : public Napi::ObjectWrap<Channel> {
     Peer* peer = CurrentPeer();
     if (!peer) return;
     if (!peer->ReadAvailable()) watch_->Stop();
-    try {
+    Guarded(Env(), [this] {
       DeliverReady();
-    } catch (const Napi::Error& err) {  // no scope to run JS in (the environment is ending)
-      napi_fatal_exception(Env(), err.Value());
-    }
+      return true;
+    });
   }
 
   // JS thread, outside any JS: delivers the queue, a batch per callback scope (its microtasks
@@ -504,7 +503,7 @@ class Channel : public Napi::ObjectWrap<Channel> {
     }
     if (more) PostDelivery();
     Napi::HandleScope scope(env);
-    if (!DeliverBatch(env, cb, batch)) return;
+    if (!Guarded(env, [&] { return DeliverBatch(env, cb, batch); })) return;
 #ifndef _WIN32
     if (!more && spilling_) {  // caught up: JS reads again (unless a debugger holds it)
       spilling_ = false;
@@ -512,6 +511,23 @@ class Channel : public Napi::ObjectWrap<Channel> {
       UpdateReader(gDebuggerPaused);
     }
 #endif
+  }
+
+  // JS thread, from a callback of the event loop's (a TSFN call, the socket's poll): runs
+  // `deliver`, whose result it returns. An exception must not leave: nothing above would catch
+  // it (a TSFN call would hand it to JS as a throw, which an environment that is ending, a
+  // worker terminated, cannot take, and the process would end). A Node-API failure is reported
+  // as an uncaught exception, as a handler's; where no JS can run any more, delivery ends.
+  template <typename Fn>
+  bool Guarded(Napi::Env env, Fn&& deliver) {
+    try {
+      return deliver();
+    } catch (const Napi::Error& err) {
+      napi_fatal_exception(env, err.Value());
+    } catch (const JsUnavailable&) {
+      jsGone_ = true;
+    }
+    return false;
   }
 
   // JS thread: one onEvent call per event. One that throws is reported as an uncaught
