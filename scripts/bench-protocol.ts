@@ -41,15 +41,28 @@ let injected = 0;
 let batchSize = 16384;
 let echo: Net.Server | undefined;
 
-/** Runs `fn` over [0, count) in calls of `batch`, checking every route's status. */
+/**
+ * Calls of ctx.routes.add/delete kept in flight at once, as a protocol loading a large table
+ * would (it hands on routes as they arrive, not after RTM took the last ones): the host builds
+ * and encodes one call's routes while the library applies the other's.
+ */
+const CALLS_IN_FLIGHT = 2;
+
+/** Runs `fn` over [0, count) in calls of `batch`, CALLS_IN_FLIGHT at once, checking every route's status. */
 async function inBatches<T>(count: number, batch: number, make: (i: number) => T, fn: (b: T[]) => Promise<{ status: number; error?: string }[]>): Promise<void> {
-  for (let i = 0; i < count; i += batch) {
-    const routes: T[] = [];
-    for (let j = i; j < Math.min(count, i + batch); j++) routes.push(make(j));
-    const results = await fn(routes);
-    const bad = results.find((r) => r.status !== NO_ERROR);
-    if (bad) throw new Error(`a route was refused (${bad.status}): ${bad.error ?? ''}`);
-  }
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const from = next;
+      next = Math.min(count, from + batch);
+      const routes: T[] = [];
+      for (let j = from; j < next; j++) routes.push(make(j));
+      const results = await fn(routes);
+      const bad = results.find((r) => r.status !== NO_ERROR);
+      if (bad) throw new Error(`a route was refused (${bad.status}): ${bad.error ?? ''}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CALLS_IN_FLIGHT }, worker));
 }
 
 function run(phase: string, done: string, work: () => Promise<void>): void {
