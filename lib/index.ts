@@ -12,6 +12,7 @@ export { paths, type Paths } from './paths.js';
 export { openRawIpSocket, type RawIpSocket, type RawIpSocketOptions, type RawIpMessage, type RawIpStats } from './rawip/index.js';
 export { hostInfo, type HostInfo } from './host/info.js';
 export { answerMibQuery, type MibEntry, type MibTableQuery } from './api/mibQuery.js';
+export { RouteBatch, type RouteBatchEntry } from './api/routeBatch.js';
 
 // ---- the test harness (lib/mock), loaded on first use ---------------------------------------
 // A protocol host loads this index through the user's module (`import ... from 'rras-bridge'`)

@@ -4,26 +4,26 @@
 // is followed through `info`, so no command waits past the library's call deadline.
 //   info                      {pid, phase, failure?, timings of the last run}
 //   echo {path}               a raw echo server on a Unix socket (the channel baselines)
-//   inject {count, batch}     adds `count` routes through ctx.routes.add, `batch` per call
-//   withdraw                  deletes them again through ctx.routes.delete
+//   inject {count, batch}     adds `count` routes through ctx.routes.applyBatch, `batch` per call
+//   withdraw                  deletes them again, the same way
 //   raise {count, inFlight}   raises `count` SAVE_INTERFACE_CONFIG_INFO events, `inFlight` at once
 // A restarted host (failover) re-announces the routes its global info names, then declares
 // itself synced (gracefulRestart 'manual': the protocol decides when it has relearned).
 import fs from 'node:fs';
 import type * as Net from 'node:net';
-import { defineProtocol, hostInfo, NO_ERROR, type ProtocolContext, type RouteKey, type RouteSpec } from '../lib/index.js';
+import { defineProtocol, hostInfo, NO_ERROR, RouteBatch, type ProtocolContext } from '../lib/index.js';
 
 const INTERFACE = 1;
-const NEXT_HOP = '192.0.2.2';
+const NEXT_HOP = 0xc0000202; // 192.0.2.2
 const now = () => Number(process.hrtime.bigint()); // CLOCK_MONOTONIC ns, as the driver's clock
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined); // --expose-gc in the bench config
 
-/** Route i: the /24 (16 + i / 65536).(i / 256 % 256).(i % 256).0, as native/bench/rtm_loop.h. */
-const destination = (i: number) => `${16 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}.0`;
-const key = (i: number): RouteKey => ({ destination: destination(i), prefixLength: 24, interfaceIndex: INTERFACE, nextHop: NEXT_HOP });
-// An object literal, as a protocol would write it: `{ ...key(i), metric }` costs V8 about 1 µs
-// a route (measured), as much as the bridge's whole work for it.
-const spec = (i: number): RouteSpec => ({ destination: destination(i), prefixLength: 24, interfaceIndex: INTERFACE, nextHop: NEXT_HOP, metric: 1 });
+/** Route i: the /24 (16 + i / 65536).(i / 256 % 256).(i % 256).0, as native/bench/rtm_loop.h (a host-order number). */
+const destination = (i: number) => ((16 + (i >>> 16)) * 2 ** 24 + ((i & 0xffff) << 8)) >>> 0;
+// A table load as a protocol that learns routes in binary (BGP NLRI) would write it: numbers
+// into a RouteBatch, no object or address string per route.
+const add = (b: RouteBatch, i: number) => b.add(destination(i), 24, INTERFACE, NEXT_HOP, 1);
+const remove = (b: RouteBatch, i: number) => b.delete(destination(i), 24, INTERFACE, NEXT_HOP);
 
 /** VmRSS and VmHWM of this process, in bytes. */
 function memory(): { resident: number; peak: number } {
@@ -48,18 +48,19 @@ let echo: Net.Server | undefined;
  */
 const CALLS_IN_FLIGHT = 2;
 
-/** Runs `fn` over [0, count) in calls of `batch`, CALLS_IN_FLIGHT at once, checking every route's status. */
-async function inBatches<T>(count: number, batch: number, make: (i: number) => T, fn: (b: T[]) => Promise<{ status: number; error?: string }[]>): Promise<void> {
+/** Applies write(i) for i in [0, count) in calls of `batch` routes, CALLS_IN_FLIGHT at once, checking every route's status. */
+async function inBatches(ctx: ProtocolContext, count: number, batch: number, write: (b: RouteBatch, i: number) => void): Promise<void> {
   let next = 0;
   const worker = async () => {
+    const routes = new RouteBatch(batch);
     while (next < count) {
       const from = next;
       next = Math.min(count, from + batch);
-      const routes: T[] = [];
-      for (let j = from; j < next; j++) routes.push(make(j));
-      const results = await fn(routes);
-      const bad = results.find((r) => r.status !== NO_ERROR);
-      if (bad) throw new Error(`a route was refused (${bad.status}): ${bad.error ?? ''}`);
+      routes.clear();
+      for (let i = from; i < next; i++) write(routes, i);
+      const statuses = await ctx.routes.applyBatch(routes);
+      const bad = statuses.findIndex((s) => s !== NO_ERROR);
+      if (bad >= 0) throw new Error(`route ${from + bad} was refused (${statuses[bad]})`);
     }
   };
   await Promise.all(Array.from({ length: CALLS_IN_FLIGHT }, worker));
@@ -85,7 +86,7 @@ function inject(ctx: ProtocolContext, count: number, batch: number): void {
     } catch { /* not allowed here (some containers): the peak is then the process's */ }
     const cpu0 = cpuNs();
     const t0 = now();
-    await inBatches(count, batch, spec, (b) => ctx.routes.add(b));
+    await inBatches(ctx, count, batch, add);
     Object.assign(state, { addNs: now() - t0, addCpuNs: cpuNs() - cpu0, hostPeakResident: memory().peak });
     gc();
     Object.assign(state, { hostResidentBefore: before.resident, hostResidentAdded: memory().resident });
@@ -96,7 +97,7 @@ function withdraw(ctx: ProtocolContext): void {
   run('withdrawing', 'withdrawn', async () => {
     const cpu0 = cpuNs();
     const t0 = now();
-    await inBatches(injected, batchSize, key, (b) => ctx.routes.delete(b));
+    await inBatches(ctx, injected, batchSize, remove);
     Object.assign(state, { withdrawNs: now() - t0, withdrawCpuNs: cpuNs() - cpu0 });
   });
 }
@@ -139,7 +140,7 @@ export default defineProtocol({
     injected = config.routes;
     run('reannouncing', 'synced', async () => {
       const t0 = now();
-      await inBatches(injected, config.batch ?? batchSize, spec, (b) => ctx.routes.add(b));
+      await inBatches(ctx, injected, config.batch ?? batchSize, add);
       state.reannounceNs = now() - t0;
       await ctx.routes.synced();
       state.syncedAt = now();

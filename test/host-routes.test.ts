@@ -8,6 +8,7 @@ import { RoutesOpsLayout as L, type Transport } from '../lib/addon/index.js';
 import { Requester } from '../lib/host/requests.js';
 import { HostRoutes } from '../lib/host/routes.js';
 import type { RouteSpec } from '../lib/api/routes.js';
+import { RouteBatch } from '../lib/api/routeBatch.js';
 
 /** A library end that holds each routes request until the test answers it. */
 class ScriptedLibrary implements Transport {
@@ -85,4 +86,48 @@ test('a channel that closes with batches in flight fails the call with the reaso
   process.off('unhandledRejection', onUnhandled);
   t.deepEqual(unhandled, []);
   t.is(routes.list().length, answered, 'what the library answered before the close is mirrored');
+});
+
+test('applyBatch: a batch of many requests answers one status per operation in order, and the mirror has what RTM accepted', async (t) => {
+  const lib = new ScriptedLibrary();
+  const routes = new HostRoutes(lib.requester, () => undefined, 7);
+  const batch = new RouteBatch();
+  const dest = (i: number) => ((10 << 24) | (((i >>> 8) & 255) << 16) | ((i & 255) << 8)) >>> 0; // route(i)'s destination
+  for (let i = 0; i < 30000; i++) batch.add(dest(i), 24, 3, 0xc0000201, 1 + (i % 7));
+  const refused = new Set([wireOf(5), wireOf(20000), wireOf(29999)]);
+  const call = routes.applyBatch(batch);
+  t.throws(() => batch.clear(), { message: /being applied/ }, 'the batch is the library\'s until the call settles');
+  const statuses = await lib.serve(call, (d) => (refused.has(d) ? ERROR_NOT_FOUND : undefined));
+  t.is(statuses.length, 30000);
+  t.deepEqual([...statuses.keys()].filter((i) => statuses[i] !== NO_ERROR), [5, 20000, 29999]);
+  t.is(statuses[20000], ERROR_NOT_FOUND);
+  t.true(lib.mostInFlight > 1 && lib.mostInFlight <= 4, `a few requests in flight at once (saw ${lib.mostInFlight})`);
+  const listed = routes.list();
+  t.is(listed.length, 30000 - 3);
+  t.deepEqual(listed.find((r) => r.destination === '10.0.9.0'), route(9), 'a route listed as the object API would have added it');
+
+  batch.clear();
+  for (let i = 0; i < 10; i++) batch.delete(dest(i), 24, 3, 0xc0000201);
+  t.deepEqual([...await lib.serve(routes.applyBatch(batch))], Array(10).fill(NO_ERROR));
+  t.is(routes.list().length, 30000 - 3 - 9, 'deletes leave the mirror (route 5 was never in it)');
+});
+
+test('applyBatch: a lost channel fails the call, and the batch can be written again', async (t) => {
+  const lib = new ScriptedLibrary();
+  const routes = new HostRoutes(lib.requester, () => undefined, 7);
+  const batch = new RouteBatch();
+  for (let i = 0; i < 10000; i++) batch.add(((10 << 24) | (i << 8)) >>> 0, 24, 3, 1, 1);
+  const call = routes.applyBatch(batch);
+  await new Promise((r) => setImmediate(r));
+  lib.requester.close('host lost');
+  const err = await t.throwsAsync(call, { instanceOf: ProtocolError });
+  t.regex(err?.message ?? '', /host lost/);
+  t.notThrows(() => batch.clear());
+});
+
+test('applyBatch: an IPv6 protocol refuses a RouteBatch (IPv4 routes) without sending it', async (t) => {
+  const lib = new ScriptedLibrary();
+  const routes = new HostRoutes(lib.requester, () => undefined, 7, () => 'ipv6');
+  await t.throwsAsync(routes.applyBatch(new RouteBatch().add(0x0a000000, 8, 1, 1, 1)), { message: /IPv6 router manager/ });
+  t.is(lib.pending.length, 0);
 });

@@ -2,6 +2,7 @@
 // add/delete calls, keeps what RTM accepted, and does the autostatic replace. MemoryRoutes is
 // an in-memory stand-in with the same interface, for the unit tests.
 import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../../lib/api/routes.js';
+import type { RouteBatch } from '../../lib/api/routeBatch.js';
 import type { Logger } from '../../lib/api/types.js';
 import { prefixKey, type RipRoute } from './table.js';
 
@@ -28,6 +29,16 @@ export class MemoryRoutes<AF extends AddressFamily = 'ipv4'> implements Routes<A
       const found = this.own.delete(keyOf(route));
       return found ? { route, status: 0 } : { route, status: 1168, error: 'no such route' };
     });
+  }
+
+  async applyBatch(batch: RouteBatch): Promise<Uint32Array> {
+    const statuses = new Uint32Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch.at(i);
+      const [result] = e.op === 'add' ? await this.add([e.route]) : await this.delete([e.route]);
+      statuses[i] = result!.status;
+    }
+    return statuses;
   }
 
   async replace(interfaceIndex: number, routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {

@@ -2,7 +2,9 @@
 // library owns the RTM registration (entity = protocol id), next hops and route handles;
 // TypeScript sees routes as plain values. Every operation is batched and reports a status
 // per route: nothing is dropped silently. A protocol's routes are of its router manager's
-// family: IPv4 (dotted quads) or IPv6 (RFC 4291 text in, RFC 5952 text out).
+// family: IPv4 (dotted quads) or IPv6 (RFC 4291 text in, RFC 5952 text out). Bulk IPv4 work
+// may instead go as numbers in a RouteBatch (routeBatch.ts), with no object per route.
+import type { RouteBatch } from './routeBatch.js';
 
 /** Which router manager a protocol serves, and so which addresses its routes carry. */
 export type AddressFamily = 'ipv4' | 'ipv6';
@@ -59,6 +61,14 @@ export interface Routes<AF extends AddressFamily = AddressFamily> {
   /** Adds or updates routes (same destination, next hop and interface = same route). */
   add(routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec>[]>;
   delete(routes: readonly RouteKey[]): Promise<RouteResult<RouteKey>[]>;
+  /**
+   * Applies a RouteBatch's IPv4 adds and deletes in order (the bulk form of add and delete: a
+   * full table without an object or an address string per route). Resolves to one status per
+   * operation, in the batch's order: NO_ERROR, or the Win32/RTM error code RTM gave that route.
+   * Rejects, with nothing applied, for an IPv6 protocol; rejects if the channel to the library
+   * is lost (routes of batches already answered are applied, as with add).
+   */
+  applyBatch(batch: RouteBatch): Promise<Uint32Array>;
   /**
    * Makes the protocol's routes through interfaceIndex exactly `routes` (an autostatic update):
    * adds and updates those given, deletes the others.

@@ -9,6 +9,7 @@ import { ERROR_INVALID_PARAMETER, NO_ERROR } from '../constants.js';
 import type { AddressFamily, BestRouteChange, RouteKey, RouteResult, Routes, RouteSpec } from '../api/routes.js';
 import { canonicalIPv6, formatIPv6, ipv6HostBitsClear, parseIPv6 } from '../config/ipv6.js';
 import type { PackedRecords } from '../addon/index.js';
+import { RouteBatch } from '../api/routeBatch.js';
 // From the catalogue's module itself: the index re-exports through getters, a call per use.
 import {
   AddressFamily as WireFamily, RouteChanges6ChangesLayout, RouteChangesChangesLayout, RouteFlag, RouteOperation, Routes6OpsLayout,
@@ -83,7 +84,7 @@ class Ipv4Mirror implements Mirror {
   private readonly table = new Ipv4RouteTable();
 
   accept(rec: Uint32Array, n: number, statuses: Uint32Array | undefined): void {
-    // All from the records encode() wrote: the route objects are the user's, of any shape.
+    // All from the records encode() (or a RouteBatch) wrote: the route objects are the user's, of any shape.
     this.table.accept(rec, n, statuses);
   }
 
@@ -198,10 +199,12 @@ interface BatchBuffers {
 
 /** The library's answer to one batch, or why the request failed outright. */
 type BatchOutcome = { reply: Reply<'routes'> | Reply<'routes6'> } | { error: unknown };
-/** A batch sent: its packed records, which route each is, and the answer to come. */
-interface SentBatch extends BatchBuffers {
+/** A request of a call, sent: its answer to come, what to do with it, and what to free after. */
+interface InFlight {
   reply: Promise<BatchOutcome>;
-  n: number;
+  /** Records the answer (in the order the requests were sent); a request that failed outright is returned. */
+  settle(outcome: BatchOutcome): { error: unknown } | undefined;
+  release(): void;
 }
 
 export class HostRoutes implements Routes {
@@ -232,6 +235,43 @@ export class HostRoutes implements Routes {
 
   async delete(routes: readonly RouteKey[]): Promise<RouteResult<RouteKey>[]> {
     return this.apply(routes, RouteOperation.Delete) as Promise<RouteResult<RouteKey>[]>;
+  }
+
+  /**
+   * The batch's packed records go as they are, BATCH a request (no encoding: RouteBatch checked
+   * each value as it was written); the statuses come back into one Uint32Array.
+   */
+  async applyBatch(batch: RouteBatch): Promise<Uint32Array> {
+    if (this.family() === 'ipv6') throw new Error('ctx.routes.applyBatch: a RouteBatch holds IPv4 routes, and this protocol is on the IPv6 router manager');
+    const mirror = this.mirror() as Ipv4Mirror;
+    const held = RouteBatch.hold(batch);
+    const statuses = new Uint32Array(held.count);
+    let from = 0;
+    try {
+      await this.inFlight(() => {
+        if (from >= held.count) return undefined;
+        const at = from;
+        const n = Math.min(BATCH, held.count - at);
+        from += n;
+        const ops = held.records.subarray(at * V4.stride, (at + n) * V4.stride);
+        const settle = (outcome: BatchOutcome) => {
+          if ('error' in outcome) return outcome;
+          const { reply } = outcome;
+          if (reply.status !== NO_ERROR) {
+            statuses.fill(reply.status, at, at + n);
+            return undefined;
+          }
+          const results = 'results' in reply.fields ? reply.fields.results : undefined;
+          if (results) statuses.set(results.subarray(0, n), at); // a status not given is NO_ERROR (0)
+          mirror.accept(ops, n, results);
+          return undefined;
+        };
+        return { reply: this.send(false, ops), settle, release: () => undefined };
+      });
+    } finally {
+      held.release();
+    }
+    return statuses;
   }
 
   async replace(interfaceIndex: number, routes: readonly RouteSpec[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
@@ -296,19 +336,16 @@ export class HostRoutes implements Routes {
 
   /**
    * Sends `routes` in batches of BATCH valid ones, each as packed records; an invalid route is
-   * answered at once with the reason. ops: one operation for all, or each route's. Up to
-   * IN_FLIGHT batches are sent before the first answer is awaited, so the host encodes the
-   * next batch while the library applies one (the library answers them in order).
+   * answered at once with the reason. ops: one operation for all, or each route's.
    */
   private async apply(routes: readonly (RouteSpec | RouteKey)[], ops: Op | readonly Op[]): Promise<RouteResult<RouteSpec | RouteKey>[]> {
     const results: RouteResult<RouteSpec | RouteKey>[] = new Array(routes.length);
     const family = this.family();
     const v6 = family === 'ipv6';
     const stride = v6 ? V6.stride : V4.stride;
-    const sent: SentBatch[] = [];
-    let failure: { error: unknown } | undefined;
     let next = 0;
-    while (next < routes.length && !failure) {
+    await this.inFlight(() => {
+      if (next >= routes.length) return undefined;
       const buffers = this.buffers(family, Math.min(BATCH, routes.length - next), stride);
       const { rec, bytes, index } = buffers; // record k is routes[index[k]]
       let n = 0;
@@ -326,27 +363,47 @@ export class HostRoutes implements Routes {
       }
       if (n === 0) {
         this.release(family, buffers);
-        break;
+        return undefined;
       }
-      const packed = rec.subarray(0, n * stride);
-      // Settled into a value at once: a batch still in flight when an earlier one failed must
-      // not become an unhandled rejection.
-      const reply = (v6 ? this.requester.request('routes6', { ops: packed }) : this.requester.request('routes', { ops: packed }))
-        .then((r): BatchOutcome => ({ reply: r }), (error: unknown): BatchOutcome => ({ error }));
-      sent.push({ reply, rec, bytes, index, n });
+      return {
+        reply: this.send(v6, rec.subarray(0, n * stride)),
+        settle: (outcome) => this.settle(buffers, n, outcome, routes, results),
+        release: () => this.release(family, buffers),
+      };
+    });
+    return results;
+  }
+
+  /**
+   * Sends what next() makes, request by request, until it makes none or one fails: up to
+   * IN_FLIGHT are sent before the first answer is awaited, so the host encodes the next batch
+   * while the library applies one (the library answers them in order). Throws the failure.
+   */
+  private async inFlight(next: () => InFlight | undefined): Promise<void> {
+    const sent: InFlight[] = [];
+    let failure: { error: unknown } | undefined;
+    for (let request = next(); request; request = failure ? undefined : next()) {
+      sent.push(request);
       if (sent.length >= IN_FLIGHT) {
         const oldest = sent.shift()!;
-        failure = this.settle(oldest, await oldest.reply, routes, results);
-        this.release(family, oldest);
+        failure = oldest.settle(await oldest.reply);
+        oldest.release();
       }
     }
-    for (const batch of sent) {
-      const outcome = await batch.reply;
-      failure ??= this.settle(batch, outcome, routes, results);
-      this.release(family, batch);
+    for (const request of sent) {
+      const outcome = await request.reply;
+      failure ??= request.settle(outcome);
+      request.release();
     }
     if (failure) throw failure.error;
-    return results;
+  }
+
+  /** A routes (routes6) request of packed records, settled into a value at once. */
+  private send(v6: boolean, packed: Uint32Array): Promise<BatchOutcome> {
+    // A value, not a rejection: a batch still in flight when an earlier one failed must not
+    // become an unhandled rejection.
+    return (v6 ? this.requester.request('routes6', { ops: packed }) : this.requester.request('routes', { ops: packed }))
+      .then((r): BatchOutcome => ({ reply: r }), (error: unknown): BatchOutcome => ({ error }));
   }
 
   /** Buffers for a batch of up to `size` routes: a spare full-size set, or new ones (a small call's exact size). */
@@ -367,11 +424,11 @@ export class HostRoutes implements Routes {
    * Records the library's answer to one batch in `results` and the mirror (in the order the
    * batches were sent); a request that failed outright (the channel closed) is returned.
    */
-  private settle(batch: SentBatch, outcome: BatchOutcome, routes: readonly (RouteSpec | RouteKey)[],
+  private settle(batch: BatchBuffers, n: number, outcome: BatchOutcome, routes: readonly (RouteSpec | RouteKey)[],
     results: RouteResult<RouteSpec | RouteKey>[]): { error: unknown } | undefined {
     if ('error' in outcome) return { error: outcome.error };
     const { reply } = outcome;
-    const { rec, index, n } = batch;
+    const { rec, index } = batch;
     const statuses = reply.status === NO_ERROR && 'results' in reply.fields ? reply.fields.results : undefined;
     for (let k = 0; k < n; k++) {
       const i = index[k]!;
