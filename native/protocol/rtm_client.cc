@@ -3,6 +3,7 @@
 #include <cstring>
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 namespace rrasbridge {
 namespace {
@@ -118,8 +119,13 @@ bool RtmClient::Open(const std::string& library, ChangeSink sink, Validator vali
 
 void RtmClient::Close(bool deleteRoutes) {
   if (!handle_) return;
-  if (notify_) api_.RtmDeregisterFromChangeNotification(handle_, notify_);
-  notify_ = nullptr;
+  RTM_NOTIFY_HANDLE notify = nullptr;
+  {
+    // After a drain under way (a batch's thread may drain, not only RTM's); none starts after.
+    std::lock_guard<std::mutex> draining(drainMu_);
+    std::swap(notify, notify_);
+  }
+  if (notify) api_.RtmDeregisterFromChangeNotification(handle_, notify);
   {
     std::lock_guard<std::mutex> lock(mu_);
     WithRoutes([&](auto& routes) {
@@ -380,7 +386,7 @@ DWORD WINAPI RtmClient::OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID 
   if (!self) return NO_ERROR;
   switch (type) {
     case RTM_CHANGE_NOTIFICATION:
-      if (c2 == self) self->DrainChanges();
+      if (c2 == self && !self->DeferDrain()) self->DrainChanges();
       return NO_ERROR;
     case RTM_ROUTE_EXPIRED: {
       // The route's lifetime ended: forget it, and let RTM delete it.
@@ -500,7 +506,29 @@ void RtmClient::LoadBestRoutes() {
   Filter(std::move(all));
 }
 
+void RtmClient::BeginApply() {
+  std::lock_guard<std::mutex> lock(applyMu_);
+  ++applying_;
+}
+
+void RtmClient::EndApply() {
+  {
+    std::lock_guard<std::mutex> lock(applyMu_);
+    if (--applying_ > 0 || !drainDeferred_) return;
+    drainDeferred_ = false;
+  }
+  DrainChanges();
+}
+
+bool RtmClient::DeferDrain() {
+  std::lock_guard<std::mutex> lock(applyMu_);
+  if (applying_ == 0) return false;
+  drainDeferred_ = true;
+  return true;
+}
+
 void RtmClient::DrainChanges() {
+  std::lock_guard<std::mutex> draining(drainMu_);
   if (!notify_) return;
   auto out = ReadDests(
       "RtmGetChangedDests",

@@ -92,8 +92,15 @@ class RtmClient {
   // them to filter what it reports) waits once per batch, not once per route. get(i, op, err)
   // reads the i-th; false: refused before RTM (ERROR_INVALID_PARAMETER, err says why).
   // put(i, status) gets each one's outcome, in order; firstError the first refusal's reason.
+  // RTM's change notifications during the batch are drained after it, on this thread (see
+  // DeferDrain).
   template <typename Get, typename Put>
   void ApplyBatch(size_t n, Get get, Put put, std::string& firstError) {
+    const Applying applying(*this);
+    ApplyBatchLocked(n, get, put, firstError);
+  }
+  template <typename Get, typename Put>
+  void ApplyBatchLocked(size_t n, Get get, Put put, std::string& firstError) {
     std::lock_guard<std::mutex> lock(mu_);
     // Each operation is decoded kAhead before its turn, so the table's memory it needs is
     // asked for while the ones before it are applied (Prefetch); they are applied in order.
@@ -153,6 +160,23 @@ class RtmClient {
   decltype(auto) WithRoutes(F&& f) const { return std::visit(std::forward<F>(f), routes_); }
 
   static DWORD WINAPI OnEvent(RTM_ENTITY_HANDLE h, RTM_EVENT_TYPE type, PVOID c1, PVOID c2);
+  // A batch being applied takes RTM's lock per route; a drain on RTM's callback thread at the
+  // same time took it per 64 changes, and the two threads' waits for it (about 2,700 sleeps
+  // for 1M routes added and deleted) and the destinations' memory passing between cores cost
+  // more than the drain itself. So while a batch is applied, a change notification is only
+  // noted (DeferDrain true), and the batch's thread drains once it ends (EndApply), with the
+  // batch's destinations still in its cache. RTM signals again only after a full drain, so
+  // none is lost; drainMu_ keeps one drain at a time, so the host gets changes in RTM's order.
+  struct Applying {
+    explicit Applying(RtmClient& c) : client(c) { client.BeginApply(); }
+    ~Applying() { client.EndApply(); }
+    Applying(const Applying&) = delete;
+    Applying& operator=(const Applying&) = delete;
+    RtmClient& client;
+  };
+  void BeginApply();
+  void EndApply();
+  bool DeferDrain();
   void DrainChanges();
   void LoadBestRoutes();
   template <typename Get, typename Release>
@@ -197,11 +221,15 @@ class RtmClient {
   } api_;
   PFN_RtmGetEntityInfo getEntityInfo_ = nullptr;  // optional
   RTM_ENTITY_HANDLE handle_ = nullptr;
-  RTM_NOTIFY_HANDLE notify_ = nullptr;
+  RTM_NOTIFY_HANDLE notify_ = nullptr;  // changed under drainMu_ once registered
   RTM_REGN_PROFILE profile_{};
   ChangeSink sink_;
   Validator validate_;
   mutable std::mutex mu_;
+  std::mutex applyMu_;       // applying_, drainDeferred_
+  size_t applying_ = 0;      // batches being applied
+  bool drainDeferred_ = false;
+  std::mutex drainMu_;       // held through a drain: changes reach the host in RTM's order
   std::vector<Hop> hops_;                 // by index; a free one has no handle
   std::vector<uint32_t> freeHops_;        // indexes of hops_ to reuse
   std::map<HopKey, uint32_t> hopIndex_;   // index in hops_ of each hop in use

@@ -3,13 +3,16 @@
 // route nor find an erased one), for IPv4 and IPv6 keys; then RtmClient on the mock RTM
 // (MOCK_RTM_LIBRARY) for both families: routes and next hops reach RTM, a delete of an unknown
 // route is ERROR_NOT_FOUND, graceful restart's stale marking and sweep delete exactly the routes
-// not re-announced, expiry forgets a route, Close(true) leaves RTM empty.
+// not re-announced, expiry forgets a route, Close(true) leaves RTM empty; and another
+// protocol's best routes, changed while the client applies batches, all reach its sink.
 #include <dlfcn.h>
 
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -240,6 +243,59 @@ void ClientOnMockRtm(uint16_t family) {
   CHECK_MSG(RtmRoutes() == 0, name + ": Close(true) left routes in RTM");
 }
 
+// Another protocol's routes change while this client applies large batches (the drain of RTM's
+// notifications then waits for the batch's end, on the batch's thread): every one of its best
+// routes reaches the sink, and its last change there is the latest (added, then withdrawn).
+void ChangesDuringBatches() {
+  constexpr uint32_t kOtherProtocolId = kProtocolId + 1;
+  constexpr uint32_t kOwn = 20000, kBatches = 4, kOther = 600;
+  std::mutex mu;
+  std::map<std::pair<Address, uint32_t>, uint32_t> lastOwner;  // the sink's latest word per destination
+  RtmClient c(Logger{}, kProtocolId, 100, kFamilyIpv4);
+  RtmClient other(Logger{}, kOtherProtocolId, 100, kFamilyIpv4);
+  std::string err;
+  auto sink = [&](std::vector<RouteChange> changes) {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const RouteChange& ch : changes) lastOwner[{ch.destination, ch.prefixLength}] = ch.owner;
+  };
+  if (!CHECK(c.Open(MOCK_RTM_LIBRARY, sink, nullptr, err)) || !CHECK(other.Open(MOCK_RTM_LIBRARY, nullptr, nullptr, err))) return;
+  std::thread changer([&] {
+    std::string e;
+    // Destinations apart from the client's own (kOwn + i).
+    for (uint32_t i = 0; i < kOther; ++i) other.Apply(Op(kFamilyIpv4, kRouteAdd, kOwn + i), e);
+    for (uint32_t i = 0; i < kOther; i += 2) other.Apply(Op(kFamilyIpv4, kRouteDelete, kOwn + i), e);
+  });
+  std::string firstError;
+  uint32_t failures = 0;
+  for (uint32_t b = 0; b < kBatches; ++b) {
+    const uint32_t op = b % 2 ? kRouteDelete : kRouteAdd;
+    c.ApplyBatch(
+        kOwn, [&](size_t i, RouteOp& r, std::string&) { r = Op(kFamilyIpv4, op, uint32_t(i)); return true; },
+        [&](size_t, DWORD status) { failures += status != NO_ERROR; }, firstError);
+  }
+  changer.join();
+  CHECK_MSG(failures == 0, "batches: " + firstError);
+  const auto settled = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    for (uint32_t i = 0; i < kOther; ++i) {
+      auto it = lastOwner.find({Dest(kFamilyIpv4, kOwn + i), 24});
+      const uint32_t want = i % 2 ? kOtherProtocolId : 0;  // the even ones were deleted again
+      if (it == lastOwner.end() ? want != 0 : it->second != want) return false;
+    }
+    return true;
+  };
+  bool done = settled();
+  for (int i = 0; i < 1200 && !done; ++i) {  // generous: 30 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    done = settled();
+  }
+  CHECK_MSG(done, "the sink's last change of another protocol's route is not its latest");
+  CHECK(c.BestRoutes().size() == kOther / 2);
+  other.Close(true);
+  c.Close(true);
+  CHECK(RtmRoutes() == 0);
+}
+
 }  // namespace
 }  // namespace rrasbridge
 
@@ -249,6 +305,7 @@ int main() {
   rrasbridge::TableAgainstModel<rrasbridge::Address>(128);
   rrasbridge::ClientOnMockRtm(rrasbridge::kFamilyIpv4);
   rrasbridge::ClientOnMockRtm(rrasbridge::kFamilyIpv6);
+  rrasbridge::ChangesDuringBatches();
   rrasbridge::ReleaseRtmClients();
   return rrasbridge::test::Finish();
 }
