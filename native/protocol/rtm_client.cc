@@ -231,6 +231,11 @@ DWORD RtmClient::AddLocked(Table& routes, const RouteOp& op, std::string& err) {
   Hop& hop = hops_[hopId];
   const Dest destination = Stored<Dest>(op.destination);
   auto* existing = routes.Find(destination, op.prefixLength, hopId);
+  if (!existing && routes.size() >= Table::kMaxRoutes) {
+    if (hop.users == 0) ReleaseHop(hopId);
+    err = "the protocol has " + std::to_string(Table::kMaxRoutes) + " routes: no room for another";
+    return ERROR_CAN_NOT_COMPLETE;
+  }
   if (!hop.handle) {
     RTM_NEXTHOP_INFO nh;
     std::memset(&nh, 0, sizeof nh);
@@ -273,7 +278,7 @@ DWORD RtmClient::AddLocked(Table& routes, const RouteOp& op, std::string& err) {
     return rc;
   }
   if (!existing) {
-    routes.Insert({destination, op.prefixLength, hopId, route});
+    routes.Insert({destination, op.prefixLength, hopId, route});  // under kMaxRoutes: checked before RTM
     hop.users++;
   } else {
     if (existing->handle != route) {

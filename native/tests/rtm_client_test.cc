@@ -44,9 +44,11 @@ Address Key<Address>(uint32_t i) {
   return V6(i);
 }
 
-template <typename Dest>
+// kSaturated: the distance from home an index slot records exactly (low here: more of the
+// lookups and shifts read the entries' keys instead).
+template <typename Dest, size_t kSaturated = 63>
 void TableAgainstModel(uint32_t maxPrefix) {
-  using Table = RouteTable<Dest>;
+  using Table = RouteTable<Dest, kSaturated>;
   using K = std::tuple<uint32_t, uint32_t, uint32_t>;  // destination seed, prefix, hop
   Table t;
   std::map<K, uintptr_t> model;  // key -> handle
@@ -303,6 +305,8 @@ int main() {
   rrasbridge::EntryPacking();
   rrasbridge::TableAgainstModel<uint32_t>(32);
   rrasbridge::TableAgainstModel<rrasbridge::Address>(128);
+  rrasbridge::TableAgainstModel<uint32_t, 1>(32);
+  rrasbridge::TableAgainstModel<uint32_t, 0>(32);
   rrasbridge::ClientOnMockRtm(rrasbridge::kFamilyIpv4);
   rrasbridge::ClientOnMockRtm(rrasbridge::kFamilyIpv6);
   rrasbridge::ChangesDuringBatches();
