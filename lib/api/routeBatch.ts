@@ -2,7 +2,7 @@
 // ctx.routes.add/delete (ctx.routes.applyBatch). A protocol that learns routes in binary (BGP
 // NLRI, a table dump) hands them on without an object and two dotted-quad strings per route:
 // at a full table that per-route JS work was most of the host's time (issue 12).
-import type { RouteKey, RouteSpec } from './routes.js';
+import type { RouteKey, RouteSpec } from './routeSpec.js';
 // From the catalogue's module itself: the index re-exports through getters, a call per use.
 import { RouteFlag, RouteOperation, RoutesOpsLayout as L } from '../addon/wire.js';
 
