@@ -45,6 +45,8 @@ function optionsHash(text: string): string {
 }
 /** The bundle as a CommonJS wrapper, all on its first line (a comment: no column moves). */
 const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
+/** The bundle's map for stack traces: mappings and source names, no sources. */
+const STACK_MAP = 'bundle.stack.map';
 /** The module that holds the bundle's source map for Node's stack traces (kept alive here). */
 let bundleMapHolder: CjsModule | undefined;
 
@@ -54,9 +56,9 @@ type Wrapper = (this: unknown, ...args: unknown[]) => void;
  * Runs bundle.js as require() would (a module registered under its path), but compiled by vm:
  * - Node's loader, with source maps on, also scans the whole file's text as it loads it (line
  *   lengths for coverage, its sourceURL comment) and parses its map. The map is registered
- *   for stack traces by compiling only the bundle's sourceMappingURL comment under the
- *   bundle's name, which costs just the map's parse: Node looks a frame's map up by its
- *   file's name.
+ *   for stack traces by compiling only a sourceMappingURL comment under the bundle's name,
+ *   which costs just the map's parse: Node looks a frame's map up by its file's name. The
+ *   comment names bundle.stack.map, the map without the sources (scripts/bundle-host.js).
  * - V8's code cache (bundle.cache) spares compiling what the last host ran; a host that found
  *   none it could use leaves one as it exits (see keepCodeCache).
  * Together a third of a host start (issue 12's cold start). The bundle has no import(): Node
@@ -76,11 +78,8 @@ function run(code: string): Bundle {
     });
     if (header !== undefined && (cachedData === undefined || script.cachedDataRejected)) keepCodeCache(script, header);
     if (sourceMapsOn) {
-      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(code);
-      if (url) {
-        bundleMapHolder = new CjsModule(bundleFile, null);
-        bundleMapHolder._compile(url[0], bundleFile);
-      }
+      bundleMapHolder = new CjsModule(bundleFile, null);
+      bundleMapHolder._compile(`//# sourceMappingURL=${STACK_MAP}`, bundleFile);
     }
     (script.runInThisContext() as Wrapper).call(m.exports, m.exports, CjsModule.createRequire(bundleFile), m, bundleFile, __dirname);
   } catch (err) {
