@@ -117,7 +117,8 @@ HostLink::~HostLink() {
   if (!outputLog_.empty()) std::remove(outputLog_.c_str());
 }
 
-bool HostLink::Launch(Deadline deadline, std::string& err) {
+bool HostLink::Launch(Deadline deadline, std::string& err,
+                      const std::function<bool(std::string&)>& whileBooting) {
   if (!listener_.Open(err)) return false;
   unsigned char tokenBytes[kTokenBytes];
   if (!RandomBytes(tokenBytes, sizeof tokenBytes)) {
@@ -150,6 +151,7 @@ bool HostLink::Launch(Deadline deadline, std::string& err) {
     log_(LogLevel::Info, "host pid %u (generation %u): %s", unsigned(process_.pid()),
          unsigned(generation_), command.c_str());
   }
+  if (whileBooting && !whileBooting(err)) return false;
 
   Stream stream;
   // Other local processes may connect first, at any rate: each is refused, at most one line a

@@ -73,8 +73,11 @@ class HostLink {
   ~HostLink();
 
   // Spawns the host, admits only that process, checks its token, all by the deadline.
+  // whileBooting, if any, runs once the host is spawned, before its connection is awaited:
+  // work that overlaps Node's start-up; its failure (err set) ends the launch.
   // Supervisor thread only.
-  bool Launch(Deadline deadline, std::string& err);
+  bool Launch(Deadline deadline, std::string& err,
+              const std::function<bool(std::string&)>& whileBooting = {});
   bool connected() const {
     std::lock_guard<std::mutex> lock(mu_);
     return !lost_ && peer_ && !peer_->closed();

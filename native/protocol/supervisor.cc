@@ -169,9 +169,14 @@ void Supervisor::Run() {
           std::lock_guard<std::mutex> g(p_.state.mu);
           support = p_.state.support;
         }
-        if (!p_.rtm.Open(support, err))
-          p_.log(LogLevel::Error, "RTM: %s", err.c_str());
-        else if (!LaunchHost(false, err, code))
+        // RTM is opened while Node starts (about 0.5 ms of the start, a dynamic library's
+        // load and the registration); the start handler runs only after both.
+        const auto openRtm = [&](std::string& e) {
+          if (p_.rtm.Open(support, e)) return true;
+          e = "RTM: " + e;
+          return false;
+        };
+        if (!LaunchHost(false, err, code, openRtm))
           p_.log(LogLevel::Error, "host start failed: %s", err.c_str());
         lock.lock();
         launch_.done = true;
@@ -221,7 +226,8 @@ void Supervisor::Heartbeat(RestartBudget& budget) {
   RecoverFromLoss(budget, link->generation());
 }
 
-bool Supervisor::LaunchHost(bool replay, std::string& err, DWORD& code) {
+bool Supervisor::LaunchHost(bool replay, std::string& err, DWORD& code,
+                            const std::function<bool(std::string&)>& whileBooting) {
   code = ERROR_CAN_NOT_COMPLETE;
   // Spawn, handshake and the start handler share one deadline.
   const Deadline startBy = DeadlineIn(p_.config.startTimeoutMs);
@@ -249,7 +255,7 @@ bool Supervisor::LaunchHost(bool replay, std::string& err, DWORD& code) {
   cb.events = &p_.events;
   cb.logTap = p_.telemetry.log;
   auto link = std::make_shared<HostLink>(p_.config, std::move(cb), gen);
-  if (!link->Launch(startBy, err)) {
+  if (!link->Launch(startBy, err, whileBooting)) {
     link->Shutdown(Clock::now());
     return false;
   }

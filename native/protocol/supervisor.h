@@ -112,7 +112,9 @@ class Supervisor {
   void Heartbeat(RestartBudget& budget);
   // Spawns, handshakes and starts a host (replay: with RRAS's state); on success it is the
   // current host. code: what StartProtocol answers for a first launch that failed.
-  bool LaunchHost(bool replay, std::string& err, DWORD& code);
+  // whileBooting: as HostLink::Launch's.
+  bool LaunchHost(bool replay, std::string& err, DWORD& code,
+                  const std::function<bool(std::string&)>& whileBooting = {});
   // A restart of the current host; false when it failed (logged).
   bool Relaunch();
   // planned: a restart the host asked for (code reload): graceful, outside the budget.
