@@ -85,11 +85,31 @@ export interface Paths {
   examples: Record<string, string>;
 }
 
+/** find's value, looked up at the first call and kept. */
+function once(find: () => string): () => string {
+  let found: string | undefined;
+  return () => (found ??= find());
+}
+// Each binary is looked up when first asked for (opening each to check its format): a host's
+// start asks for the addon alone.
+const protocolLibrary = once(() => locate(`rras_bridge_protocol${ext}`));
+const addon = once(addonPath);
+const mockRtm = once(() => locate(`rras_bridge_mock_rtm${ext}`));
+const rawIpAddon = once(() => locate('rras_bridge_rawip.node'));
+
 export const paths: Paths = {
-  protocolLibrary: locate(`rras_bridge_protocol${ext}`),
-  addon: addonPath(),
-  mockRtm: locate(`rras_bridge_mock_rtm${ext}`),
-  rawIpAddon: locate('rras_bridge_rawip.node'),
+  get protocolLibrary() {
+    return protocolLibrary();
+  },
+  get addon() {
+    return addon();
+  },
+  get mockRtm() {
+    return mockRtm();
+  },
+  get rawIpAddon() {
+    return rawIpAddon();
+  },
   host: path.join(packageRoot, 'dist', 'lib', 'host', 'main.js'),
   get examples() {
     return examples();
