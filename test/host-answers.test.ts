@@ -67,3 +67,31 @@ test('an updateRoutes that throws synchronously, or of an unknown interface, is 
   host.handle(request('updateRoutes', 11, { interfaceIndex: 99 }));
   t.deepEqual(lib.replies.map((r) => [r.id, r.status]), [[10, ERROR_CAN_NOT_COMPLETE], [11, ERROR_INVALID_PARAMETER]]);
 });
+
+test('ctx.signal aborts when the protocol stops, after its stop handler; asked for only after the stop, it is already aborted', async (t) => {
+  const seen: string[] = [];
+  const lib = new ScriptedLibrary();
+  let ctxOf: { signal: AbortSignal } | undefined;
+  const protocol = defineProtocol({
+    protocolId: 0x7ffe0009, name: 'signal',
+    start(ctx) {
+      ctxOf = ctx;
+      ctx.signal.addEventListener('abort', () => seen.push(`aborted: ${(ctx.signal.reason as Error).message}`));
+    },
+    stop(ctx) {
+      seen.push(`stop handler, aborted ${ctx.signal.aborted}`);
+    },
+  });
+  const host = new HostRuntime(Promise.resolve(protocol as Protocol), lib, { protocolId: 0x7ffe0009, name: 'signal', generation: 1, logLevel: 0 });
+  host.handle(request('start', 1, { restart: 0, info: Buffer.alloc(0), structureVersion: 0, structureSize: 0, structureCount: 0, addressFamily: 0 }));
+  host.handle(request('stop', 2, { reason: 0 }));
+  for (let i = 0; i < 20 && lib.replies.length < 2; i++) await turn();
+  t.deepEqual(lib.replies.map((r) => [r.type, r.status]), [['start', NO_ERROR], ['stop', NO_ERROR]]);
+  t.deepEqual(seen, ['stop handler, aborted false', 'aborted: protocol stopped']);
+
+  const late = new HostRuntime(Promise.resolve(defineProtocol({ protocolId: 0x7ffe0009, name: 'late' }) as Protocol), new ScriptedLibrary(), { protocolId: 0x7ffe0009, name: 'late', generation: 1, logLevel: 0 });
+  late.handle(request('stop', 1, { reason: 0 }));
+  for (let i = 0; i < 10; i++) await turn();
+  t.true(late.ctx.signal.aborted, 'a signal first asked for after the stop');
+  t.true(ctxOf!.signal === ctxOf!.signal, 'one signal');
+});
