@@ -10,10 +10,16 @@
 // This file only picks how the host's code loads: from bundle.js (scripts/bundle-host.js:
 // start.ts, the public API and what they import, as one file that registers each module under
 // its own path) while the bundle holds what those files hold (bundle.js fresh()), else from them.
-import { sourceMapsOn } from './sourceMaps.js'; // first: every module loaded after it gets its source map
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+
+// Source maps on in the host before any of its own modules loads: stack traces from the library
+// and from the protocol's compiled TypeScript point at .ts lines (the maps carry their
+// sources). `nodeArgs: ['--no-enable-source-maps']` turns it off. Here, not in a module of its
+// own: one file fewer to find, read and compile at every start.
+const sourceMapsOn = !process.execArgv.includes('--no-enable-source-maps');
+if (sourceMapsOn) process.setSourceMapsEnabled(true);
 
 interface Bundle { fresh(): boolean; start(): void }
 
