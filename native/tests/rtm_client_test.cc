@@ -150,6 +150,8 @@ Address Hop(uint16_t family, uint32_t i) {
   return Ipv4Address(__builtin_bswap32(0xc0000201u + i));  // 192.0.2.1 + i
 }
 
+constexpr uint32_t kShortLifetimeMs = 1000;  // a route that expires during the test
+
 RouteOp Op(uint16_t family, uint32_t op, uint32_t i, uint32_t ttlMs = 0) {
   RouteOp r;
   r.op = op;
@@ -233,9 +235,11 @@ void ClientOnMockRtm(uint16_t family) {
   CHECK(oddFound && c.routeCount() == reannounced);
 
   // A route whose lifetime ends is forgotten: its delete is then ERROR_NOT_FOUND.
-  CHECK(c.Apply(Op(family, kRouteAdd, n + 2, 50), err) == NO_ERROR);
+  // A lifetime no slow build (ThreadSanitizer on a loaded machine) outlives before the count
+  // is read; the expiry is awaited up to 30 s.
+  CHECK(c.Apply(Op(family, kRouteAdd, n + 2, kShortLifetimeMs), err) == NO_ERROR);
   CHECK(c.routeCount() == reannounced + 1);
-  for (int i = 0; i < 200 && c.routeCount() != reannounced; ++i)
+  for (int i = 0; i < 1200 && c.routeCount() != reannounced; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   CHECK_MSG(c.routeCount() == reannounced, name + ": the expired route is still remembered");
   CHECK(c.Apply(Op(family, kRouteDelete, n + 2), err) == ERROR_NOT_FOUND);
