@@ -36,7 +36,11 @@ const started = Date.now();
 export function removeLeftoversAfterExit(): void {
   if (!afterExit.length) return;
   try {
-    spawn(process.execPath, ['-e', REMOVE_AFTER_EXIT, String(process.pid), ...afterExit.splice(0)], { detached: true, stdio: 'ignore', windowsHide: true }).unref();
+    // Its working folder is the temp folder, not ours: on Windows a process's working folder
+    // cannot be removed, and the user's project folder would stay busy while it waits.
+    spawn(process.execPath, ['-e', REMOVE_AFTER_EXIT, String(process.pid), ...afterExit.splice(0)], {
+      detached: true, stdio: 'ignore', windowsHide: true, cwd: os.tmpdir(),
+    }).unref();
   } catch { /* the next router's sweep removes them */ }
 }
 
