@@ -99,7 +99,7 @@ class RouteTable {
     const uint32_t last = static_cast<uint32_t>(routes_.size() - 1);
     if (position != last) {
       uint32_t& moved = index_[SlotOf(last)];
-      moved = (moved & ~kPositionMask) | (position + 1);
+      moved = Slot(position, SlotDistance(moved));
       routes_[position] = routes_[last];
     }
     routes_.pop_back();
@@ -139,8 +139,7 @@ class RouteTable {
   // The entry at `slot` if its home is `distance` before it (one a Find there would read).
   void PrefetchEntryAt(size_t slot, size_t distance) const {
     const uint32_t s = index_[slot];
-    const uint32_t at = s & kPositionMask;
-    if (at != 0 && at <= routes_.size() && SlotDistance(s) == distance) PrefetchLine(routes_.data() + (at - 1));
+    if (s != 0 && SlotDistance(s) == distance && Position(s) < routes_.size()) PrefetchLine(routes_.data() + Position(s));
   }
   // A slot: position + 1 in the low 26 bits (0: empty), the distance from home above.
   static constexpr unsigned kDistanceShift = 26;
