@@ -50,9 +50,7 @@ bool HostProcess::Spawn(const std::vector<std::string>& argv, const std::string&
   int execed[2];
   if (::pipe2(execed, O_CLOEXEC) != 0) {
     err = std::string("pipe2: ") + std::strerror(errno);
-    ::close(out);
-    ::close(in[0]);
-    ::close(in[1]);
+    for (int fd : {out, in[0], in[1]}) ::close(fd);
     return false;
   }
   // Everything the child needs is prepared before fork: after it, only async-signal-safe
